@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# memlab: build the module, run its tests, show it working.
+#
+#   make [KDIR=<kernel build dir>]   build memlab.ko (default: the running kernel)
+#   make check                       all tests: UML (KUnit, KASAN, lockdep) and QEMU (stock kernel)
+#   make check-uml | check-qemu      one environment
+#   make demo                        boot memlab in UML and show what debugfs shows
+#   make clean
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+PWD := $(CURDIR)
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || \
+		find . \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' -o -name '*.order' -o -name Module.symvers \) -delete
+	rm -rf out
+
+check:
+	bash scripts/check.sh all
+
+check-uml:
+	bash scripts/check.sh uml
+
+check-qemu:
+	bash scripts/check.sh qemu
+
+demo:
+	bash scripts/demo.sh
+
+.PHONY: all modules clean check check-uml check-qemu demo

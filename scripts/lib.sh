@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for memlab's scripts; sourced, not run.
+
+MEMLAB_CACHE="${MEMLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/memlab}"
+
+log() { printf '[memlab] %s\n' "$*" >&2; }
+die() { printf '[memlab] error: %s\n' "$*" >&2; exit 1; }
+
+# Version of Debian's linux-source-6.12 package (e.g. 6.12.117-1~deb12u1).
+linux_source_version() {
+	dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null
+}
+
+# Unpack Debian's linux-source-6.12 once per package version; print the tree.
+linux_source_tree() {
+	local ver tree tarball=/usr/src/linux-source-6.12.tar.xz
+	ver="$(linux_source_version)" || die "linux-source-6.12 is not installed"
+	[ -f "$tarball" ] || die "$tarball missing; reinstall linux-source-6.12"
+	tree="$MEMLAB_CACHE/src/$ver/linux-source-6.12"
+	if [ ! -f "$tree/.memlab-unpacked" ]; then
+		log "unpacking linux-source $ver into $MEMLAB_CACHE/src/$ver"
+		rm -rf "$MEMLAB_CACHE/src/$ver"
+		mkdir -p "$MEMLAB_CACHE/src/$ver"
+		tar -C "$MEMLAB_CACHE/src/$ver" -xf "$tarball"
+		touch "$tree/.memlab-unpacked"
+	fi
+	echo "$tree"
+}
