@@ -35,16 +35,17 @@ while read -r line; do
 	case "$line" in
 	CONFIG_*=y) args+=(--enable "${line%%=*}") ;;
 	CONFIG_*=n) args+=(--disable "${line%%=*}") ;;
+	CONFIG_*=*) args+=(--set-val "${line%%=*}" "${line#*=}") ;;
 	esac
-done < <(grep -E '^CONFIG_' "$frag" | sed 's/^CONFIG_//; s/^/CONFIG_/')
+done < <(grep -E '^CONFIG_' "$frag")
 "$src/scripts/config" --file "$out/.config" "${args[@]}"
 make -s -C "$src" ARCH=um O="$out" olddefconfig >/dev/null
 
-# Every =y line of the fragment must have survived olddefconfig.
+# Every line of the fragment but =n must have survived olddefconfig.
 bad=0
 while read -r line; do
 	grep -qx "$line" "$out/.config" || { log "config: $line did not stick"; bad=1; }
-done < <(grep -E '^CONFIG_.*=y$' "$frag")
+done < <(grep -E '^CONFIG_.*=[^n]' "$frag")
 [ $bad -eq 0 ] || die "UML $flavour config is incomplete; see above"
 
 jobs="$(nproc)"

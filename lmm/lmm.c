@@ -1,0 +1,1573 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lmm: the List-based Memory Manager, with an O(log n) first fit.
+ *
+ * A pool is a list of regions sorted by descending priority (equal
+ * priorities: larger regions first).  Each region keeps its free space as
+ * fully coalesced extents of whole 16-byte granules.  Allocation walks the
+ * regions in order and takes, in the first region that has one, the lowest
+ * address that satisfies the request - exactly OSKit's answer.
+ *
+ * The index of a region's free extents lives inside the extents themselves:
+ * the first granule of every free extent holds a 16-byte node.  Nodes refer
+ * to each other by granule number relative to the region's start, which is
+ * what lets a node fit in one granule:
+ *
+ *   region min                                                   region max
+ *   |  used  |N......free.......|  used   |N.free.|   used   |N...free...|
+ *             ^ struct lmm_node            ^                  ^
+ *             { left, right, size, max }   granule numbers, 32 bits each
+ *
+ * LMM_POLICY_FAST and LMM_POLICY_BEST_FIT arrange the nodes as a treap:
+ * a binary search tree by address whose heap priorities are a hash of each
+ * node's granule number (salted per region), so its expected depth is
+ * O(log n) whatever the order of operations.  Each node also records the
+ * largest extent in its subtree ("max", the augmentation vmalloc uses), so a
+ * search skips every subtree too small for the request.  LMM_POLICY_LINEAR
+ * chains the same nodes into OSKit's address-sorted list ("right" is the
+ * next pointer) and scans it.
+ *
+ * Consequences of keeping the index in free memory: no allocation ever needs
+ * metadata from elsewhere, so freeing never fails for lack of it; the
+ * metadata costs nothing beyond the free bytes themselves; and, as in OSKit,
+ * free memory must be writable and a write to freed memory corrupts the
+ * pool (lmm_check() finds it).
+ *
+ * Cost, with n free extents in a region: insert, erase, resize and neighbour
+ * lookups O(log n) expected.  The first-fit search is O(log n) when the
+ * request has no alignment beyond the granule; with alignment, extents large
+ * enough by size but unable to host the aligned address ("near misses") are
+ * visited on the way, each at O(1) amortised within the in-order walk.
+ *
+ * Locking: the pool's spinlock, irq-safe, taken only by the exported entry
+ * points; everything below them is plain algorithm and says
+ * "caller holds lmm->lock".  The file builds in user space through
+ * lmm_compat.h.
+ */
+
+#ifdef __KERNEL__
+#define pr_fmt(fmt) "memlab: " fmt
+#include <linux/export.h>
+#include <linux/kernel.h>
+#include <linux/minmax.h>
+#include <linux/printk.h>
+#include <linux/random.h>
+#include <linux/rbtree.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include "common/misuse.h"
+#else
+#include "lmm/lmm_compat.h"
+#endif
+
+#include "lmm/lmm.h"
+
+/* ------------------------------------------------------------------------
+ * Data
+ * ------------------------------------------------------------------------
+ */
+
+/* "No node": granule numbers are below LMM_REGION_MAX_GRANULES. */
+#define LMM_NIL		0xffffffffU
+
+/**
+ * struct lmm_node - index node, stored in the first granule of a free extent
+ * @left: tree: child with lower addresses; list: unused.
+ * @right: tree: child with higher addresses; list: next extent.
+ * @size: extent size in granules, >= 1.
+ * @max: tree: largest @size in this subtree; list: unused.
+ *
+ * All four are granule counts or granule numbers relative to the region.
+ */
+struct lmm_node {
+	u32 left;
+	u32 right;
+	u32 size;
+	u32 max;
+};
+static_assert(sizeof(struct lmm_node) <= LMM_GRANULE);
+
+/* A request for lmm_alloc_gen(), in bytes, validated. */
+struct lmm_req {
+	uintptr_t size;		/* bytes asked for, > 0 */
+	uintptr_t mask;		/* alignment - 1 */
+	uintptr_t phase;	/* wanted (addr & mask) */
+	uintptr_t lo;		/* lowest acceptable address */
+	uintptr_t hi;		/* addr + size <= hi */
+	u32 min_g;		/* granules any fitting extent has at least */
+};
+
+static const char * const lmm_policy_names[] = {
+	[LMM_POLICY_FAST]	= "fast",
+	[LMM_POLICY_LINEAR]	= "linear",
+	[LMM_POLICY_BEST_FIT]	= "best_fit",
+};
+static_assert(ARRAY_SIZE(lmm_policy_names) == LMM_NR_POLICIES);
+
+static const char * const lmm_misuse_names[] = {
+	[LMM_MISUSE_ZERO_SIZE]		= "zero size",
+	[LMM_MISUSE_OUTSIDE]		= "block outside every region",
+	[LMM_MISUSE_DOUBLE_FREE]	= "double free",
+	[LMM_MISUSE_OVERLAP_FREE]	= "free overlapping free space",
+	[LMM_MISUSE_BAD_REGION]		= "bad region",
+	[LMM_MISUSE_BAD_ALIGN]		= "alignment bits out of range",
+	[LMM_MISUSE_BAD_RANGE]		= "empty or wrapping address range",
+	[LMM_MISUSE_NOT_ALLOCATED]	= "free of a block never allocated",
+	[LMM_MISUSE_WRONG_SIZE]		= "free with the wrong size",
+};
+static_assert(ARRAY_SIZE(lmm_misuse_names) == LMM_NR_MISUSE);
+
+/* ------------------------------------------------------------------------
+ * Granules and nodes
+ * ------------------------------------------------------------------------
+ */
+
+static inline uintptr_t lmm_round_down(uintptr_t a)
+{
+	return a & ~(LMM_GRANULE - 1);
+}
+
+static inline struct lmm_node *lmm_node(const struct lmm_region *reg, u32 g)
+{
+	return (struct lmm_node *)(reg->min + ((uintptr_t)g << LMM_GRANULE_SHIFT));
+}
+
+static inline uintptr_t lmm_addr(const struct lmm_region *reg, u32 g)
+{
+	return reg->min + ((uintptr_t)g << LMM_GRANULE_SHIFT);
+}
+
+/* Granule number of a granule-aligned address inside @reg. */
+static inline u32 lmm_gran(const struct lmm_region *reg, uintptr_t a)
+{
+	return (a - reg->min) >> LMM_GRANULE_SHIFT;
+}
+
+static inline uintptr_t lmm_end(const struct lmm_region *reg, u32 g)
+{
+	return lmm_addr(reg, g) + ((uintptr_t)lmm_node(reg, g)->size << LMM_GRANULE_SHIFT);
+}
+
+/* Treap heap priority: a 32-bit finaliser (murmur3's) of the salted number. */
+static inline u32 lmm_prio(const struct lmm_region *reg, u32 g)
+{
+	u32 h = g ^ reg->seed;
+
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
+static inline bool lmm_is_tree(const struct lmm *lmm)
+{
+	return lmm->policy != LMM_POLICY_LINEAR;
+}
+
+/* ------------------------------------------------------------------------
+ * The treap (FAST and BEST_FIT)
+ * ------------------------------------------------------------------------
+ */
+
+static inline u32 lmm_max_of(const struct lmm_region *reg, u32 t)
+{
+	return t == LMM_NIL ? 0 : lmm_node(reg, t)->max;
+}
+
+static inline void lmm_tree_update(const struct lmm_region *reg, u32 t)
+{
+	struct lmm_node *n = lmm_node(reg, t);
+
+	n->max = max3(n->size, lmm_max_of(reg, n->left), lmm_max_of(reg, n->right));
+}
+
+/* Split subtree @t into nodes below @key (*@l) and at or above it (*@r). */
+static void lmm_tree_split(const struct lmm_region *reg, u32 t, u32 key,
+			   u32 *l, u32 *r)
+{
+	struct lmm_node *n;
+
+	if (t == LMM_NIL) {
+		*l = LMM_NIL;
+		*r = LMM_NIL;
+		return;
+	}
+	n = lmm_node(reg, t);
+	if (t < key) {
+		lmm_tree_split(reg, n->right, key, &n->right, r);
+		*l = t;
+	} else {
+		lmm_tree_split(reg, n->left, key, l, &n->left);
+		*r = t;
+	}
+	lmm_tree_update(reg, t);
+}
+
+/* Join two treaps, every node of @a below every node of @b. */
+static u32 lmm_tree_merge(const struct lmm_region *reg, u32 a, u32 b)
+{
+	struct lmm_node *n;
+
+	if (a == LMM_NIL)
+		return b;
+	if (b == LMM_NIL)
+		return a;
+	if (lmm_prio(reg, a) > lmm_prio(reg, b)) {
+		n = lmm_node(reg, a);
+		n->right = lmm_tree_merge(reg, n->right, b);
+		lmm_tree_update(reg, a);
+		return a;
+	}
+	n = lmm_node(reg, b);
+	n->left = lmm_tree_merge(reg, a, n->left);
+	lmm_tree_update(reg, b);
+	return b;
+}
+
+/* Insert node @g (its size already set) under @t; returns the new root. */
+static u32 lmm_tree_insert(const struct lmm_region *reg, u32 t, u32 g)
+{
+	struct lmm_node *n = lmm_node(reg, g), *c;
+
+	if (t == LMM_NIL || lmm_prio(reg, g) > lmm_prio(reg, t)) {
+		lmm_tree_split(reg, t, g, &n->left, &n->right);
+		lmm_tree_update(reg, g);
+		return g;
+	}
+	c = lmm_node(reg, t);
+	if (g < t)
+		c->left = lmm_tree_insert(reg, c->left, g);
+	else
+		c->right = lmm_tree_insert(reg, c->right, g);
+	c->max = max(c->max, n->size);
+	return t;
+}
+
+/* Remove node @g from under @t; returns the new root. */
+static u32 lmm_tree_erase(const struct lmm_region *reg, u32 t, u32 g)
+{
+	struct lmm_node *n = lmm_node(reg, t);
+
+	if (t == g)
+		return lmm_tree_merge(reg, n->left, n->right);
+	if (g < t)
+		n->left = lmm_tree_erase(reg, n->left, g);
+	else
+		n->right = lmm_tree_erase(reg, n->right, g);
+	lmm_tree_update(reg, t);
+	return t;
+}
+
+/* Node @g changed size: recompute the maxima on its path. */
+static void lmm_tree_resized(const struct lmm_region *reg, u32 t, u32 g)
+{
+	struct lmm_node *n = lmm_node(reg, t);
+
+	if (t != g)
+		lmm_tree_resized(reg, g < t ? n->left : n->right, g);
+	lmm_tree_update(reg, t);
+}
+
+/* ------------------------------------------------------------------------
+ * The index: one interface over the treap and the sorted list.
+ * Context: caller holds lmm->lock.
+ * ------------------------------------------------------------------------
+ */
+
+/* Last extent starting at or below granule @g, or LMM_NIL. */
+static u32 lmm_idx_floor(const struct lmm *lmm, const struct lmm_region *reg, u32 g)
+{
+	u32 t = reg->root, best = LMM_NIL;
+
+	if (lmm_is_tree(lmm)) {
+		while (t != LMM_NIL) {
+			if (t <= g) {
+				best = t;
+				t = lmm_node(reg, t)->right;
+			} else {
+				t = lmm_node(reg, t)->left;
+			}
+		}
+		return best;
+	}
+	for (; t != LMM_NIL && t <= g; t = lmm_node(reg, t)->right)
+		best = t;
+	return best;
+}
+
+/* First extent starting at or above granule @g, or LMM_NIL. */
+static u32 lmm_idx_ceil(const struct lmm *lmm, const struct lmm_region *reg, u32 g)
+{
+	u32 t = reg->root, best = LMM_NIL;
+
+	if (lmm_is_tree(lmm)) {
+		while (t != LMM_NIL) {
+			if (t >= g) {
+				best = t;
+				t = lmm_node(reg, t)->left;
+			} else {
+				t = lmm_node(reg, t)->right;
+			}
+		}
+		return best;
+	}
+	while (t != LMM_NIL && t < g)
+		t = lmm_node(reg, t)->right;
+	return t;
+}
+
+static u32 lmm_idx_next(const struct lmm *lmm, const struct lmm_region *reg, u32 g)
+{
+	if (!lmm_is_tree(lmm))
+		return lmm_node(reg, g)->right;
+	return g == LMM_NIL - 1 ? LMM_NIL : lmm_idx_ceil(lmm, reg, g + 1);
+}
+
+static u32 lmm_idx_first(const struct lmm *lmm, const struct lmm_region *reg)
+{
+	return lmm_is_tree(lmm) ? lmm_idx_ceil(lmm, reg, 0) : reg->root;
+}
+
+/* Add a free extent of @size granules at granule @g (not adjacent to another). */
+static void lmm_ext_add(struct lmm *lmm, struct lmm_region *reg, u32 g, u32 size)
+{
+	struct lmm_node *n = lmm_node(reg, g);
+
+	n->size = size;
+	n->max = size;
+	n->left = LMM_NIL;
+	n->right = LMM_NIL;
+	if (lmm_is_tree(lmm)) {
+		reg->root = lmm_tree_insert(reg, reg->root, g);
+	} else {
+		u32 prev = g ? lmm_idx_floor(lmm, reg, g - 1) : LMM_NIL;
+
+		if (prev == LMM_NIL) {
+			n->right = reg->root;
+			reg->root = g;
+		} else {
+			n->right = lmm_node(reg, prev)->right;
+			lmm_node(reg, prev)->right = g;
+		}
+	}
+	reg->nr_free++;
+	reg->free += (size_t)size << LMM_GRANULE_SHIFT;
+}
+
+static void lmm_ext_del(struct lmm *lmm, struct lmm_region *reg, u32 g)
+{
+	struct lmm_node *n = lmm_node(reg, g);
+
+	reg->nr_free--;
+	reg->free -= (size_t)n->size << LMM_GRANULE_SHIFT;
+	if (lmm_is_tree(lmm)) {
+		reg->root = lmm_tree_erase(reg, reg->root, g);
+	} else {
+		u32 prev = g ? lmm_idx_floor(lmm, reg, g - 1) : LMM_NIL;
+
+		if (prev == LMM_NIL)
+			reg->root = n->right;
+		else
+			lmm_node(reg, prev)->right = n->right;
+	}
+}
+
+static void lmm_ext_resize(struct lmm *lmm, struct lmm_region *reg, u32 g, u32 size)
+{
+	struct lmm_node *n = lmm_node(reg, g);
+
+	reg->free -= (size_t)n->size << LMM_GRANULE_SHIFT;
+	reg->free += (size_t)size << LMM_GRANULE_SHIFT;
+	n->size = size;
+	if (lmm_is_tree(lmm))
+		lmm_tree_resized(reg, reg->root, g);
+}
+
+/* ------------------------------------------------------------------------
+ * Searching
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * The lowest address in the free extent [s, e) that satisfies @rq.  The
+ * lowest candidate is the first address >= max(s, lo) with the right phase;
+ * every other condition only gets harder as the address grows, so if that
+ * one fails the extent has none.  @e is granule aligned, so "addr + size <=
+ * e" also keeps the rounded-up end inside the extent.
+ */
+static bool lmm_fit_in(const struct lmm_req *rq, uintptr_t s, uintptr_t e,
+		       uintptr_t *addr)
+{
+	uintptr_t a = max(s, rq->lo), d = (rq->phase - a) & rq->mask;
+
+	if (a + d < a)
+		return false;
+	a += d;
+	if (a >= e || rq->size > e - a || a >= rq->hi || rq->size > rq->hi - a)
+		return false;
+	*addr = a;
+	return true;
+}
+
+/*
+ * Lowest fitting address under subtree @t: in-order, skipping subtrees
+ * whose largest extent is too small and those entirely outside [lo, hi).
+ * Left children hold extents ending at or below this node's start; right
+ * children start beyond its end.
+ */
+static bool lmm_tree_first_fit(const struct lmm_region *reg, u32 t,
+			       const struct lmm_req *rq, uintptr_t *addr, u32 *ext)
+{
+	while (t != LMM_NIL) {
+		const struct lmm_node *n = lmm_node(reg, t);
+		uintptr_t s = lmm_addr(reg, t);
+		uintptr_t e = s + ((uintptr_t)n->size << LMM_GRANULE_SHIFT);
+
+		if (n->max < rq->min_g)
+			return false;
+		if (s > rq->lo && lmm_tree_first_fit(reg, n->left, rq, addr, ext))
+			return true;
+		if (n->size >= rq->min_g && lmm_fit_in(rq, s, e, addr)) {
+			*ext = t;
+			return true;
+		}
+		if (e >= rq->hi)
+			return false;
+		t = n->right;
+	}
+	return false;
+}
+
+/*
+ * Smallest fitting extent under @t, lowest address among equals; the
+ * in-order walk meets lower addresses first, so only a strictly smaller
+ * extent replaces the best so far.
+ */
+static void lmm_tree_best_fit(const struct lmm_region *reg, u32 t,
+			      const struct lmm_req *rq, uintptr_t *addr, u32 *ext)
+{
+	uintptr_t a;
+
+	while (t != LMM_NIL) {
+		const struct lmm_node *n = lmm_node(reg, t);
+		uintptr_t s = lmm_addr(reg, t);
+		uintptr_t e = s + ((uintptr_t)n->size << LMM_GRANULE_SHIFT);
+
+		if (n->max < rq->min_g)
+			return;
+		if (*ext != LMM_NIL && lmm_node(reg, *ext)->size == rq->min_g)
+			return;		/* nothing can beat an exact fit */
+		if (s > rq->lo)
+			lmm_tree_best_fit(reg, n->left, rq, addr, ext);
+		if (n->size >= rq->min_g &&
+		    (*ext == LMM_NIL || n->size < lmm_node(reg, *ext)->size) &&
+		    lmm_fit_in(rq, s, e, &a)) {
+			*ext = t;
+			*addr = a;
+		}
+		if (e >= rq->hi)
+			return;
+		t = n->right;
+	}
+}
+
+/* OSKit's way: walk the address-sorted list. */
+static bool lmm_list_first_fit(const struct lmm_region *reg,
+			       const struct lmm_req *rq, uintptr_t *addr, u32 *ext)
+{
+	u32 t;
+
+	for (t = reg->root; t != LMM_NIL; t = lmm_node(reg, t)->right) {
+		uintptr_t s = lmm_addr(reg, t);
+
+		if (s >= rq->hi)
+			return false;
+		if (lmm_fit_in(rq, s, lmm_end(reg, t), addr)) {
+			*ext = t;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool lmm_region_find(const struct lmm *lmm, const struct lmm_region *reg,
+			    const struct lmm_req *rq, uintptr_t *addr, u32 *ext)
+{
+	/* Cheap rejections: the range misses the region, or nothing is big enough. */
+	if (rq->hi <= reg->min || rq->lo >= reg->max || reg->root == LMM_NIL)
+		return false;
+	switch (lmm->policy) {
+	case LMM_POLICY_LINEAR:
+		return lmm_list_first_fit(reg, rq, addr, ext);
+	case LMM_POLICY_BEST_FIT:
+		*ext = LMM_NIL;
+		lmm_tree_best_fit(reg, reg->root, rq, addr, ext);
+		return *ext != LMM_NIL;
+	default:
+		return lmm_tree_first_fit(reg, reg->root, rq, addr, ext);
+	}
+}
+
+/* Take the granules under [a, a + size) out of free extent @g. */
+static void lmm_carve(struct lmm *lmm, struct lmm_region *reg, u32 g,
+		      uintptr_t a, uintptr_t size)
+{
+	uintptr_t s = lmm_addr(reg, g), e = lmm_end(reg, g);
+	uintptr_t a0 = lmm_round_down(a), a1 = lmm_round_down(a + size - 1) + LMM_GRANULE;
+	u32 head = (a0 - s) >> LMM_GRANULE_SHIFT;
+	u32 tail = (e - a1) >> LMM_GRANULE_SHIFT;
+
+	if (!head)
+		lmm_ext_del(lmm, reg, g);
+	else
+		lmm_ext_resize(lmm, reg, g, head);
+	if (tail)
+		lmm_ext_add(lmm, reg, lmm_gran(reg, a1), tail);
+	if (head && tail)
+		lmm->stats.splits++;
+}
+
+/* ------------------------------------------------------------------------
+ * Misuse and debug records
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Count a caller error and warn about the first of each kind per pool,
+ * naming the pool and the address.  A KUnit case that provokes it on purpose
+ * holds the "lmm_misuse" resource and is counted instead.
+ */
+static void lmm_misuse(struct lmm *lmm, enum lmm_misuse kind, uintptr_t addr,
+		       size_t size)
+{
+	lmm->stats.misuse[kind]++;
+	if (memlab_misuse_expected("lmm_misuse"))
+		return;
+	if (lmm->warned & (1UL << kind))
+		return;
+	lmm->warned |= 1UL << kind;
+	pr_warn("lmm %s: %s: block 0x%lx size %zu (further ones counted, not shown)\n",
+		lmm->name, lmm_misuse_names[kind], (unsigned long)addr, size);
+}
+
+/* Debug mode: one record per live allocation, by address. */
+struct lmm_record {
+	struct rb_node rb;
+	uintptr_t addr;
+	size_t size;
+};
+
+static struct lmm_record *lmm_record_find(struct lmm *lmm, uintptr_t addr)
+{
+	struct rb_node *p = ((struct rb_root *)lmm->debug_tree)->rb_node;
+
+	while (p) {
+		struct lmm_record *r = rb_entry(p, struct lmm_record, rb);
+
+		if (addr == r->addr)
+			return r;
+		p = addr < r->addr ? p->rb_left : p->rb_right;
+	}
+	return NULL;
+}
+
+static int lmm_record_add(struct lmm *lmm, uintptr_t addr, size_t size)
+{
+	struct rb_node **p = &((struct rb_root *)lmm->debug_tree)->rb_node, *parent = NULL;
+	struct lmm_record *r = kmalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
+
+	if (!r)
+		return -ENOMEM;
+	r->addr = addr;
+	r->size = size;
+	while (*p) {
+		parent = *p;
+		p = addr < rb_entry(parent, struct lmm_record, rb)->addr ?
+		    &parent->rb_left : &parent->rb_right;
+	}
+	rb_link_node(&r->rb, parent, p);
+	rb_insert_color(&r->rb, lmm->debug_tree);
+	lmm->stats.debug_records++;
+	return 0;
+}
+
+static void lmm_record_del(struct lmm *lmm, struct lmm_record *r)
+{
+	rb_erase(&r->rb, lmm->debug_tree);
+	kfree(r);
+	lmm->stats.debug_records--;
+}
+
+static void lmm_records_free(struct lmm *lmm)
+{
+	struct rb_root *root = lmm->debug_tree;
+	struct rb_node *p;
+
+	if (!root)
+		return;
+	while ((p = rb_first(root)))
+		lmm_record_del(lmm, rb_entry(p, struct lmm_record, rb));
+	kfree(root);
+	lmm->debug_tree = NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Pool life cycle
+ * ------------------------------------------------------------------------
+ */
+
+/**
+ * lmm_init() - initialise an empty pool
+ * @lmm: caller-provided storage.
+ *
+ * The pool starts with no regions, the fast policy and debug mode off.
+ *
+ * Context: any context.
+ */
+void lmm_init(struct lmm *lmm)
+{
+	memset(lmm, 0, sizeof(*lmm));
+	spin_lock_init(&lmm->lock);
+	lmm->policy = LMM_POLICY_FAST;
+	lmm->name = "lmm";
+}
+EXPORT_SYMBOL_GPL(lmm_init);
+
+/**
+ * lmm_set_name() - name a pool in warnings and dumps
+ * @lmm: the pool.
+ * @name: a string that outlives the pool.
+ *
+ * Context: any context.
+ */
+void lmm_set_name(struct lmm *lmm, const char *name)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&lmm->lock, flags);
+	lmm->name = name;
+	spin_unlock_irqrestore(&lmm->lock, flags);
+}
+EXPORT_SYMBOL_GPL(lmm_set_name);
+
+/**
+ * lmm_destroy() - release what a pool holds besides the caller's storage
+ * @lmm: the pool.
+ *
+ * Frees debug records and forgets every region; the memory the regions
+ * described is the caller's again.  The pool may be reinitialised.
+ *
+ * Context: any context.
+ */
+void lmm_destroy(struct lmm *lmm)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&lmm->lock, flags);
+	lmm_records_free(lmm);
+	lmm->regions = NULL;
+	spin_unlock_irqrestore(&lmm->lock, flags);
+}
+EXPORT_SYMBOL_GPL(lmm_destroy);
+
+/**
+ * lmm_policy_name() - the name of a policy
+ * @policy: the policy.
+ *
+ * Return: "fast", "linear", "best_fit", or "?" for an unknown value.
+ */
+const char *lmm_policy_name(enum lmm_policy policy)
+{
+	if ((unsigned int)policy >= LMM_NR_POLICIES)
+		return "?";
+	return lmm_policy_names[policy];
+}
+EXPORT_SYMBOL_GPL(lmm_policy_name);
+
+/*
+ * Rebuild a region's index for another layout.  Tree to list: a reverse
+ * in-order walk prepends each node, overwriting "right" only after the
+ * right subtree is done.  List to tree: insert each node, saving the next
+ * pointer first.
+ */
+static void lmm_tree_to_list(struct lmm_region *reg, u32 t, u32 *head)
+{
+	while (t != LMM_NIL) {
+		struct lmm_node *n = lmm_node(reg, t);
+		u32 left = n->left;
+
+		lmm_tree_to_list(reg, n->right, head);
+		n->right = *head;
+		n->left = LMM_NIL;
+		*head = t;
+		t = left;
+	}
+}
+
+static void lmm_reindex(struct lmm_region *reg, bool to_tree)
+{
+	u32 t = reg->root, next;
+
+	reg->root = LMM_NIL;
+	if (!to_tree) {
+		lmm_tree_to_list(reg, t, &reg->root);
+		return;
+	}
+	for (; t != LMM_NIL; t = next) {
+		struct lmm_node *n = lmm_node(reg, t);
+
+		next = n->right;
+		n->left = LMM_NIL;
+		n->right = LMM_NIL;
+		n->max = n->size;
+		reg->root = lmm_tree_insert(reg, reg->root, t);
+	}
+}
+
+/**
+ * lmm_set_policy() - change how a pool searches, at any time
+ * @lmm: the pool.
+ * @policy: the new policy.
+ *
+ * Switching between the list (LINEAR) and the tree (FAST, BEST_FIT)
+ * re-indexes every region: O(n log n) in the number of free extents.
+ *
+ * Context: any context; holds the pool lock for the re-indexing.
+ * Return: 0, or -EINVAL for an unknown policy.
+ */
+int lmm_set_policy(struct lmm *lmm, enum lmm_policy policy)
+{
+	struct lmm_region *reg;
+	unsigned long flags;
+	bool was_tree;
+
+	if ((unsigned int)policy >= LMM_NR_POLICIES)
+		return -EINVAL;
+	spin_lock_irqsave(&lmm->lock, flags);
+	was_tree = lmm_is_tree(lmm);
+	lmm->policy = policy;
+	if (was_tree != lmm_is_tree(lmm))
+		for (reg = lmm->regions; reg; reg = reg->next)
+			lmm_reindex(reg, !was_tree);
+	lmm->stats.policy = policy;
+	spin_unlock_irqrestore(&lmm->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(lmm_set_policy);
+
+/**
+ * lmm_set_debug() - record every live allocation, to catch wrong frees exactly
+ * @lmm: the pool.
+ * @on: true to record, false to stop and drop the records.
+ *
+ * With debug mode on, lmm_free() of an address never handed out, or with a
+ * size other than the one allocated, is refused and counted.  Each record
+ * takes memory outside the pool (counted in lmm_stats.debug_bytes); when
+ * none can be had the allocation fails and counts as a failure.
+ *
+ * Context: any context.
+ * Return: 0; -EBUSY when turning it on while allocations are live (they
+ * would have no records); -ENOMEM if the record tree cannot be set up.
+ */
+int lmm_set_debug(struct lmm *lmm, bool on)
+{
+	struct rb_root *root = NULL;
+	unsigned long flags;
+	int ret = 0;
+
+	if (on) {
+		root = kmalloc(sizeof(*root), GFP_KERNEL);
+		if (!root)
+			return -ENOMEM;
+		*root = RB_ROOT;
+	}
+	spin_lock_irqsave(&lmm->lock, flags);
+	if (on && !lmm->debug_tree) {
+		if (lmm->stats.allocs != lmm->stats.frees) {
+			ret = -EBUSY;
+		} else {
+			lmm->debug_tree = root;
+			root = NULL;
+		}
+	} else if (!on) {
+		lmm_records_free(lmm);
+	}
+	lmm->debug = !!lmm->debug_tree;
+	spin_unlock_irqrestore(&lmm->lock, flags);
+	kfree(root);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(lmm_set_debug);
+
+/* ------------------------------------------------------------------------
+ * Regions and free memory
+ * ------------------------------------------------------------------------
+ */
+
+/* Region list order: priority descending, then size descending. */
+static bool lmm_region_before(const struct lmm_region *a, const struct lmm_region *b)
+{
+	if (a->pri != b->pri)
+		return a->pri > b->pri;
+	return a->max - a->min > b->max - b->min;
+}
+
+/**
+ * lmm_add_region() - add a range of address space to a pool
+ * @lmm: the pool.
+ * @reg: caller storage for the region, untouched until lmm_destroy().
+ * @addr: first byte; rounded up to the granule.
+ * @size: bytes; the end is rounded down to the granule.  A range ending
+ *	exactly at the top of the address space is accepted.
+ * @flags: the region's flags; requests must ask for a subset of them.
+ * @pri: priority; higher priorities are searched first.
+ *
+ * No memory is touched, and none becomes free: use lmm_add_free().
+ * As in OSKit, a range with no whole granule in it is silently ignored.
+ *
+ * Context: any context.
+ * Return: 0; -EINVAL (counted as bad region) for a range that wraps or
+ * overlaps a region of the pool; -E2BIG for more than
+ * LMM_REGION_MAX_GRANULES granules.
+ */
+int lmm_add_region(struct lmm *lmm, struct lmm_region *reg, void *addr,
+		   size_t size, lmm_flags_t flags, lmm_pri_t pri)
+{
+	uintptr_t a = (uintptr_t)addr, min, max = a + size;
+	struct lmm_region **pp, *r;
+	unsigned long irqflags;
+	int ret = 0;
+
+	if (max < a && !max)		/* ends exactly at the top */
+		max = UINTPTR_MAX;
+	min = a > UINTPTR_MAX - (LMM_GRANULE - 1) ? UINTPTR_MAX :
+	      lmm_round_down(a + LMM_GRANULE - 1);
+
+	spin_lock_irqsave(&lmm->lock, irqflags);
+	if (max < a) {
+		lmm_misuse(lmm, LMM_MISUSE_BAD_REGION, a, size);
+		ret = -EINVAL;
+		goto out;
+	}
+	max = lmm_round_down(max);
+	if (min >= max)
+		goto out;
+	if ((max - min) >> LMM_GRANULE_SHIFT > LMM_REGION_MAX_GRANULES) {
+		lmm_misuse(lmm, LMM_MISUSE_BAD_REGION, a, size);
+		ret = -E2BIG;
+		goto out;
+	}
+	for (r = lmm->regions; r; r = r->next) {
+		if (r == reg || (min < r->max && r->min < max)) {
+			lmm_misuse(lmm, LMM_MISUSE_BAD_REGION, a, size);
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	memset(reg, 0, sizeof(*reg));
+	reg->min = min;
+	reg->max = max;
+	reg->flags = flags;
+	reg->pri = pri;
+	reg->root = LMM_NIL;
+#ifdef __KERNEL__
+	reg->seed = get_random_u32();
+#else
+	reg->seed = (u32)(min >> LMM_GRANULE_SHIFT) * 0x9e3779b9U;
+#endif
+	for (pp = &lmm->regions; *pp && !lmm_region_before(reg, *pp); pp = &(*pp)->next)
+		;
+	reg->next = *pp;
+	*pp = reg;
+	lmm->stats.nr_regions++;
+out:
+	spin_unlock_irqrestore(&lmm->lock, irqflags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(lmm_add_region);
+
+/*
+ * Free the granule range [a0, a1) of @reg, merging with free neighbours.
+ * The caller has checked that it overlaps no free space.
+ */
+static void lmm_region_free(struct lmm *lmm, struct lmm_region *reg,
+			    uintptr_t a0, uintptr_t a1)
+{
+	u32 g = lmm_gran(reg, a0), size = (a1 - a0) >> LMM_GRANULE_SHIFT;
+	u32 prev = g ? lmm_idx_floor(lmm, reg, g - 1) : LMM_NIL;
+	u32 next = a1 < reg->max ? lmm_idx_ceil(lmm, reg, lmm_gran(reg, a1)) : LMM_NIL;
+
+	if (next != LMM_NIL && lmm_addr(reg, next) == a1) {
+		size += lmm_node(reg, next)->size;
+		lmm_ext_del(lmm, reg, next);
+		lmm->stats.merges++;
+	}
+	if (prev != LMM_NIL && lmm_end(reg, prev) == a0) {
+		lmm_ext_resize(lmm, reg, prev, lmm_node(reg, prev)->size + size);
+		lmm->stats.merges++;
+	} else {
+		lmm_ext_add(lmm, reg, g, size);
+	}
+}
+
+/* Whether the granule range [a0, a1) of @reg overlaps free space; how. */
+static enum lmm_misuse lmm_region_overlap(const struct lmm *lmm,
+					  const struct lmm_region *reg,
+					  uintptr_t a0, uintptr_t a1)
+{
+	u32 p = lmm_idx_floor(lmm, reg, lmm_gran(reg, a1 - LMM_GRANULE));
+
+	if (p == LMM_NIL || lmm_end(reg, p) <= a0)
+		return LMM_NR_MISUSE;
+	if (lmm_addr(reg, p) <= a0 && lmm_end(reg, p) >= a1)
+		return LMM_MISUSE_DOUBLE_FREE;
+	return LMM_MISUSE_OVERLAP_FREE;
+}
+
+/* The granule range [*a0, *a1) clipped to @reg; false if they do not meet. */
+static bool lmm_clip(const struct lmm_region *reg, uintptr_t a0, uintptr_t a1,
+		     uintptr_t *c0, uintptr_t *c1)
+{
+	*c0 = max(a0, reg->min);
+	*c1 = min(a1, reg->max);
+	return *c0 < *c1;
+}
+
+/**
+ * lmm_add_free() - make memory available for allocation
+ * @lmm: the pool.
+ * @block: first byte; rounded up to the granule.
+ * @size: bytes; the end is rounded down to the granule.
+ *
+ * The range is clipped to every region it overlaps; parts outside all
+ * regions are ignored, as in OSKit, and so is a range with no whole granule.
+ *
+ * Context: any context.
+ * Return: 0; -EINVAL (counted) if any part is already free, in which case
+ * nothing is added.
+ */
+int lmm_add_free(struct lmm *lmm, void *block, size_t size)
+{
+	uintptr_t b = (uintptr_t)block, a0, a1, c0, c1;
+	struct lmm_region *reg;
+	enum lmm_misuse bad;
+	unsigned long flags;
+	int ret = 0;
+
+	if (b > UINTPTR_MAX - (LMM_GRANULE - 1))
+		return 0;
+	a0 = lmm_round_down(b + LMM_GRANULE - 1);
+	a1 = lmm_round_down(b + size < b ? UINTPTR_MAX : b + size);
+	if (a0 >= a1)
+		return 0;
+
+	spin_lock_irqsave(&lmm->lock, flags);
+	for (reg = lmm->regions; reg; reg = reg->next) {
+		if (!lmm_clip(reg, a0, a1, &c0, &c1))
+			continue;
+		bad = lmm_region_overlap(lmm, reg, c0, c1);
+		if (bad != LMM_NR_MISUSE) {
+			lmm_misuse(lmm, bad, b, size);
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	for (reg = lmm->regions; reg; reg = reg->next)
+		if (lmm_clip(reg, a0, a1, &c0, &c1))
+			lmm_region_free(lmm, reg, c0, c1);
+out:
+	spin_unlock_irqrestore(&lmm->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(lmm_add_free);
+
+/**
+ * lmm_remove_free() - make a range unavailable for allocation
+ * @lmm: the pool.
+ * @block: first byte.
+ * @size: bytes.
+ *
+ * Every free granule overlapping [@block, @block + @size) is taken out of
+ * the free space, in every region; allocated parts are left alone.  Unlike
+ * OSKit, a partial granule at an unaligned start is removed too.
+ *
+ * Context: any context.
+ * Return: 0; -EINVAL (counted) for a zero size or a range that wraps.
+ */
+int lmm_remove_free(struct lmm *lmm, void *block, size_t size)
+{
+	uintptr_t b = (uintptr_t)block, a0, a1, c0, c1;
+	struct lmm_region *reg;
+	unsigned long flags;
+
+	spin_lock_irqsave(&lmm->lock, flags);
+	if (!size || b + size - 1 < b) {
+		lmm_misuse(lmm, size ? LMM_MISUSE_BAD_RANGE : LMM_MISUSE_ZERO_SIZE,
+			   b, size);
+		spin_unlock_irqrestore(&lmm->lock, flags);
+		return -EINVAL;
+	}
+	a0 = lmm_round_down(b);
+	a1 = lmm_round_down(b + size - 1) + LMM_GRANULE;	/* 0 at the very top */
+	for (reg = lmm->regions; reg; reg = reg->next) {
+		u32 t;
+
+		if (!lmm_clip(reg, a0, a1 ? a1 : UINTPTR_MAX, &c0, &c1))
+			continue;
+		/* Cut the overlap out of each free extent, highest first. */
+		t = lmm_idx_floor(lmm, reg, lmm_gran(reg, c1 - LMM_GRANULE));
+		while (t != LMM_NIL && lmm_end(reg, t) > c0) {
+			uintptr_t s = max(lmm_addr(reg, t), c0);
+			u32 prev = t ? lmm_idx_floor(lmm, reg, t - 1) : LMM_NIL;
+
+			lmm_carve(lmm, reg, t, s, min(lmm_end(reg, t), c1) - s);
+			t = prev;
+		}
+	}
+	spin_unlock_irqrestore(&lmm->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(lmm_remove_free);
+
+/* ------------------------------------------------------------------------
+ * Allocation
+ * ------------------------------------------------------------------------
+ */
+
+/**
+ * lmm_alloc_gen() - allocate with alignment, phase and address range
+ * @lmm: the pool.
+ * @size: bytes, > 0.
+ * @flags: region flags the memory must come from (every bit).
+ * @align_bits: the address must be congruent to @align_ofs modulo
+ *	2^@align_bits; 0 to BITS_PER_LONG - 1.
+ * @align_ofs: the phase; only its low @align_bits bits count.
+ * @in_min: lowest acceptable address.
+ * @in_size: the block must lie in [@in_min, @in_min + @in_size); with
+ *	@in_size == @size the only acceptable address is @in_min.
+ *
+ * Regions are searched in priority order; in the first one that has any,
+ * the lowest satisfying address is returned (whatever the policy, except
+ * BEST_FIT, which returns the lowest satisfying address of the smallest
+ * fitting extent).  The block occupies whole granules: from @addr rounded
+ * down to @addr + @size rounded up.
+ *
+ * Context: any context.
+ * Return: the address, or NULL when nothing fits or on bad arguments
+ * (counted): zero size, @align_bits out of range, an empty or wrapping
+ * range.
+ */
+void *lmm_alloc_gen(struct lmm *lmm, size_t size, lmm_flags_t flags,
+		    int align_bits, uintptr_t align_ofs,
+		    uintptr_t in_min, size_t in_size)
+{
+	struct lmm_req rq;
+	struct lmm_region *reg;
+	unsigned long irqflags;
+	uintptr_t addr = 0;
+	u32 ext;
+
+	spin_lock_irqsave(&lmm->lock, irqflags);
+	if (!size) {
+		lmm_misuse(lmm, LMM_MISUSE_ZERO_SIZE, in_min, size);
+		goto fail;
+	}
+	if (align_bits < 0 || align_bits >= BITS_PER_LONG) {
+		lmm_misuse(lmm, LMM_MISUSE_BAD_ALIGN, align_ofs, size);
+		goto fail;
+	}
+	if (!in_size || (in_min + in_size < in_min && in_min + in_size)) {
+		lmm_misuse(lmm, LMM_MISUSE_BAD_RANGE, in_min, in_size);
+		goto fail;
+	}
+	rq.size = size;
+	rq.mask = (1UL << align_bits) - 1;
+	rq.phase = align_ofs & rq.mask;
+	rq.lo = in_min;
+	rq.hi = in_min + in_size ? in_min + in_size : UINTPTR_MAX;
+	if (size > UINTPTR_MAX - LMM_GRANULE ||
+	    (size + LMM_GRANULE - 1) >> LMM_GRANULE_SHIFT > LMM_REGION_MAX_GRANULES)
+		goto nomem;
+	rq.min_g = (size + LMM_GRANULE - 1) >> LMM_GRANULE_SHIFT;
+
+	for (reg = lmm->regions; reg; reg = reg->next) {
+		if (flags & ~reg->flags)
+			continue;
+		if (!lmm_region_find(lmm, reg, &rq, &addr, &ext))
+			continue;
+		if (lmm->debug_tree && lmm_record_add(lmm, addr, size))
+			goto nomem;
+		lmm_carve(lmm, reg, ext, addr, size);
+		lmm->stats.allocs++;
+		spin_unlock_irqrestore(&lmm->lock, irqflags);
+		return (void *)addr;
+	}
+nomem:
+	lmm->stats.failures++;
+fail:
+	spin_unlock_irqrestore(&lmm->lock, irqflags);
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(lmm_alloc_gen);
+
+/**
+ * lmm_alloc() - allocate anywhere
+ * @lmm: the pool.
+ * @size: bytes, > 0.
+ * @flags: region flags the memory must come from.
+ *
+ * Context: any context.
+ * Return: the lowest free address of the first qualifying region that has
+ * room, granule aligned; NULL if none.
+ */
+void *lmm_alloc(struct lmm *lmm, size_t size, lmm_flags_t flags)
+{
+	return lmm_alloc_gen(lmm, size, flags, 0, 0, 0, UINTPTR_MAX);
+}
+EXPORT_SYMBOL_GPL(lmm_alloc);
+
+/**
+ * lmm_alloc_aligned() - allocate with alignment and phase
+ * @lmm: the pool.
+ * @size: bytes, > 0.
+ * @flags: region flags the memory must come from.
+ * @align_bits: log2 of the alignment.
+ * @align_ofs: the phase: the address is @align_ofs modulo the alignment.
+ *
+ * Context: any context.
+ * Return: see lmm_alloc_gen().
+ */
+void *lmm_alloc_aligned(struct lmm *lmm, size_t size, lmm_flags_t flags,
+			int align_bits, uintptr_t align_ofs)
+{
+	return lmm_alloc_gen(lmm, size, flags, align_bits, align_ofs, 0, UINTPTR_MAX);
+}
+EXPORT_SYMBOL_GPL(lmm_alloc_aligned);
+
+/**
+ * lmm_alloc_page() - allocate one page-aligned page
+ * @lmm: the pool.
+ * @flags: region flags the memory must come from.
+ *
+ * Context: any context.
+ * Return: the page's address, or NULL.
+ */
+void *lmm_alloc_page(struct lmm *lmm, lmm_flags_t flags)
+{
+	return lmm_alloc_gen(lmm, PAGE_SIZE, flags, PAGE_SHIFT, 0, 0, UINTPTR_MAX);
+}
+EXPORT_SYMBOL_GPL(lmm_alloc_page);
+
+static struct lmm_region *lmm_region_of(const struct lmm *lmm, uintptr_t a0,
+					uintptr_t a1)
+{
+	struct lmm_region *reg;
+
+	for (reg = lmm->regions; reg; reg = reg->next)
+		if (a0 >= reg->min && a1 <= reg->max)
+			return reg;
+	return NULL;
+}
+
+/**
+ * lmm_free() - give a block back
+ * @lmm: the pool.
+ * @block: the address an allocation returned (or any part of free-able
+ *	memory, as in OSKit, when debug mode is off).
+ * @size: the size it was allocated with.
+ *
+ * The granules from @block rounded down to @block + @size rounded up
+ * become free and merge with their free neighbours.
+ *
+ * Context: any context.
+ * Return: 0, or -EINVAL (counted, warned once per kind, nothing changed)
+ * for a zero size, a block not inside one region, a block that is already
+ * free in whole or in part, and in debug mode a block never allocated or a
+ * size that differs from the allocation's.
+ */
+int lmm_free(struct lmm *lmm, void *block, size_t size)
+{
+	uintptr_t b = (uintptr_t)block, a0, a1;
+	struct lmm_record *rec = NULL;
+	struct lmm_region *reg;
+	enum lmm_misuse bad;
+	unsigned long flags;
+
+	spin_lock_irqsave(&lmm->lock, flags);
+	if (!size) {
+		bad = LMM_MISUSE_ZERO_SIZE;
+		goto misuse;
+	}
+	a0 = lmm_round_down(b);
+	a1 = lmm_round_down(b + size - 1) + LMM_GRANULE;
+	reg = b + size - 1 >= b && a1 ? lmm_region_of(lmm, a0, a1) : NULL;
+	if (!reg) {
+		bad = LMM_MISUSE_OUTSIDE;
+		goto misuse;
+	}
+	bad = lmm_region_overlap(lmm, reg, a0, a1);
+	if (bad != LMM_NR_MISUSE)
+		goto misuse;
+	if (lmm->debug_tree) {
+		rec = lmm_record_find(lmm, b);
+		bad = !rec ? LMM_MISUSE_NOT_ALLOCATED :
+		      rec->size != size ? LMM_MISUSE_WRONG_SIZE : LMM_NR_MISUSE;
+		if (bad != LMM_NR_MISUSE)
+			goto misuse;
+		lmm_record_del(lmm, rec);
+	}
+	lmm_region_free(lmm, reg, a0, a1);
+	lmm->stats.frees++;
+	spin_unlock_irqrestore(&lmm->lock, flags);
+	return 0;
+
+misuse:
+	lmm_misuse(lmm, bad, b, size);
+	spin_unlock_irqrestore(&lmm->lock, flags);
+	return -EINVAL;
+}
+EXPORT_SYMBOL_GPL(lmm_free);
+
+/**
+ * lmm_free_page() - give back a page from lmm_alloc_page()
+ * @lmm: the pool.
+ * @block: the page.
+ *
+ * Context: any context.
+ * Return: see lmm_free().
+ */
+int lmm_free_page(struct lmm *lmm, void *block)
+{
+	return lmm_free(lmm, block, PAGE_SIZE);
+}
+EXPORT_SYMBOL_GPL(lmm_free_page);
+
+/* ------------------------------------------------------------------------
+ * Inspection
+ * ------------------------------------------------------------------------
+ */
+
+/**
+ * lmm_avail() - free bytes in the regions a request with @flags may use
+ * @lmm: the pool.
+ * @flags: region flags, as for lmm_alloc().
+ *
+ * Context: any context.
+ * Return: bytes; they may be scattered over many extents.
+ */
+size_t lmm_avail(struct lmm *lmm, lmm_flags_t flags)
+{
+	struct lmm_region *reg;
+	unsigned long irqflags;
+	size_t sum = 0;
+
+	spin_lock_irqsave(&lmm->lock, irqflags);
+	for (reg = lmm->regions; reg; reg = reg->next)
+		if (!(flags & ~reg->flags))
+			sum += reg->free;
+	spin_unlock_irqrestore(&lmm->lock, irqflags);
+	return sum;
+}
+EXPORT_SYMBOL_GPL(lmm_avail);
+
+/**
+ * lmm_find_free() - the lowest free memory at or above an address
+ * @lmm: the pool.
+ * @inout_addr: in: where to start, rounded up to the granule; out: the
+ *	lowest free address at or above it, or (uintptr_t)-1 if none.
+ * @out_size: free bytes from there to the end of that free extent; 0 if none.
+ * @out_flags: flags of the region it lies in; 0 if none.
+ *
+ * All regions are considered, whatever their priority.
+ *
+ * Context: any context.
+ */
+void lmm_find_free(struct lmm *lmm, uintptr_t *inout_addr, size_t *out_size,
+		   lmm_flags_t *out_flags)
+{
+	uintptr_t a = *inout_addr, best = UINTPTR_MAX;
+	struct lmm_region *reg;
+	unsigned long flags;
+	size_t best_size = 0;
+	lmm_flags_t best_flags = 0;
+
+	spin_lock_irqsave(&lmm->lock, flags);
+	if (a > UINTPTR_MAX - (LMM_GRANULE - 1))
+		goto out;
+	a = lmm_round_down(a + LMM_GRANULE - 1);
+	for (reg = lmm->regions; reg; reg = reg->next) {
+		uintptr_t s, e;
+		u32 t;
+
+		if (a >= reg->max || reg->root == LMM_NIL)
+			continue;
+		t = a <= reg->min ? lmm_idx_first(lmm, reg) :
+		    lmm_idx_floor(lmm, reg, lmm_gran(reg, a));
+		if (t != LMM_NIL && lmm_end(reg, t) <= a)
+			t = lmm_idx_next(lmm, reg, t);
+		if (t == LMM_NIL)
+			continue;
+		s = max(a, lmm_addr(reg, t));
+		e = lmm_end(reg, t);
+		if (s < best) {
+			best = s;
+			best_size = e - s;
+			best_flags = reg->flags;
+		}
+	}
+out:
+	spin_unlock_irqrestore(&lmm->lock, flags);
+	*inout_addr = best;
+	*out_size = best_size;
+	if (out_flags)
+		*out_flags = best_flags;
+}
+EXPORT_SYMBOL_GPL(lmm_find_free);
+
+/**
+ * lmm_misuse_name() - a short description of a misuse kind
+ * @kind: the kind.
+ *
+ * Return: a static string; "?" for an unknown kind.
+ */
+const char *lmm_misuse_name(enum lmm_misuse kind)
+{
+	if ((unsigned int)kind >= LMM_NR_MISUSE)
+		return "?";
+	return lmm_misuse_names[kind];
+}
+EXPORT_SYMBOL_GPL(lmm_misuse_name);
+
+/* Largest extent of a region: the tree root's max, or a list walk. */
+static size_t lmm_region_largest(const struct lmm *lmm, const struct lmm_region *reg)
+{
+	u32 t, best = 0;
+
+	if (lmm_is_tree(lmm))
+		return (size_t)lmm_max_of(reg, reg->root) << LMM_GRANULE_SHIFT;
+	for (t = reg->root; t != LMM_NIL; t = lmm_node(reg, t)->right)
+		best = max(best, lmm_node(reg, t)->size);
+	return (size_t)best << LMM_GRANULE_SHIFT;
+}
+
+/**
+ * lmm_stats() - a consistent snapshot of a pool's counters and free space
+ * @lmm: the pool.
+ * @stats: filled in.
+ *
+ * Context: any context; O(regions) with the tree, O(n) with the list.
+ */
+void lmm_stats(struct lmm *lmm, struct lmm_stats *stats)
+{
+	struct lmm_region *reg;
+	unsigned long flags;
+
+	spin_lock_irqsave(&lmm->lock, flags);
+	*stats = lmm->stats;
+	stats->policy = lmm->policy;
+	stats->debug = !!lmm->debug_tree;
+	stats->free_bytes = 0;
+	stats->free_extents = 0;
+	stats->largest_free = 0;
+	for (reg = lmm->regions; reg; reg = reg->next) {
+		stats->free_bytes += reg->free;
+		stats->free_extents += reg->nr_free;
+		stats->largest_free = max(stats->largest_free, lmm_region_largest(lmm, reg));
+	}
+	stats->meta_bytes = stats->free_extents * sizeof(struct lmm_node);
+	stats->debug_bytes = stats->debug_records * sizeof(struct lmm_record);
+	spin_unlock_irqrestore(&lmm->lock, flags);
+}
+EXPORT_SYMBOL_GPL(lmm_stats);
+
+/* ------------------------------------------------------------------------
+ * Validation
+ * ------------------------------------------------------------------------
+ */
+
+#define LMM_CHECK(cond, fmt, ...) do {					\
+	if (unlikely(!(cond))) {					\
+		pr_err("lmm %s: check failed: " fmt "\n",		\
+		       lmm->name, ##__VA_ARGS__);			\
+		bad++;							\
+	}								\
+} while (0)
+
+/*
+ * Tree invariants under @t: addresses ordered, keys within (lo, hi),
+ * priorities form a max-heap, max is the largest size below.  Returns the
+ * number of violations; *@count accumulates nodes.
+ */
+static int lmm_check_tree(const struct lmm *lmm, const struct lmm_region *reg,
+			  u32 t, u32 lo, u32 hi, unsigned long *count, int depth)
+{
+	const struct lmm_node *n;
+	int bad = 0;
+
+	if (t == LMM_NIL)
+		return 0;
+	LMM_CHECK(depth < 256, "region 0x%lx: tree deeper than 256", (unsigned long)reg->min);
+	if (depth >= 256)
+		return bad;
+	n = lmm_node(reg, t);
+	LMM_CHECK(lo == LMM_NIL || t > lo, "node %u not above %u", t, lo);
+	LMM_CHECK(hi == LMM_NIL || t < hi, "node %u not below %u", t, hi);
+	LMM_CHECK(n->max == max3(n->size, lmm_max_of(reg, n->left), lmm_max_of(reg, n->right)),
+		  "node %u max %u wrong", t, n->max);
+	LMM_CHECK(n->left == LMM_NIL || lmm_prio(reg, n->left) <= lmm_prio(reg, t),
+		  "node %u: left child breaks the heap", t);
+	LMM_CHECK(n->right == LMM_NIL || lmm_prio(reg, n->right) <= lmm_prio(reg, t),
+		  "node %u: right child breaks the heap", t);
+	(*count)++;
+	if (bad)
+		return bad;
+	bad += lmm_check_tree(lmm, reg, n->left, lo, t, count, depth + 1);
+	bad += lmm_check_tree(lmm, reg, n->right, t, hi, count, depth + 1);
+	return bad;
+}
+
+static int lmm_check_region(const struct lmm *lmm, const struct lmm_region *reg)
+{
+	unsigned long count = 0, nodes = 0;
+	uintptr_t prev_end = 0;
+	size_t free = 0;
+	int bad = 0;
+	u32 t;
+
+	LMM_CHECK(reg->min < reg->max && !(reg->min & (LMM_GRANULE - 1)) &&
+		  !(reg->max & (LMM_GRANULE - 1)),
+		  "region 0x%lx-0x%lx malformed", (unsigned long)reg->min,
+		  (unsigned long)reg->max);
+	if (lmm_is_tree(lmm)) {
+		bad += lmm_check_tree(lmm, reg, reg->root, LMM_NIL, LMM_NIL, &nodes, 0);
+		if (bad)
+			return bad;
+	}
+	for (t = lmm_idx_first(lmm, reg); t != LMM_NIL; t = lmm_idx_next(lmm, reg, t)) {
+		uintptr_t s = lmm_addr(reg, t), e;
+		u32 size = lmm_node(reg, t)->size;
+
+		LMM_CHECK(size > 0, "extent 0x%lx has size 0", (unsigned long)s);
+		LMM_CHECK(s >= prev_end && (!count || s > prev_end),
+			  "extent 0x%lx overlaps or touches the one before (end 0x%lx)",
+			  (unsigned long)s, (unsigned long)prev_end);
+		if (!size || bad)
+			return bad;
+		e = s + ((uintptr_t)size << LMM_GRANULE_SHIFT);
+		LMM_CHECK(e <= reg->max && e > s, "extent 0x%lx runs past its region",
+			  (unsigned long)s);
+		free += (size_t)size << LMM_GRANULE_SHIFT;
+		prev_end = e;
+		if (++count > reg->nr_free + 1)
+			break;	/* a cycle in the list */
+	}
+	LMM_CHECK(count == reg->nr_free, "region 0x%lx: %lu extents, %lu counted",
+		  (unsigned long)reg->min, count, reg->nr_free);
+	LMM_CHECK(!lmm_is_tree(lmm) || nodes == count,
+		  "region 0x%lx: %lu tree nodes, %lu in order", (unsigned long)reg->min,
+		  nodes, count);
+	LMM_CHECK(free == reg->free, "region 0x%lx: %zu free bytes, %zu counted",
+		  (unsigned long)reg->min, free, reg->free);
+	return bad;
+}
+
+/**
+ * lmm_check() - re-derive every invariant of a pool
+ * @lmm: the pool.
+ *
+ * Regions: sorted by priority then size, granule aligned, disjoint.  Free
+ * extents of each region: inside it, sorted, never touching (fully
+ * coalesced), their count and byte sum equal to the region's counters; the
+ * tree ordered by address, a heap by priority, every max correct; the list
+ * free of cycles.  Each violation is printed.
+ *
+ * Context: any context; O(n) in the free extents.
+ * Return: the number of violations found; 0 means healthy.
+ */
+int lmm_check(struct lmm *lmm)
+{
+	struct lmm_region *reg, *r;
+	unsigned long flags, nr = 0;
+	int bad = 0;
+
+	spin_lock_irqsave(&lmm->lock, flags);
+	for (reg = lmm->regions; reg; reg = reg->next) {
+		nr++;
+		LMM_CHECK(!reg->next || !lmm_region_before(reg->next, reg),
+			  "regions 0x%lx and 0x%lx out of order", (unsigned long)reg->min,
+			  (unsigned long)reg->next->min);
+		for (r = reg->next; r; r = r->next)
+			LMM_CHECK(reg->max <= r->min || r->max <= reg->min,
+				  "regions 0x%lx and 0x%lx overlap", (unsigned long)reg->min,
+				  (unsigned long)r->min);
+		bad += lmm_check_region(lmm, reg);
+	}
+	LMM_CHECK(nr == lmm->stats.nr_regions, "%lu regions, %lu counted", nr,
+		  lmm->stats.nr_regions);
+	spin_unlock_irqrestore(&lmm->lock, flags);
+	return bad;
+}
+EXPORT_SYMBOL_GPL(lmm_check);
+
+/* ------------------------------------------------------------------------
+ * Dumping
+ * ------------------------------------------------------------------------
+ */
+
+/**
+ * lmm_dump() - print a pool's regions and free extents
+ * @lmm: the pool.
+ * @print: called once per line; must not sleep (the pool lock is held).
+ * @arg: passed to @print.
+ *
+ * Context: any context.
+ */
+void lmm_dump(struct lmm *lmm, lmm_print_fn print, void *arg)
+{
+	struct lmm_region *reg;
+	unsigned long flags;
+	u32 t;
+
+	spin_lock_irqsave(&lmm->lock, flags);
+	print(arg, "pool %s: policy %s, debug %s\n", lmm->name,
+	      lmm_policy_name(lmm->policy), lmm->debug_tree ? "on" : "off");
+	for (reg = lmm->regions; reg; reg = reg->next) {
+		print(arg, "region 0x%016lx-0x%016lx flags 0x%08x pri %d free %zu in %lu extents\n",
+		      (unsigned long)reg->min, (unsigned long)reg->max, reg->flags,
+		      reg->pri, reg->free, reg->nr_free);
+		for (t = lmm_idx_first(lmm, reg); t != LMM_NIL; t = lmm_idx_next(lmm, reg, t))
+			print(arg, "  free 0x%016lx-0x%016lx %zu\n",
+			      (unsigned long)lmm_addr(reg, t), (unsigned long)lmm_end(reg, t),
+			      (size_t)lmm_node(reg, t)->size << LMM_GRANULE_SHIFT);
+	}
+	spin_unlock_irqrestore(&lmm->lock, flags);
+}
+EXPORT_SYMBOL_GPL(lmm_dump);
+
+#ifdef __KERNEL__
+static __printf(2, 3) void lmm_seq_print(void *arg, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	seq_vprintf(arg, fmt, args);
+	va_end(args);
+}
+
+/**
+ * lmm_dump_seq() - lmm_dump() into a seq_file
+ * @lmm: the pool.
+ * @m: the seq_file.
+ *
+ * Context: process context (seq_file show).
+ */
+void lmm_dump_seq(struct lmm *lmm, struct seq_file *m)
+{
+	lmm_dump(lmm, lmm_seq_print, m);
+}
+EXPORT_SYMBOL_GPL(lmm_dump_seq);
+#endif

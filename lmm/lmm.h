@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lmm: the List-based Memory Manager, as a pool ADT.
+ *
+ * The OSKit LMM's interface and answers, kept so that OSKit code ports by
+ * recompiling: a pool (struct lmm) holds regions of address space, each with
+ * flags and a priority; free memory is added to regions; allocations take
+ * any size with a power-of-two alignment, an offset ("phase") beyond that
+ * boundary and an address range.  Allocations carry no header: the caller
+ * remembers each block's size and passes it back to lmm_free().
+ *
+ * Differences from OSKit: every call that can be misused returns an error
+ * (double free, foreign or overlapping blocks, impossible constraints), a
+ * pool is locked internally and may be used from any context, and the free
+ * space of each region is indexed so that the lowest fitting address is found
+ * in O(log n) of the number of free extents (LMM_POLICY_FAST).  OSKit's linear
+ * first fit remains as LMM_POLICY_LINEAR and gives the same answers.
+ *
+ * The caller provides the storage for the pool and its regions, as in OSKit:
+ * the LMM needs no other allocator.  Its index lives inside the free memory
+ * it manages, so free memory must be writable, exactly as in OSKit.
+ *
+ * Fields of the structures below are private: use the functions.
+ */
+#ifndef MEMLAB_LMM_H
+#define MEMLAB_LMM_H
+
+#ifdef __KERNEL__
+#include <linux/spinlock_types.h>
+#include <linux/types.h>
+#else
+#include "lmm/lmm_compat.h"
+#endif
+
+typedef u32 lmm_flags_t;
+typedef s32 lmm_pri_t;
+
+/*
+ * Granule: every free extent starts and ends on a multiple of it, and every
+ * allocation occupies whole granules.  16 bytes, as OSKit on 64-bit: the
+ * smallest free extent must hold one index node (struct lmm_node).
+ */
+#define LMM_GRANULE_SHIFT	4
+#define LMM_GRANULE		(1UL << LMM_GRANULE_SHIFT)
+
+/* A region spans at most this many granules (64 GiB less one granule). */
+#define LMM_REGION_MAX_GRANULES	0xfffffffeUL
+
+/**
+ * enum lmm_policy - how a pool searches its free space
+ * @LMM_POLICY_FAST: address-ordered tree augmented with the largest extent
+ *	of each subtree: lowest fitting address in O(log n) (the default).
+ * @LMM_POLICY_LINEAR: OSKit's address-sorted list and linear first fit.
+ * @LMM_POLICY_BEST_FIT: the smallest fitting extent (lowest address among
+ *	equals), found by a pruned walk of the tree.
+ * @LMM_NR_POLICIES: number of policies.
+ */
+enum lmm_policy {
+	LMM_POLICY_FAST,
+	LMM_POLICY_LINEAR,
+	LMM_POLICY_BEST_FIT,
+	LMM_NR_POLICIES,
+};
+
+/**
+ * enum lmm_misuse - kinds of caller error a pool detects and counts
+ * @LMM_MISUSE_ZERO_SIZE: a size of zero.
+ * @LMM_MISUSE_OUTSIDE: a block not inside one region.
+ * @LMM_MISUSE_DOUBLE_FREE: a free of a block that is already entirely free.
+ * @LMM_MISUSE_OVERLAP_FREE: a free that overlaps free space in part.
+ * @LMM_MISUSE_BAD_REGION: a region overlapping another, or too large.
+ * @LMM_MISUSE_BAD_ALIGN: alignment bits >= the word size.
+ * @LMM_MISUSE_BAD_RANGE: an address range that is empty or wraps.
+ * @LMM_MISUSE_NOT_ALLOCATED: debug mode: a free of a block never handed out.
+ * @LMM_MISUSE_WRONG_SIZE: debug mode: a free with another size than allocated.
+ * @LMM_NR_MISUSE: number of kinds.
+ */
+enum lmm_misuse {
+	LMM_MISUSE_ZERO_SIZE,
+	LMM_MISUSE_OUTSIDE,
+	LMM_MISUSE_DOUBLE_FREE,
+	LMM_MISUSE_OVERLAP_FREE,
+	LMM_MISUSE_BAD_REGION,
+	LMM_MISUSE_BAD_ALIGN,
+	LMM_MISUSE_BAD_RANGE,
+	LMM_MISUSE_NOT_ALLOCATED,
+	LMM_MISUSE_WRONG_SIZE,
+	LMM_NR_MISUSE,
+};
+
+/**
+ * struct lmm_region - a range of address space managed by a pool
+ *
+ * Caller-provided storage, untouched by the caller between lmm_add_region()
+ * and lmm_destroy().  All fields are protected by the owning pool's lock.
+ */
+struct lmm_region {
+	/* private: */
+	struct lmm_region *next;	/* pool list: priority desc, then size desc */
+	uintptr_t min;			/* first byte, granule aligned */
+	uintptr_t max;			/* one past the last byte, granule aligned */
+	lmm_flags_t flags;
+	lmm_pri_t pri;
+	size_t free;			/* free bytes */
+	unsigned long nr_free;		/* free extents */
+	u32 root;			/* FAST/BEST_FIT: tree root; LINEAR: list head */
+	u32 seed;			/* per-region salt of the tree's heap priorities */
+};
+
+/**
+ * struct lmm_stats - a consistent snapshot of a pool's state and counters
+ * @allocs: successful allocations (including lmm_remove_free pieces).
+ * @frees: successful lmm_free() calls.
+ * @failures: allocations that found no fitting free space.
+ * @splits: free extents split by an allocation into two.
+ * @merges: free extents joined by a free.
+ * @misuse: caller errors caught, by enum lmm_misuse.
+ * @nr_regions: regions in the pool.
+ * @free_bytes: free bytes in all regions.
+ * @free_extents: free extents in all regions.
+ * @largest_free: the largest free extent, bytes.
+ * @meta_bytes: bytes of index metadata; they live inside free extents (one
+ *	16-byte node at the start of each), so they are also free bytes.
+ * @debug_records: debug mode: live allocations recorded.
+ * @debug_bytes: debug mode: memory the records take (outside the pool).
+ * @policy: the pool's search policy.
+ * @debug: whether debug mode is on.
+ */
+struct lmm_stats {
+	u64 allocs;
+	u64 frees;
+	u64 failures;
+	u64 splits;
+	u64 merges;
+	u64 misuse[LMM_NR_MISUSE];
+	unsigned long nr_regions;
+	size_t free_bytes;
+	unsigned long free_extents;
+	size_t largest_free;
+	size_t meta_bytes;
+	unsigned long debug_records;
+	size_t debug_bytes;
+	enum lmm_policy policy;
+	bool debug;
+};
+
+/**
+ * struct lmm - a pool
+ *
+ * Caller-provided storage; initialise with lmm_init() and tear down with
+ * lmm_destroy().  Every field is protected by @lock.
+ */
+struct lmm {
+	/* private: */
+	spinlock_t lock;
+	struct lmm_region *regions;
+	enum lmm_policy policy;
+	const char *name;
+	bool debug;
+	unsigned long warned;		/* misuse kinds already warned about */
+	void *debug_tree;		/* debug mode: live allocations */
+	struct lmm_stats stats;		/* counters; the state part is derived */
+};
+
+/* Pool life cycle */
+void lmm_init(struct lmm *lmm);
+void lmm_set_name(struct lmm *lmm, const char *name);
+void lmm_destroy(struct lmm *lmm);
+int lmm_set_policy(struct lmm *lmm, enum lmm_policy policy);
+const char *lmm_policy_name(enum lmm_policy policy);
+int lmm_set_debug(struct lmm *lmm, bool on);
+
+/* Regions and free memory */
+int lmm_add_region(struct lmm *lmm, struct lmm_region *reg, void *addr,
+		   size_t size, lmm_flags_t flags, lmm_pri_t pri);
+int lmm_add_free(struct lmm *lmm, void *block, size_t size);
+int lmm_remove_free(struct lmm *lmm, void *block, size_t size);
+
+/* Allocation */
+void *lmm_alloc(struct lmm *lmm, size_t size, lmm_flags_t flags);
+void *lmm_alloc_aligned(struct lmm *lmm, size_t size, lmm_flags_t flags,
+			int align_bits, uintptr_t align_ofs);
+void *lmm_alloc_gen(struct lmm *lmm, size_t size, lmm_flags_t flags,
+		    int align_bits, uintptr_t align_ofs,
+		    uintptr_t in_min, size_t in_size);
+void *lmm_alloc_page(struct lmm *lmm, lmm_flags_t flags);
+int lmm_free(struct lmm *lmm, void *block, size_t size);
+int lmm_free_page(struct lmm *lmm, void *block);
+
+/* Inspection */
+size_t lmm_avail(struct lmm *lmm, lmm_flags_t flags);
+void lmm_find_free(struct lmm *lmm, uintptr_t *inout_addr, size_t *out_size,
+		   lmm_flags_t *out_flags);
+int lmm_check(struct lmm *lmm);
+void lmm_stats(struct lmm *lmm, struct lmm_stats *stats);
+const char *lmm_misuse_name(enum lmm_misuse kind);
+
+/**
+ * typedef lmm_print_fn - output callback of lmm_dump()
+ * @arg: the caller's cookie.
+ * @fmt: printf format.
+ */
+typedef void (*lmm_print_fn)(void *arg, const char *fmt, ...);
+void lmm_dump(struct lmm *lmm, lmm_print_fn print, void *arg);
+
+#ifdef __KERNEL__
+struct seq_file;
+void lmm_dump_seq(struct lmm *lmm, struct seq_file *m);
+#endif
+
+#endif /* MEMLAB_LMM_H */

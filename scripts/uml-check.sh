@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# memlab under UML: KUnit, KASAN, lockdep, kmemleak.
+# Usage: scripts/uml-check.sh <outdir>
+#
+# Builds (or reuses) the UML check kernel, builds memlab.ko against it with
+# W=1, boots it, runs scripts/guest/check.sh inside (its KUnit suites run at
+# the first insmod), and writes <outdir>/results.tap: the host-side checks
+# and the guest's.  KUnit KTAP is left in <outdir>/kunit-*.ktap for the caller
+# to parse.  Exit status 0 when every check passed.
+set -u
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(dirname "$here")"
+. "$here/lib.sh"
+
+out="$(realpath -m "${1:?usage: uml-check.sh <outdir>}")"
+rm -rf "$out"
+mkdir -p "$out"
+res="$out/results.tap"
+: >"$res"
+result() { # result <0|1> <description>
+	if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi >>"$res"
+}
+
+bash "$here/deps.sh" uml || die "cannot install the packages UML needs"
+kdir="$(bash "$here/uml-kernel.sh" check)" || die "no UML kernel"
+
+# Build from a copy, so UML and QEMU objects never mix in the work tree.
+src="$out/src"
+bash "$here/copy-module.sh" "$repo" "$src"
+if make -C "$kdir" ARCH=um M="$src" W=1 modules >"$out/build.log" 2>&1; then
+	if grep -E 'warning:|error:' "$out/build.log"; then
+		result 1 "build memlab.ko for UML with W=1: warnings"
+	else
+		result 0 "build memlab.ko for UML with W=1, no warnings"
+	fi
+else
+	cat "$out/build.log" >&2
+	result 1 "build memlab.ko for UML"
+	exit 1
+fi
+
+log "booting UML: KUnit suites and guest checks"
+start=$(date +%s)
+bash "$here/uml-boot.sh" "$kdir" "$src/memlab.ko" "$here/guest/check.sh" "$out" 300
+result $? "UML guest finished within the time limit"
+log "UML guest took $(( $(date +%s) - start ))s"
+cat "$out/guest.tap" >>"$res" 2>/dev/null
+
+# The whole kernel log: console output survives even a guest that died.
+if bash "$here/scan-log.sh" "$out/console.log" >"$out/log-problems.txt"; then
+	result 0 "UML kernel log free of KASAN, lockdep, kmemleak, WARN, BUG and Oops"
+else
+	head -40 "$out/log-problems.txt" >&2
+	result 1 "UML kernel log free of KASAN, lockdep, kmemleak, WARN, BUG and Oops (see $out/console.log)"
+fi
+
+ls "$out"/kunit-*.ktap >/dev/null 2>&1
+result $? "KUnit results collected from debugfs"
+! grep -q '^not ok' "$res"

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User-space differential test of lmm/lmm.c.
+ *
+ * Three pools manage three copies of the same layout at the same offsets
+ * inside three equally aligned buffers: one per policy FAST and LINEAR, and
+ * a granule map that serves as an independent model.  Every answer of the
+ * two policies must be identical (as offsets) and equal to the model's
+ * brute-force answer; lmm_check() must stay clean.
+ */
+#include "lmm/lmm.h"
+
+#define ARENA_SHIFT	20
+#define ARENA		(1UL << ARENA_SHIFT)
+#define NGRAN		(ARENA / LMM_GRANULE)
+#define NLIVE		4096
+
+struct side {
+	struct lmm pool;
+	struct lmm_region low, high;
+	char *base;
+};
+
+static unsigned char used[NGRAN];	/* model: 1 = granule not free */
+static struct { uintptr_t off; size_t size; } live[NLIVE];
+static int nlive;
+static unsigned long long rng = 88172645463325252ULL;
+
+static unsigned long rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void side_init(struct side *s, enum lmm_policy p)
+{
+	s->base = aligned_alloc(ARENA, ARENA);
+	lmm_init(&s->pool);
+	lmm_set_policy(&s->pool, p);
+	/* low region: first 1/8, flag 1, priority -1; high: the rest, pri 0 */
+	lmm_add_region(&s->pool, &s->low, s->base, ARENA / 8, 1, -1);
+	lmm_add_region(&s->pool, &s->high, s->base + ARENA / 8, ARENA - ARENA / 8, 0, 0);
+	lmm_add_free(&s->pool, s->base, ARENA);
+}
+
+/* Model answer: lowest offset per region order (high first unless flag 1). */
+static long model_alloc(size_t size, unsigned int flags, int bits, uintptr_t ofs,
+			uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t ranges[2][2] = { { ARENA / 8, ARENA }, { 0, ARENA / 8 } };
+	uintptr_t mask = (1UL << bits) - 1;
+	int r;
+
+	for (r = flags ? 1 : 0; r < 2; r++) {
+		uintptr_t a;
+
+		for (a = ranges[r][0]; a < ranges[r][1]; a++) {
+			uintptr_t g, g0, g1;
+
+			if ((a & mask) != (ofs & mask) || a < lo || a + size > hi ||
+			    a + size > ranges[r][1])
+				continue;
+			g0 = a / LMM_GRANULE;
+			g1 = (a + size + LMM_GRANULE - 1) / LMM_GRANULE;
+			for (g = g0; g < g1 && !used[g]; g++)
+				;
+			if (g == g1)
+				return a;
+			a = g * LMM_GRANULE + LMM_GRANULE - 1;	/* skip past the used granule */
+		}
+	}
+	return -1;
+}
+
+static void model_mark(uintptr_t off, size_t size, int v)
+{
+	uintptr_t g;
+
+	for (g = off / LMM_GRANULE; g < (off + size + LMM_GRANULE - 1) / LMM_GRANULE; g++)
+		used[g] = v;
+}
+
+int main(int argc, char **argv)
+{
+	long ops = argc > 1 ? atol(argv[1]) : 200000, i, checks = 0;
+	struct side f, l;
+	int model_every = argc > 2 ? atoi(argv[2]) : 50;
+
+	side_init(&f, LMM_POLICY_FAST);
+	side_init(&l, LMM_POLICY_LINEAR);
+	for (i = 0; i < ops; i++) {
+		unsigned long r = rnd();
+
+		if (nlive < NLIVE && (r % 100 < 55 || !nlive)) {
+			size_t size = 1 + rnd() % (r & 1 ? 64 : 4096);
+			int bits = rnd() % 4 ? rnd() % 13 : 0;
+			uintptr_t ofs = rnd() % 3 ? 0 : rnd();
+			unsigned int flags = rnd() % 8 == 0;
+			uintptr_t lo = 0, hi = ARENA;
+			void *pf, *pl;
+			long m;
+
+			if (rnd() % 4 == 0) {
+				lo = rnd() % ARENA;
+				hi = lo + rnd() % (ARENA - lo) + 1;
+			}
+			pf = lmm_alloc_gen(&f.pool, size, flags, bits, ofs,
+					   (uintptr_t)f.base + lo, hi - lo);
+			pl = lmm_alloc_gen(&l.pool, size, flags, bits, ofs,
+					   (uintptr_t)l.base + lo, hi - lo);
+			if ((pf ? (char *)pf - f.base : -1) != (pl ? (char *)pl - l.base : -1)) {
+				printf("op %ld: alloc(%zu, %u, %d, %lx, %lx, %lx): fast %ld linear %ld\n",
+				       i, size, flags, bits, ofs, lo, hi,
+				       pf ? (char *)pf - f.base : -1, pl ? (char *)pl - l.base : -1);
+				return 1;
+			}
+			if (i % model_every == 0) {
+				m = model_alloc(size, flags, bits, ofs, lo, hi);
+				checks++;
+				if (m != (pf ? (char *)pf - f.base : -1)) {
+					printf("op %ld: model %ld, fast %ld\n", i, m,
+					       pf ? (char *)pf - f.base : -1);
+					return 1;
+				}
+			}
+			if (pf) {
+				live[nlive].off = (char *)pf - f.base;
+				live[nlive++].size = size;
+				model_mark((char *)pf - f.base, size, 1);
+			}
+		} else if (nlive) {
+			int k = rnd() % nlive;
+
+			if (lmm_free(&f.pool, f.base + live[k].off, live[k].size) ||
+			    lmm_free(&l.pool, l.base + live[k].off, live[k].size)) {
+				printf("op %ld: free failed\n", i);
+				return 1;
+			}
+			model_mark(live[k].off, live[k].size, 0);
+			live[k] = live[--nlive];
+		}
+		if (i % 1000 == 0 && (lmm_check(&f.pool) || lmm_check(&l.pool))) {
+			printf("op %ld: check failed\n", i);
+			return 1;
+		}
+		if (i == ops / 2) {	/* swap policies half way: re-indexing must keep answers */
+			lmm_set_policy(&f.pool, LMM_POLICY_LINEAR);
+			lmm_set_policy(&l.pool, LMM_POLICY_FAST);
+		}
+	}
+	printf("%d allocations live before the final frees\n", nlive);
+	while (nlive--) {
+		lmm_free(&f.pool, f.base + live[nlive].off, live[nlive].size);
+		lmm_free(&l.pool, l.base + live[nlive].off, live[nlive].size);
+	}
+	{
+		struct lmm_stats st;
+
+		lmm_stats(&f.pool, &st);
+		if (st.free_bytes != ARENA || st.free_extents != 2 || lmm_check(&f.pool) ||
+		    lmm_avail(&l.pool, 0) != ARENA || lmm_avail(&l.pool, 1) != ARENA / 8 || lmm_check(&l.pool)) {
+			printf("not fully coalesced at the end: %zu bytes in %lu extents\n",
+			       st.free_bytes, st.free_extents);
+			return 1;
+		}
+	}
+	free(f.base);
+	free(l.base);
+	printf("%ld operations, %ld model comparisons: ok\n", ops, checks);
+	return 0;
+}
