@@ -14,6 +14,7 @@
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/string.h>
 
 #include "arena/memlab.h"
 
@@ -27,7 +28,33 @@ module_param(backing, charp, 0444);
 MODULE_PARM_DESC(backing,
 		 "where the arena comes from: vmalloc (default), pages (physically contiguous, up to one max-order block) or cma");
 
+static char *low_size = "1M";
+module_param(low_size, charp, 0444);
+MODULE_PARM_DESC(low_size,
+		 "bytes at the arena's start given to the LMM as a low region (flag 0x2, priority -1); 0 for none (default 1M)");
+
 static struct memlab memlab;
+
+/* The main LMM pool: a low region, then normal memory, all of it free. */
+static int memlab_lmm_setup(struct memlab *ml)
+{
+	struct memlab_arena *a = &ml->arena;
+	int ret;
+
+	lmm_init(&ml->lmm);
+	lmm_set_name(&ml->lmm, "memlab");
+	if (ml->low_size) {
+		ret = lmm_add_region(&ml->lmm, &ml->low, a->base, ml->low_size,
+				     MEMLAB_LMMF_LOW, MEMLAB_PRI_LOW);
+		if (ret)
+			return ret;
+	}
+	ret = lmm_add_region(&ml->lmm, &ml->normal, a->base + ml->low_size,
+			     a->size - ml->low_size, 0, MEMLAB_PRI_NORMAL);
+	if (ret)
+		return ret;
+	return lmm_add_free(&ml->lmm, a->base, a->size);
+}
 
 static int __init memlab_init(void)
 {
@@ -46,6 +73,19 @@ static int __init memlab_init(void)
 		pr_err("arena_size=%s refused: %s\n", arena_size ?: "", why);
 		return ret;
 	}
+	if (low_size && !strcmp(low_size, "0")) {
+		memlab.low_size = 0;
+	} else {
+		ret = memlab_parse_size(low_size, &memlab.low_size, &why);
+		if (!ret && memlab.low_size >= size) {
+			why = "not smaller than arena_size";
+			ret = -EINVAL;
+		}
+		if (ret) {
+			pr_err("low_size=%s refused: %s\n", low_size ?: "", why);
+			return ret;
+		}
+	}
 	ret = memlab_arena_reserve(&memlab.arena, size, bk, &why);
 	if (ret) {
 		pr_err("arena_size=%s backing=%s refused: %s (%d)\n", arena_size,
@@ -53,15 +93,27 @@ static int __init memlab_init(void)
 		return ret;
 	}
 
+	ret = memlab_lmm_setup(&memlab);
+	if (ret) {
+		pr_err("cannot build the LMM pool over the arena (%d)\n", ret);
+		goto out_release;
+	}
+
 	memlab_debugfs_init(&memlab);
 	pr_info("arena of %zu KiB from %s, %lu physical extent(s)\n",
 		size >> 10, memlab_backing_name(bk), memlab.arena.nr_extents);
 	return 0;
+
+out_release:
+	lmm_destroy(&memlab.lmm);
+	memlab_arena_release(&memlab.arena);
+	return ret;
 }
 
 static void __exit memlab_exit(void)
 {
 	memlab_debugfs_exit(&memlab);
+	lmm_destroy(&memlab.lmm);
 	memlab_arena_release(&memlab.arena);
 }
 

@@ -9,16 +9,34 @@
 #define MEMLAB_H
 
 #include "arena/arena.h"
+#include "lmm/lmm.h"
 
 struct dentry;
+
+/*
+ * Region flag of the arena's low part, like OSKit's LMMF_16MB on a PC: only
+ * requests that ask for it are confined there, and it has lower priority so
+ * that other requests leave it for those that need it.
+ */
+#define MEMLAB_LMMF_LOW		0x2
+#define MEMLAB_PRI_LOW		(-1)
+#define MEMLAB_PRI_NORMAL	0
 
 /**
  * struct memlab - everything one loaded memlab module owns
  * @arena: the reserved memory.
+ * @lmm: the main LMM pool, managing the whole arena.
+ * @low: the arena's first @low_size bytes, flagged MEMLAB_LMMF_LOW.
+ * @normal: the rest of the arena.
+ * @low_size: bytes in @low (0: no low region).
  * @debugfs: the /sys/kernel/debug/memlab directory, or an error pointer.
  */
 struct memlab {
 	struct memlab_arena arena;
+	struct lmm lmm;
+	struct lmm_region low;
+	struct lmm_region normal;
+	size_t low_size;
 	struct dentry *debugfs;
 };
 

@@ -21,6 +21,41 @@ static int arena_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(arena);
 
+static int lmm_regions_show(struct seq_file *m, void *unused)
+{
+	struct memlab *ml = m->private;
+
+	lmm_dump_seq(&ml->lmm, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(lmm_regions);
+
+static int lmm_stats_show(struct seq_file *m, void *unused)
+{
+	struct memlab *ml = m->private;
+	struct lmm_stats st;
+	int i;
+
+	lmm_stats(&ml->lmm, &st);
+	seq_printf(m, "policy: %s\n", lmm_policy_name(st.policy));
+	seq_printf(m, "debug: %s\n", st.debug ? "on" : "off");
+	seq_printf(m, "regions: %lu\n", st.nr_regions);
+	seq_printf(m, "allocs: %llu\n", st.allocs);
+	seq_printf(m, "frees: %llu\n", st.frees);
+	seq_printf(m, "failures: %llu\n", st.failures);
+	seq_printf(m, "splits: %llu\n", st.splits);
+	seq_printf(m, "merges: %llu\n", st.merges);
+	seq_printf(m, "free_bytes: %zu\n", st.free_bytes);
+	seq_printf(m, "free_extents: %lu\n", st.free_extents);
+	seq_printf(m, "largest_free: %zu\n", st.largest_free);
+	seq_printf(m, "meta_bytes: %zu (index nodes inside free extents)\n", st.meta_bytes);
+	seq_printf(m, "debug_records: %lu (%zu bytes)\n", st.debug_records, st.debug_bytes);
+	for (i = 0; i < LMM_NR_MISUSE; i++)
+		seq_printf(m, "misuse %s: %llu\n", lmm_misuse_name(i), st.misuse[i]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(lmm_stats);
+
 /**
  * memlab_debugfs_init() - publish /sys/kernel/debug/memlab
  * @ml: the loaded instance; must outlive memlab_debugfs_exit().
@@ -29,8 +64,14 @@ DEFINE_SHOW_ATTRIBUTE(arena);
  */
 void memlab_debugfs_init(struct memlab *ml)
 {
+	struct dentry *dir;
+
 	ml->debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+
 	debugfs_create_file("arena", 0444, ml->debugfs, ml, &arena_fops);
+	dir = debugfs_create_dir("lmm", ml->debugfs);
+	debugfs_create_file("regions", 0444, dir, ml, &lmm_regions_fops);
+	debugfs_create_file("stats", 0444, dir, ml, &lmm_stats_fops);
 }
 
 /**

@@ -1305,10 +1305,13 @@ void lmm_find_free(struct lmm *lmm, uintptr_t *inout_addr, size_t *out_size,
 
 		if (a >= reg->max || reg->root == LMM_NIL)
 			continue;
-		t = a <= reg->min ? lmm_idx_first(lmm, reg) :
-		    lmm_idx_floor(lmm, reg, lmm_gran(reg, a));
-		if (t != LMM_NIL && lmm_end(reg, t) <= a)
-			t = lmm_idx_next(lmm, reg, t);
+		if (a <= reg->min) {
+			t = lmm_idx_first(lmm, reg);
+		} else {
+			t = lmm_idx_floor(lmm, reg, lmm_gran(reg, a));
+			if (t == LMM_NIL || lmm_end(reg, t) <= a)
+				t = lmm_idx_ceil(lmm, reg, lmm_gran(reg, a));
+		}
 		if (t == LMM_NIL)
 			continue;
 		s = max(a, lmm_addr(reg, t));

@@ -200,7 +200,7 @@ const char *lmm_misuse_name(enum lmm_misuse kind);
  * @arg: the caller's cookie.
  * @fmt: printf format.
  */
-typedef void (*lmm_print_fn)(void *arg, const char *fmt, ...);
+typedef __printf(2, 3) void (*lmm_print_fn)(void *arg, const char *fmt, ...);
 void lmm_dump(struct lmm *lmm, lmm_print_fn print, void *arg);
 
 #ifdef __KERNEL__

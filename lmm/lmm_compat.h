@@ -49,6 +49,10 @@ typedef struct { int unused; } spinlock_t;
 #define pr_warn(fmt, ...)	fprintf(stderr, "lmm: " fmt, ##__VA_ARGS__)
 #define pr_err(fmt, ...)	fprintf(stderr, "lmm: " fmt, ##__VA_ARGS__)
 
+#ifndef __printf
+#define __printf(a, b)		__attribute__((format(printf, a, b)))
+#endif
+
 #ifndef max3
 #define max3(a, b, c)		max(max(a, b), c)
 #endif

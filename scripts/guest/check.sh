@@ -23,7 +23,13 @@ check() { # check <description> <command...>
 loaded() { [ -d /sys/module/memlab ]; }
 
 # --- default load: KUnit suites run inside this insmod -----------------------
+t0=$(date +%s%N 2>/dev/null)
 if insmod "$KO"; then ok "insmod memlab.ko (defaults)"; else notok "insmod memlab.ko (defaults)"; fi
+t1=$(date +%s%N 2>/dev/null)
+case "$t0$t1" in
+*N*|"") ;;
+*) echo "# first insmod (KUnit suites included) took $(( (t1 - t0) / 1000000 )) ms" ;;
+esac
 
 if [ -d $DBG/kunit ]; then
 	for d in $DBG/kunit/memlab_*; do
@@ -33,14 +39,16 @@ fi
 
 # Every debugfs file must be readable, and non-empty.
 if [ -d $ML ]; then
+	# A copy of each file lands in $OUT/debugfs/ for people to look at.
 	for f in $(find $ML -type f); do
-		if cat "$f" >"$OUT/debugfs.tmp" 2>/dev/null && [ -s "$OUT/debugfs.tmp" ]; then
+		copy="$OUT/debugfs/${f#$ML/}"
+		mkdir -p "${copy%/*}"
+		if cat "$f" >"$copy" 2>/dev/null && [ -s "$copy" ]; then
 			ok "read ${f#$DBG/}"
 		else
 			notok "read ${f#$DBG/}"
 		fi
 	done
-	rm -f "$OUT/debugfs.tmp"
 	cat $ML/arena >"$OUT/arena-default.txt"
 	check "arena reports backing vmalloc" grep -qx "backing: vmalloc" $ML/arena
 	check "arena reports 16 MiB" grep -q "^size: 16777216 " $ML/arena
@@ -68,7 +76,14 @@ good() { # good <expected line in arena> <params...>
 }
 good "^size: 67108864 " arena_size=64M
 good "^physical extents: 1$" backing=pages arena_size=4M
-good "^size: 1048576 " backing=vmalloc arena_size=0x100000
+good "^size: 2097152 " backing=vmalloc arena_size=0x200000
+good "^size: 1048576 " arena_size=1M low_size=0
+if insmod "$KO" low_size=512K && grep -q "flags 0x00000002 pri -1" $ML/lmm/regions; then
+	ok "insmod low_size=512K: lmm/regions shows the low region"
+else
+	notok "insmod low_size=512K: lmm/regions shows the low region"
+fi
+loaded && rmmod memlab
 
 # --- bad parameters: refused with a message, nothing left loaded -------------
 bad() { # bad <params...>
@@ -97,6 +112,9 @@ bad backing=foo
 bad backing=
 bad backing=cma
 bad backing=pages arena_size=16M
+bad low_size=16M
+bad arena_size=4M low_size=8M
+bad low_size=junk
 
 # --- leaks ---------------------------------------------------------------------
 if [ -w $DBG/kmemleak ]; then

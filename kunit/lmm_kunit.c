@@ -1,0 +1,830 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "memlab_lmm": the LMM's API, edges, misuse and a differential
+ * test of the fast policy against OSKit's linear first fit.
+ *
+ * Every case gets a fresh pool over a private vmalloc buffer ("buf", page
+ * aligned).  Pictures show granule-scaled layouts: '#' allocated or outside
+ * free space, '.' free.  The suite's exit runs lmm_check() and verifies that
+ * exactly the misuse the case announced was reported.
+ */
+
+#include <kunit/resource.h>
+#include <kunit/test.h>
+#include <linux/ktime.h>
+#include <linux/vmalloc.h>
+
+#include "lmm/lmm.h"
+
+#define BUF_SIZE	(256 * 1024)
+#define G		LMM_GRANULE
+
+struct lmm_fixture {
+	struct lmm pool;
+	struct lmm_region reg[4];
+	char *buf;
+	int misuse;			/* reports counted through "lmm_misuse" */
+	int expected_misuse;
+	struct kunit_resource res;
+};
+
+static int lmm_suite_init(struct kunit *test)
+{
+	struct lmm_fixture *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+
+	if (!fx)
+		return -ENOMEM;
+	fx->buf = vmalloc(BUF_SIZE);
+	if (!fx->buf)
+		return -ENOMEM;
+	lmm_init(&fx->pool);
+	lmm_set_name(&fx->pool, "kunit");
+	test->priv = fx;
+	return kunit_add_named_resource(test, NULL, NULL, &fx->res, "lmm_misuse",
+					&fx->misuse);
+}
+
+static void lmm_suite_exit(struct kunit *test)
+{
+	struct lmm_fixture *fx = test->priv;
+
+	KUNIT_EXPECT_EQ_MSG(test, lmm_check(&fx->pool), 0, "validator after the case");
+	KUNIT_EXPECT_EQ_MSG(test, fx->misuse, fx->expected_misuse,
+			    "misuse reports seen vs expected");
+	lmm_destroy(&fx->pool);
+	vfree(fx->buf);
+}
+
+/* One region over the whole buffer, all of it free. */
+static struct lmm_fixture *setup_one(struct kunit *test, lmm_flags_t flags)
+{
+	struct lmm_fixture *fx = test->priv;
+
+	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[0], fx->buf, BUF_SIZE,
+					     flags, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(&fx->pool, fx->buf, BUF_SIZE), 0);
+	return fx;
+}
+
+static uintptr_t ua(const void *p)
+{
+	return (uintptr_t)p;
+}
+
+/* Expect an empty pool to give nothing and report nothing free. */
+static void lmm_init_empty(struct kunit *test)
+{
+	struct lmm_fixture *fx = test->priv;
+	uintptr_t a = 0;
+	size_t size = 1;
+	lmm_flags_t flags = 1;
+
+	KUNIT_EXPECT_NULL(test, lmm_alloc(&fx->pool, 16, 0));
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), 0);
+	lmm_find_free(&fx->pool, &a, &size, &flags);
+	KUNIT_EXPECT_EQ(test, a, UINTPTR_MAX);
+	KUNIT_EXPECT_EQ(test, size, 0);
+	KUNIT_EXPECT_EQ(test, flags, 0);
+}
+
+/*
+ * buf+5 .. buf+5+100: rounded inward to [buf+16, buf+96).
+ * Expect a region with no whole granule dropped without error.
+ */
+static void lmm_add_region_rounds_inward(struct kunit *test)
+{
+	struct lmm_fixture *fx = test->priv;
+	struct lmm_stats st;
+	uintptr_t a = 0;
+	size_t size;
+
+	KUNIT_EXPECT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[0], fx->buf + 5, 100, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[1], fx->buf + 200, 10, 0, 0), 0);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.nr_regions, 1);
+	KUNIT_EXPECT_EQ(test, lmm_add_free(&fx->pool, fx->buf, 4096), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), 80);
+	lmm_find_free(&fx->pool, &a, &size, NULL);
+	KUNIT_EXPECT_EQ(test, a, ua(fx->buf + 16));
+	KUNIT_EXPECT_EQ(test, size, 80);
+}
+
+/*
+ * Regions A (pri 0, 4 KiB), B (pri 0, 8 KiB), C (pri 1, 4 KiB), D (pri -1).
+ * Expect search order C, B, A, D: priority first, then the larger region.
+ */
+static void lmm_region_search_order(struct kunit *test)
+{
+	struct lmm_fixture *fx = test->priv;
+	char *a = fx->buf, *b = fx->buf + 8192, *c = fx->buf + 32768, *d = fx->buf + 65536;
+	char *p;
+
+	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[0], a, 4096, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[1], b, 8192, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[2], c, 4096, 0, 1), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[3], d, 4096, 0, -1), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(&fx->pool, fx->buf, BUF_SIZE), 0);
+
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 4096, 0), (void *)c);
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 4096, 0), (void *)b);
+	p = lmm_alloc(&fx->pool, 8192, 0);	/* only B's rest + nothing: no region has 8K */
+	KUNIT_EXPECT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 4096, 0), (void *)(b + 4096));
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 4096, 0), (void *)a);
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 4096, 0), (void *)d);
+	KUNIT_EXPECT_NULL(test, lmm_alloc(&fx->pool, 16, 0));
+}
+
+/*
+ * Region 0 flags 0x3, region 1 flags 0x1 at higher priority.
+ * Expect flags 0x2 to skip region 1, and flags 0x4 to find nothing.
+ */
+static void lmm_alloc_flags_select_regions(struct kunit *test)
+{
+	struct lmm_fixture *fx = test->priv;
+
+	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[0], fx->buf, 4096, 3, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[1], fx->buf + 4096, 4096, 1, 5), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(&fx->pool, fx->buf, 8192), 0);
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 32, 1), (void *)(fx->buf + 4096));
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 32, 2), (void *)fx->buf);
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 32, 3), (void *)(fx->buf + 32));
+	KUNIT_EXPECT_NULL(test, lmm_alloc(&fx->pool, 32, 4));
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 2), 4096 - 64);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), 8192 - 96);
+}
+
+/*
+ * add_free [buf-4096, buf+8192) over a region [buf, buf+4096):
+ * Expect only the region's 4 KiB free; a 2-byte unaligned add is a no-op.
+ */
+static void lmm_add_free_clips(struct kunit *test)
+{
+	struct lmm_fixture *fx = test->priv;
+
+	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[0], fx->buf + 4096, 4096, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, lmm_add_free(&fx->pool, fx->buf, 3 * 4096), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), 4096);
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 4096, 0), (void *)(fx->buf + 4096));
+	/* OSKit issue #1: tiny unaligned block */
+	KUNIT_EXPECT_EQ(test, lmm_add_free(&fx->pool, fx->buf + 4096 + 0x45, 2), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), 0);
+}
+
+/*
+ *   alloc 3 x 48:   [AAA|BBB|CCC|.......]
+ *   free B:         [AAA|...|CCC|.......]   2 extents
+ *   alloc 32:       [AAA|XX.|CCC|.......]   lowest fit: B's place
+ *   free A, X, C:   [...................]   one extent again
+ * Expect first fit by address and full coalescing.
+ */
+static void lmm_alloc_first_fit_and_coalesce(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	struct lmm_stats st;
+	char *a, *b, *c, *x;
+
+	a = lmm_alloc(&fx->pool, 48, 0);
+	b = lmm_alloc(&fx->pool, 48, 0);
+	c = lmm_alloc(&fx->pool, 48, 0);
+	KUNIT_EXPECT_PTR_EQ(test, a, fx->buf);
+	KUNIT_EXPECT_PTR_EQ(test, b, fx->buf + 48);
+	KUNIT_EXPECT_PTR_EQ(test, c, fx->buf + 96);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b, 48), 0);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.free_extents, 2);
+	x = lmm_alloc(&fx->pool, 32, 0);
+	KUNIT_EXPECT_PTR_EQ(test, x, b);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, a, 48), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, c, 48), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, x, 32), 0);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.free_extents, 1);
+	KUNIT_EXPECT_EQ(test, st.free_bytes, BUF_SIZE);
+	KUNIT_EXPECT_EQ(test, st.largest_free, BUF_SIZE);
+}
+
+/*
+ * Sizes that are not granule multiples occupy whole granules:
+ * alloc 1 -> [buf, buf+16), next alloc at buf+16.
+ * Expect lmm_free with the same size to give back exactly those granules.
+ */
+static void lmm_alloc_rounds_to_granules(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *p = lmm_alloc(&fx->pool, 1, 0), *q = lmm_alloc(&fx->pool, 17, 0);
+
+	KUNIT_EXPECT_PTR_EQ(test, p, fx->buf);
+	KUNIT_EXPECT_PTR_EQ(test, q, fx->buf + 16);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), BUF_SIZE - 48);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, q, 17), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 1), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), BUF_SIZE);
+}
+
+/*
+ * Alignment 2^k with phase: the address is phase mod 2^k, the lowest such.
+ * Phase 4 with 3 bits gives an address inside a granule: it occupies the
+ * granule it starts in, and frees back exactly.
+ */
+static void lmm_alloc_aligned_phase(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *p, *q, *r, *s;
+
+	p = lmm_alloc(&fx->pool, 16, 0);			/* buf */
+	q = lmm_alloc_aligned(&fx->pool, 100, 0, 12, 0);	/* buf + 4096 */
+	r = lmm_alloc_aligned(&fx->pool, 8, 0, 3, 4);		/* buf + 16 + 4 */
+	s = lmm_alloc_aligned(&fx->pool, 64, 0, 8, 0x40);	/* buf + 0x40 */
+	KUNIT_EXPECT_PTR_EQ(test, p, fx->buf);
+	KUNIT_EXPECT_PTR_EQ(test, q, fx->buf + 4096);
+	KUNIT_EXPECT_PTR_EQ(test, r, fx->buf + 20);
+	KUNIT_EXPECT_PTR_EQ(test, s, fx->buf + 0x40);
+	/* OSKit malloc's idiom: header just below an aligned user pointer. */
+	p = lmm_alloc_aligned(&fx->pool, 128 + 8, 0, 7, 128 - 8);
+	KUNIT_EXPECT_EQ(test, (ua(p) + 8) & 127, 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 136), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, r, 8), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, q, 100), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, s, 64), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, fx->buf, 16), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), BUF_SIZE);
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc_page(&fx->pool, 0), (void *)fx->buf);
+	KUNIT_EXPECT_EQ(test, lmm_free_page(&fx->pool, fx->buf), 0);
+}
+
+/*
+ * The largest alignments: 2^(BITS_PER_LONG-1).  Without a phase no address
+ * of the buffer qualifies (expect NULL, counted as a failure); with the
+ * buffer's own address as phase, expect the buffer's first byte.
+ */
+static void lmm_alloc_aligned_top_bit(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	int bits = BITS_PER_LONG - 1;
+	uintptr_t mask = (1UL << bits) - 1;
+	void *p;
+
+	p = lmm_alloc_aligned(&fx->pool, 64, 0, bits, (ua(fx->buf) & mask) ? 0 : 16);
+	KUNIT_EXPECT_NULL(test, p);
+	p = lmm_alloc_aligned(&fx->pool, 64, 0, bits, ua(fx->buf));
+	KUNIT_EXPECT_PTR_EQ(test, p, (void *)fx->buf);
+	p = lmm_alloc_aligned(&fx->pool, 64, 0, bits, ua(fx->buf) + 4096);
+	KUNIT_EXPECT_PTR_EQ(test, p, (void *)(fx->buf + 4096));
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, fx->buf, 64), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, fx->buf + 4096, 64), 0);
+}
+
+/*
+ *   [....##.........]   in_min = buf+64, in_size = 64
+ * Expect exactly in_min when in_size == size and it is free, NULL once
+ * taken, and a block that ends inside the range only.
+ */
+static void lmm_alloc_gen_exact_address(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	uintptr_t at = ua(fx->buf) + 64;
+
+	KUNIT_EXPECT_EQ(test, ua(lmm_alloc_gen(&fx->pool, 64, 0, 0, 0, at, 64)), at);
+	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 64, 0, 0, 0, at, 64));
+	/* range [buf+32, buf+160): free [buf+32, +64) and [buf+128, +160), 32 bytes each */
+	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 48, 0, 0, 0, at - 32, 128));
+	KUNIT_EXPECT_EQ(test, ua(lmm_alloc_gen(&fx->pool, 32, 0, 0, 0, at - 32, 128)),
+			at - 32);
+	/* unaligned exact address: occupies the granules under it */
+	KUNIT_EXPECT_EQ(test, ua(lmm_alloc_gen(&fx->pool, 10, 0, 0, 0, at + 1000 + 3, 10)),
+			at + 1003);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, (void *)(at + 1003), 10), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, (void *)at, 64), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, (void *)(at - 32), 32), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), BUF_SIZE);
+}
+
+/*
+ * Ranges at both ends of the address space: [0, buf) holds nothing; a range
+ * from the buffer's middle to the very top (in_min + in_size == 2^BITS) is
+ * legal and gives the middle.
+ */
+static void lmm_alloc_gen_range_edges(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	uintptr_t mid = ua(fx->buf) + BUF_SIZE / 2;
+
+	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 16, 0, 0, 0, 0, ua(fx->buf)));
+	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 16, 0, 0, 0, 0, ua(fx->buf) + 15));
+	KUNIT_EXPECT_EQ(test, ua(lmm_alloc_gen(&fx->pool, 16, 0, 0, 0, 0, ua(fx->buf) + 16)),
+			ua(fx->buf));
+	KUNIT_EXPECT_EQ(test, ua(lmm_alloc_gen(&fx->pool, 16, 0, 0, 0, mid, 0 - mid)), mid);
+	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 16, 0, 0, 0, UINTPTR_MAX - 15, 16));
+	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 32, 0, 0, 0, mid, 16));
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, fx->buf, 16), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, (void *)mid, 16), 0);
+}
+
+/*
+ * remove_free [buf+8, buf+40): granules 0, 1 and 2 all overlap it.
+ * Expect all three unavailable (OSKit left granule 0 allocatable), and
+ * an allocated middle untouched.
+ */
+static void lmm_remove_free_unaligned_start(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	uintptr_t a = 0;
+	size_t size;
+
+	KUNIT_EXPECT_EQ(test, lmm_remove_free(&fx->pool, fx->buf + 8, 32), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), BUF_SIZE - 48);
+	lmm_find_free(&fx->pool, &a, &size, NULL);
+	KUNIT_EXPECT_EQ(test, a, ua(fx->buf) + 48);
+	/* removing already-unavailable memory again changes nothing */
+	KUNIT_EXPECT_EQ(test, lmm_remove_free(&fx->pool, fx->buf, 48), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), BUF_SIZE - 48);
+	/* a hole in the middle of a larger removal */
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 64, 0), (void *)(fx->buf + 48));
+	KUNIT_EXPECT_EQ(test, lmm_remove_free(&fx->pool, fx->buf, 4096), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), BUF_SIZE - 4096);
+	KUNIT_EXPECT_EQ(test, lmm_add_free(&fx->pool, fx->buf, 48), 0);
+	KUNIT_EXPECT_EQ(test, lmm_add_free(&fx->pool, fx->buf + 112, 4096 - 112), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, fx->buf + 48, 64), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), BUF_SIZE);
+}
+
+/*
+ *   [##....##..####]
+ * Expect find_free to round up, report the lowest free address at or above
+ * it and the bytes to that extent's end, and the region's flags.
+ */
+static void lmm_find_free_walks_extents(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 7);
+	uintptr_t b = ua(fx->buf), a;
+	lmm_flags_t flags;
+	size_t size;
+
+	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, fx->buf, 32), 0);
+	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, fx->buf + 96, 32), 0);
+	a = b;
+	lmm_find_free(&fx->pool, &a, &size, &flags);
+	KUNIT_EXPECT_EQ(test, a, b + 32);
+	KUNIT_EXPECT_EQ(test, size, 64);
+	KUNIT_EXPECT_EQ(test, flags, 7);
+	a = b + 33;
+	lmm_find_free(&fx->pool, &a, &size, &flags);
+	KUNIT_EXPECT_EQ(test, a, b + 48);
+	KUNIT_EXPECT_EQ(test, size, 48);
+	a = b + 100;
+	lmm_find_free(&fx->pool, &a, &size, &flags);
+	KUNIT_EXPECT_EQ(test, a, b + 128);
+	KUNIT_EXPECT_EQ(test, size, BUF_SIZE - 128);
+	a = b + BUF_SIZE;
+	lmm_find_free(&fx->pool, &a, &size, &flags);
+	KUNIT_EXPECT_EQ(test, a, UINTPTR_MAX);
+	KUNIT_EXPECT_EQ(test, size, 0);
+	a = UINTPTR_MAX - 3;
+	lmm_find_free(&fx->pool, &a, &size, &flags);
+	KUNIT_EXPECT_EQ(test, a, UINTPTR_MAX);
+}
+
+/* Build a comb of free extents: [free 16][used 16]... over @n extents. */
+static void make_comb(struct kunit *test, struct lmm *pool, char *base, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, lmm_remove_free(pool, base + 32 * i + 16, 16), 0);
+}
+
+/*
+ * Best fit picks the smallest extent that fits, lowest among equals:
+ *   [..##....##..##......]  extents 32, 64, 32, 96 bytes... request 48
+ * Expect the 64-byte extent; first fit picks the same here, so also ask 16.
+ */
+static void lmm_best_fit_smallest_extent(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+
+	KUNIT_ASSERT_EQ(test, lmm_set_policy(&fx->pool, LMM_POLICY_BEST_FIT), 0);
+	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, fx->buf + 64, 16), 0);
+	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, fx->buf + 112, 16), 0);
+	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, fx->buf + 160, 16), 0);
+	/* free: [0,64) 64, [80,112) 32, [128,160) 32, [176, ...) big */
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 20, 0), (void *)(fx->buf + 80));
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 48, 0), (void *)fx->buf);
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 100, 0), (void *)(fx->buf + 176));
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(&fx->pool, LMM_NR_POLICIES), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, lmm_policy_name(LMM_POLICY_BEST_FIT), "best_fit");
+}
+
+/* Expect switching policies back and forth to keep the free space exactly. */
+static void lmm_set_policy_reindexes(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	static const enum lmm_policy order[] = {
+		LMM_POLICY_LINEAR, LMM_POLICY_BEST_FIT, LMM_POLICY_LINEAR, LMM_POLICY_FAST,
+	};
+	struct lmm_stats before, after;
+	unsigned int i;
+
+	make_comb(test, &fx->pool, fx->buf, 500);
+	lmm_stats(&fx->pool, &before);
+	KUNIT_EXPECT_EQ(test, before.free_extents, 501);
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		KUNIT_EXPECT_EQ(test, lmm_set_policy(&fx->pool, order[i]), 0);
+		KUNIT_EXPECT_EQ(test, lmm_check(&fx->pool), 0);
+		lmm_stats(&fx->pool, &after);
+		KUNIT_EXPECT_EQ(test, after.free_bytes, before.free_bytes);
+		KUNIT_EXPECT_EQ(test, after.free_extents, before.free_extents);
+		KUNIT_EXPECT_EQ(test, after.largest_free, before.largest_free);
+		KUNIT_EXPECT_EQ(test, after.policy, order[i]);
+		/* both layouts answer the same */
+		KUNIT_EXPECT_PTR_EQ(test, lmm_alloc_aligned(&fx->pool, 16, 0, 6, 0),
+				    (void *)fx->buf);
+		KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, fx->buf, 16), 0);
+	}
+}
+
+/* Regions and free space at the edges of the address space, untouched memory. */
+static void lmm_add_region_address_space_edges(struct kunit *test)
+{
+	struct lmm_fixture *fx = test->priv;
+	struct lmm_stats st;
+
+	/* ends exactly at the top: accepted, rounded down */
+	KUNIT_EXPECT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[0],
+					     (void *)(UINTPTR_MAX - 4095), 4096, 0, 0), 0);
+	/* starts at 0 */
+	KUNIT_EXPECT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[1], NULL, 4096, 0, 0), 0);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.nr_regions, 2);
+	KUNIT_EXPECT_EQ(test, st.free_bytes, 0);
+	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 16, 0, 0, 0, UINTPTR_MAX - 4095, 4096));
+	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 16, 0, 0, 0, 0, 4096));
+}
+
+/* ---- misuse: each is refused, counted, and changes nothing --------------- */
+
+static void expect_unchanged(struct kunit *test, struct lmm_fixture *fx, size_t avail)
+{
+	KUNIT_EXPECT_EQ(test, lmm_check(&fx->pool), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), avail);
+}
+
+static void lmm_misuse_zero_size(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	struct lmm_stats st;
+
+	fx->expected_misuse = 4;
+	KUNIT_EXPECT_NULL(test, lmm_alloc(&fx->pool, 0, 0));
+	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 0, 0, 4, 0, 0, UINTPTR_MAX));
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, fx->buf, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_remove_free(&fx->pool, fx->buf, 0), -EINVAL);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_ZERO_SIZE], 4);
+	expect_unchanged(test, fx, BUF_SIZE);
+}
+
+/* Expect a free outside every region, or straddling a region's end, refused. */
+static void lmm_misuse_free_outside(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *p = lmm_alloc(&fx->pool, 64, 0);
+
+	fx->expected_misuse = 3;
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, fx->buf + BUF_SIZE, 16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, fx->buf - 16, 32), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, (void *)(UINTPTR_MAX - 7), 16), -EINVAL);
+	expect_unchanged(test, fx, BUF_SIZE - 64);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 64), 0);
+}
+
+/*
+ *   [AAAA|BBBB|......]  free B, then free B again (the exact repeat OSKit
+ *   misses), then free [A's tail + B] (overlaps free space in part).
+ * Expect both refused with the free bytes unchanged.
+ */
+static void lmm_misuse_double_free(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *a = lmm_alloc(&fx->pool, 64, 0), *b = lmm_alloc(&fx->pool, 64, 0);
+	struct lmm_stats st;
+
+	fx->expected_misuse = 4;
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b, 64), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b, 64), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b + 16, 16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, a + 32, 64), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_add_free(&fx->pool, a, 128), -EINVAL);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_DOUBLE_FREE], 2);
+	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_OVERLAP_FREE], 2);
+	expect_unchanged(test, fx, BUF_SIZE - 64);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, a, 64), 0);
+}
+
+/* Expect overlapping, duplicate and wrapping regions refused. */
+static void lmm_misuse_bad_region(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+
+	fx->expected_misuse = 4;
+	KUNIT_EXPECT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[1], fx->buf + 4096, 16, 0, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[1], fx->buf - 16, 32, 0, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[0], fx->buf + BUF_SIZE,
+					     4096, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[1], (void *)(UINTPTR_MAX - 15),
+					     64, 0, 0), -EINVAL);
+	expect_unchanged(test, fx, BUF_SIZE);
+}
+
+/* Expect alignment bits outside [0, BITS_PER_LONG) and bad ranges refused. */
+static void lmm_misuse_bad_constraints(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	struct lmm_stats st;
+
+	fx->expected_misuse = 5;
+	KUNIT_EXPECT_NULL(test, lmm_alloc_aligned(&fx->pool, 16, 0, BITS_PER_LONG, 0));
+	KUNIT_EXPECT_NULL(test, lmm_alloc_aligned(&fx->pool, 16, 0, -1, 0));
+	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 16, 0, 0, 0, ua(fx->buf), 0));
+	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 16, 0, 0, 0, UINTPTR_MAX - 15, 32));
+	KUNIT_EXPECT_EQ(test, lmm_remove_free(&fx->pool, (void *)(UINTPTR_MAX - 15), 32),
+			-EINVAL);
+	/* impossible but well-formed: plain failures, not misuse */
+	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 64, 0, 0, 0, ua(fx->buf), 32));
+	KUNIT_EXPECT_NULL(test, lmm_alloc(&fx->pool, SIZE_MAX, 0));
+	KUNIT_EXPECT_NULL(test, lmm_alloc(&fx->pool, BUF_SIZE + 1, 0));
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_BAD_ALIGN], 2);
+	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_BAD_RANGE], 3);
+	KUNIT_EXPECT_EQ(test, st.failures, 3);
+	expect_unchanged(test, fx, BUF_SIZE);
+}
+
+/* Debug mode: expect a wrong size and a pointer never handed out caught exactly. */
+static void lmm_misuse_debug_records(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	struct lmm_stats st;
+	char *p;
+
+	KUNIT_ASSERT_EQ(test, lmm_set_debug(&fx->pool, true), 0);
+	p = lmm_alloc(&fx->pool, 100, 0);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	fx->expected_misuse = 3;
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 96), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 112), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p + 16, 16), -EINVAL);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_WRONG_SIZE], 2);
+	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_NOT_ALLOCATED], 1);
+	KUNIT_EXPECT_EQ(test, st.debug_records, 1);
+	KUNIT_EXPECT_GT(test, st.debug_bytes, 0);
+	expect_unchanged(test, fx, BUF_SIZE - 112);
+	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, false), 0);	/* -EBUSY only when enabling */
+	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, true), -EBUSY);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 100), 0);
+	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, true), 0);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.debug_records, 0);
+}
+
+/* ---- differential: fast and linear side by side ----------------------------- */
+
+#define DIFF_BUF	(1024 * 1024)
+#define DIFF_LIVE	2048
+
+struct diff_side {
+	struct lmm pool;
+	struct lmm_region low, high;
+	char *base;
+};
+
+struct diff_state {
+	struct diff_side side[2];
+	struct { u32 off, size; } live[DIFF_LIVE];
+	int nlive;
+	u64 rng;
+};
+
+static u64 diff_rnd(struct diff_state *d)
+{
+	d->rng ^= d->rng << 13;
+	d->rng ^= d->rng >> 7;
+	d->rng ^= d->rng << 17;
+	return d->rng;
+}
+
+static void diff_free(void *p)
+{
+	struct diff_state *d = p;
+
+	vfree(d->side[0].base);
+	vfree(d->side[1].base);
+	vfree(d);
+}
+
+static const u64 diff_seeds[] = { 1, 0x5eed, 0xdeadbeef, 20261122 };
+
+static void diff_seed_desc(const u64 *seed, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "seed %llu", *seed);
+}
+KUNIT_ARRAY_PARAM(diff_seed, diff_seeds, diff_seed_desc);
+
+/*
+ * 25,000 random operations per seed on two pools laid out alike (a low
+ * region flagged 1 at priority -1, the rest at 0): alloc_gen with mixed
+ * sizes, alignments up to a page, phases and ranges, and frees in random
+ * order.  Expect the same offset from both at every step, lmm_check()
+ * clean every 1000 steps, and one free extent per region at the end.
+ * Half way, the pools swap policies.
+ */
+static void lmm_differential_fast_vs_linear(struct kunit *test)
+{
+	const u64 *seed = test->param_value;
+	struct diff_state *d = vzalloc(sizeof(*d));
+	long i, ops = 25000;
+	int s;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	d->side[0].base = vmalloc(DIFF_BUF);
+	d->side[1].base = vmalloc(DIFF_BUF);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, diff_free, d), 0);
+	KUNIT_ASSERT_NOT_NULL(test, d->side[0].base);
+	KUNIT_ASSERT_NOT_NULL(test, d->side[1].base);
+	d->rng = *seed * 0x9e3779b97f4a7c15ULL + 1;
+	for (s = 0; s < 2; s++) {
+		struct diff_side *sd = &d->side[s];
+
+		lmm_init(&sd->pool);
+		lmm_set_policy(&sd->pool, s ? LMM_POLICY_LINEAR : LMM_POLICY_FAST);
+		KUNIT_ASSERT_EQ(test, lmm_add_region(&sd->pool, &sd->low, sd->base,
+						     DIFF_BUF / 8, 1, -1), 0);
+		KUNIT_ASSERT_EQ(test, lmm_add_region(&sd->pool, &sd->high, sd->base + DIFF_BUF / 8,
+						     DIFF_BUF - DIFF_BUF / 8, 0, 0), 0);
+		KUNIT_ASSERT_EQ(test, lmm_add_free(&sd->pool, sd->base, DIFF_BUF), 0);
+	}
+
+	for (i = 0; i < ops; i++) {
+		u64 r = diff_rnd(d);
+
+		if (d->nlive < DIFF_LIVE && (r % 100 < 55 || !d->nlive)) {
+			size_t size = 1 + diff_rnd(d) % ((r & 1) ? 64 : 4096);
+			int bits = diff_rnd(d) % 4 ? diff_rnd(d) % 13 : 0;
+			uintptr_t ofs = diff_rnd(d) % 3 ? 0 : diff_rnd(d);
+			lmm_flags_t flags = diff_rnd(d) % 8 == 0;
+			uintptr_t lo = 0, hi = DIFF_BUF;
+			long off[2];
+
+			if (diff_rnd(d) % 4 == 0) {
+				lo = diff_rnd(d) % DIFF_BUF;
+				hi = lo + diff_rnd(d) % (DIFF_BUF - lo) + 1;
+			}
+			for (s = 0; s < 2; s++) {
+				char *base = d->side[s].base;
+				char *p = lmm_alloc_gen(&d->side[s].pool, size, flags, bits, ofs,
+							ua(base) + lo, hi - lo);
+
+				off[s] = p ? p - base : -1;
+			}
+			if (off[0] != off[1]) {
+				KUNIT_FAIL(test, "op %ld: alloc_gen(%zu, %u, %d, 0x%lx, [0x%lx, 0x%lx)): fast %ld, linear %ld",
+					   i, size, flags, bits, (unsigned long)ofs,
+					   (unsigned long)lo, (unsigned long)hi, off[0], off[1]);
+				return;
+			}
+			if (off[0] >= 0) {
+				d->live[d->nlive].off = off[0];
+				d->live[d->nlive++].size = size;
+			}
+		} else {
+			int k = diff_rnd(d) % d->nlive;
+
+			for (s = 0; s < 2; s++)
+				KUNIT_ASSERT_EQ(test, lmm_free(&d->side[s].pool,
+							       d->side[s].base + d->live[k].off,
+							       d->live[k].size), 0);
+			d->live[k] = d->live[--d->nlive];
+		}
+		if (i % 1000 == 999) {
+			KUNIT_ASSERT_EQ(test, lmm_check(&d->side[0].pool), 0);
+			KUNIT_ASSERT_EQ(test, lmm_check(&d->side[1].pool), 0);
+		}
+		if (i == ops / 2) {
+			lmm_set_policy(&d->side[0].pool, LMM_POLICY_LINEAR);
+			lmm_set_policy(&d->side[1].pool, LMM_POLICY_FAST);
+		}
+	}
+	while (d->nlive--)
+		for (s = 0; s < 2; s++)
+			KUNIT_ASSERT_EQ(test, lmm_free(&d->side[s].pool,
+						       d->side[s].base + d->live[d->nlive].off,
+						       d->live[d->nlive].size), 0);
+	for (s = 0; s < 2; s++) {
+		struct lmm_stats st;
+
+		lmm_stats(&d->side[s].pool, &st);
+		KUNIT_EXPECT_EQ(test, st.free_bytes, DIFF_BUF);
+		KUNIT_EXPECT_EQ(test, st.free_extents, 2);
+		KUNIT_EXPECT_EQ(test, lmm_check(&d->side[s].pool), 0);
+	}
+	kunit_info(test, "%ld operations, identical answers\n", ops);
+}
+
+/* ---- scaling: alloc_gen cost against the number of free extents ------------ */
+
+static u64 time_alloc_gen(struct lmm *pool, char *base, unsigned long n, int reps)
+{
+	uintptr_t lo = ua(base) + 32 * n / 2;	/* range: upper half of the comb and beyond */
+	u64 t0, best = U64_MAX;
+	int r, k;
+
+	for (r = 0; r < 3; r++) {
+		t0 = ktime_get_ns();
+		for (k = 0; k < reps; k++) {
+			/* 64 bytes aligned to 64 in the range: only the tail can host it */
+			void *p = lmm_alloc_gen(pool, 64, 0, 6, 0, lo, UINTPTR_MAX - lo);
+
+			if (p)
+				lmm_free(pool, p, 64);
+		}
+		best = min(best, (ktime_get_ns() - t0) / reps);
+	}
+	return best;
+}
+
+/*
+ * Not a pass/fail timing: prints ns per alloc_gen+free pair at 100, 10,000
+ * and 100,000 free extents for the fast and linear policies.
+ */
+static void lmm_alloc_gen_scaling(struct kunit *test)
+{
+	static const unsigned long counts[] = { 100, 10000, 100000 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		unsigned long n = counts[i];
+		size_t size = 32 * n + 65536;
+		struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+		struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+		char *base = vmalloc(size);
+		u64 fast, linear;
+
+		KUNIT_ASSERT_NOT_NULL(test, pool);
+		KUNIT_ASSERT_NOT_NULL(test, reg);
+		KUNIT_ASSERT_NOT_NULL(test, base);
+		lmm_init(pool);
+		lmm_add_region(pool, reg, base, size, 0, 0);
+		lmm_add_free(pool, base, size);
+		make_comb(test, pool, base, n);
+		fast = time_alloc_gen(pool, base, n, 200);
+		lmm_set_policy(pool, LMM_POLICY_LINEAR);
+		linear = time_alloc_gen(pool, base, n, n > 10000 ? 5 : 50);
+		KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
+		kunit_info(test, "%6lu extents: fast %llu ns, linear %llu ns per alloc_gen+free (x%llu)\n",
+			   n, fast, linear, fast ? linear / fast : 0);
+		lmm_destroy(pool);
+		vfree(base);
+	}
+}
+
+static struct kunit_case memlab_lmm_cases[] = {
+	KUNIT_CASE(lmm_init_empty),
+	KUNIT_CASE(lmm_add_region_rounds_inward),
+	KUNIT_CASE(lmm_region_search_order),
+	KUNIT_CASE(lmm_alloc_flags_select_regions),
+	KUNIT_CASE(lmm_add_free_clips),
+	KUNIT_CASE(lmm_alloc_first_fit_and_coalesce),
+	KUNIT_CASE(lmm_alloc_rounds_to_granules),
+	KUNIT_CASE(lmm_alloc_aligned_phase),
+	KUNIT_CASE(lmm_alloc_aligned_top_bit),
+	KUNIT_CASE(lmm_alloc_gen_exact_address),
+	KUNIT_CASE(lmm_alloc_gen_range_edges),
+	KUNIT_CASE(lmm_remove_free_unaligned_start),
+	KUNIT_CASE(lmm_find_free_walks_extents),
+	KUNIT_CASE(lmm_best_fit_smallest_extent),
+	KUNIT_CASE(lmm_set_policy_reindexes),
+	KUNIT_CASE(lmm_add_region_address_space_edges),
+	KUNIT_CASE(lmm_misuse_zero_size),
+	KUNIT_CASE(lmm_misuse_free_outside),
+	KUNIT_CASE(lmm_misuse_double_free),
+	KUNIT_CASE(lmm_misuse_bad_region),
+	KUNIT_CASE(lmm_misuse_bad_constraints),
+	KUNIT_CASE(lmm_misuse_debug_records),
+	KUNIT_CASE_PARAM_ATTR(lmm_differential_fast_vs_linear, diff_seed_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE_SLOW(lmm_alloc_gen_scaling),
+	{}
+};
+
+static struct kunit_suite memlab_lmm_suite = {
+	.name = "memlab_lmm",
+	.init = lmm_suite_init,
+	.exit = lmm_suite_exit,
+	.test_cases = memlab_lmm_cases,
+};
+
+kunit_test_suites(&memlab_lmm_suite);
