@@ -220,6 +220,11 @@ mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /out
 mount -t tmpfs tmpfs /tmp
 
+# Booted "quiet"; from here on, every kernel message goes to the console as
+# it is printed: console.log then holds the run's log even when the guest
+# hangs or panics before it can send its own copy.
+dmesg -n 8
+
 # fd 3: the channel to the host.  Raw, so the tty adds no CRs; should ttyS1
 # be missing, the console will do (the host looks there too).
 if [ -c /dev/ttyS1 ] && exec 3>/dev/ttyS1; then
@@ -277,6 +282,13 @@ chmod 755 "$root/init" "$root/check.sh"
 # would set up by itself (console and QEMU monitor on stdio); the second is
 # the guest's channel to the host.  -nic none: no network is needed, and it
 # spares probing a NIC and loading its option ROM.
+#
+# oops=panic: after an oops in module code the module is left half-loaded
+# and the next insmod waits for it forever; end the run at once instead of
+# at the timeout.  For the same reason a task stuck in D state (a deadlock,
+# say) for 30 s panics, and prints where it is stuck.
+kargs="console=ttyS0 quiet panic=-1 oops=panic"
+kargs+=" hung_task_panic=1 sysctl.kernel.hung_task_timeout_secs=30 rdinit=/init"
 log "booting $kname under QEMU (TCG, limit ${timeout_s} s)"
 t=$(date +%s)
 qemu_rc=0
@@ -284,7 +296,7 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-m 512 -nographic -no-reboot -nic none \
 	-serial mon:stdio -serial "file:$out/guest.log" \
 	-kernel "$vmlinuz" -initrd "$out/initrd.gz" \
-	-append "console=ttyS0 quiet panic=-1 rdinit=/init" \
+	-append "$kargs" \
 	</dev/null >"$out/console.log" 2>&1 || qemu_rc=$?
 boot_s=$(since "$t")
 log "QEMU exited with status $qemu_rc after $boot_s s"

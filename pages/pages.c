@@ -1,0 +1,1104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pages: a buddy page allocator over an LMM pool.
+ *
+ * An instance covers a span of address space [base, base + size) and keeps
+ * one descriptor per page of it, in an array outside the pages: page <->
+ * address is an index computation.  It holds memory in max-order blocks
+ * taken from an LMM pool with lmm_alloc_gen(), aligned to the block size
+ * *relative to base* (the LMM's phase argument), so every block of order k
+ * starts at a page index that is a multiple of 2^k and its buddy is at
+ * index ^ 2^k, as in Linux.
+ *
+ *   base                                                      base + size
+ *   | held block (max order)          | not held (LMM's) | held block  |
+ *   |[  4  ][ 2 ][1][1][  4  ]...     |                  |[    8     ]|
+ *     ^head  ^head      descriptors: HELD on every page, HEAD on heads,
+ *                       FREE on heads of free blocks, CACHED on per-CPU pages
+ *
+ * Free blocks of each order sit on their zone's free_area list; the head
+ * descriptor records the order.  Freeing merges with the buddy while it is
+ * a free head of the same order and zone, up to the maximum order; a whole
+ * free max-order block beyond the zone's reserve goes back to the LMM.
+ * A freed block whose parent's buddy is free goes to the list's tail
+ * (Linux's buddy_merge_likely): it is likely to merge soon, so it is
+ * handed out last.
+ *
+ * Order-0 pages also pass through per-CPU caches, filled and drained in
+ * batches, so the common alloc and free take no instance-wide lock.
+ *
+ * Locking:
+ *	memlab_pcp.lock (per CPU, irqs off)
+ *	  memlab_pages.lock (irq-safe spinlock: zones, free lists, descriptors
+ *			     of free and held blocks, counters)
+ *	    lmm.lock (the LMM pool's own)
+ * Descriptors of allocated blocks belong to their owner; the CACHED flag of
+ * an order-0 page is changed under its CPU's pcp lock.
+ */
+
+#define pr_fmt(fmt) "memlab: " fmt
+
+#include <linux/export.h>
+#include <linux/list.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "common/misuse.h"
+#include "pages/pages.h"
+
+/* ------------------------------------------------------------------------
+ * Data
+ * ------------------------------------------------------------------------
+ */
+
+#define MP_HELD		0x01	/* the page is in a block taken from the LMM */
+#define MP_HEAD		0x02	/* first page of a block; @order is valid */
+#define MP_FREE		0x04	/* head of a block on a free list */
+#define MP_CACHED	0x08	/* order-0 page in a per-CPU cache */
+
+/*
+ * Per-CPU cache sizes: refill and drain @batch pages at a time, keep at
+ * most @high.  Linux's pcp uses similar small batches (a few dozen pages):
+ * large enough to amortise the instance lock, small enough not to hide
+ * much memory from the buddy lists.
+ */
+#define MP_PCP_BATCH	16
+#define MP_PCP_HIGH	64
+
+/**
+ * struct memlab_page - descriptor of one page of an instance's span
+ * @list: free list (head of a free block) or per-CPU cache (order 0).
+ * @owner: the allocating layer's tag, for allocated blocks.
+ * @order: block order; valid with MP_HEAD.
+ * @flags: MP_* bits.
+ * @zone: zone index; valid with MP_HELD.
+ */
+struct memlab_page {
+	struct list_head list;
+	void *owner;
+	u8 order;
+	u8 flags;
+	u8 zone;
+};
+
+/* A per-CPU cache of free order-0 pages of one zone. */
+struct memlab_pcp {
+	spinlock_t lock;
+	struct list_head list;
+	unsigned int count;
+	u64 allocs;		/* served from the cache */
+	u64 frees;		/* taken into the cache */
+};
+
+struct memlab_zone {
+	const char *name;
+	lmm_flags_t lmm_flags;
+	struct list_head free_area[MEMLAB_PAGES_NR_ORDERS];
+	unsigned long nr_free[MEMLAB_PAGES_NR_ORDERS];
+	unsigned long blocks_held;
+	struct memlab_pcp __percpu *pcp;
+};
+
+/**
+ * struct memlab_pages - an instance
+ * @lock: protects everything below but @pcp contents and the constants.
+ * @name: for messages.
+ * @lmm: where max-order blocks come from; constant.
+ * @base: first byte of the span, page aligned; constant.
+ * @nr_pages: pages in the span; constant.
+ * @max_order: largest block order; constant.
+ * @nr_zones: zones in @zones; constant.
+ * @reserve_blocks: free max-order blocks a zone keeps before giving back.
+ * @warned: misuse kinds already warned about.
+ * @zones: the zones.
+ * @map: one descriptor per page of the span.
+ * @st: counters (the zone part of a snapshot is derived).
+ */
+struct memlab_pages {
+	spinlock_t lock;
+	const char *name;
+	struct lmm *lmm;
+	uintptr_t base;
+	unsigned long nr_pages;
+	unsigned int max_order;
+	unsigned int nr_zones;
+	unsigned int reserve_blocks;
+	unsigned long warned;
+	struct memlab_zone zones[MEMLAB_PAGES_MAX_ZONES];
+	struct memlab_page *map;
+	struct memlab_pages_stats st;
+};
+
+static const char * const mp_misuse_names[] = {
+	[MEMLAB_PAGES_MISUSE_FOREIGN]		= "address outside the instance",
+	[MEMLAB_PAGES_MISUSE_UNALIGNED]		= "address not page aligned",
+	[MEMLAB_PAGES_MISUSE_TAIL]		= "tail page of a block",
+	[MEMLAB_PAGES_MISUSE_DOUBLE_FREE]	= "page already free",
+	[MEMLAB_PAGES_MISUSE_NOT_HELD]		= "page not held by the instance",
+	[MEMLAB_PAGES_MISUSE_BAD_ORDER]		= "order above the maximum",
+};
+static_assert(ARRAY_SIZE(mp_misuse_names) == MEMLAB_PAGES_NR_MISUSE);
+
+/* ------------------------------------------------------------------------
+ * Helpers
+ * ------------------------------------------------------------------------
+ */
+
+static inline unsigned long mp_idx(const struct memlab_pages *mp,
+				   const struct memlab_page *page)
+{
+	return page - mp->map;
+}
+
+static inline uintptr_t mp_addr(const struct memlab_pages *mp, unsigned long idx)
+{
+	return mp->base + (idx << PAGE_SHIFT);
+}
+
+static inline size_t mp_block_bytes(const struct memlab_pages *mp)
+{
+	return PAGE_SIZE << mp->max_order;
+}
+
+static void mp_misuse(struct memlab_pages *mp, enum memlab_pages_misuse kind,
+		      const void *addr)
+{
+	unsigned long flags;
+	bool warn;
+
+	spin_lock_irqsave(&mp->lock, flags);
+	mp->st.misuse[kind]++;
+	warn = !(mp->warned & (1UL << kind));
+	mp->warned |= 1UL << kind;
+	spin_unlock_irqrestore(&mp->lock, flags);
+	if (memlab_misuse_expected("pages_misuse") || !warn)
+		return;
+	pr_warn("pages %s: %s: 0x%lx (further ones counted, not shown)\n",
+		mp->name, mp_misuse_names[kind], (unsigned long)addr);
+}
+
+/* ------------------------------------------------------------------------
+ * The buddy allocator proper.  Context: caller holds mp->lock.
+ * ------------------------------------------------------------------------
+ */
+
+static void mp_add_free(struct memlab_pages *mp, struct memlab_zone *z,
+			unsigned long idx, unsigned int order, bool tail)
+{
+	struct memlab_page *page = &mp->map[idx];
+
+	page->flags = MP_HELD | MP_HEAD | MP_FREE;
+	page->order = order;
+	if (tail)
+		list_add_tail(&page->list, &z->free_area[order]);
+	else
+		list_add(&page->list, &z->free_area[order]);
+	z->nr_free[order]++;
+}
+
+static void mp_del_free(struct memlab_zone *z, struct memlab_page *page)
+{
+	list_del(&page->list);
+	z->nr_free[page->order]--;
+	page->flags &= ~MP_FREE;
+}
+
+/* Take a max-order block for zone @zi from the LMM; false if it has none. */
+static bool mp_take_block(struct memlab_pages *mp, unsigned int zi)
+{
+	struct memlab_zone *z = &mp->zones[zi];
+	unsigned int bits = PAGE_SHIFT + mp->max_order;
+	unsigned long idx, i, n = 1UL << mp->max_order;
+	void *block;
+
+	lockdep_assert_held(&mp->lock);
+	block = lmm_alloc_gen(mp->lmm, mp_block_bytes(mp), z->lmm_flags, bits, mp->base,
+			      mp->base, mp->nr_pages << PAGE_SHIFT);
+	if (!block)
+		return false;
+	idx = ((uintptr_t)block - mp->base) >> PAGE_SHIFT;
+	for (i = 0; i < n; i++) {
+		mp->map[idx + i].flags = MP_HELD;
+		mp->map[idx + i].zone = zi;
+		mp->map[idx + i].owner = NULL;
+	}
+	mp_add_free(mp, z, idx, mp->max_order, false);
+	z->blocks_held++;
+	mp->st.lmm_takes++;
+	return true;
+}
+
+/* Give the free max-order block at @idx back to the LMM. */
+static void mp_return_block(struct memlab_pages *mp, struct memlab_zone *z,
+			    unsigned long idx)
+{
+	unsigned long i, n = 1UL << mp->max_order;
+
+	lockdep_assert_held(&mp->lock);
+	mp_del_free(z, &mp->map[idx]);
+	for (i = 0; i < n; i++)
+		mp->map[idx + i].flags = 0;
+	z->blocks_held--;
+	mp->st.lmm_returns++;
+	/* The block came from this pool with this size: it cannot be refused. */
+	WARN_ON_ONCE(lmm_free(mp->lmm, (void *)mp_addr(mp, idx), mp_block_bytes(mp)));
+}
+
+/* Remove a block of @order from zone @zi, splitting a larger one if needed. */
+static struct memlab_page *mp_rmqueue(struct memlab_pages *mp, unsigned int zi,
+				      unsigned int order)
+{
+	struct memlab_zone *z = &mp->zones[zi];
+	struct memlab_page *page;
+	unsigned int o;
+	unsigned long idx;
+
+	lockdep_assert_held(&mp->lock);
+	for (o = order; o <= mp->max_order; o++)
+		if (!list_empty(&z->free_area[o]))
+			break;
+	if (o > mp->max_order) {
+		if (!mp_take_block(mp, zi))
+			return NULL;
+		o = mp->max_order;
+	}
+	page = list_first_entry(&z->free_area[o], struct memlab_page, list);
+	mp_del_free(z, page);
+	idx = mp_idx(mp, page);
+	while (o > order) {		/* keep the low half, free the high halves */
+		o--;
+		mp_add_free(mp, z, idx + (1UL << o), o, false);
+		mp->st.splits++;
+	}
+	page->flags = MP_HELD | MP_HEAD;
+	page->order = order;
+	page->owner = NULL;
+	return page;
+}
+
+/* Free the block at @idx of @order into its zone, merging with buddies. */
+static void mp_free_block(struct memlab_pages *mp, unsigned long idx, unsigned int order)
+{
+	struct memlab_page *page = &mp->map[idx];
+	struct memlab_zone *z = &mp->zones[page->zone];
+	bool tail = false;
+
+	lockdep_assert_held(&mp->lock);
+	while (order < mp->max_order) {
+		unsigned long bidx = idx ^ (1UL << order);
+		struct memlab_page *buddy = &mp->map[bidx];
+
+		if (buddy->flags != (MP_HELD | MP_HEAD | MP_FREE) || buddy->order != order ||
+		    buddy->zone != page->zone)
+			break;
+		mp_del_free(z, buddy);
+		buddy->flags = MP_HELD;
+		mp->map[idx].flags = MP_HELD;
+		idx &= bidx;
+		order++;
+		mp->st.merges++;
+	}
+	/* buddy_merge_likely: the parent's buddy is free, so we may merge soon. */
+	if (order < mp->max_order - 1) {
+		unsigned long pidx = (idx & ~(1UL << order)) ^ (2UL << order);
+		struct memlab_page *p = &mp->map[pidx];
+
+		tail = p->flags == (MP_HELD | MP_HEAD | MP_FREE) && p->order == order + 1;
+	}
+	mp_add_free(mp, z, idx, order, tail);
+	if (order == mp->max_order && z->nr_free[order] > mp->reserve_blocks)
+		mp_return_block(mp, z, idx);
+}
+
+/* ------------------------------------------------------------------------
+ * Per-CPU caches of order-0 pages
+ * ------------------------------------------------------------------------
+ */
+
+/* Move up to @nr pages from a pcp back to the buddy lists. */
+static void mp_pcp_drain(struct memlab_pages *mp, struct memlab_pcp *pcp, unsigned int nr)
+{
+	struct memlab_page *page;
+
+	lockdep_assert_held(&pcp->lock);
+	spin_lock(&mp->lock);
+	while (nr-- && pcp->count) {
+		page = list_first_entry(&pcp->list, struct memlab_page, list);
+		list_del(&page->list);
+		pcp->count--;
+		page->flags = MP_HELD | MP_HEAD;
+		mp_free_block(mp, mp_idx(mp, page), 0);
+	}
+	spin_unlock(&mp->lock);
+}
+
+static void mp_drain_all(struct memlab_pages *mp)
+{
+	unsigned int zi;
+	int cpu;
+
+	for (zi = 0; zi < mp->nr_zones; zi++) {
+		for_each_possible_cpu(cpu) {
+			struct memlab_pcp *pcp = per_cpu_ptr(mp->zones[zi].pcp, cpu);
+			unsigned long flags;
+
+			spin_lock_irqsave(&pcp->lock, flags);
+			mp_pcp_drain(mp, pcp, UINT_MAX);
+			spin_unlock_irqrestore(&pcp->lock, flags);
+		}
+	}
+}
+
+static struct memlab_page *mp_pcp_alloc(struct memlab_pages *mp, unsigned int zi)
+{
+	struct memlab_page *page = NULL;
+	struct memlab_pcp *pcp;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	pcp = this_cpu_ptr(mp->zones[zi].pcp);
+	spin_lock(&pcp->lock);
+	if (!pcp->count) {
+		unsigned int i;
+
+		spin_lock(&mp->lock);
+		for (i = 0; i < MP_PCP_BATCH; i++) {
+			page = mp_rmqueue(mp, zi, 0);
+			if (!page)
+				break;
+			page->flags |= MP_CACHED;
+			list_add_tail(&page->list, &pcp->list);
+			pcp->count++;
+		}
+		spin_unlock(&mp->lock);
+	}
+	page = NULL;
+	if (pcp->count) {
+		page = list_first_entry(&pcp->list, struct memlab_page, list);
+		list_del(&page->list);
+		pcp->count--;
+		page->flags = MP_HELD | MP_HEAD;
+		page->owner = NULL;
+		pcp->allocs++;
+	}
+	spin_unlock(&pcp->lock);
+	local_irq_restore(flags);
+	return page;
+}
+
+static void mp_pcp_free(struct memlab_pages *mp, struct memlab_page *page)
+{
+	struct memlab_pcp *pcp;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	pcp = this_cpu_ptr(mp->zones[page->zone].pcp);
+	spin_lock(&pcp->lock);
+	page->flags = MP_HELD | MP_HEAD | MP_CACHED;
+	list_add(&page->list, &pcp->list);
+	pcp->count++;
+	pcp->frees++;
+	if (pcp->count > MP_PCP_HIGH)
+		mp_pcp_drain(mp, pcp, MP_PCP_BATCH);
+	spin_unlock(&pcp->lock);
+	local_irq_restore(flags);
+}
+
+/* ------------------------------------------------------------------------
+ * Public interface
+ * ------------------------------------------------------------------------
+ */
+
+/**
+ * memlab_pages_create() - create a pages instance over an LMM pool
+ * @name: for messages and statistics; must outlive the instance.
+ * @lmm: the pool max-order blocks are taken from.
+ * @base: first byte of the span the instance may use; page aligned.
+ * @size: bytes of the span; a multiple of PAGE_SIZE.
+ * @max_order: the largest block order, at most MEMLAB_PAGES_MAX_ORDER.
+ * @zones: @nr_zones zone descriptions, in fallback order.
+ * @nr_zones: 1 to MEMLAB_PAGES_MAX_ZONES.
+ *
+ * Takes no memory from the LMM yet: blocks are taken on demand, aligned to
+ * 2^@max_order pages relative to @base.
+ *
+ * Context: process context; allocates the descriptor array (about 40 bytes
+ * per page of the span) with kvmalloc.
+ * Return: the instance, or an ERR_PTR: -EINVAL for bad arguments, -ENOMEM.
+ */
+struct memlab_pages *memlab_pages_create(const char *name, struct lmm *lmm,
+					 void *base, size_t size,
+					 unsigned int max_order,
+					 const struct memlab_zone_desc *zones,
+					 unsigned int nr_zones)
+{
+	struct memlab_pages *mp;
+	unsigned int zi, o;
+	int cpu;
+
+	if (!lmm || !zones || !nr_zones || nr_zones > MEMLAB_PAGES_MAX_ZONES ||
+	    max_order > MEMLAB_PAGES_MAX_ORDER || !size || (size & ~PAGE_MASK) ||
+	    ((uintptr_t)base & ~PAGE_MASK) || (uintptr_t)base + size < (uintptr_t)base)
+		return ERR_PTR(-EINVAL);
+
+	mp = kzalloc(sizeof(*mp), GFP_KERNEL);
+	if (!mp)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&mp->lock);
+	mp->name = name;
+	mp->lmm = lmm;
+	mp->base = (uintptr_t)base;
+	mp->nr_pages = size >> PAGE_SHIFT;
+	mp->max_order = max_order;
+	mp->nr_zones = nr_zones;
+	mp->reserve_blocks = 1;
+	mp->map = kvcalloc(mp->nr_pages, sizeof(*mp->map), GFP_KERNEL);
+	if (!mp->map)
+		goto fail;
+	for (zi = 0; zi < nr_zones; zi++) {
+		struct memlab_zone *z = &mp->zones[zi];
+
+		z->name = zones[zi].name;
+		z->lmm_flags = zones[zi].lmm_flags;
+		for (o = 0; o < MEMLAB_PAGES_NR_ORDERS; o++)
+			INIT_LIST_HEAD(&z->free_area[o]);
+		z->pcp = alloc_percpu(struct memlab_pcp);
+		if (!z->pcp)
+			goto fail;
+		for_each_possible_cpu(cpu) {
+			struct memlab_pcp *pcp = per_cpu_ptr(z->pcp, cpu);
+
+			spin_lock_init(&pcp->lock);
+			INIT_LIST_HEAD(&pcp->list);
+		}
+	}
+	return mp;
+
+fail:
+	for (zi = 0; zi < nr_zones; zi++)
+		free_percpu(mp->zones[zi].pcp);
+	kvfree(mp->map);
+	kfree(mp);
+	return ERR_PTR(-ENOMEM);
+}
+EXPORT_SYMBOL_GPL(memlab_pages_create);
+
+/**
+ * memlab_pages_shrink() - give back everything that can go back
+ * @mp: the instance.
+ *
+ * Drains every per-CPU cache into the buddy lists and returns every free
+ * max-order block to the LMM, reserve included.
+ *
+ * Context: any context.
+ */
+void memlab_pages_shrink(struct memlab_pages *mp)
+{
+	unsigned long flags;
+	unsigned int zi;
+
+	mp_drain_all(mp);
+	spin_lock_irqsave(&mp->lock, flags);
+	for (zi = 0; zi < mp->nr_zones; zi++) {
+		struct memlab_zone *z = &mp->zones[zi];
+
+		while (!list_empty(&z->free_area[mp->max_order]))
+			mp_return_block(mp, z, mp_idx(mp, list_first_entry(&z->free_area[mp->max_order],
+						struct memlab_page, list)));
+	}
+	spin_unlock_irqrestore(&mp->lock, flags);
+}
+EXPORT_SYMBOL_GPL(memlab_pages_shrink);
+
+/**
+ * memlab_pages_destroy() - tear an instance down
+ * @mp: the instance.
+ *
+ * Context: process context.
+ * Return: 0, or -EBUSY (and nothing changes, but caches are drained) while
+ * pages are still allocated; the count is printed.
+ */
+int memlab_pages_destroy(struct memlab_pages *mp)
+{
+	struct memlab_pages_stats st;
+	unsigned long held = 0, free = 0;
+	unsigned int zi;
+
+	memlab_pages_shrink(mp);
+	memlab_pages_stats(mp, &st);
+	for (zi = 0; zi < st.nr_zones; zi++) {
+		held += st.zone[zi].blocks_held << st.max_order;
+		free += st.zone[zi].pages_free;
+	}
+	if (held != free) {
+		pr_warn("pages %s: destroy refused: %lu pages still allocated\n",
+			mp->name, held - free);
+		return -EBUSY;
+	}
+	for (zi = 0; zi < mp->nr_zones; zi++)
+		free_percpu(mp->zones[zi].pcp);
+	kvfree(mp->map);
+	kfree(mp);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(memlab_pages_destroy);
+
+/**
+ * memlab_pages_set_reserve() - how many free max-order blocks a zone keeps
+ * @mp: the instance.
+ * @blocks: blocks kept before any more go back to the LMM (0 to 64).
+ *
+ * The hysteresis between taking and giving back LMM memory: with 0, a
+ * workload that frees and reallocates one max-order block takes it from the
+ * LMM each time.
+ *
+ * Context: any context.
+ * Return: 0, or -EINVAL above 64.
+ */
+int memlab_pages_set_reserve(struct memlab_pages *mp, unsigned int blocks)
+{
+	unsigned long flags;
+
+	if (blocks > 64)
+		return -EINVAL;
+	spin_lock_irqsave(&mp->lock, flags);
+	mp->reserve_blocks = blocks;
+	spin_unlock_irqrestore(&mp->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(memlab_pages_set_reserve);
+
+/**
+ * memlab_pages_max_order() - the largest order an instance serves
+ * @mp: the instance.
+ *
+ * Return: the order given at creation.
+ */
+unsigned int memlab_pages_max_order(const struct memlab_pages *mp)
+{
+	return mp->max_order;
+}
+EXPORT_SYMBOL_GPL(memlab_pages_max_order);
+
+/**
+ * memlab_alloc_pages() - allocate 2^@order contiguous pages
+ * @mp: the instance.
+ * @flags: LMM region flags the pages must come from; the first zone whose
+ *	flags include them all serves, falling back along the zone list.
+ * @order: 0 to the instance's maximum.
+ *
+ * Context: any context.
+ * Return: the head descriptor, or NULL if no zone can serve or @order is
+ * above the maximum (counted as misuse).
+ */
+struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flags,
+				       unsigned int order)
+{
+	struct memlab_page *page = NULL;
+	unsigned long irqflags;
+	unsigned int zi;
+
+	if (unlikely(order > mp->max_order)) {
+		mp_misuse(mp, MEMLAB_PAGES_MISUSE_BAD_ORDER, NULL);
+		return NULL;
+	}
+	for (zi = 0; zi < mp->nr_zones && !page; zi++) {
+		if (flags & ~mp->zones[zi].lmm_flags)
+			continue;
+		if (!order) {
+			page = mp_pcp_alloc(mp, zi);
+			continue;
+		}
+		spin_lock_irqsave(&mp->lock, irqflags);
+		page = mp_rmqueue(mp, zi, order);
+		if (page)
+			mp->st.allocs++;
+		spin_unlock_irqrestore(&mp->lock, irqflags);
+	}
+	if (!page) {
+		spin_lock_irqsave(&mp->lock, irqflags);
+		mp->st.failures++;
+		spin_unlock_irqrestore(&mp->lock, irqflags);
+	}
+	return page;
+}
+EXPORT_SYMBOL_GPL(memlab_alloc_pages);
+
+/**
+ * memlab_get_pages() - allocate 2^@order pages and return their address
+ * @mp: the instance.
+ * @flags: as for memlab_alloc_pages().
+ * @order: as for memlab_alloc_pages().
+ *
+ * Context: any context.
+ * Return: the first page's address, aligned to 2^@order pages relative to
+ * the instance's base; NULL on failure (never a crash, unlike Koowaldah).
+ */
+void *memlab_get_pages(struct memlab_pages *mp, lmm_flags_t flags, unsigned int order)
+{
+	struct memlab_page *page = memlab_alloc_pages(mp, flags, order);
+
+	return page ? (void *)mp_addr(mp, mp_idx(mp, page)) : NULL;
+}
+EXPORT_SYMBOL_GPL(memlab_get_pages);
+
+/* Validate a page about to be freed; the kind of misuse, or NR on success. */
+static enum memlab_pages_misuse mp_check_free(const struct memlab_page *page)
+{
+	u8 f = READ_ONCE(page->flags);
+
+	if (!(f & MP_HELD))
+		return MEMLAB_PAGES_MISUSE_NOT_HELD;
+	if (!(f & MP_HEAD))
+		return MEMLAB_PAGES_MISUSE_TAIL;
+	if (f & (MP_FREE | MP_CACHED))
+		return MEMLAB_PAGES_MISUSE_DOUBLE_FREE;
+	return MEMLAB_PAGES_NR_MISUSE;
+}
+
+/**
+ * memlab_free_pages() - free a block by its head descriptor
+ * @mp: the instance.
+ * @page: what memlab_alloc_pages() returned; the order is read from it.
+ *
+ * Context: any context.
+ * Return: 0, or -EINVAL (counted, warned once per kind, nothing changed)
+ * for a descriptor outside the instance, a tail page, a free page or a
+ * page not held.
+ */
+int memlab_free_pages(struct memlab_pages *mp, struct memlab_page *page)
+{
+	enum memlab_pages_misuse bad;
+	unsigned long flags;
+
+	if (page < mp->map || page >= mp->map + mp->nr_pages) {
+		mp_misuse(mp, MEMLAB_PAGES_MISUSE_FOREIGN, page);
+		return -EINVAL;
+	}
+	if (!page->order && READ_ONCE(page->flags) == (MP_HELD | MP_HEAD)) {
+		mp_pcp_free(mp, page);
+		return 0;
+	}
+	spin_lock_irqsave(&mp->lock, flags);
+	bad = mp_check_free(page);
+	if (bad == MEMLAB_PAGES_NR_MISUSE) {
+		mp_free_block(mp, mp_idx(mp, page), page->order);
+		mp->st.frees++;
+	}
+	spin_unlock_irqrestore(&mp->lock, flags);
+	if (bad == MEMLAB_PAGES_NR_MISUSE)
+		return 0;
+	mp_misuse(mp, bad, (void *)mp_addr(mp, mp_idx(mp, page)));
+	return -EINVAL;
+}
+EXPORT_SYMBOL_GPL(memlab_free_pages);
+
+/**
+ * memlab_addr_to_page() - the descriptor of the page containing an address
+ * @mp: the instance.
+ * @addr: any address in the instance's span.
+ *
+ * Context: any context; O(1).
+ * Return: the descriptor, or NULL outside the span.
+ */
+struct memlab_page *memlab_addr_to_page(struct memlab_pages *mp, const void *addr)
+{
+	uintptr_t a = (uintptr_t)addr;
+
+	if (a < mp->base || a - mp->base >= mp->nr_pages << PAGE_SHIFT)
+		return NULL;
+	return &mp->map[(a - mp->base) >> PAGE_SHIFT];
+}
+EXPORT_SYMBOL_GPL(memlab_addr_to_page);
+
+/**
+ * memlab_page_to_addr() - the address of the page a descriptor describes
+ * @mp: the instance.
+ * @page: a descriptor of @mp.
+ *
+ * Context: any context; O(1).
+ * Return: the address, or NULL for a descriptor not of @mp.
+ */
+void *memlab_page_to_addr(struct memlab_pages *mp, const struct memlab_page *page)
+{
+	if (page < mp->map || page >= mp->map + mp->nr_pages)
+		return NULL;
+	return (void *)mp_addr(mp, mp_idx(mp, page));
+}
+EXPORT_SYMBOL_GPL(memlab_page_to_addr);
+
+/**
+ * memlab_put_pages() - free a block by its address
+ * @mp: the instance.
+ * @addr: what memlab_get_pages() returned.
+ *
+ * Context: any context.
+ * Return: 0, or -EINVAL (counted) for an address outside the instance or
+ * not page aligned, and as memlab_free_pages().
+ */
+int memlab_put_pages(struct memlab_pages *mp, void *addr)
+{
+	struct memlab_page *page = memlab_addr_to_page(mp, addr);
+
+	if (!page) {
+		mp_misuse(mp, MEMLAB_PAGES_MISUSE_FOREIGN, addr);
+		return -EINVAL;
+	}
+	if ((uintptr_t)addr & ~PAGE_MASK) {
+		mp_misuse(mp, MEMLAB_PAGES_MISUSE_UNALIGNED, addr);
+		return -EINVAL;
+	}
+	return memlab_free_pages(mp, page);
+}
+EXPORT_SYMBOL_GPL(memlab_put_pages);
+
+/**
+ * memlab_alloc_page() - allocate one page
+ * @mp: the instance.
+ * @flags: as for memlab_alloc_pages().
+ *
+ * Context: any context.
+ * Return: its descriptor, or NULL.
+ */
+struct memlab_page *memlab_alloc_page(struct memlab_pages *mp, lmm_flags_t flags)
+{
+	return memlab_alloc_pages(mp, flags, 0);
+}
+EXPORT_SYMBOL_GPL(memlab_alloc_page);
+
+/**
+ * memlab_get_page() - allocate one page and return its address
+ * @mp: the instance.
+ * @flags: as for memlab_alloc_pages().
+ *
+ * Context: any context.
+ * Return: the address, or NULL.
+ */
+void *memlab_get_page(struct memlab_pages *mp, lmm_flags_t flags)
+{
+	return memlab_get_pages(mp, flags, 0);
+}
+EXPORT_SYMBOL_GPL(memlab_get_page);
+
+/**
+ * memlab_free_page() - free one page by its descriptor
+ * @mp: the instance.
+ * @page: the descriptor.
+ *
+ * Context: any context.
+ * Return: see memlab_free_pages().
+ */
+int memlab_free_page(struct memlab_pages *mp, struct memlab_page *page)
+{
+	return memlab_free_pages(mp, page);
+}
+EXPORT_SYMBOL_GPL(memlab_free_page);
+
+/**
+ * memlab_put_page() - free one page by its address
+ * @mp: the instance.
+ * @addr: the address.
+ *
+ * Context: any context.
+ * Return: see memlab_put_pages().
+ */
+int memlab_put_page(struct memlab_pages *mp, void *addr)
+{
+	return memlab_put_pages(mp, addr);
+}
+EXPORT_SYMBOL_GPL(memlab_put_page);
+
+/**
+ * memlab_page_order() - the order of an allocated block
+ * @mp: the instance.
+ * @page: the block's head descriptor.
+ *
+ * Context: any context.
+ * Return: the order, or -EINVAL if @page is not the head of an allocated block.
+ */
+int memlab_page_order(struct memlab_pages *mp, const struct memlab_page *page)
+{
+	if (page < mp->map || page >= mp->map + mp->nr_pages ||
+	    mp_check_free(page) != MEMLAB_PAGES_NR_MISUSE)
+		return -EINVAL;
+	return page->order;
+}
+EXPORT_SYMBOL_GPL(memlab_page_order);
+
+/**
+ * memlab_page_set_owner() - tag an allocated block for the layer above
+ * @page: the block's head descriptor.
+ * @owner: any pointer; cleared when the block is freed and reallocated.
+ *
+ * Context: any context; the block's owner serialises its own tags.
+ */
+void memlab_page_set_owner(struct memlab_page *page, void *owner)
+{
+	page->owner = owner;
+}
+EXPORT_SYMBOL_GPL(memlab_page_set_owner);
+
+/**
+ * memlab_page_owner() - the tag of an allocated block
+ * @page: the block's head descriptor.
+ *
+ * Return: what memlab_page_set_owner() stored, or NULL.
+ */
+void *memlab_page_owner(const struct memlab_page *page)
+{
+	return page->owner;
+}
+EXPORT_SYMBOL_GPL(memlab_page_owner);
+
+/**
+ * memlab_pages_misuse_name() - a short description of a misuse kind
+ * @kind: the kind.
+ *
+ * Return: a static string; "?" for an unknown kind.
+ */
+const char *memlab_pages_misuse_name(enum memlab_pages_misuse kind)
+{
+	if ((unsigned int)kind >= MEMLAB_PAGES_NR_MISUSE)
+		return "?";
+	return mp_misuse_names[kind];
+}
+EXPORT_SYMBOL_GPL(memlab_pages_misuse_name);
+
+/**
+ * memlab_pages_stats() - a consistent snapshot of an instance
+ * @mp: the instance.
+ * @st: filled in.
+ *
+ * Drains the per-CPU caches first, as Linux does before reporting
+ * fragmentation: cached pages would otherwise look allocated.
+ *
+ * Context: any context.
+ */
+void memlab_pages_stats(struct memlab_pages *mp, struct memlab_pages_stats *st)
+{
+	unsigned long flags;
+	unsigned int zi, o;
+	int cpu;
+
+	mp_drain_all(mp);
+	spin_lock_irqsave(&mp->lock, flags);
+	*st = mp->st;
+	st->name = mp->name;
+	st->max_order = mp->max_order;
+	st->nr_zones = mp->nr_zones;
+	st->reserve_blocks = mp->reserve_blocks;
+	st->meta_bytes = mp->nr_pages * sizeof(*mp->map);
+	for (zi = 0; zi < mp->nr_zones; zi++) {
+		struct memlab_zone *z = &mp->zones[zi];
+		struct memlab_pages_zone_stats *zs = &st->zone[zi];
+
+		zs->name = z->name;
+		zs->blocks_held = z->blocks_held;
+		zs->pages_free = 0;
+		for (o = 0; o <= mp->max_order; o++) {
+			zs->nr_free[o] = z->nr_free[o];
+			zs->pages_free += z->nr_free[o] << o;
+		}
+		zs->pages_cached = 0;
+		for_each_possible_cpu(cpu) {
+			struct memlab_pcp *pcp = per_cpu_ptr(z->pcp, cpu);
+
+			zs->pages_cached += READ_ONCE(pcp->count);
+			st->allocs += READ_ONCE(pcp->allocs);
+			st->frees += READ_ONCE(pcp->frees);
+		}
+	}
+	spin_unlock_irqrestore(&mp->lock, flags);
+}
+EXPORT_SYMBOL_GPL(memlab_pages_stats);
+
+#define MP_CHECK(cond, fmt, ...) do {					\
+	if (unlikely(!(cond))) {					\
+		pr_err("pages %s: check failed: " fmt "\n",		\
+		       mp->name, ##__VA_ARGS__);			\
+		bad++;							\
+	}								\
+} while (0)
+
+/*
+ * Walk the span in block order: every held max-order block is tiled by
+ * blocks whose heads carry their order; count what the walk sees.
+ */
+static int mp_check_span(struct memlab_pages *mp, unsigned long *free_seen,
+			 unsigned long *held_seen)
+{
+	unsigned long idx = 0, step = 1UL << mp->max_order, i;
+	int bad = 0;
+
+	while (idx + step <= mp->nr_pages && bad < 16) {
+		struct memlab_page *p = &mp->map[idx];
+		uintptr_t a = mp_addr(mp, idx);
+		unsigned long end = idx + step, j;
+
+		if (!(p->flags & MP_HELD)) {
+			for (i = idx; i < end; i++)
+				MP_CHECK(!mp->map[i].flags, "page %lu flagged in an unheld block", i);
+			idx = end;
+			continue;
+		}
+		held_seen[p->zone]++;
+		/* the LMM must not consider any of it free */
+		{
+			uintptr_t f = a;
+			size_t fs;
+
+			lmm_find_free(mp->lmm, &f, &fs, NULL);
+			MP_CHECK(f >= a + mp_block_bytes(mp), "held block 0x%lx is free in the LMM",
+				 (unsigned long)a);
+		}
+		for (i = idx; i < end && bad < 16; i += 1UL << p->order) {
+			p = &mp->map[i];
+			MP_CHECK(p->flags & MP_HEAD, "page %lu: expected a block head", i);
+			if (!(p->flags & MP_HEAD))
+				break;
+			MP_CHECK(p->order <= mp->max_order && !(i & ((1UL << p->order) - 1)),
+				 "block %lu of order %u misaligned", i, p->order);
+			MP_CHECK(p->zone == mp->map[idx].zone, "block %lu in the wrong zone", i);
+			for (j = i + 1; j < i + (1UL << p->order) && j < end; j++)
+				MP_CHECK(mp->map[j].flags == MP_HELD, "tail page %lu flags 0x%x", j,
+					 mp->map[j].flags);
+			if (p->flags & MP_FREE) {
+				unsigned long b = i ^ (1UL << p->order);
+
+				free_seen[p->zone * MEMLAB_PAGES_NR_ORDERS + p->order]++;
+				MP_CHECK(p->order == mp->max_order ||
+					 mp->map[b].flags != (MP_HELD | MP_HEAD | MP_FREE) ||
+					 mp->map[b].order != p->order,
+					 "free buddies %lu and %lu of order %u not merged", i, b,
+					 p->order);
+			}
+		}
+		idx = end;
+	}
+	return bad;
+}
+
+/**
+ * memlab_pages_check() - re-derive every invariant of an instance
+ * @mp: the instance.
+ *
+ * Every held max-order block is tiled by naturally aligned blocks whose
+ * heads carry their order, with plain tail pages between; each free block
+ * is on exactly one list - its zone's list of its order - and the lists'
+ * counts match; no two free buddies of the same order remain unmerged;
+ * unheld pages carry no flags; the LMM has none of a held block free;
+ * every page in a per-CPU cache is an order-0 head flagged CACHED.
+ *
+ * Context: process context (allocates a scratch array).
+ * Return: the number of violations; 0 means healthy.
+ */
+int memlab_pages_check(struct memlab_pages *mp)
+{
+	unsigned long *free_seen, held_seen[MEMLAB_PAGES_MAX_ZONES] = { 0 };
+	unsigned long flags;
+	unsigned int zi, o;
+	int bad = 0, cpu;
+
+	free_seen = kcalloc(MEMLAB_PAGES_MAX_ZONES * MEMLAB_PAGES_NR_ORDERS,
+			    sizeof(*free_seen), GFP_KERNEL);
+	if (!free_seen)
+		return -ENOMEM;
+	mp_drain_all(mp);
+	spin_lock_irqsave(&mp->lock, flags);
+	bad += mp_check_span(mp, free_seen, held_seen);
+	for (zi = 0; zi < mp->nr_zones; zi++) {
+		struct memlab_zone *z = &mp->zones[zi];
+
+		MP_CHECK(held_seen[zi] == z->blocks_held, "zone %s: %lu blocks held, %lu seen",
+			 z->name, z->blocks_held, held_seen[zi]);
+		for (o = 0; o <= mp->max_order; o++) {
+			struct memlab_page *p;
+			unsigned long n = 0;
+
+			list_for_each_entry(p, &z->free_area[o], list) {
+				MP_CHECK(p->flags == (MP_HELD | MP_HEAD | MP_FREE) && p->order == o &&
+					 p->zone == zi, "zone %s order %u: page %lu wrongly listed",
+					 z->name, o, mp_idx(mp, p));
+				if (++n > mp->nr_pages)
+					break;
+			}
+			MP_CHECK(n == z->nr_free[o] &&
+				 n == free_seen[zi * MEMLAB_PAGES_NR_ORDERS + o],
+				 "zone %s order %u: %lu listed, %lu counted, %lu in the span",
+				 z->name, o, n, z->nr_free[o],
+				 free_seen[zi * MEMLAB_PAGES_NR_ORDERS + o]);
+		}
+		for_each_possible_cpu(cpu)
+			MP_CHECK(!per_cpu_ptr(z->pcp, cpu)->count, "zone %s: cache not drained",
+				 z->name);
+	}
+	spin_unlock_irqrestore(&mp->lock, flags);
+	kfree(free_seen);
+	return bad;
+}
+EXPORT_SYMBOL_GPL(memlab_pages_check);
+
+/**
+ * memlab_frag_unusable_index() - Linux's unusable free space index
+ * @nr_free: free blocks per order (a buddyinfo row).
+ * @nr_orders: entries in @nr_free.
+ * @order: the order of the request in question.
+ *
+ * (free pages - pages in blocks of at least @order) / free pages: the
+ * share of free memory that cannot serve the request; 1 when nothing is free.
+ *
+ * Return: the index in thousandths (0 to 1000).
+ */
+int memlab_frag_unusable_index(const unsigned long *nr_free, unsigned int nr_orders,
+			       unsigned int order)
+{
+	u64 free_pages = 0, suitable = 0;
+	unsigned int o;
+
+	for (o = 0; o < nr_orders; o++) {
+		free_pages += (u64)nr_free[o] << o;
+		if (o >= order)
+			suitable += (u64)nr_free[o] << (o - order);
+	}
+	if (!free_pages)
+		return 1000;
+	return div64_u64((free_pages - (suitable << order)) * 1000, free_pages);
+}
+EXPORT_SYMBOL_GPL(memlab_frag_unusable_index);
+
+/**
+ * memlab_frag_extfrag_index() - Linux's external fragmentation index
+ * @nr_free: free blocks per order (a buddyinfo row).
+ * @nr_orders: entries in @nr_free.
+ * @order: the order of the request in question.
+ *
+ * -1000 when a block of @order is free (the request would succeed); 0 with
+ * no free blocks; else 1000 - (1000 + free pages * 1000 / 2^order) / free
+ * blocks: near 0 a failure is for lack of memory, near 1000 for
+ * fragmentation.
+ *
+ * Return: the index in thousandths.
+ */
+int memlab_frag_extfrag_index(const unsigned long *nr_free, unsigned int nr_orders,
+			      unsigned int order)
+{
+	u64 free_pages = 0, blocks = 0, suitable = 0;
+	unsigned int o;
+
+	for (o = 0; o < nr_orders; o++) {
+		free_pages += (u64)nr_free[o] << o;
+		blocks += nr_free[o];
+		if (o >= order)
+			suitable += nr_free[o];
+	}
+	if (!blocks)
+		return 0;
+	if (suitable)
+		return -1000;
+	return 1000 - (int)div64_u64(1000 + div64_u64(free_pages * 1000, 1ULL << order), blocks);
+}
+EXPORT_SYMBOL_GPL(memlab_frag_extfrag_index);
