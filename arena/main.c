@@ -11,6 +11,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/err.h>
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -28,10 +29,20 @@ module_param(backing, charp, 0444);
 MODULE_PARM_DESC(backing,
 		 "where the arena comes from: vmalloc (default), pages (physically contiguous, up to one max-order block) or cma");
 
-static char *low_size = "1M";
+static char *low_size = "";
 module_param(low_size, charp, 0444);
 MODULE_PARM_DESC(low_size,
-		 "bytes at the arena's start given to the LMM as a low region (flag 0x2, priority -1); 0 for none (default 1M)");
+		 "bytes at the arena's start given to the LMM as a low region (flag 0x2, priority -1); 0 for none (default: a quarter of the arena)");
+
+static unsigned int pages_max_order = 10;
+module_param(pages_max_order, uint, 0444);
+MODULE_PARM_DESC(pages_max_order,
+		 "largest block order of the pages layer, 0-12 (default 10: 4 MiB with 4 KiB pages)");
+
+static const struct memlab_zone_desc memlab_zones[] = {
+	{ .name = "normal", .lmm_flags = 0 },
+	{ .name = "low", .lmm_flags = MEMLAB_LMMF_LOW },
+};
 
 static struct memlab memlab;
 
@@ -73,8 +84,15 @@ static int __init memlab_init(void)
 		pr_err("arena_size=%s refused: %s\n", arena_size ?: "", why);
 		return ret;
 	}
+	if (pages_max_order > MEMLAB_PAGES_MAX_ORDER) {
+		pr_err("pages_max_order=%u refused: above %d\n", pages_max_order,
+		       MEMLAB_PAGES_MAX_ORDER);
+		return -EINVAL;
+	}
 	if (low_size && !strcmp(low_size, "0")) {
 		memlab.low_size = 0;
+	} else if (!low_size || !*low_size) {
+		memlab.low_size = (size / 4) & PAGE_MASK;
 	} else {
 		ret = memlab_parse_size(low_size, &memlab.low_size, &why);
 		if (!ret && memlab.low_size >= size) {
@@ -99,6 +117,15 @@ static int __init memlab_init(void)
 		goto out_release;
 	}
 
+	memlab.pages = memlab_pages_create("memlab", &memlab.lmm, memlab.arena.base,
+					   size, pages_max_order, memlab_zones,
+					   ARRAY_SIZE(memlab_zones));
+	if (IS_ERR(memlab.pages)) {
+		ret = PTR_ERR(memlab.pages);
+		pr_err("cannot create the pages instance (%d)\n", ret);
+		goto out_release;
+	}
+
 	memlab_debugfs_init(&memlab);
 	pr_info("arena of %zu KiB from %s, %lu physical extent(s)\n",
 		size >> 10, memlab_backing_name(bk), memlab.arena.nr_extents);
@@ -113,6 +140,8 @@ out_release:
 static void __exit memlab_exit(void)
 {
 	memlab_debugfs_exit(&memlab);
+	if (memlab_pages_destroy(memlab.pages))
+		pr_err("pages still in use at unload; the arena goes anyway\n");
 	lmm_destroy(&memlab.lmm);
 	memlab_arena_release(&memlab.arena);
 }

@@ -10,6 +10,7 @@
 
 #include "arena/arena.h"
 #include "lmm/lmm.h"
+#include "pages/pages.h"
 
 struct dentry;
 
@@ -29,6 +30,7 @@ struct dentry;
  * @low: the arena's first @low_size bytes, flagged MEMLAB_LMMF_LOW.
  * @normal: the rest of the arena.
  * @low_size: bytes in @low (0: no low region).
+ * @pages: the buddy allocator over @lmm, zones "normal" then "low".
  * @debugfs: the /sys/kernel/debug/memlab directory, or an error pointer.
  */
 struct memlab {
@@ -37,6 +39,7 @@ struct memlab {
 	struct lmm_region low;
 	struct lmm_region normal;
 	size_t low_size;
+	struct memlab_pages *pages;
 	struct dentry *debugfs;
 };
 

@@ -9,6 +9,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #include "arena/memlab.h"
 
@@ -56,6 +57,94 @@ static int lmm_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(lmm_stats);
 
+/* /proc/buddyinfo's shape: one row per zone, free blocks per order. */
+static int pages_buddyinfo_show(struct seq_file *m, void *unused)
+{
+	struct memlab *ml = m->private;
+	struct memlab_pages_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+	unsigned int zi, o;
+
+	if (!st)
+		return -ENOMEM;
+	memlab_pages_stats(ml->pages, st);
+	for (zi = 0; zi < st->nr_zones; zi++) {
+		seq_printf(m, "Instance %s, zone %8s ", st->name, st->zone[zi].name);
+		for (o = 0; o <= st->max_order; o++)
+			seq_printf(m, "%6lu ", st->zone[zi].nr_free[o]);
+		seq_putc(m, '\n');
+	}
+	kfree(st);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pages_buddyinfo);
+
+/* mm/vmstat.c's extfrag files: an index per order, printed as d.ddd. */
+static int pages_index_show(struct seq_file *m,
+			    int (*index)(const unsigned long *, unsigned int, unsigned int))
+{
+	struct memlab *ml = m->private;
+	struct memlab_pages_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+	unsigned int zi, o;
+
+	if (!st)
+		return -ENOMEM;
+	memlab_pages_stats(ml->pages, st);
+	for (zi = 0; zi < st->nr_zones; zi++) {
+		seq_printf(m, "Instance %s, zone %8s ", st->name, st->zone[zi].name);
+		for (o = 0; o <= st->max_order; o++) {
+			int v = index(st->zone[zi].nr_free, st->max_order + 1, o);
+
+			seq_printf(m, "%s%d.%03d ", v < 0 ? "-" : "", abs(v) / 1000, abs(v) % 1000);
+		}
+		seq_putc(m, '\n');
+	}
+	kfree(st);
+	return 0;
+}
+
+static int pages_unusable_index_show(struct seq_file *m, void *unused)
+{
+	return pages_index_show(m, memlab_frag_unusable_index);
+}
+DEFINE_SHOW_ATTRIBUTE(pages_unusable_index);
+
+static int pages_extfrag_index_show(struct seq_file *m, void *unused)
+{
+	return pages_index_show(m, memlab_frag_extfrag_index);
+}
+DEFINE_SHOW_ATTRIBUTE(pages_extfrag_index);
+
+static int pages_stats_show(struct seq_file *m, void *unused)
+{
+	struct memlab *ml = m->private;
+	struct memlab_pages_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+	unsigned int zi, i;
+
+	if (!st)
+		return -ENOMEM;
+	memlab_pages_stats(ml->pages, st);
+	seq_printf(m, "instance: %s\n", st->name);
+	seq_printf(m, "max_order: %u\n", st->max_order);
+	seq_printf(m, "reserve_blocks: %u\n", st->reserve_blocks);
+	seq_printf(m, "allocs: %llu\n", st->allocs);
+	seq_printf(m, "frees: %llu\n", st->frees);
+	seq_printf(m, "failures: %llu\n", st->failures);
+	seq_printf(m, "splits: %llu\n", st->splits);
+	seq_printf(m, "merges: %llu\n", st->merges);
+	seq_printf(m, "lmm_takes: %llu\n", st->lmm_takes);
+	seq_printf(m, "lmm_returns: %llu\n", st->lmm_returns);
+	seq_printf(m, "meta_bytes: %zu (page descriptors)\n", st->meta_bytes);
+	for (zi = 0; zi < st->nr_zones; zi++)
+		seq_printf(m, "zone %s: blocks_held %lu pages_free %lu pages_cached %lu\n",
+			   st->zone[zi].name, st->zone[zi].blocks_held,
+			   st->zone[zi].pages_free, st->zone[zi].pages_cached);
+	for (i = 0; i < MEMLAB_PAGES_NR_MISUSE; i++)
+		seq_printf(m, "misuse %s: %llu\n", memlab_pages_misuse_name(i), st->misuse[i]);
+	kfree(st);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pages_stats);
+
 /**
  * memlab_debugfs_init() - publish /sys/kernel/debug/memlab
  * @ml: the loaded instance; must outlive memlab_debugfs_exit().
@@ -72,6 +161,11 @@ void memlab_debugfs_init(struct memlab *ml)
 	dir = debugfs_create_dir("lmm", ml->debugfs);
 	debugfs_create_file("regions", 0444, dir, ml, &lmm_regions_fops);
 	debugfs_create_file("stats", 0444, dir, ml, &lmm_stats_fops);
+	dir = debugfs_create_dir("pages", ml->debugfs);
+	debugfs_create_file("buddyinfo", 0444, dir, ml, &pages_buddyinfo_fops);
+	debugfs_create_file("unusable_index", 0444, dir, ml, &pages_unusable_index_fops);
+	debugfs_create_file("extfrag_index", 0444, dir, ml, &pages_extfrag_index_fops);
+	debugfs_create_file("stats", 0444, dir, ml, &pages_stats_fops);
 }
 
 /**

@@ -128,7 +128,10 @@ if ! dpkg-query -W -f='${Status}' "linux-headers-$kname" 2>/dev/null | grep -q '
    [ ! -f "$kdir/Makefile" ]; then
 	[ "$(id -u)" -eq 0 ] ||
 		die "linux-headers-$kname is not installed; run as root or: sudo apt-get install linux-headers-$kname"
-	log "installing linux-headers-$kname"
+	# Heavy the first time: the headers package depends on a kernel image
+	# package, so apt also installs linux-image-<ver>-amd64 into /boot with
+	# initramfs-tools (and udev), and runs mkinitramfs: minutes, not seconds.
+	log "installing linux-headers-$kname (pulls in linux-image-$kname; a few minutes)"
 	t=$(date +%s)
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		"${apt_opts[@]}" "linux-headers-$kname" >/dev/null ||

@@ -96,7 +96,7 @@ bad() { # bad <params...>
 	if loaded; then
 		notok "insmod $* refused and unloaded"
 	elif dmesg | grep -q "memlab: .*refused: "; then
-		ok "insmod $* refused: $(dmesg | grep -o 'refused: .*' | head -n 1)"
+		ok "insmod $* refused: $(dmesg | grep -o 'refused: .*' | head -n 1 | sed 's/^refused: //')"
 	else
 		notok "insmod $* refused with a message"
 	fi

@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "memlab_pages": the buddy allocator over a private LMM pool.
+ *
+ * Fixture: a 1 MiB vmalloc buffer; an LMM pool with a low region (the first
+ * 256 KiB, flag LOW, priority -1) and a normal region (the rest, priority
+ * 0); a pages instance over the whole buffer with max order 4 (64 KiB
+ * blocks) and zones "normal" (no flag) then "low" (LOW).  Sixteen
+ * max-order blocks: four low, twelve normal.  The suite's exit runs both
+ * validators and checks the misuse count the case announced.
+ */
+
+#include <kunit/resource.h>
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+
+#include "pages/pages.h"
+
+#define PK_BUF		(1024 * 1024)
+#define PK_LOW		(256 * 1024)
+#define PK_ORDER	4
+#define PK_BLOCK	(PAGE_SIZE << PK_ORDER)
+#define PK_NBLOCKS	(PK_BUF / PK_BLOCK)
+#define LOW		0x2
+
+struct pages_fixture {
+	struct lmm lmm;
+	struct lmm_region low, normal;
+	char *buf;
+	struct memlab_pages *mp;
+	size_t avail0;
+	int misuse;
+	int expected_misuse;
+	struct kunit_resource res;
+};
+
+static const struct memlab_zone_desc pk_zones[] = {
+	{ .name = "normal", .lmm_flags = 0 },
+	{ .name = "low", .lmm_flags = LOW },
+};
+
+static int pages_suite_init(struct kunit *test)
+{
+	struct pages_fixture *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+
+	if (!fx)
+		return -ENOMEM;
+	fx->buf = vmalloc(PK_BUF);
+	if (!fx->buf)
+		return -ENOMEM;
+	lmm_init(&fx->lmm);
+	if (lmm_add_region(&fx->lmm, &fx->low, fx->buf, PK_LOW, LOW, -1) ||
+	    lmm_add_region(&fx->lmm, &fx->normal, fx->buf + PK_LOW, PK_BUF - PK_LOW, 0, 0) ||
+	    lmm_add_free(&fx->lmm, fx->buf, PK_BUF))
+		return -EINVAL;
+	fx->avail0 = lmm_avail(&fx->lmm, 0);
+	fx->mp = memlab_pages_create("kunit", &fx->lmm, fx->buf, PK_BUF, PK_ORDER,
+				     pk_zones, ARRAY_SIZE(pk_zones));
+	if (IS_ERR(fx->mp))
+		return PTR_ERR(fx->mp);
+	test->priv = fx;
+	return kunit_add_named_resource(test, NULL, NULL, &fx->res, "pages_misuse",
+					&fx->misuse);
+}
+
+static void pages_suite_exit(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+
+	KUNIT_EXPECT_EQ_MSG(test, memlab_pages_check(fx->mp), 0, "pages validator");
+	KUNIT_EXPECT_EQ_MSG(test, lmm_check(&fx->lmm), 0, "lmm validator");
+	KUNIT_EXPECT_EQ(test, fx->misuse, fx->expected_misuse);
+	KUNIT_EXPECT_EQ(test, memlab_pages_destroy(fx->mp), 0);
+	KUNIT_EXPECT_EQ_MSG(test, lmm_avail(&fx->lmm, 0), fx->avail0,
+			    "all memory back in the LMM");
+	lmm_destroy(&fx->lmm);
+	vfree(fx->buf);
+}
+
+static unsigned long off_of(struct pages_fixture *fx, const void *p)
+{
+	return (const char *)p - fx->buf;
+}
+
+static void zone_stats(struct pages_fixture *fx, unsigned int zi,
+		       struct memlab_pages_zone_stats *zs)
+{
+	struct memlab_pages_stats st;
+
+	memlab_pages_stats(fx->mp, &st);
+	*zs = st.zone[zi];
+}
+
+/*
+ * One order-0 page from an empty instance:
+ *   take block [0..15] from the LMM, split 16 -> 8 + 8 -> 4 + 4 -> 2 + 2 -> 1 + 1
+ *   [p|1|2.|4...|8.......]   free: one block each of orders 0, 1, 2, 3
+ * Expect that buddyinfo row, then a free that merges everything back and,
+ * with no reserve, returns the block to the LMM.
+ */
+static void pages_split_and_merge(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	struct memlab_pages_zone_stats zs;
+	struct memlab_page *pg;
+	unsigned int o;
+
+	KUNIT_ASSERT_EQ(test, memlab_pages_set_reserve(fx->mp, 0), 0);
+	pg = memlab_alloc_pages(fx->mp, 0, 1);		/* order 1: no per-CPU cache */
+	KUNIT_ASSERT_NOT_NULL(test, pg);
+	KUNIT_EXPECT_EQ(test, off_of(fx, memlab_page_to_addr(fx->mp, pg)), PK_LOW);
+	zone_stats(fx, 0, &zs);
+	for (o = 0; o <= PK_ORDER; o++)
+		KUNIT_EXPECT_EQ_MSG(test, zs.nr_free[o], o >= 1 && o < PK_ORDER ? 1 : 0,
+				    "order %u", o);
+	KUNIT_EXPECT_EQ(test, zs.blocks_held, 1);
+	KUNIT_EXPECT_EQ(test, memlab_page_order(fx->mp, pg), 1);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->lmm, 0), fx->avail0 - PK_BLOCK);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, pg), 0);
+	zone_stats(fx, 0, &zs);
+	KUNIT_EXPECT_EQ(test, zs.blocks_held, 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->lmm, 0), fx->avail0);
+}
+
+/*
+ * Expect every allocation, at every order, naturally aligned relative to
+ * the buffer and inside it; exhausting the instance order by order and
+ * freeing everything gives every byte back to the LMM.
+ */
+static void pages_every_order_exhaust_and_return(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	unsigned int order;
+
+	KUNIT_ASSERT_EQ(test, memlab_pages_set_reserve(fx->mp, 0), 0);
+	for (order = 0; order <= PK_ORDER; order++) {
+		unsigned long n = PK_BUF / (PAGE_SIZE << order), i;
+		void **v = kunit_kcalloc(test, n + 1, sizeof(*v), GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, v);
+		for (i = 0; i < n; i++) {
+			v[i] = memlab_get_pages(fx->mp, 0, order);
+			KUNIT_ASSERT_NOT_NULL_MSG(test, v[i], "order %u block %lu", order, i);
+			KUNIT_EXPECT_EQ(test, off_of(fx, v[i]) & ((PAGE_SIZE << order) - 1), 0);
+			KUNIT_EXPECT_LT(test, off_of(fx, v[i]), PK_BUF);
+		}
+		KUNIT_EXPECT_NULL(test, memlab_get_pages(fx->mp, 0, order));
+		KUNIT_EXPECT_EQ(test, lmm_avail(&fx->lmm, 0), 0);
+		for (i = 0; i < n; i++)
+			KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, v[i]), 0);
+		memlab_pages_shrink(fx->mp);
+		KUNIT_EXPECT_EQ_MSG(test, lmm_avail(&fx->lmm, 0), fx->avail0, "order %u", order);
+		KUNIT_EXPECT_EQ(test, memlab_pages_check(fx->mp), 0);
+	}
+}
+
+/*
+ * Zones: LOW must come from the low region; no flag prefers normal and
+ * falls back to low once normal is exhausted (the zonelist order).
+ */
+static void pages_zones_and_fallback(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	void *v[PK_NBLOCKS];
+	unsigned int i, nlow = PK_LOW / PK_BLOCK;
+
+	for (i = 0; i < nlow; i++) {
+		v[i] = memlab_get_pages(fx->mp, LOW, PK_ORDER);
+		KUNIT_ASSERT_NOT_NULL(test, v[i]);
+		KUNIT_EXPECT_LT(test, off_of(fx, v[i]), PK_LOW);
+	}
+	KUNIT_EXPECT_NULL(test, memlab_get_pages(fx->mp, LOW, 0));
+	for (i = 0; i < nlow; i++)
+		KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, v[i]), 0);
+	memlab_pages_shrink(fx->mp);	/* the low zone's reserve block goes back too */
+	for (i = 0; i < PK_NBLOCKS; i++) {
+		v[i] = memlab_get_pages(fx->mp, 0, PK_ORDER);
+		KUNIT_ASSERT_NOT_NULL(test, v[i]);
+		if (i < PK_NBLOCKS - nlow)
+			KUNIT_EXPECT_GE_MSG(test, off_of(fx, v[i]), PK_LOW, "block %u", i);
+	}
+	KUNIT_EXPECT_NULL(test, memlab_get_pages(fx->mp, 0, 0));
+	KUNIT_EXPECT_NULL(test, memlab_get_pages(fx->mp, 0x4, 0));	/* no zone has 0x4 */
+	for (i = 0; i < PK_NBLOCKS; i++)
+		KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, v[i]), 0);
+}
+
+/*
+ * Reserve 1: the first whole free max-order block stays held, the second
+ * goes back to the LMM.
+ */
+static void pages_reserve_hysteresis(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	struct memlab_pages_zone_stats zs;
+	void *a = memlab_get_pages(fx->mp, 0, PK_ORDER);
+	void *b = memlab_get_pages(fx->mp, 0, PK_ORDER);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a), 0);
+	zone_stats(fx, 0, &zs);
+	KUNIT_EXPECT_EQ(test, zs.blocks_held, 2);
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, b), 0);
+	zone_stats(fx, 0, &zs);
+	KUNIT_EXPECT_EQ(test, zs.blocks_held, 1);
+	KUNIT_EXPECT_EQ(test, zs.nr_free[PK_ORDER], 1);
+	KUNIT_EXPECT_EQ(test, memlab_pages_set_reserve(fx->mp, 65), -EINVAL);
+	memlab_pages_shrink(fx->mp);
+	zone_stats(fx, 0, &zs);
+	KUNIT_EXPECT_EQ(test, zs.blocks_held, 0);
+}
+
+/*
+ * Order-0 pages pass through the per-CPU cache: after one allocation the
+ * cache holds the rest of a batch; a snapshot drains it, so buddyinfo
+ * shows every free page.
+ */
+static void pages_pcp_batches_and_drains(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	struct memlab_pages_zone_stats zs;
+	struct memlab_page *pg = memlab_alloc_page(fx->mp, 0);
+	unsigned long o, free = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, pg);
+	KUNIT_EXPECT_EQ(test, memlab_page_order(fx->mp, pg), 0);
+	zone_stats(fx, 0, &zs);
+	KUNIT_EXPECT_EQ(test, zs.pages_cached, 0);
+	for (o = 0; o <= PK_ORDER; o++)
+		free += zs.nr_free[o] << o;
+	KUNIT_EXPECT_EQ(test, free, (1UL << PK_ORDER) - 1);
+	KUNIT_EXPECT_EQ(test, memlab_free_page(fx->mp, pg), 0);
+	KUNIT_EXPECT_EQ(test, memlab_put_page(fx->mp, memlab_get_page(fx->mp, 0)), 0);
+}
+
+/* ---- misuse ---------------------------------------------------------------- */
+
+/*
+ *   [HHHH|TTTT...]  an order-2 block: freeing its second page is a tail free;
+ * freeing it twice is a double free; an address outside the span, inside
+ * a page, in a block not held, and a descriptor from elsewhere are refused.
+ */
+static void pages_misuse_caught(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	struct memlab_pages_stats st;
+	struct memlab_page *pg, *fake = kunit_kzalloc(test, 64, GFP_KERNEL);
+	char *a;
+
+	KUNIT_ASSERT_NOT_NULL(test, fake);
+	a = memlab_get_pages(fx->mp, 0, 2);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	pg = memlab_addr_to_page(fx->mp, a);
+	fx->expected_misuse = 8;
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a + PAGE_SIZE), -EINVAL);	/* tail */
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a + 8), -EINVAL);		/* unaligned */
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, fx->buf + PK_BUF), -EINVAL);	/* foreign */
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, fx->buf + PK_BUF - PAGE_SIZE),
+			-EINVAL);							/* not held */
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, fake), -EINVAL);		/* foreign */
+	KUNIT_EXPECT_NULL(test, memlab_alloc_pages(fx->mp, 0, PK_ORDER + 1));		/* order */
+	KUNIT_EXPECT_EQ(test, memlab_page_order(fx->mp, pg), 2);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, pg), 0);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, pg), -EINVAL);		/* double */
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a), -EINVAL);			/* double */
+	KUNIT_EXPECT_EQ(test, memlab_page_order(fx->mp, pg), -EINVAL);
+	memlab_pages_stats(fx->mp, &st);
+	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_TAIL], 1);
+	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_UNALIGNED], 1);
+	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_FOREIGN], 2);
+	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_NOT_HELD], 1);
+	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_BAD_ORDER], 1);
+	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_DOUBLE_FREE], 2);
+}
+
+/* An order-0 page freed twice: the second free finds it in the per-CPU cache. */
+static void pages_misuse_double_free_cached(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	void *p = memlab_get_page(fx->mp, 0);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	fx->expected_misuse = 1;
+	KUNIT_EXPECT_EQ(test, memlab_put_page(fx->mp, p), 0);
+	KUNIT_EXPECT_EQ(test, memlab_put_page(fx->mp, p), -EINVAL);
+}
+
+/* Expect destroy refused while a page is allocated, and bad create arguments refused. */
+static void pages_destroy_busy(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	void *p = memlab_get_pages(fx->mp, 0, 3);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, memlab_pages_destroy(fx->mp), -EBUSY);
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, p), 0);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(memlab_pages_create("x", &fx->lmm, fx->buf + 1, PK_BUF,
+							   4, pk_zones, 2)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(memlab_pages_create("x", &fx->lmm, fx->buf, PK_BUF,
+							   MEMLAB_PAGES_MAX_ORDER + 1,
+							   pk_zones, 2)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(memlab_pages_create("x", &fx->lmm, fx->buf, PK_BUF,
+							   4, pk_zones, 0)));
+}
+
+/* ---- fragmentation indices --------------------------------------------------- */
+
+/*
+ * Hand-computed, with Linux's formulas (x1000):
+ *   nr_free = {4, 2, 1, 0, 0}: free pages 4 + 4 + 4 = 12, blocks 7
+ *   unusable(0) = 0;  unusable(1) = (12 - 4*2... suitable blocks 2+2=4 of
+ *   order 1 -> 8 pages) = 4/12 = 333;  unusable(2) = (12 - 1*4)/12 = 666;
+ *   unusable(3) = 12/12 = 1000.
+ *   extfrag(2) = -1000 (an order-2 block is free);
+ *   extfrag(3) = 1000 - (1000 + 12*1000/8) / 7 = 1000 - 2500/7 = 1000 - 357 = 643;
+ *   extfrag(4) = 1000 - (1000 + 750) / 7 = 1000 - 250 = 750.
+ *   Nothing free: unusable 1000, extfrag 0.
+ */
+static void pages_fragmentation_indices(struct kunit *test)
+{
+	static const unsigned long row[] = { 4, 2, 1, 0, 0 };
+	static const unsigned long none[] = { 0, 0, 0, 0, 0 };
+
+	KUNIT_EXPECT_EQ(test, memlab_frag_unusable_index(row, 5, 0), 0);
+	KUNIT_EXPECT_EQ(test, memlab_frag_unusable_index(row, 5, 1), 333);
+	KUNIT_EXPECT_EQ(test, memlab_frag_unusable_index(row, 5, 2), 666);
+	KUNIT_EXPECT_EQ(test, memlab_frag_unusable_index(row, 5, 3), 1000);
+	KUNIT_EXPECT_EQ(test, memlab_frag_extfrag_index(row, 5, 2), -1000);
+	KUNIT_EXPECT_EQ(test, memlab_frag_extfrag_index(row, 5, 3), 643);
+	KUNIT_EXPECT_EQ(test, memlab_frag_extfrag_index(row, 5, 4), 750);
+	KUNIT_EXPECT_EQ(test, memlab_frag_unusable_index(none, 5, 2), 1000);
+	KUNIT_EXPECT_EQ(test, memlab_frag_extfrag_index(none, 5, 2), 0);
+}
+
+/* The indices of a real state: one order-0 page taken from one block. */
+static void pages_fragmentation_of_instance(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	struct memlab_pages_zone_stats zs;
+	void *p = memlab_get_pages(fx->mp, 0, 1);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	zone_stats(fx, 0, &zs);
+	/* free: orders 1, 2, 3 one block each = 14 pages, 3 blocks */
+	KUNIT_EXPECT_EQ(test, memlab_frag_unusable_index(zs.nr_free, PK_ORDER + 1, 3), 428);
+	KUNIT_EXPECT_EQ(test, memlab_frag_extfrag_index(zs.nr_free, PK_ORDER + 1, 4),
+			1000 - (1000 + 14 * 1000 / 16) / 3);
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, p), 0);
+}
+
+/* ---- stress with a reference model ------------------------------------------- */
+
+#define STRESS_LIVE	256
+
+struct stress_block {
+	void *addr;
+	unsigned int order;
+	bool lmm;		/* allocated straight from the LMM */
+	size_t size;
+};
+
+static u64 stress_rnd(u64 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static const u64 stress_seeds[] = { 3, 77, 0xfeed, 123456789 };
+
+static void stress_seed_desc(const u64 *seed, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "seed %llu", *seed);
+}
+KUNIT_ARRAY_PARAM(stress_seed, stress_seeds, stress_seed_desc);
+
+/*
+ * 25,000 operations per seed: page blocks of random order and zone, and
+ * LMM allocations from the same pool, freed in random order.  A shadow map
+ * of the buffer (one byte per 16 bytes) catches any overlap at once; the
+ * validators run every 2,500 steps; at the end all memory is back.
+ */
+static void pages_stress_with_model(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	u64 rng = *(const u64 *)test->param_value;
+	struct stress_block *live = kunit_kcalloc(test, STRESS_LIVE, sizeof(*live), GFP_KERNEL);
+	u8 *shadow = vzalloc(PK_BUF / 16);
+	int nlive = 0;
+	long i;
+
+	KUNIT_ASSERT_NOT_NULL(test, live);
+	KUNIT_ASSERT_NOT_NULL(test, shadow);
+	for (i = 0; i < 25000; i++) {
+		u64 r = stress_rnd(&rng);
+
+		if (nlive < STRESS_LIVE && (r % 100 < 52 || !nlive)) {
+			struct stress_block b = { .lmm = r % 5 == 0 };
+			unsigned long g;
+
+			if (b.lmm) {
+				b.size = 16 + stress_rnd(&rng) % 3000;
+				b.addr = lmm_alloc(&fx->lmm, b.size, 0);
+			} else {
+				b.order = stress_rnd(&rng) % 8 == 0 ? stress_rnd(&rng) % (PK_ORDER + 1) :
+					  stress_rnd(&rng) % 2;
+				b.size = PAGE_SIZE << b.order;
+				b.addr = memlab_get_pages(fx->mp, r % 7 == 0 ? LOW : 0, b.order);
+				if (b.addr)
+					KUNIT_ASSERT_EQ(test, off_of(fx, b.addr) & (b.size - 1), 0);
+			}
+			if (!b.addr)
+				continue;
+			for (g = off_of(fx, b.addr) / 16; g < (off_of(fx, b.addr) + b.size + 15) / 16; g++) {
+				KUNIT_ASSERT_EQ_MSG(test, shadow[g], 0, "op %ld: overlap at 0x%lx", i,
+						    g * 16);
+				shadow[g] = 1;
+			}
+			live[nlive++] = b;
+		} else {
+			int k = stress_rnd(&rng) % nlive;
+			struct stress_block *b = &live[k];
+			unsigned long g;
+
+			for (g = off_of(fx, b->addr) / 16; g < (off_of(fx, b->addr) + b->size + 15) / 16; g++)
+				shadow[g] = 0;
+			if (b->lmm)
+				KUNIT_ASSERT_EQ(test, lmm_free(&fx->lmm, b->addr, b->size), 0);
+			else
+				KUNIT_ASSERT_EQ(test, memlab_put_pages(fx->mp, b->addr), 0);
+			*b = live[--nlive];
+		}
+		if (i % 2500 == 2499) {
+			KUNIT_ASSERT_EQ(test, memlab_pages_check(fx->mp), 0);
+			KUNIT_ASSERT_EQ(test, lmm_check(&fx->lmm), 0);
+		}
+	}
+	while (nlive--) {
+		struct stress_block *b = &live[nlive];
+
+		if (b->lmm)
+			KUNIT_EXPECT_EQ(test, lmm_free(&fx->lmm, b->addr, b->size), 0);
+		else
+			KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, b->addr), 0);
+	}
+	vfree(shadow);
+	/* the suite exit checks that destroy leaves the LMM as it started */
+}
+
+/* ---- a quick measurement against the kernel's buddy allocator --------------- */
+
+static u64 time_pairs(struct memlab_pages *mp, unsigned int order, bool kernel, int n)
+{
+	u64 t0 = ktime_get_ns();
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (kernel) {
+			struct page *pg = alloc_pages(GFP_KERNEL, order);
+
+			if (pg)
+				__free_pages(pg, order);
+		} else {
+			struct memlab_page *pg = memlab_alloc_pages(mp, 0, order);
+
+			if (pg)
+				memlab_free_pages(mp, pg);
+		}
+	}
+	return (ktime_get_ns() - t0) / n;
+}
+
+/* Not pass/fail: ns per alloc+free pair, memlab vs alloc_pages, same boot. */
+static void pages_pairs_vs_alloc_pages(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	static const unsigned int orders[] = { 0, 3 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(orders); i++) {
+		u64 ml, k;
+
+		time_pairs(fx->mp, orders[i], false, 1000);	/* warm up */
+		time_pairs(fx->mp, orders[i], true, 1000);
+		ml = time_pairs(fx->mp, orders[i], false, 20000);
+		k = time_pairs(fx->mp, orders[i], true, 20000);
+		kunit_info(test, "order %u pair: memlab %llu ns, alloc_pages %llu ns, ratio %llu.%02llu\n",
+			   orders[i], ml, k, k ? ml / k : 0, k ? (ml * 100 / k) % 100 : 0);
+	}
+}
+
+static struct kunit_case memlab_pages_cases[] = {
+	KUNIT_CASE(pages_split_and_merge),
+	KUNIT_CASE(pages_every_order_exhaust_and_return),
+	KUNIT_CASE(pages_zones_and_fallback),
+	KUNIT_CASE(pages_reserve_hysteresis),
+	KUNIT_CASE(pages_pcp_batches_and_drains),
+	KUNIT_CASE(pages_misuse_caught),
+	KUNIT_CASE(pages_misuse_double_free_cached),
+	KUNIT_CASE(pages_destroy_busy),
+	KUNIT_CASE(pages_fragmentation_indices),
+	KUNIT_CASE(pages_fragmentation_of_instance),
+	KUNIT_CASE_PARAM_ATTR(pages_stress_with_model, stress_seed_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE_SLOW(pages_pairs_vs_alloc_pages),
+	{}
+};
+
+static struct kunit_suite memlab_pages_suite = {
+	.name = "memlab_pages",
+	.init = pages_suite_init,
+	.exit = pages_suite_exit,
+	.test_cases = memlab_pages_cases,
+};
+
+kunit_test_suites(&memlab_pages_suite);
