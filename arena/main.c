@@ -126,11 +126,21 @@ static int __init memlab_init(void)
 		goto out_release;
 	}
 
+	memlab.generic = memlab_generic_create(memlab.pages, "memlab", 0);
+	if (IS_ERR(memlab.generic)) {
+		ret = PTR_ERR(memlab.generic);
+		pr_err("cannot create the generic allocator (%d)\n", ret);
+		goto out_pages;
+	}
+	memlab_generic_set_default(memlab.generic);
+
 	memlab_debugfs_init(&memlab);
 	pr_info("arena of %zu KiB from %s, %lu physical extent(s)\n",
 		size >> 10, memlab_backing_name(bk), memlab.arena.nr_extents);
 	return 0;
 
+out_pages:
+	memlab_pages_destroy(memlab.pages);
 out_release:
 	lmm_destroy(&memlab.lmm);
 	memlab_arena_release(&memlab.arena);
@@ -140,6 +150,9 @@ out_release:
 static void __exit memlab_exit(void)
 {
 	memlab_debugfs_exit(&memlab);
+	memlab_generic_set_default(NULL);
+	if (memlab_generic_destroy(memlab.generic))
+		pr_err("generic allocator still in use at unload\n");
 	if (memlab_pages_destroy(memlab.pages))
 		pr_err("pages still in use at unload; the arena goes anyway\n");
 	lmm_destroy(&memlab.lmm);

@@ -11,6 +11,7 @@
 #include "arena/arena.h"
 #include "lmm/lmm.h"
 #include "pages/pages.h"
+#include "slice/slice.h"
 
 struct dentry;
 
@@ -31,6 +32,7 @@ struct dentry;
  * @normal: the rest of the arena.
  * @low_size: bytes in @low (0: no low region).
  * @pages: the buddy allocator over @lmm, zones "normal" then "low".
+ * @generic: the generic allocator over @pages (memlab_alloc()).
  * @debugfs: the /sys/kernel/debug/memlab directory, or an error pointer.
  */
 struct memlab {
@@ -40,6 +42,7 @@ struct memlab {
 	struct lmm_region normal;
 	size_t low_size;
 	struct memlab_pages *pages;
+	struct memlab_generic *generic;
 	struct dentry *debugfs;
 };
 

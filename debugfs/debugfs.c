@@ -145,6 +145,49 @@ static int pages_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(pages_stats);
 
+/* /proc/slabinfo 2.1's columns, over every live slice pool. */
+static void slabinfo_one(struct memlab_slice_pool *pool, void *arg)
+{
+	struct memlab_slice_stats st;
+
+	memlab_slice_stats(pool, &st);
+	seq_printf(arg, "%-20s %8lu %8lu %6zu %4u %4u : cpu_cached %4lu : slabdata %6lu %6lu : waste %zu\n",
+		   st.name, st.active_objs, st.num_objs, st.object_size, st.objs_per_slab,
+		   st.pages_per_slab, st.cpu_cached, st.active_slabs, st.num_slabs,
+		   st.waste_per_slab);
+}
+
+static int slice_slabinfo_show(struct seq_file *m, void *unused)
+{
+	seq_puts(m, "# name                <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : cpu_cached <n> : slabdata <active_slabs> <num_slabs> : waste <bytes per slab>\n");
+	memlab_slice_for_each(slabinfo_one, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(slice_slabinfo);
+
+static void slice_stats_one(struct memlab_slice_pool *pool, void *arg)
+{
+	struct seq_file *m = arg;
+	struct memlab_slice_stats st;
+	int i;
+
+	memlab_slice_stats(pool, &st);
+	seq_printf(m, "%s: size %zu slot %zu align %zu debug 0x%x allocs %llu frees %llu failures %llu",
+		   st.name, st.object_size, st.slot_size, st.align, st.debug, st.allocs,
+		   st.frees, st.failures);
+	for (i = 0; i < MEMLAB_SLICE_NR_MISUSE; i++)
+		if (st.misuse[i])
+			seq_printf(m, " [%s: %llu]", memlab_slice_misuse_name(i), st.misuse[i]);
+	seq_putc(m, '\n');
+}
+
+static int slice_stats_show(struct seq_file *m, void *unused)
+{
+	memlab_slice_for_each(slice_stats_one, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(slice_stats);
+
 /**
  * memlab_debugfs_init() - publish /sys/kernel/debug/memlab
  * @ml: the loaded instance; must outlive memlab_debugfs_exit().
@@ -166,6 +209,9 @@ void memlab_debugfs_init(struct memlab *ml)
 	debugfs_create_file("unusable_index", 0444, dir, ml, &pages_unusable_index_fops);
 	debugfs_create_file("extfrag_index", 0444, dir, ml, &pages_extfrag_index_fops);
 	debugfs_create_file("stats", 0444, dir, ml, &pages_stats_fops);
+	dir = debugfs_create_dir("slice", ml->debugfs);
+	debugfs_create_file("slabinfo", 0444, dir, ml, &slice_slabinfo_fops);
+	debugfs_create_file("stats", 0444, dir, ml, &slice_stats_fops);
 }
 
 /**

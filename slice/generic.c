@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic allocator: memlab_alloc(size) / memlab_free(ptr) without a
+ * size, the "generic allocator" the Koowaldah document left for later.
+ *
+ * Sizes up to a page are served by slice pools of kmalloc-like size classes
+ * (8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096); power-of-two
+ * classes are aligned to their size (slabs start on a page and objects at
+ * multiples of their size), the others to a word.  Larger sizes take
+ * 2^order pages straight from the
+ * pages layer; the head descriptor's owner tag marks them as the generic
+ * allocator's, and the pages layer records the order.  Free finds out which
+ * from the page descriptor in O(1), so no size needs to be remembered.
+ */
+
+#define pr_fmt(fmt) "memlab: " fmt
+
+#include <linux/export.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "common/misuse.h"
+#include "pages/pages.h"
+#include "slice/slice.h"
+#include "slice/slice_internal.h"
+
+static const unsigned int generic_sizes[] = {
+	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096,
+};
+#define GENERIC_NR_CLASSES	ARRAY_SIZE(generic_sizes)
+#define GENERIC_MAX_SLICE	4096
+
+/* Class of sizes 1..192 by (size - 1) / 8, as kmalloc's size_index. */
+static const u8 generic_small_index[24] = {
+	0,			/*   8 */
+	1,			/*  16 */
+	2, 2,			/*  32 */
+	3, 3, 3, 3,		/*  64 */
+	4, 4, 4, 4,		/*  96 */
+	5, 5, 5, 5,		/* 128 */
+	6, 6, 6, 6, 6, 6, 6, 6,	/* 192 */
+};
+
+/**
+ * struct memlab_generic - a generic allocator instance
+ * @pages: where large blocks and every slab come from.
+ * @name: prefix of its pools' names.
+ * @pools: one slice pool per size class.
+ * @names: storage for the pools' names.
+ * @large_tag: its address tags the head descriptor of large blocks.
+ * @lock: protects the counters below.
+ * @large_allocs: large blocks allocated.
+ * @large_frees: large blocks freed.
+ * @refused: zero or impossible sizes asked for.
+ * @foreign: frees of pointers that are none of its objects.
+ * @warned: the foreign-pointer warning was printed.
+ */
+struct memlab_generic {
+	struct memlab_pages *pages;
+	const char *name;
+	struct memlab_slice_pool *pools[GENERIC_NR_CLASSES];
+	char names[GENERIC_NR_CLASSES][32];
+	u8 large_tag;
+	spinlock_t lock;
+	u64 large_allocs;
+	u64 large_frees;
+	u64 refused;
+	u64 foreign;
+	bool warned;
+};
+
+static struct memlab_generic *memlab_default;
+
+static unsigned int generic_class(size_t size)
+{
+	if (size <= 192)
+		return generic_small_index[(size - 1) / 8];
+	return ilog2(size - 1);		/* 193..256 -> 7, ... 2049..4096 -> 11 */
+}
+
+/**
+ * memlab_generic_create() - create a generic allocator over a pages instance
+ * @pages: the pages instance.
+ * @name: prefix for its pools' names ("<name>-64", ...); must outlive it.
+ * @debug: MEMLAB_SLICE_* debug flags for all its pools.
+ *
+ * Context: process context.
+ * Return: the instance, or an ERR_PTR.
+ */
+struct memlab_generic *memlab_generic_create(struct memlab_pages *pages, const char *name,
+					    unsigned int debug)
+{
+	struct memlab_generic *g = kzalloc(sizeof(*g), GFP_KERNEL);
+	unsigned int i;
+	int ret;
+
+	if (!g)
+		return ERR_PTR(-ENOMEM);
+	g->pages = pages;
+	g->name = name;
+	spin_lock_init(&g->lock);
+	for (i = 0; i < GENERIC_NR_CLASSES; i++) {
+		snprintf(g->names[i], sizeof(g->names[i]), "%s-%u", name, generic_sizes[i]);
+		g->pools[i] = memlab_slice_create(pages, g->names[i], generic_sizes[i], 0, 0,
+						  debug, NULL);
+		if (IS_ERR(g->pools[i])) {
+			ret = PTR_ERR(g->pools[i]);
+			g->pools[i] = NULL;
+			memlab_generic_destroy(g);
+			return ERR_PTR(ret);
+		}
+	}
+	return g;
+}
+EXPORT_SYMBOL_GPL(memlab_generic_create);
+
+/**
+ * memlab_generic_destroy() - destroy a generic allocator
+ * @g: the instance.
+ *
+ * Context: process context.
+ * Return: 0, or -EBUSY while objects are allocated (nothing is destroyed).
+ */
+int memlab_generic_destroy(struct memlab_generic *g)
+{
+	struct memlab_slice_stats st;
+	unsigned int i;
+
+	for (i = 0; i < GENERIC_NR_CLASSES; i++) {
+		if (!g->pools[i])
+			continue;
+		memlab_slice_shrink(g->pools[i]);
+		memlab_slice_stats(g->pools[i], &st);
+		if (st.active_objs)
+			return -EBUSY;
+	}
+	if (g->large_allocs != g->large_frees)
+		return -EBUSY;
+	for (i = 0; i < GENERIC_NR_CLASSES; i++)
+		if (g->pools[i])
+			WARN_ON_ONCE(memlab_slice_destroy(g->pools[i]));
+	if (memlab_default == g)
+		memlab_default = NULL;
+	kfree(g);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(memlab_generic_destroy);
+
+/**
+ * memlab_generic_alloc() - allocate @size bytes
+ * @g: the instance.
+ * @size: bytes, > 0; up to a max-order block of the pages instance.
+ * @flags: zone flags for large blocks (size classes use any zone).
+ *
+ * Power-of-two sizes are aligned to their size: naturally up to a page,
+ * relative to the pages instance's base above.
+ *
+ * Context: any context.
+ * Return: the memory, or NULL (zero and impossible sizes are counted).
+ */
+void *memlab_generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t flags)
+{
+	struct memlab_page *page;
+	unsigned long irqflags;
+	unsigned int order;
+
+	if (likely(size && size <= GENERIC_MAX_SLICE))
+		return memlab_slice_alloc(g->pools[generic_class(size)]);
+	order = size ? get_order(size) : UINT_MAX;
+	if (!size || order > memlab_pages_max_order(g->pages)) {
+		spin_lock_irqsave(&g->lock, irqflags);
+		g->refused++;
+		spin_unlock_irqrestore(&g->lock, irqflags);
+		return NULL;
+	}
+	page = memlab_alloc_pages(g->pages, flags, order);
+	if (!page)
+		return NULL;
+	memlab_page_set_owner(page, &g->large_tag);
+	spin_lock_irqsave(&g->lock, irqflags);
+	g->large_allocs++;
+	spin_unlock_irqrestore(&g->lock, irqflags);
+	return memlab_page_to_addr(g->pages, page);
+}
+EXPORT_SYMBOL_GPL(memlab_generic_alloc);
+
+static struct memlab_slice_pool *generic_pool_of(struct memlab_generic *g,
+						 const struct slice_slab *slab)
+{
+	unsigned int i;
+
+	for (i = 0; i < GENERIC_NR_CLASSES; i++)
+		if (slab->pool == g->pools[i])
+			return g->pools[i];
+	return NULL;
+}
+
+static int generic_foreign(struct memlab_generic *g, const void *ptr)
+{
+	unsigned long flags;
+	bool warn;
+
+	spin_lock_irqsave(&g->lock, flags);
+	g->foreign++;
+	warn = !g->warned;
+	g->warned = true;
+	spin_unlock_irqrestore(&g->lock, flags);
+	if (!memlab_misuse_expected("slice_misuse") && warn)
+		pr_warn("generic %s: free of 0x%lx, not one of its objects (further ones counted)\n",
+			g->name, (unsigned long)ptr);
+	return -EINVAL;
+}
+
+/**
+ * memlab_generic_free() - free memory from memlab_generic_alloc()
+ * @g: the instance.
+ * @ptr: the memory; NULL is ignored.
+ *
+ * Context: any context.
+ * Return: 0, or -EINVAL (counted) for a pointer that is not an object of
+ * @g, a double free or an interior pointer.
+ */
+int memlab_generic_free(struct memlab_generic *g, void *ptr)
+{
+	struct memlab_page *page;
+	struct memlab_slice_pool *pool;
+	struct slice_slab *slab;
+	unsigned long flags;
+	int ret;
+
+	if (!ptr)
+		return 0;
+	page = memlab_addr_to_page(g->pages, ptr);
+	if (!page)
+		return generic_foreign(g, ptr);
+	if (memlab_page_owner(page) == &g->large_tag &&
+	    memlab_page_to_addr(g->pages, page) == ptr) {
+		ret = memlab_free_pages(g->pages, page);
+		if (!ret) {
+			spin_lock_irqsave(&g->lock, flags);
+			g->large_frees++;
+			spin_unlock_irqrestore(&g->lock, flags);
+		}
+		return ret;
+	}
+	slab = slice_lookup(g->pages, ptr);
+	pool = slab ? generic_pool_of(g, slab) : NULL;
+	if (!pool)
+		return generic_foreign(g, ptr);
+	return slice_free_checked(pool, slab, ptr);
+}
+EXPORT_SYMBOL_GPL(memlab_generic_free);
+
+/**
+ * memlab_generic_ksize() - the usable size of an allocation
+ * @g: the instance.
+ * @ptr: memory from memlab_generic_alloc().
+ *
+ * Context: any context.
+ * Return: the size class or block size, or 0 for a pointer that is not an
+ * allocation of @g.
+ */
+size_t memlab_generic_ksize(struct memlab_generic *g, const void *ptr)
+{
+	struct memlab_page *page = memlab_addr_to_page(g->pages, ptr);
+	struct slice_slab *slab;
+	int order;
+
+	if (!page)
+		return 0;
+	if (memlab_page_owner(page) == &g->large_tag &&
+	    memlab_page_to_addr(g->pages, page) == ptr) {
+		order = memlab_page_order(g->pages, page);
+		return order < 0 ? 0 : PAGE_SIZE << order;
+	}
+	slab = slice_lookup(g->pages, ptr);
+	if (!slab || !generic_pool_of(g, slab))
+		return 0;
+	return memlab_slice_size(slab->pool);
+}
+EXPORT_SYMBOL_GPL(memlab_generic_ksize);
+
+/**
+ * memlab_generic_shrink() - shrink every pool of the instance
+ * @g: the instance.
+ *
+ * Context: any context.
+ */
+void memlab_generic_shrink(struct memlab_generic *g)
+{
+	unsigned int i;
+
+	for (i = 0; i < GENERIC_NR_CLASSES; i++)
+		memlab_slice_shrink(g->pools[i]);
+}
+EXPORT_SYMBOL_GPL(memlab_generic_shrink);
+
+/**
+ * memlab_generic_check() - validate every pool of the instance
+ * @g: the instance.
+ *
+ * Context: any context.
+ * Return: the number of violations found.
+ */
+int memlab_generic_check(struct memlab_generic *g)
+{
+	unsigned int i;
+	int bad = 0;
+
+	for (i = 0; i < GENERIC_NR_CLASSES; i++)
+		bad += memlab_slice_check(g->pools[i]);
+	return bad;
+}
+EXPORT_SYMBOL_GPL(memlab_generic_check);
+
+/**
+ * memlab_generic_nr_pools() - the number of size classes
+ * @g: the instance.
+ *
+ * Return: the number of pools.
+ */
+unsigned int memlab_generic_nr_pools(const struct memlab_generic *g)
+{
+	return GENERIC_NR_CLASSES;
+}
+EXPORT_SYMBOL_GPL(memlab_generic_nr_pools);
+
+/**
+ * memlab_generic_pool() - one size class's pool
+ * @g: the instance.
+ * @i: index, below memlab_generic_nr_pools().
+ *
+ * Return: the pool, or NULL for an index out of range.
+ */
+struct memlab_slice_pool *memlab_generic_pool(struct memlab_generic *g, unsigned int i)
+{
+	return i < GENERIC_NR_CLASSES ? g->pools[i] : NULL;
+}
+EXPORT_SYMBOL_GPL(memlab_generic_pool);
+
+/**
+ * memlab_generic_set_default() - the instance memlab_alloc() and friends use
+ * @g: the instance, or NULL.
+ *
+ * Context: called by the module at load and unload.
+ */
+void memlab_generic_set_default(struct memlab_generic *g)
+{
+	WRITE_ONCE(memlab_default, g);
+}
+EXPORT_SYMBOL_GPL(memlab_generic_set_default);
+
+/**
+ * memlab_alloc() - allocate from the memlab module's arena
+ * @size: bytes, > 0.
+ * @flags: zone flags for blocks above a page.
+ *
+ * Context: any context.
+ * Return: the memory, or NULL.
+ */
+void *memlab_alloc(size_t size, lmm_flags_t flags)
+{
+	struct memlab_generic *g = READ_ONCE(memlab_default);
+
+	return g ? memlab_generic_alloc(g, size, flags) : NULL;
+}
+EXPORT_SYMBOL_GPL(memlab_alloc);
+
+/**
+ * memlab_free() - free memory from memlab_alloc()
+ * @ptr: the memory, or NULL.
+ *
+ * Context: any context.
+ * Return: see memlab_generic_free().
+ */
+int memlab_free(void *ptr)
+{
+	struct memlab_generic *g = READ_ONCE(memlab_default);
+
+	if (!ptr)
+		return 0;
+	return g ? memlab_generic_free(g, ptr) : -EINVAL;
+}
+EXPORT_SYMBOL_GPL(memlab_free);
+
+/**
+ * memlab_ksize() - the usable size of memory from memlab_alloc()
+ * @ptr: the memory.
+ *
+ * Context: any context.
+ * Return: bytes, or 0 if @ptr is not memlab's.
+ */
+size_t memlab_ksize(const void *ptr)
+{
+	struct memlab_generic *g = READ_ONCE(memlab_default);
+
+	return g ? memlab_generic_ksize(g, ptr) : 0;
+}
+EXPORT_SYMBOL_GPL(memlab_ksize);
