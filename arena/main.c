@@ -39,6 +39,11 @@ module_param(pages_max_order, uint, 0444);
 MODULE_PARM_DESC(pages_max_order,
 		 "largest block order of the pages layer, 0-12 (default 10: 4 MiB with 4 KiB pages)");
 
+bool memlab_kunit_slow;
+module_param_named(kunit_slow, memlab_kunit_slow, bool, 0444);
+MODULE_PARM_DESC(kunit_slow,
+		 "also run the slow KUnit cases (stress, differential, measurements) at load");
+
 static const struct memlab_zone_desc memlab_zones[] = {
 	{ .name = "normal", .lmm_flags = 0 },
 	{ .name = "low", .lmm_flags = MEMLAB_LMMF_LOW },

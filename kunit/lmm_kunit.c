@@ -15,6 +15,7 @@
 #include <linux/vmalloc.h>
 
 #include "lmm/lmm.h"
+#include "kunit/memlab_kunit.h"
 
 #define BUF_SIZE	(256 * 1024)
 #define G		LMM_GRANULE
@@ -645,10 +646,12 @@ KUNIT_ARRAY_PARAM(diff_seed, diff_seeds, diff_seed_desc);
 static void lmm_differential_fast_vs_linear(struct kunit *test)
 {
 	const u64 *seed = test->param_value;
-	struct diff_state *d = vzalloc(sizeof(*d));
+	struct diff_state *d;
 	long i, ops = 25000;
 	int s;
 
+	memlab_kunit_need_slow(test);
+	d = vzalloc(sizeof(*d));
 	KUNIT_ASSERT_NOT_NULL(test, d);
 	d->side[0].base = vmalloc(DIFF_BUF);
 	d->side[1].base = vmalloc(DIFF_BUF);
@@ -765,6 +768,7 @@ static void lmm_alloc_gen_scaling(struct kunit *test)
 	static const unsigned long counts[] = { 100, 10000, 100000 };
 	unsigned int i;
 
+	memlab_kunit_need_slow(test);
 	for (i = 0; i < ARRAY_SIZE(counts); i++) {
 		unsigned long n = counts[i];
 		size_t size = 32 * n + 65536;

@@ -18,6 +18,7 @@
 #include <linux/vmalloc.h>
 
 #include "pages/pages.h"
+#include "kunit/memlab_kunit.h"
 
 #define PK_BUF		(1024 * 1024)
 #define PK_LOW		(256 * 1024)
@@ -389,11 +390,14 @@ static void pages_stress_with_model(struct kunit *test)
 {
 	struct pages_fixture *fx = test->priv;
 	u64 rng = *(const u64 *)test->param_value;
-	struct stress_block *live = kunit_kcalloc(test, STRESS_LIVE, sizeof(*live), GFP_KERNEL);
-	u8 *shadow = vzalloc(PK_BUF / 16);
+	struct stress_block *live;
 	int nlive = 0;
 	long i;
+	u8 *shadow;
 
+	memlab_kunit_need_slow(test);
+	live = kunit_kcalloc(test, STRESS_LIVE, sizeof(*live), GFP_KERNEL);
+	shadow = vzalloc(PK_BUF / 16);
 	KUNIT_ASSERT_NOT_NULL(test, live);
 	KUNIT_ASSERT_NOT_NULL(test, shadow);
 	for (i = 0; i < 25000; i++) {
@@ -482,6 +486,7 @@ static void pages_pairs_vs_alloc_pages(struct kunit *test)
 	static const unsigned int orders[] = { 0, 3 };
 	unsigned int i;
 
+	memlab_kunit_need_slow(test);
 	for (i = 0; i < ARRAY_SIZE(orders); i++) {
 		u64 ml, k;
 

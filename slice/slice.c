@@ -152,21 +152,32 @@ static inline void slice_link_set(const struct memlab_slice_pool *pool, void *ob
  * ------------------------------------------------------------------------
  */
 
+/*
+ * Count a caller error and warn about the first of each kind per pool,
+ * naming pool, object and offset; a KUnit case that provokes it on purpose
+ * holds "slice_misuse" and is counted instead.
+ * Context: caller holds pool->lock.
+ */
+static void slice_misuse_locked(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
+				const void *obj, long offset)
+{
+	lockdep_assert_held(&pool->lock);
+	pool->st.misuse[kind]++;
+	if (memlab_misuse_expected("slice_misuse") || (pool->warned & (1UL << kind)))
+		return;
+	pool->warned |= 1UL << kind;
+	pr_warn("slice %s: %s: object 0x%lx offset %ld (further ones counted, not shown)\n",
+		pool->name, slice_misuse_names[kind], (unsigned long)obj, offset);
+}
+
 void slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
 		  const void *obj, long offset)
 {
 	unsigned long flags;
-	bool warn;
 
 	spin_lock_irqsave(&pool->lock, flags);
-	pool->st.misuse[kind]++;
-	warn = !(pool->warned & (1UL << kind));
-	pool->warned |= 1UL << kind;
+	slice_misuse_locked(pool, kind, obj, offset);
 	spin_unlock_irqrestore(&pool->lock, flags);
-	if (memlab_misuse_expected("slice_misuse") || !warn)
-		return;
-	pr_warn("slice %s: %s: object 0x%lx offset %ld (further ones counted, not shown)\n",
-		pool->name, slice_misuse_names[kind], (unsigned long)obj, offset);
 }
 
 /* ------------------------------------------------------------------------
@@ -352,12 +363,15 @@ static void *slice_pop(struct memlab_slice_pool *pool, struct slice_slab *slab)
 {
 	void *obj = slab->freelist, *next;
 
+	lockdep_assert_held(&pool->lock);
 	next = slice_link_get(pool, obj);
 	if (next && (slice_lookup(pool->pages, next) != slab || slice_index(pool, slab, next) < 0)) {
 		/* A write after free hit the link: stop trusting this slab's list. */
-		slice_misuse(pool, MEMLAB_SLICE_MISUSE_FREELIST, obj, 0);
-		next = NULL;
+		slice_misuse_locked(pool, MEMLAB_SLICE_MISUSE_FREELIST, obj, 0);
+		slab->lost = pool->objs - slab->inuse - 1;
+		slab->inuse = pool->objs - 1;
 		slab->broken = true;
+		next = NULL;
 	}
 	slab->freelist = next;
 	slab->inuse++;
@@ -371,6 +385,12 @@ static void slice_push(struct memlab_slice_pool *pool, struct slice_slab *slab, 
 	slice_link_set(pool, obj, slab->freelist);
 	slab->freelist = obj;
 	slab->inuse--;
+	if (unlikely(slab->broken)) {
+		/* only the lost objects remain: nobody can reach the slab any more */
+		if (slab->inuse == slab->lost)
+			slice_free_slab(pool, slab);
+		return;
+	}
 	slice_relist(pool, slab);
 	if (!slab->inuse && pool->nr_empty > SLICE_MAX_EMPTY)
 		slice_free_slab(pool, slab);
@@ -819,6 +839,8 @@ void memlab_slice_stats(struct memlab_slice_pool *pool, struct memlab_slice_stat
 		st->allocs += READ_ONCE(c->allocs);
 		st->frees += READ_ONCE(c->frees);
 	}
+	list_for_each_entry(slab, &pool->full, list)
+		inuse -= slab->lost;
 	st->active_objs = inuse - min(inuse, st->cpu_cached);
 	spin_unlock_irqrestore(&pool->lock, flags);
 }

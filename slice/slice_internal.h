@@ -22,7 +22,9 @@ enum slice_list { SLICE_FULL, SLICE_PARTIAL, SLICE_EMPTY };
  * @magic: SLICE_MAGIC while the slab lives.
  * @which: the list the slab is on (enum slice_list).
  * @broken: a corrupted free-list link was found; the list is abandoned.
- * @inuse: objects not on the free list (allocated or in a magazine).
+ * @inuse: objects not on the free list (allocated, in a magazine or lost).
+ * @lost: objects cut off the free list when a broken link was found; they
+ *	count as in use forever, and the slab goes back once only they remain.
  * @list: the pool's full, partial or empty list; pool lock.
  * @pool: the owning pool.
  * @base: first byte of the slab.
@@ -34,6 +36,7 @@ struct slice_slab {
 	u8 which;
 	bool broken;
 	unsigned int inuse;
+	unsigned int lost;
 	struct list_head list;
 	struct memlab_slice_pool *pool;
 	char *base;

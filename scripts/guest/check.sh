@@ -24,7 +24,8 @@ loaded() { [ -d /sys/module/memlab ]; }
 
 # --- default load: KUnit suites run inside this insmod -----------------------
 t0=$(date +%s%N 2>/dev/null)
-if insmod "$KO"; then ok "insmod memlab.ko (defaults)"; else notok "insmod memlab.ko (defaults)"; fi
+# kunit_slow=1: the stress, differential and measurement cases run too.
+if insmod "$KO" kunit_slow=1; then ok "insmod memlab.ko kunit_slow=1 (defaults otherwise)"; else notok "insmod memlab.ko kunit_slow=1"; fi
 t1=$(date +%s%N 2>/dev/null)
 case "$t0$t1" in
 *N*|"") ;;
