@@ -17,6 +17,7 @@
 #include <linux/moduleparam.h>
 #include <linux/string.h>
 
+#include "arena/knobs.h"
 #include "arena/memlab.h"
 
 static char *arena_size = "16M";
@@ -76,6 +77,7 @@ static int __init memlab_init(void)
 {
 	enum memlab_backing bk;
 	const char *why = NULL;
+	unsigned int i;
 	size_t size;
 	int ret;
 
@@ -139,11 +141,27 @@ static int __init memlab_init(void)
 	}
 	memlab_generic_set_default(memlab.generic);
 
+	for (i = 0; i < MEMLAB_NR_LAYERS; i++)
+		memlab_fault_init(&memlab.faults[i]);
+	lmm_set_fault_hook(&memlab.lmm, memlab_fault_should_fail, &memlab.faults[MEMLAB_LAYER_LMM]);
+	memlab_pages_set_fault_hook(memlab.pages, memlab_fault_should_fail,
+				    &memlab.faults[MEMLAB_LAYER_PAGES]);
+	memlab_generic_set_fault_hook(memlab.generic, memlab_fault_should_fail,
+				      &memlab.faults[MEMLAB_LAYER_SLICE]);
+	memlab.map_bpc = PAGE_SIZE;
+	ret = memlab_knobs_apply_params(&memlab);
+	if (ret)
+		goto out_generic;
+	memlab_workload_init(&memlab.wl, &memlab);
+
 	memlab_debugfs_init(&memlab);
 	pr_info("arena of %zu KiB from %s, %lu physical extent(s)\n",
 		size >> 10, memlab_backing_name(bk), memlab.arena.nr_extents);
 	return 0;
 
+out_generic:
+	memlab_generic_set_default(NULL);
+	memlab_generic_destroy(memlab.generic);
 out_pages:
 	memlab_pages_destroy(memlab.pages);
 out_release:
@@ -155,6 +173,7 @@ out_release:
 static void __exit memlab_exit(void)
 {
 	memlab_debugfs_exit(&memlab);
+	memlab_workload_exit(&memlab.wl);
 	memlab_generic_set_default(NULL);
 	if (memlab_generic_destroy(memlab.generic))
 		pr_err("generic allocator still in use at unload\n");

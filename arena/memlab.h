@@ -9,11 +9,16 @@
 #define MEMLAB_H
 
 #include "arena/arena.h"
+#include "arena/workload.h"
+#include "common/fault.h"
 #include "lmm/lmm.h"
 #include "pages/pages.h"
 #include "slice/slice.h"
 
 struct dentry;
+
+/* The layers, for per-layer settings such as fault injection. */
+enum memlab_layer { MEMLAB_LAYER_LMM, MEMLAB_LAYER_PAGES, MEMLAB_LAYER_SLICE, MEMLAB_NR_LAYERS };
 
 /*
  * Region flag of the arena's low part, like OSKit's LMMF_16MB on a PC: only
@@ -33,6 +38,9 @@ struct dentry;
  * @low_size: bytes in @low (0: no low region).
  * @pages: the buddy allocator over @lmm, zones "normal" then "low".
  * @generic: the generic allocator over @pages (memlab_alloc()).
+ * @faults: fault injection, one per layer.
+ * @map_bpc: bytes of arena per character of the map.
+ * @wl: the workload runner.
  * @debugfs: the /sys/kernel/debug/memlab directory, or an error pointer.
  */
 struct memlab {
@@ -43,6 +51,9 @@ struct memlab {
 	size_t low_size;
 	struct memlab_pages *pages;
 	struct memlab_generic *generic;
+	struct memlab_fault faults[MEMLAB_NR_LAYERS];
+	size_t map_bpc;
+	struct memlab_workload wl;
 	struct dentry *debugfs;
 };
 

@@ -8,10 +8,16 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/fault-inject.h>
+#include <linux/fs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
+#include "arena/knobs.h"
+#include "arena/map.h"
 #include "arena/memlab.h"
+#include "arena/workload.h"
 
 static int arena_show(struct seq_file *m, void *unused)
 {
@@ -56,6 +62,204 @@ static int lmm_stats_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(lmm_stats);
+
+/* Free extents by power-of-two size, and the pool's external fragmentation. */
+static int lmm_fragments_show(struct seq_file *m, void *unused)
+{
+	struct memlab *ml = m->private;
+	struct lmm_histogram *h = kmalloc(sizeof(*h), GFP_KERNEL);
+	int i, ef;
+
+	if (!h)
+		return -ENOMEM;
+	lmm_histogram(&ml->lmm, h);
+	seq_printf(m, "%-22s %10s %14s\n", "# extent size", "extents", "bytes");
+	for (i = 0; i < BITS_PER_LONG; i++)
+		if (h->count[i])
+			seq_printf(m, "[%9lu, %9lu) %10lu %14zu\n", 1UL << i,
+				   i + 1 < BITS_PER_LONG ? 1UL << (i + 1) : ULONG_MAX,
+				   h->count[i], h->bytes[i]);
+	ef = memlab_extfrag_permille(h->largest, h->free);
+	seq_printf(m, "free_bytes: %zu\n", h->free);
+	seq_printf(m, "free_extents: %lu\n", h->extents);
+	seq_printf(m, "largest_free: %zu\n", h->largest);
+	seq_printf(m, "external_fragmentation: %d.%03d (1 - largest/free)\n", ef / 1000, ef % 1000);
+	kfree(h);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(lmm_fragments);
+
+static __printf(2, 3) void seq_print_cb(void *arg, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	seq_vprintf(arg, fmt, args);
+	va_end(args);
+}
+
+static int map_show(struct seq_file *m, void *unused)
+{
+	struct memlab *ml = m->private;
+	size_t bpc = READ_ONCE(ml->map_bpc);
+	char *cells;
+	int ret;
+
+	ret = memlab_map_build(&ml->lmm, ml->pages, ml->generic, ml->arena.base,
+			       ml->arena.size, bpc, &cells);
+	if (ret)
+		return ret;
+	memlab_map_render(ml->arena.base, ml->arena.size, bpc, cells, seq_print_cb, m);
+	kvfree(cells);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(map);
+
+/* ---- knobs: one file per entry of memlab_knobs[] -------------------------- */
+
+struct knob_file {
+	struct memlab *ml;
+	const struct memlab_knob *knob;
+};
+
+static struct knob_file knob_files[32];
+
+static ssize_t knob_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
+{
+	struct knob_file *kf = file->private_data;
+	char buf[64];
+	int n = kf->knob->show(kf->ml, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+}
+
+/* kmemleak_write()'s pattern: bounded copy, NUL, parse; all or nothing. */
+static ssize_t knob_write(struct file *file, const char __user *ubuf, size_t count,
+			  loff_t *ppos)
+{
+	struct knob_file *kf = file->private_data;
+	char buf[64];
+	int ret;
+
+	if (!count || count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	strim(buf);
+	ret = kf->knob->set(kf->ml, buf);
+	return ret ? ret : count;
+}
+
+static const struct file_operations knob_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = knob_read,
+	.write = knob_write,
+	.llseek = default_llseek,
+};
+
+/* ---- fault injection counters ---------------------------------------------- */
+
+static int fault_show(struct seq_file *m, void *unused)
+{
+	struct memlab *ml = m->private;
+	static const char * const names[] = { "lmm", "pages", "slice" };
+	int i;
+
+	static_assert(ARRAY_SIZE(names) == MEMLAB_NR_LAYERS);
+	seq_printf(m, "%-6s %6s %8s %12s %12s\n", "layer", "every", "permille", "calls",
+		   "injected");
+	for (i = 0; i < MEMLAB_NR_LAYERS; i++)
+		seq_printf(m, "%-6s %6u %8u %12lld %12lld\n", names[i], ml->faults[i].every,
+			   ml->faults[i].permille, atomic64_read(&ml->faults[i].calls),
+			   atomic64_read(&ml->faults[i].injected));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(fault);
+
+/* ---- workload runner ----------------------------------------------------------- */
+
+static ssize_t workload_run_write(struct file *file, const char __user *ubuf, size_t count,
+				  loff_t *ppos)
+{
+	struct memlab *ml = file->private_data;
+	char buf[256];
+	int ret;
+
+	if (!count || count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	ret = memlab_workload_run(&ml->wl, buf);
+	return ret ? ret : count;
+}
+
+static const struct file_operations workload_run_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = workload_run_write,
+	.llseek = noop_llseek,
+};
+
+static int workload_result_show(struct seq_file *m, void *unused)
+{
+	struct memlab *ml = m->private;
+
+	memlab_workload_show(&ml->wl, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(workload_result);
+
+static int workload_trace_show(struct seq_file *m, void *unused)
+{
+	struct memlab *ml = m->private;
+
+	memlab_workload_trace_show(&ml->wl, m);
+	return 0;
+}
+
+static int workload_trace_open(struct inode *inode, struct file *file)
+{
+	struct memlab *ml = inode->i_private;
+	int ret;
+
+	/* "> trace" (O_TRUNC) starts a new trace; ">> trace" appends */
+	if ((file->f_mode & FMODE_WRITE) && (file->f_flags & O_TRUNC)) {
+		ret = memlab_workload_trace_write(&ml->wl, "", 0, true);
+		if (ret)
+			return ret;
+	}
+	return single_open(file, workload_trace_show, ml);
+}
+
+static ssize_t workload_trace_write(struct file *file, const char __user *ubuf, size_t count,
+				    loff_t *ppos)
+{
+	struct memlab *ml = ((struct seq_file *)file->private_data)->private;
+	size_t chunk = min_t(size_t, count, 64 * 1024);
+	char *buf;
+	int ret;
+
+	buf = memdup_user(ubuf, chunk);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	ret = memlab_workload_trace_write(&ml->wl, buf, chunk, false);
+	kfree(buf);
+	return ret ? ret : chunk;
+}
+
+static const struct file_operations workload_trace_fops = {
+	.owner = THIS_MODULE,
+	.open = workload_trace_open,
+	.read = seq_read,
+	.write = workload_trace_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
 
 /* /proc/buddyinfo's shape: one row per zone, free blocks per order. */
 static int pages_buddyinfo_show(struct seq_file *m, void *unused)
@@ -197,6 +401,9 @@ DEFINE_SHOW_ATTRIBUTE(slice_stats);
 void memlab_debugfs_init(struct memlab *ml)
 {
 	struct dentry *dir;
+	unsigned int i;
+
+	static_assert(ARRAY_SIZE(knob_files) >= 12);
 
 	ml->debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 
@@ -204,6 +411,7 @@ void memlab_debugfs_init(struct memlab *ml)
 	dir = debugfs_create_dir("lmm", ml->debugfs);
 	debugfs_create_file("regions", 0444, dir, ml, &lmm_regions_fops);
 	debugfs_create_file("stats", 0444, dir, ml, &lmm_stats_fops);
+	debugfs_create_file("fragments", 0444, dir, ml, &lmm_fragments_fops);
 	dir = debugfs_create_dir("pages", ml->debugfs);
 	debugfs_create_file("buddyinfo", 0444, dir, ml, &pages_buddyinfo_fops);
 	debugfs_create_file("unusable_index", 0444, dir, ml, &pages_unusable_index_fops);
@@ -212,6 +420,26 @@ void memlab_debugfs_init(struct memlab *ml)
 	dir = debugfs_create_dir("slice", ml->debugfs);
 	debugfs_create_file("slabinfo", 0444, dir, ml, &slice_slabinfo_fops);
 	debugfs_create_file("stats", 0444, dir, ml, &slice_stats_fops);
+	debugfs_create_file("map", 0444, ml->debugfs, ml, &map_fops);
+
+	dir = debugfs_create_dir("knobs", ml->debugfs);
+	for (i = 0; i < memlab_nr_knobs && i < ARRAY_SIZE(knob_files); i++) {
+		knob_files[i] = (struct knob_file) { .ml = ml, .knob = &memlab_knobs[i] };
+		debugfs_create_file(memlab_knobs[i].name, 0644, dir, &knob_files[i], &knob_fops);
+	}
+
+	dir = debugfs_create_dir("fault", ml->debugfs);
+	debugfs_create_file("counters", 0444, dir, ml, &fault_fops);
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	fault_create_debugfs_attr("lmm", dir, &ml->faults[MEMLAB_LAYER_LMM].attr);
+	fault_create_debugfs_attr("pages", dir, &ml->faults[MEMLAB_LAYER_PAGES].attr);
+	fault_create_debugfs_attr("slice", dir, &ml->faults[MEMLAB_LAYER_SLICE].attr);
+#endif
+
+	dir = debugfs_create_dir("workload", ml->debugfs);
+	debugfs_create_file("run", 0200, dir, ml, &workload_run_fops);
+	debugfs_create_file("result", 0444, dir, ml, &workload_result_fops);
+	debugfs_create_file("trace", 0644, dir, ml, &workload_trace_fops);
 }
 
 /**

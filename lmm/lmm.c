@@ -803,6 +803,27 @@ int lmm_set_debug(struct lmm *lmm, bool on)
 }
 EXPORT_SYMBOL_GPL(lmm_set_debug);
 
+/**
+ * lmm_set_fault_hook() - make allocations fail on purpose
+ * @lmm: the pool.
+ * @hook: asked before every well-formed allocation; true makes it fail
+ *	(counted as a failure and as injected).  NULL removes it.  Must not
+ *	sleep or use the pool.
+ * @arg: passed to @hook.
+ *
+ * Context: any context.
+ */
+void lmm_set_fault_hook(struct lmm *lmm, bool (*hook)(void *arg), void *arg)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&lmm->lock, flags);
+	lmm->fail_hook = hook;
+	lmm->fail_arg = arg;
+	spin_unlock_irqrestore(&lmm->lock, flags);
+}
+EXPORT_SYMBOL_GPL(lmm_set_fault_hook);
+
 /* ------------------------------------------------------------------------
  * Regions and free memory
  * ------------------------------------------------------------------------
@@ -1093,6 +1114,10 @@ void *lmm_alloc_gen(struct lmm *lmm, size_t size, lmm_flags_t flags,
 	    (size + LMM_GRANULE - 1) >> LMM_GRANULE_SHIFT > LMM_REGION_MAX_GRANULES)
 		goto nomem;
 	rq.min_g = (size + LMM_GRANULE - 1) >> LMM_GRANULE_SHIFT;
+	if (lmm->fail_hook && lmm->fail_hook(lmm->fail_arg)) {
+		lmm->stats.injected++;
+		goto nomem;
+	}
 
 	for (reg = lmm->regions; reg; reg = reg->next) {
 		if (flags & ~reg->flags)
@@ -1386,6 +1411,57 @@ void lmm_stats(struct lmm *lmm, struct lmm_stats *stats)
 	spin_unlock_irqrestore(&lmm->lock, flags);
 }
 EXPORT_SYMBOL_GPL(lmm_stats);
+
+/**
+ * lmm_walk_free() - visit every free extent, in one consistent snapshot
+ * @lmm: the pool.
+ * @fn: called for each extent, region by region in search order and by
+ *	address within a region; with the pool lock held, so it must not
+ *	sleep or use the pool.
+ * @arg: passed to @fn.
+ *
+ * Context: any context; O(n) with the list, O(n log n) with the tree.
+ */
+void lmm_walk_free(struct lmm *lmm, lmm_walk_fn fn, void *arg)
+{
+	struct lmm_region *reg;
+	unsigned long flags;
+	u32 t;
+
+	spin_lock_irqsave(&lmm->lock, flags);
+	for (reg = lmm->regions; reg; reg = reg->next)
+		for (t = lmm_idx_first(lmm, reg); t != LMM_NIL; t = lmm_idx_next(lmm, reg, t))
+			fn(arg, lmm_addr(reg, t),
+			   (size_t)lmm_node(reg, t)->size << LMM_GRANULE_SHIFT, reg->flags);
+	spin_unlock_irqrestore(&lmm->lock, flags);
+}
+EXPORT_SYMBOL_GPL(lmm_walk_free);
+
+static void lmm_histogram_add(void *arg, uintptr_t start, size_t size, lmm_flags_t flags)
+{
+	struct lmm_histogram *h = arg;
+	int bin = BITS_PER_LONG - 1 - __builtin_clzl(size);
+
+	h->count[bin]++;
+	h->bytes[bin] += size;
+	h->free += size;
+	h->extents++;
+	h->largest = max(h->largest, size);
+}
+
+/**
+ * lmm_histogram() - free extents of a pool by power-of-two size
+ * @lmm: the pool.
+ * @h: filled in (zeroed first).
+ *
+ * Context: any context.
+ */
+void lmm_histogram(struct lmm *lmm, struct lmm_histogram *h)
+{
+	memset(h, 0, sizeof(*h));
+	lmm_walk_free(lmm, lmm_histogram_add, h);
+}
+EXPORT_SYMBOL_GPL(lmm_histogram);
 
 /* ------------------------------------------------------------------------
  * Validation

@@ -111,7 +111,8 @@ struct lmm_region {
  * struct lmm_stats - a consistent snapshot of a pool's state and counters
  * @allocs: successful allocations (including lmm_remove_free pieces).
  * @frees: successful lmm_free() calls.
- * @failures: allocations that found no fitting free space.
+ * @failures: allocations that found no fitting free space (injected ones included).
+ * @injected: failures injected by the fault hook.
  * @splits: free extents split by an allocation into two.
  * @merges: free extents joined by a free.
  * @misuse: caller errors caught, by enum lmm_misuse.
@@ -130,6 +131,7 @@ struct lmm_stats {
 	u64 allocs;
 	u64 frees;
 	u64 failures;
+	u64 injected;
 	u64 splits;
 	u64 merges;
 	u64 misuse[LMM_NR_MISUSE];
@@ -159,8 +161,35 @@ struct lmm {
 	bool debug;
 	unsigned long warned;		/* misuse kinds already warned about */
 	void *debug_tree;		/* debug mode: live allocations */
+	bool (*fail_hook)(void *arg);	/* fault injection: fail this allocation? */
+	void *fail_arg;
 	struct lmm_stats stats;		/* counters; the state part is derived */
 };
+
+/**
+ * struct lmm_histogram - free extents by power-of-two size
+ * @count: extents with size in [2^i, 2^(i+1)) bytes, at index i.
+ * @bytes: their total size.
+ * @free: free bytes in all regions.
+ * @largest: the largest free extent.
+ * @extents: the number of free extents.
+ */
+struct lmm_histogram {
+	unsigned long count[BITS_PER_LONG];
+	size_t bytes[BITS_PER_LONG];
+	size_t free;
+	size_t largest;
+	unsigned long extents;
+};
+
+/**
+ * typedef lmm_walk_fn - callback of lmm_walk_free()
+ * @arg: the caller's cookie.
+ * @start: first byte of a free extent.
+ * @size: its size.
+ * @flags: its region's flags.
+ */
+typedef void (*lmm_walk_fn)(void *arg, uintptr_t start, size_t size, lmm_flags_t flags);
 
 /* Pool life cycle */
 void lmm_init(struct lmm *lmm);
@@ -169,6 +198,7 @@ void lmm_destroy(struct lmm *lmm);
 int lmm_set_policy(struct lmm *lmm, enum lmm_policy policy);
 const char *lmm_policy_name(enum lmm_policy policy);
 int lmm_set_debug(struct lmm *lmm, bool on);
+void lmm_set_fault_hook(struct lmm *lmm, bool (*hook)(void *arg), void *arg);
 
 /* Regions and free memory */
 int lmm_add_region(struct lmm *lmm, struct lmm_region *reg, void *addr,
@@ -193,6 +223,8 @@ void lmm_find_free(struct lmm *lmm, uintptr_t *inout_addr, size_t *out_size,
 		   lmm_flags_t *out_flags);
 int lmm_check(struct lmm *lmm);
 void lmm_stats(struct lmm *lmm, struct lmm_stats *stats);
+void lmm_histogram(struct lmm *lmm, struct lmm_histogram *h);
+void lmm_walk_free(struct lmm *lmm, lmm_walk_fn fn, void *arg);
 const char *lmm_misuse_name(enum lmm_misuse kind);
 
 /**

@@ -66,6 +66,9 @@
  * large enough to amortise the instance lock, small enough not to hide
  * much memory from the buddy lists.
  */
+/* Fills free blocks in debug mode, as the kernel's PAGE_POISON does. */
+#define MP_POISON	0xaa
+
 #define MP_PCP_BATCH	16
 #define MP_PCP_HIGH	64
 
@@ -114,6 +117,9 @@ struct memlab_zone {
  * @nr_zones: zones in @zones; constant.
  * @reserve_blocks: free max-order blocks a zone keeps before giving back.
  * @warned: misuse kinds already warned about.
+ * @debug: poison free blocks and check the poison on allocation.
+ * @fail_hook: fault injection: fail this allocation?
+ * @fail_arg: passed to @fail_hook.
  * @zones: the zones.
  * @map: one descriptor per page of the span.
  * @st: counters (the zone part of a snapshot is derived).
@@ -128,6 +134,9 @@ struct memlab_pages {
 	unsigned int nr_zones;
 	unsigned int reserve_blocks;
 	unsigned long warned;
+	bool debug;
+	bool (*fail_hook)(void *arg);
+	void *fail_arg;
 	struct memlab_zone zones[MEMLAB_PAGES_MAX_ZONES];
 	struct memlab_page *map;
 	struct memlab_pages_stats st;
@@ -140,6 +149,7 @@ static const char * const mp_misuse_names[] = {
 	[MEMLAB_PAGES_MISUSE_DOUBLE_FREE]	= "page already free",
 	[MEMLAB_PAGES_MISUSE_NOT_HELD]		= "page not held by the instance",
 	[MEMLAB_PAGES_MISUSE_BAD_ORDER]		= "order above the maximum",
+	[MEMLAB_PAGES_MISUSE_USE_AFTER_FREE]	= "free block written (use after free)",
 };
 static_assert(ARRAY_SIZE(mp_misuse_names) == MEMLAB_PAGES_NR_MISUSE);
 
@@ -226,6 +236,8 @@ static bool mp_take_block(struct memlab_pages *mp, unsigned int zi)
 		mp->map[idx + i].zone = zi;
 		mp->map[idx + i].owner = NULL;
 	}
+	if (mp->debug)	/* the LMM wrote its index node into it */
+		memset(block, MP_POISON, mp_block_bytes(mp));
 	mp_add_free(mp, z, idx, mp->max_order, false);
 	z->blocks_held++;
 	mp->st.lmm_takes++;
@@ -585,6 +597,57 @@ unsigned int memlab_pages_max_order(const struct memlab_pages *mp)
 EXPORT_SYMBOL_GPL(memlab_pages_max_order);
 
 /**
+ * memlab_pages_set_debug() - poison free blocks and check them on allocation
+ * @mp: the instance.
+ * @on: true to poison (every free block is poisoned now), false to stop.
+ *
+ * A write into a freed block is reported as a use after free, with the
+ * address of the first changed byte, when the block is next allocated.
+ *
+ * Context: any context; poisoning every free block takes a while.
+ * Return: 0.
+ */
+int memlab_pages_set_debug(struct memlab_pages *mp, bool on)
+{
+	struct memlab_page *p;
+	unsigned long flags;
+	unsigned int zi, o;
+
+	mp_drain_all(mp);
+	spin_lock_irqsave(&mp->lock, flags);
+	if (on && !mp->debug)
+		for (zi = 0; zi < mp->nr_zones; zi++)
+			for (o = 0; o <= mp->max_order; o++)
+				list_for_each_entry(p, &mp->zones[zi].free_area[o], list)
+					memset((void *)mp_addr(mp, mp_idx(mp, p)), MP_POISON,
+					       PAGE_SIZE << o);
+	WRITE_ONCE(mp->debug, on);
+	spin_unlock_irqrestore(&mp->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(memlab_pages_set_debug);
+
+/**
+ * memlab_pages_set_fault_hook() - make allocations fail on purpose
+ * @mp: the instance.
+ * @hook: asked before every allocation; true makes it fail (counted as a
+ *	failure and as injected).  NULL removes it.  Must not sleep.
+ * @arg: passed to @hook.
+ *
+ * Context: process context, while no allocation is in flight.
+ */
+void memlab_pages_set_fault_hook(struct memlab_pages *mp, bool (*hook)(void *arg), void *arg)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&mp->lock, flags);
+	mp->fail_arg = arg;
+	WRITE_ONCE(mp->fail_hook, hook);
+	spin_unlock_irqrestore(&mp->lock, flags);
+}
+EXPORT_SYMBOL_GPL(memlab_pages_set_fault_hook);
+
+/**
  * memlab_alloc_pages() - allocate 2^@order contiguous pages
  * @mp: the instance.
  * @flags: LMM region flags the pages must come from; the first zone whose
@@ -606,6 +669,13 @@ struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flag
 		mp_misuse(mp, MEMLAB_PAGES_MISUSE_BAD_ORDER, NULL);
 		return NULL;
 	}
+	if (unlikely(mp->fail_hook) && mp->fail_hook(mp->fail_arg)) {
+		spin_lock_irqsave(&mp->lock, irqflags);
+		mp->st.injected++;
+		mp->st.failures++;
+		spin_unlock_irqrestore(&mp->lock, irqflags);
+		return NULL;
+	}
 	for (zi = 0; zi < mp->nr_zones && !page; zi++) {
 		if (flags & ~mp->zones[zi].lmm_flags)
 			continue;
@@ -623,6 +693,14 @@ struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flag
 		spin_lock_irqsave(&mp->lock, irqflags);
 		mp->st.failures++;
 		spin_unlock_irqrestore(&mp->lock, irqflags);
+	} else if (unlikely(READ_ONCE(mp->debug))) {
+		void *addr = (void *)mp_addr(mp, mp_idx(mp, page)), *bad;
+
+		bad = memchr_inv(addr, MP_POISON, PAGE_SIZE << order);
+		if (bad) {
+			mp_misuse(mp, MEMLAB_PAGES_MISUSE_USE_AFTER_FREE, bad);
+			memset(addr, MP_POISON, PAGE_SIZE << order);
+		}
 	}
 	return page;
 }
@@ -679,6 +757,8 @@ int memlab_free_pages(struct memlab_pages *mp, struct memlab_page *page)
 		mp_misuse(mp, MEMLAB_PAGES_MISUSE_FOREIGN, page);
 		return -EINVAL;
 	}
+	if (unlikely(READ_ONCE(mp->debug)) && mp_check_free(page) == MEMLAB_PAGES_NR_MISUSE)
+		memset((void *)mp_addr(mp, mp_idx(mp, page)), MP_POISON, PAGE_SIZE << page->order);
 	if (!page->order && READ_ONCE(page->flags) == (MP_HELD | MP_HEAD)) {
 		mp_pcp_free(mp, page);
 		return 0;
@@ -892,6 +972,7 @@ void memlab_pages_stats(struct memlab_pages *mp, struct memlab_pages_stats *st)
 	st->nr_zones = mp->nr_zones;
 	st->reserve_blocks = mp->reserve_blocks;
 	st->meta_bytes = mp->nr_pages * sizeof(*mp->map);
+	st->debug = mp->debug;
 	for (zi = 0; zi < mp->nr_zones; zi++) {
 		struct memlab_zone *z = &mp->zones[zi];
 		struct memlab_pages_zone_stats *zs = &st->zone[zi];
@@ -915,6 +996,37 @@ void memlab_pages_stats(struct memlab_pages *mp, struct memlab_pages_stats *st)
 	spin_unlock_irqrestore(&mp->lock, flags);
 }
 EXPORT_SYMBOL_GPL(memlab_pages_stats);
+
+/**
+ * memlab_pages_walk() - visit every block the instance holds, in one snapshot
+ * @mp: the instance.
+ * @fn: called for each free or allocated block in address order, with the
+ *	instance lock held: it must not sleep or use the instance.
+ * @arg: passed to @fn.
+ *
+ * Per-CPU caches are drained first, so cached pages show as free.
+ *
+ * Context: any context.
+ */
+void memlab_pages_walk(struct memlab_pages *mp, memlab_pages_walk_fn fn, void *arg)
+{
+	unsigned long idx = 0, flags;
+
+	mp_drain_all(mp);
+	spin_lock_irqsave(&mp->lock, flags);
+	while (idx < mp->nr_pages) {
+		struct memlab_page *p = &mp->map[idx];
+
+		if (!(p->flags & MP_HELD) || !(p->flags & MP_HEAD)) {
+			idx++;
+			continue;
+		}
+		fn(arg, (void *)mp_addr(mp, idx), p->order, p->flags & MP_FREE, p->owner);
+		idx += 1UL << p->order;
+	}
+	spin_unlock_irqrestore(&mp->lock, flags);
+}
+EXPORT_SYMBOL_GPL(memlab_pages_walk);
 
 #define MP_CHECK(cond, fmt, ...) do {					\
 	if (unlikely(!(cond))) {					\

@@ -53,6 +53,7 @@ struct memlab_zone_desc {
  * @MEMLAB_PAGES_MISUSE_DOUBLE_FREE: a page that is already free.
  * @MEMLAB_PAGES_MISUSE_NOT_HELD: a page the instance does not hold from the LMM.
  * @MEMLAB_PAGES_MISUSE_BAD_ORDER: an order above the instance's maximum.
+ * @MEMLAB_PAGES_MISUSE_USE_AFTER_FREE: debug: a free block's poison changed.
  * @MEMLAB_PAGES_NR_MISUSE: number of kinds.
  */
 enum memlab_pages_misuse {
@@ -62,6 +63,7 @@ enum memlab_pages_misuse {
 	MEMLAB_PAGES_MISUSE_DOUBLE_FREE,
 	MEMLAB_PAGES_MISUSE_NOT_HELD,
 	MEMLAB_PAGES_MISUSE_BAD_ORDER,
+	MEMLAB_PAGES_MISUSE_USE_AFTER_FREE,
 	MEMLAB_PAGES_NR_MISUSE,
 };
 
@@ -89,7 +91,8 @@ struct memlab_pages_zone_stats {
  * @zone: per-zone state.
  * @allocs: successful allocations.
  * @frees: successful frees.
- * @failures: allocations that found no memory.
+ * @failures: allocations that found no memory (injected ones included).
+ * @injected: failures injected by the fault hook.
  * @splits: blocks split in two.
  * @merges: buddies merged.
  * @lmm_takes: max-order blocks taken from the LMM.
@@ -97,6 +100,7 @@ struct memlab_pages_zone_stats {
  * @misuse: caller errors caught, by enum memlab_pages_misuse.
  * @reserve_blocks: free max-order blocks kept per zone before giving back.
  * @meta_bytes: bytes of page descriptors (outside the pages).
+ * @debug: free blocks are poisoned and checked on allocation.
  */
 struct memlab_pages_stats {
 	const char *name;
@@ -106,6 +110,7 @@ struct memlab_pages_stats {
 	u64 allocs;
 	u64 frees;
 	u64 failures;
+	u64 injected;
 	u64 splits;
 	u64 merges;
 	u64 lmm_takes;
@@ -113,7 +118,19 @@ struct memlab_pages_stats {
 	u64 misuse[MEMLAB_PAGES_NR_MISUSE];
 	unsigned int reserve_blocks;
 	size_t meta_bytes;
+	bool debug;
 };
+
+/**
+ * typedef memlab_pages_walk_fn - callback of memlab_pages_walk()
+ * @arg: the caller's cookie.
+ * @addr: first byte of a block.
+ * @order: its order.
+ * @free: whether it is free.
+ * @owner: an allocated block's owner tag (memlab_page_set_owner()).
+ */
+typedef void (*memlab_pages_walk_fn)(void *arg, void *addr, unsigned int order, bool free,
+				     void *owner);
 
 /* Instances */
 struct memlab_pages *memlab_pages_create(const char *name, struct lmm *lmm,
@@ -125,6 +142,8 @@ int memlab_pages_destroy(struct memlab_pages *mp);
 void memlab_pages_shrink(struct memlab_pages *mp);
 int memlab_pages_set_reserve(struct memlab_pages *mp, unsigned int blocks);
 unsigned int memlab_pages_max_order(const struct memlab_pages *mp);
+int memlab_pages_set_debug(struct memlab_pages *mp, bool on);
+void memlab_pages_set_fault_hook(struct memlab_pages *mp, bool (*hook)(void *arg), void *arg);
 
 /* Koowaldah's verbs */
 struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flags,
@@ -147,6 +166,7 @@ void *memlab_page_owner(const struct memlab_page *page);
 /* Inspection */
 void memlab_pages_stats(struct memlab_pages *mp, struct memlab_pages_stats *st);
 int memlab_pages_check(struct memlab_pages *mp);
+void memlab_pages_walk(struct memlab_pages *mp, memlab_pages_walk_fn fn, void *arg);
 const char *memlab_pages_misuse_name(enum memlab_pages_misuse kind);
 
 /*

@@ -201,6 +201,7 @@ for applet in $(busybox --list); do
 done
 cp "$out/src/memlab.ko" "$root/memlab.ko"
 cp "$here/guest/check.sh" "$root/check.sh"
+cp "$repo/tools/sample.trace" "$root/sample.trace"
 
 # /init runs as PID 1.  Everything the host needs goes out on the second
 # serial port, ttyS1, as lines "$M <kind> <payload>": the checks' results,
@@ -247,7 +248,7 @@ echo "$M begin" >&3
 # check.sh's stdout is its results; its stderr (insmod's complaints) goes to
 # the console, next to the kernel's messages.
 {
-	MEMLAB_KO=/memlab.ko MEMLAB_OUT=/out MEMLAB_ENV=qemu sh /check.sh
+	MEMLAB_KO=/memlab.ko MEMLAB_OUT=/out MEMLAB_ENV=qemu MEMLAB_TRACE=/sample.trace sh /check.sh
 	echo $? >/tmp/check.rc
 } | while IFS= read -r line; do
 	echo "$M result $line" >&3

@@ -50,6 +50,8 @@ static const u8 generic_small_index[24] = {
  * @pools: one slice pool per size class.
  * @names: storage for the pools' names.
  * @large_tag: its address tags the head descriptor of large blocks.
+ * @fail_hook: fault injection for large blocks (pools have their own).
+ * @fail_arg: passed to @fail_hook.
  * @lock: protects the counters below.
  * @large_allocs: large blocks allocated.
  * @large_frees: large blocks freed.
@@ -63,6 +65,8 @@ struct memlab_generic {
 	struct memlab_slice_pool *pools[GENERIC_NR_CLASSES];
 	char names[GENERIC_NR_CLASSES][32];
 	u8 large_tag;
+	bool (*fail_hook)(void *arg);
+	void *fail_arg;
 	spinlock_t lock;
 	u64 large_allocs;
 	u64 large_frees;
@@ -175,6 +179,8 @@ void *memlab_generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t fl
 		spin_unlock_irqrestore(&g->lock, irqflags);
 		return NULL;
 	}
+	if (unlikely(READ_ONCE(g->fail_hook)) && g->fail_hook(g->fail_arg))
+		return NULL;
 	page = memlab_alloc_pages(g->pages, flags, order);
 	if (!page)
 		return NULL;
@@ -314,6 +320,69 @@ int memlab_generic_check(struct memlab_generic *g)
 	return bad;
 }
 EXPORT_SYMBOL_GPL(memlab_generic_check);
+
+/**
+ * memlab_generic_set_debug() - set debug checks on every pool of the instance
+ * @g: the instance.
+ * @debug: MEMLAB_SLICE_* flags.
+ *
+ * Every pool is asked first, so a refusal changes nothing (short of a
+ * pool taking its first slab in between).
+ *
+ * Context: any context.
+ * Return: 0, or memlab_slice_set_debug()'s error.
+ */
+int memlab_generic_set_debug(struct memlab_generic *g, unsigned int debug)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < GENERIC_NR_CLASSES; i++) {
+		ret = memlab_slice_can_set_debug(g->pools[i], debug);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < GENERIC_NR_CLASSES; i++) {
+		ret = memlab_slice_set_debug(g->pools[i], debug);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(memlab_generic_set_debug);
+
+/**
+ * memlab_generic_set_fault_hook() - make the instance's allocations fail on purpose
+ * @g: the instance.
+ * @hook: see memlab_slice_set_fault_hook(); applies to every pool and to
+ *	large blocks.
+ * @arg: passed to @hook.
+ *
+ * Context: process context, while no allocation is in flight.
+ */
+void memlab_generic_set_fault_hook(struct memlab_generic *g, bool (*hook)(void *arg), void *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < GENERIC_NR_CLASSES; i++)
+		memlab_slice_set_fault_hook(g->pools[i], hook, arg);
+	g->fail_arg = arg;
+	WRITE_ONCE(g->fail_hook, hook);
+}
+EXPORT_SYMBOL_GPL(memlab_generic_set_fault_hook);
+
+/**
+ * memlab_generic_owns_block() - whether a pages block's owner tag is @g's
+ * @g: the instance.
+ * @owner: a tag from memlab_page_owner().
+ *
+ * Return: true for the tag of @g's large blocks.
+ */
+bool memlab_generic_owns_block(struct memlab_generic *g, const void *owner)
+{
+	return owner == &g->large_tag;
+}
+EXPORT_SYMBOL_GPL(memlab_generic_owns_block);
 
 /**
  * memlab_generic_nr_pools() - the number of size classes

@@ -550,6 +550,13 @@ void *memlab_slice_alloc(struct memlab_slice_pool *pool)
 	struct slice_cpu *c;
 	unsigned long flags;
 
+	if (unlikely(READ_ONCE(pool->fail_hook)) && pool->fail_hook(pool->fail_arg)) {
+		spin_lock_irqsave(&pool->lock, flags);
+		pool->st.injected++;
+		pool->st.failures++;
+		spin_unlock_irqrestore(&pool->lock, flags);
+		return NULL;
+	}
 	if (unlikely(pool->debug)) {
 		struct slice_slab *slab;
 
@@ -726,6 +733,35 @@ int memlab_slice_destroy(struct memlab_slice_pool *pool)
 EXPORT_SYMBOL_GPL(memlab_slice_destroy);
 
 /**
+ * memlab_slice_can_set_debug() - whether memlab_slice_set_debug() would succeed now
+ * @pool: the pool.
+ * @debug: the flags.
+ *
+ * Context: any context.
+ * Return: 0, -EINVAL or -EBUSY, as memlab_slice_set_debug() would.
+ */
+int memlab_slice_can_set_debug(struct memlab_slice_pool *pool, unsigned int debug)
+{
+	unsigned int objs;
+	unsigned long flags;
+	int ret = 0;
+
+	if (debug & ~(MEMLAB_SLICE_POISON | MEMLAB_SLICE_REDZONE))
+		return -EINVAL;
+	spin_lock_irqsave(&pool->lock, flags);
+	if ((debug ^ pool->debug) & MEMLAB_SLICE_REDZONE) {
+		if (memlab_slice_order_for(pool->size, pool->align, debug,
+					   memlab_pages_max_order(pool->pages), &objs) == UINT_MAX)
+			ret = -EINVAL;
+		else if (pool->nr_slabs)
+			ret = -EBUSY;
+	}
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(memlab_slice_can_set_debug);
+
+/**
  * memlab_slice_set_debug() - change a pool's debug checks
  * @pool: the pool.
  * @debug: MEMLAB_SLICE_POISON and/or MEMLAB_SLICE_REDZONE, or 0.
@@ -770,6 +806,58 @@ int memlab_slice_set_debug(struct memlab_slice_pool *pool, unsigned int debug)
 	return ret;
 }
 EXPORT_SYMBOL_GPL(memlab_slice_set_debug);
+
+/**
+ * memlab_slice_set_fault_hook() - make a pool's allocations fail on purpose
+ * @pool: the pool.
+ * @hook: asked before every allocation; true makes it fail (counted as a
+ *	failure and as injected).  NULL removes it.  Must not sleep.
+ * @arg: passed to @hook.
+ *
+ * Context: process context, while no allocation is in flight.
+ */
+void memlab_slice_set_fault_hook(struct memlab_slice_pool *pool, bool (*hook)(void *arg),
+				 void *arg)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	pool->fail_arg = arg;
+	WRITE_ONCE(pool->fail_hook, hook);
+	spin_unlock_irqrestore(&pool->lock, flags);
+}
+EXPORT_SYMBOL_GPL(memlab_slice_set_fault_hook);
+
+/**
+ * memlab_slice_describe() - describe the live slab that holds an address
+ * @pages: the pages instance.
+ * @addr: any address.
+ * @info: filled in.
+ *
+ * Context: any context; takes the slab's pool lock.
+ * Return: 0, or -ENOENT if @addr is in no live slab.
+ */
+int memlab_slice_describe(struct memlab_pages *pages, const void *addr,
+			  struct memlab_slab_info *info)
+{
+	struct slice_slab *slab = slice_lookup(pages, addr);
+	struct memlab_slice_pool *pool;
+	unsigned long flags;
+
+	if (!slab)
+		return -ENOENT;
+	pool = slab->pool;
+	spin_lock_irqsave(&pool->lock, flags);
+	info->pool = pool->name;
+	info->base = slab->base;
+	info->bytes = PAGE_SIZE << pool->order;
+	info->hdr = slab;
+	info->inuse = slab->inuse - slab->lost;
+	info->objs = pool->objs;
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(memlab_slice_describe);
 
 /**
  * memlab_slice_size() - the object size of a pool

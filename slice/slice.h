@@ -78,7 +78,8 @@ enum memlab_slice_misuse {
  * @debug: MEMLAB_SLICE_* flags.
  * @allocs: successful allocations.
  * @frees: successful frees.
- * @failures: allocations that got no memory.
+ * @failures: allocations that got no memory (injected ones included).
+ * @injected: failures injected by the fault hook.
  * @misuse: caller errors caught, by enum memlab_slice_misuse.
  */
 struct memlab_slice_stats {
@@ -98,7 +99,26 @@ struct memlab_slice_stats {
 	u64 allocs;
 	u64 frees;
 	u64 failures;
+	u64 injected;
 	u64 misuse[MEMLAB_SLICE_NR_MISUSE];
+};
+
+/**
+ * struct memlab_slab_info - what one slab looks like, for the arena map
+ * @pool: the pool's name.
+ * @base: first byte of the slab.
+ * @bytes: the slab's size.
+ * @hdr: first byte of its header (allocator metadata up to @base + @bytes).
+ * @inuse: objects not free.
+ * @objs: objects in the slab.
+ */
+struct memlab_slab_info {
+	const char *pool;
+	void *base;
+	size_t bytes;
+	void *hdr;
+	unsigned int inuse;
+	unsigned int objs;
 };
 
 /* Pools */
@@ -110,6 +130,11 @@ int memlab_slice_free(struct memlab_slice_pool *pool, void *obj);
 unsigned long memlab_slice_shrink(struct memlab_slice_pool *pool);
 int memlab_slice_destroy(struct memlab_slice_pool *pool);
 int memlab_slice_set_debug(struct memlab_slice_pool *pool, unsigned int debug);
+int memlab_slice_can_set_debug(struct memlab_slice_pool *pool, unsigned int debug);
+void memlab_slice_set_fault_hook(struct memlab_slice_pool *pool, bool (*hook)(void *arg),
+				 void *arg);
+int memlab_slice_describe(struct memlab_pages *pages, const void *addr,
+			  struct memlab_slab_info *info);
 size_t memlab_slice_size(const struct memlab_slice_pool *pool);
 
 /* Inspection */
@@ -130,6 +155,9 @@ size_t memlab_generic_ksize(struct memlab_generic *g, const void *ptr);
 void memlab_generic_shrink(struct memlab_generic *g);
 int memlab_generic_check(struct memlab_generic *g);
 unsigned int memlab_generic_nr_pools(const struct memlab_generic *g);
+int memlab_generic_set_debug(struct memlab_generic *g, unsigned int debug);
+void memlab_generic_set_fault_hook(struct memlab_generic *g, bool (*hook)(void *arg), void *arg);
+bool memlab_generic_owns_block(struct memlab_generic *g, const void *owner);
 struct memlab_slice_pool *memlab_generic_pool(struct memlab_generic *g, unsigned int i);
 
 /* The same, on the instance the memlab module set up at load. */

@@ -76,6 +76,8 @@ struct slice_cpu {
  * @flags: zone flags for the pages layer.
  * @debug: MEMLAB_SLICE_* flags.
  * @ctor: object constructor, or NULL.
+ * @fail_hook: fault injection: fail this allocation?
+ * @fail_arg: passed to @fail_hook.
  * @full: slabs with no free object.
  * @partial: slabs with some.
  * @empty: slabs with every object free.
@@ -101,6 +103,8 @@ struct memlab_slice_pool {
 	lmm_flags_t flags;
 	unsigned int debug;
 	void (*ctor)(void *obj);
+	bool (*fail_hook)(void *arg);
+	void *fail_arg;
 	struct list_head full;
 	struct list_head partial;
 	struct list_head empty;

@@ -41,7 +41,7 @@ fi
 # Every debugfs file must be readable, and non-empty.
 if [ -d $ML ]; then
 	# A copy of each file lands in $OUT/debugfs/ for people to look at.
-	for f in $(find $ML -type f); do
+	for f in $(find $ML -type f -perm -400); do
 		copy="$OUT/debugfs/${f#$ML/}"
 		mkdir -p "${copy%/*}"
 		if cat "$f" >"$copy" 2>/dev/null && [ -s "$copy" ]; then
@@ -56,6 +56,144 @@ if [ -d $ML ]; then
 else
 	notok "debugfs directory memlab exists"
 fi
+
+# --- knobs: good values stick, bad ones are refused and change nothing ------
+K=$ML/knobs
+knob() { # knob <name> <good value> <bad value>...
+	name="$1" good="$2"
+	shift 2
+	before="$(cat $K/$name)"
+	if echo "$good" >$K/$name 2>/dev/null && [ "$(cat $K/$name)" = "$good" ]; then
+		ok "knob $name accepts '$good'"
+	else
+		notok "knob $name accepts '$good' (reads '$(cat $K/$name)')"
+	fi
+	for v in "$@"; do
+		now="$(cat $K/$name)"
+		if echo "$v" >$K/$name 2>/dev/null; then
+			notok "knob $name refuses '$v'"
+		elif [ "$(cat $K/$name)" != "$now" ]; then
+			notok "knob $name refuses '$v' without change"
+		else
+			ok "knob $name refuses '$v', value unchanged"
+		fi
+	done
+	echo "$before" >$K/$name 2>/dev/null
+}
+if [ -d $K ]; then
+	knob lmm_policy linear slow 1 ""
+	knob lmm_policy best_fit fast2
+	knob lmm_debug 0 maybe 2
+	# the main pool has live allocations (pages blocks): debug records cannot start now
+	if echo 1 >$K/lmm_debug 2>/dev/null; then
+		notok "knob lmm_debug refuses 1 while LMM allocations are live"
+	else
+		ok "knob lmm_debug refuses 1 while LMM allocations are live (EBUSY)"
+	fi
+	knob pages_debug 1 x
+	knob pages_reserve 2 65 -1 abc
+	knob slice_debug poison purple 7 redzone
+	knob map_bytes_per_char 1024 0 100 99999999999
+	knob fail_lmm_every 1000 -3 x
+	knob fail_pages_permille 10 1001 x
+	knob fail_slice_every 7 y
+	knob fail_slice_permille 0 2000
+else
+	notok "debugfs knobs directory exists"
+fi
+
+# --- workloads, one per layer, and a replay of the sample trace ---------------
+W=$ML/workload
+run() { # run <description> <spec>
+	if echo "$2" >$W/run 2>/dev/null && grep -q "^ops: " $W/result; then
+		ok "workload $1: $(grep '^ops:' $W/result), $(grep '^failures:' $W/result)"
+		cp $W/result "$OUT/workload-$1.txt"
+	else
+		notok "workload $1 ($2)"
+	fi
+}
+badrun() { # badrun <spec>: refused, previous result untouched
+	before="$(md5sum <$W/result)"
+	if echo "$1" >$W/run 2>/dev/null; then
+		notok "workload refuses '$1'"
+	elif [ "$(md5sum <$W/result)" != "$before" ]; then
+		notok "workload refuses '$1' without touching the result"
+	else
+		ok "workload refuses '$1'"
+	fi
+}
+if [ -d $W ]; then
+	run lmm "layer=lmm ops=20000 seed=7 size=16-8192 dist=log free=random align=4"
+	run lmm-range "layer=lmm ops=5000 seed=8 size=64 align=6 range=1M-3M free=fifo"
+	run pages "layer=pages ops=20000 seed=7 size=4096-65536 free=lifo"
+	run slice "layer=slice ops=20000 seed=7 size=8-4096 free=keep:500"
+	run mix "layer=mix ops=20000 seed=9 size=16-16384 dist=log"
+	run lmm-fail "layer=lmm ops=2000 seed=1"
+	echo 10 >$K/fail_slice_every
+	run slice-faults "layer=slice ops=5000 seed=3 size=32"
+	echo 0 >$K/fail_slice_every
+	injected=$(awk '$1 == "slice" { print $5 }' $ML/fault/counters)
+	failed=$(sed -n 's/^failures: //p' $W/result)
+	if [ "${injected:-0}" -gt 0 ] && [ "${failed:-0}" -ge "$injected" ]; then
+		ok "fault injection: every 10th slice allocation fails and is counted"
+	else
+		notok "fault injection: every 10th slice allocation fails and is counted"
+	fi
+	for i in 1 2; do
+		echo "layer=mix ops=5000 seed=42 size=16-8192" >$W/run
+		grep -E '^(ops|failures|peak_live|live_at_end):' $W/result >"$OUT/seed$i.txt"
+	done
+	check "same seed, same operations" cmp -s "$OUT/seed1.txt" "$OUT/seed2.txt"
+	badrun "layer=slab"
+	badrun "layer=lmm ops=0"
+	badrun "layer=lmm ops=abc"
+	badrun "layer=pages align=3"
+	badrun "layer=lmm size=0"
+	badrun "layer=lmm free=keep:0"
+	badrun "ops=100"
+	badrun "layer=lmm bogus=1"
+	# trace: a bad line refuses the whole chunk
+	if [ -f "$MEMLAB_TRACE" ]; then
+		if cat "$MEMLAB_TRACE" >$W/trace 2>/dev/null && grep -q "^live_at_end: 0" $W/trace; then
+			ok "trace accepted: $(grep '^operations:' $W/trace)"
+		else
+			notok "sample trace accepted"
+		fi
+		run replay-slice "replay layer=slice"
+		run replay-lmm "replay layer=lmm"
+		n="$(grep '^operations:' $W/trace)"
+		if printf 'alloc 900000 64\nfree 900001\n' >>$W/trace 2>/dev/null; then
+			notok "trace refuses a free of an unknown id"
+		elif [ "$(grep '^operations:' $W/trace)" = "$n" ]; then
+			ok "trace refuses a free of an unknown id, chunk dropped"
+		else
+			notok "trace refuses a free of an unknown id without change"
+		fi
+		if printf 'alloc 1 nonsense\n' >>$W/trace 2>/dev/null; then
+			notok "trace refuses a malformed line"
+		else
+			ok "trace refuses a malformed line"
+		fi
+	fi
+	# free everything: after a shrink, every byte is back in the LMM
+	run hold "layer=slice ops=3000 seed=5 size=8-2048 hold=1"
+	grep -q "^held: " $W/result
+	check "hold=1 keeps objects allocated" grep -q "^held: " $W/result
+	cp $ML/map "$OUT/map-held.txt"
+	echo shrink >$W/run
+	size=$(sed -n 's/^size: \([0-9]*\) .*/\1/p' $ML/arena)
+	if grep -qx "free_bytes: $size" $ML/lmm/stats; then
+		ok "after free everything + shrink, all $size bytes are back in the LMM"
+	else
+		notok "after free everything + shrink, all memory back in the LMM ($(grep free_bytes $ML/lmm/stats))"
+	fi
+else
+	notok "debugfs workload directory exists"
+fi
+for f in lmm/stats lmm/fragments pages/buddyinfo pages/stats slice/slabinfo slice/stats fault/counters map; do
+	cp $ML/$f "$OUT/debugfs/$f.after" 2>/dev/null
+done
+[ -r /proc/slabinfo ] && grep -E '^(kmalloc-[0-9]+|# name)' /proc/slabinfo >"$OUT/proc-slabinfo.txt"
 
 check "rmmod memlab" rmmod memlab
 check "memlab gone after rmmod" sh -c '! test -d /sys/module/memlab'
@@ -79,6 +217,14 @@ good "^size: 67108864 " arena_size=64M
 good "^physical extents: 1$" backing=pages arena_size=4M
 good "^size: 2097152 " backing=vmalloc arena_size=0x200000
 good "^size: 1048576 " arena_size=1M low_size=0
+good "^size: 16777216 " lmm_debug=1 lmm_policy=linear slice_debug=poison,redzone pages_debug=1 fail_lmm_every=0
+if insmod "$KO" lmm_policy=best_fit map_bytes_per_char=256 && grep -qx best_fit $ML/knobs/lmm_policy &&
+   grep -q "256 bytes per char" $ML/map; then
+	ok "knob module parameters lmm_policy=best_fit map_bytes_per_char=256 take effect"
+else
+	notok "knob module parameters lmm_policy=best_fit map_bytes_per_char=256 take effect"
+fi
+loaded && rmmod memlab
 if insmod "$KO" low_size=512K && grep -q "flags 0x00000002 pri -1" $ML/lmm/regions; then
 	ok "insmod low_size=512K: lmm/regions shows the low region"
 else
@@ -116,6 +262,10 @@ bad backing=pages arena_size=16M
 bad low_size=16M
 bad arena_size=4M low_size=8M
 bad low_size=junk
+bad lmm_policy=slowest
+bad fail_slice_permille=5000
+bad slice_debug=everything
+bad pages_max_order=13
 
 # --- leaks ---------------------------------------------------------------------
 if [ -w $DBG/kmemleak ]; then

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memlab knobs: one table serves debugfs (memlab/knobs/<name>) and the
+ * module parameters of the same names.  Each setter validates its value
+ * completely before calling the layer, so a refused value changes nothing.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "arena/knobs.h"
+#include "arena/memlab.h"
+
+static const char * const slice_debug_names[] = {
+	"none", "poison", "redzone", "poison,redzone",
+};
+
+static int knob_lmm_policy_set(struct memlab *ml, const char *val)
+{
+	int i;
+
+	for (i = 0; i < LMM_NR_POLICIES; i++)
+		if (sysfs_streq(val, lmm_policy_name(i)))
+			return lmm_set_policy(&ml->lmm, i);
+	return -EINVAL;
+}
+
+static int knob_lmm_policy_show(struct memlab *ml, char *buf, size_t len)
+{
+	struct lmm_stats st;
+
+	lmm_stats(&ml->lmm, &st);
+	return scnprintf(buf, len, "%s\n", lmm_policy_name(st.policy));
+}
+
+static int knob_lmm_debug_set(struct memlab *ml, const char *val)
+{
+	bool on;
+
+	if (kstrtobool(val, &on))
+		return -EINVAL;
+	return lmm_set_debug(&ml->lmm, on);
+}
+
+static int knob_lmm_debug_show(struct memlab *ml, char *buf, size_t len)
+{
+	struct lmm_stats st;
+
+	lmm_stats(&ml->lmm, &st);
+	return scnprintf(buf, len, "%d\n", st.debug);
+}
+
+static int knob_pages_debug_set(struct memlab *ml, const char *val)
+{
+	bool on;
+
+	if (kstrtobool(val, &on))
+		return -EINVAL;
+	return memlab_pages_set_debug(ml->pages, on);
+}
+
+static int knob_pages_debug_show(struct memlab *ml, char *buf, size_t len)
+{
+	struct memlab_pages_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+	int n;
+
+	if (!st)
+		return -ENOMEM;
+	memlab_pages_stats(ml->pages, st);
+	n = scnprintf(buf, len, "%d\n", st->debug);
+	kfree(st);
+	return n;
+}
+
+static int knob_pages_reserve_set(struct memlab *ml, const char *val)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v))
+		return -EINVAL;
+	return memlab_pages_set_reserve(ml->pages, v);
+}
+
+static int knob_pages_reserve_show(struct memlab *ml, char *buf, size_t len)
+{
+	struct memlab_pages_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+	int n;
+
+	if (!st)
+		return -ENOMEM;
+	memlab_pages_stats(ml->pages, st);
+	n = scnprintf(buf, len, "%u\n", st->reserve_blocks);
+	kfree(st);
+	return n;
+}
+
+static int knob_slice_debug_set(struct memlab *ml, const char *val)
+{
+	int i = sysfs_match_string(slice_debug_names, val);
+
+	if (i < 0)
+		return -EINVAL;
+	return memlab_generic_set_debug(ml->generic, i);
+}
+
+static int knob_slice_debug_show(struct memlab *ml, char *buf, size_t len)
+{
+	struct memlab_slice_stats st;
+
+	memlab_slice_stats(memlab_generic_pool(ml->generic, 0), &st);
+	return scnprintf(buf, len, "%s\n", slice_debug_names[st.debug & 3]);
+}
+
+static int knob_map_bpc_set(struct memlab *ml, const char *val)
+{
+	unsigned long v;
+
+	if (kstrtoul(val, 0, &v) || !v || v % LMM_GRANULE || v > ml->arena.size)
+		return -EINVAL;
+	WRITE_ONCE(ml->map_bpc, v);
+	return 0;
+}
+
+static int knob_map_bpc_show(struct memlab *ml, char *buf, size_t len)
+{
+	return scnprintf(buf, len, "%zu\n", READ_ONCE(ml->map_bpc));
+}
+
+/* Fault knobs: one setter per field and layer, through an offset table. */
+static int knob_fault_set(struct memlab *ml, enum memlab_layer layer, bool every, const char *val)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || (!every && v > 1000))
+		return -EINVAL;
+	if (every)
+		WRITE_ONCE(ml->faults[layer].every, v);
+	else
+		WRITE_ONCE(ml->faults[layer].permille, v);
+	return 0;
+}
+
+static int knob_fault_show(struct memlab *ml, enum memlab_layer layer, bool every, char *buf,
+			   size_t len)
+{
+	struct memlab_fault *f = &ml->faults[layer];
+
+	return scnprintf(buf, len, "%u\n", every ? READ_ONCE(f->every) : READ_ONCE(f->permille));
+}
+
+#define FAULT_KNOB(layer, field, every)						\
+static int knob_fail_##layer##_##field##_set(struct memlab *ml, const char *val) \
+{										\
+	return knob_fault_set(ml, MEMLAB_LAYER_##layer, every, val);		\
+}										\
+static int knob_fail_##layer##_##field##_show(struct memlab *ml, char *buf, size_t len) \
+{										\
+	return knob_fault_show(ml, MEMLAB_LAYER_##layer, every, buf, len);	\
+}
+FAULT_KNOB(LMM, every, true)
+FAULT_KNOB(LMM, permille, false)
+FAULT_KNOB(PAGES, every, true)
+FAULT_KNOB(PAGES, permille, false)
+FAULT_KNOB(SLICE, every, true)
+FAULT_KNOB(SLICE, permille, false)
+
+/*
+ * The knob list, once: it makes the table, an index enum and the module
+ * parameters, so the three cannot drift apart.
+ */
+#define MEMLAB_KNOBS(X)								\
+	X(lmm_policy, knob_lmm_policy,						\
+	  "main LMM pool's search policy: fast, linear or best_fit")		\
+	X(lmm_debug, knob_lmm_debug,						\
+	  "record live LMM allocations to catch wrong frees exactly (0/1; on only while none is live)") \
+	X(pages_debug, knob_pages_debug,					\
+	  "poison free page blocks and check them on allocation (0/1)")	\
+	X(pages_reserve, knob_pages_reserve,					\
+	  "free max-order blocks a zone keeps before giving back to the LMM (0-64)") \
+	X(slice_debug, knob_slice_debug,					\
+	  "generic allocator pools: none, poison, redzone or poison,redzone (red zones only while no slab is held)") \
+	X(map_bytes_per_char, knob_map_bpc,					\
+	  "bytes of arena per character of the map (a multiple of 16)")	\
+	X(fail_lmm_every, knob_fail_LMM_every, "fail every Nth LMM allocation (0: never)") \
+	X(fail_lmm_permille, knob_fail_LMM_permille,				\
+	  "fail LMM allocations with this probability, in thousandths")	\
+	X(fail_pages_every, knob_fail_PAGES_every, "fail every Nth pages allocation (0: never)") \
+	X(fail_pages_permille, knob_fail_PAGES_permille,			\
+	  "fail pages allocations with this probability, in thousandths")	\
+	X(fail_slice_every, knob_fail_SLICE_every, "fail every Nth slice allocation (0: never)") \
+	X(fail_slice_permille, knob_fail_SLICE_permille,			\
+	  "fail slice allocations with this probability, in thousandths")
+
+#define KNOB_ENTRY(n, fn, h) { .name = #n, .help = h, .set = fn##_set, .show = fn##_show },
+#define KNOB_INDEX(n, fn, h) KNOB_##n,
+#define KNOB_PARAM(n, fn, h)							\
+	module_param_named(n, knob_params[KNOB_##n], charp, 0444);		\
+	MODULE_PARM_DESC(n, h " (also debugfs memlab/knobs/" #n ")");
+
+const struct memlab_knob memlab_knobs[] = { MEMLAB_KNOBS(KNOB_ENTRY) };
+const unsigned int memlab_nr_knobs = ARRAY_SIZE(memlab_knobs);
+
+enum { MEMLAB_KNOBS(KNOB_INDEX) NR_KNOBS };
+static_assert(NR_KNOBS == ARRAY_SIZE(memlab_knobs));
+
+/* The module parameters: one string per knob, applied once at load. */
+static char *knob_params[NR_KNOBS];
+MEMLAB_KNOBS(KNOB_PARAM)
+
+/**
+ * memlab_knobs_apply_params() - apply the knob parameters given at load
+ * @ml: the instance, with every layer set up.
+ *
+ * Context: process context (module init).
+ * Return: 0, or the first setter's error after naming the parameter.
+ */
+int memlab_knobs_apply_params(struct memlab *ml)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < memlab_nr_knobs; i++) {
+		if (!knob_params[i])
+			continue;
+		ret = memlab_knobs[i].set(ml, knob_params[i]);
+		if (ret) {
+			pr_err("%s=%s refused: %s (%d)\n", memlab_knobs[i].name, knob_params[i],
+			       memlab_knobs[i].help, ret);
+			return ret;
+		}
+	}
+	return 0;
+}
