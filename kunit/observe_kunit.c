@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "memlab_observe": the pure parts of the debugfs observatory -
+ * workload spec and trace parsing, fragmentation arithmetic, and the arena
+ * map of a constructed arena.
+ */
+
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+
+#include "arena/map.h"
+#include "arena/workload.h"
+
+/* ---- spec parsing -------------------------------------------------------------- */
+
+static void wl_parse_full_spec(struct kunit *test)
+{
+	struct memlab_wl_spec s;
+
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("layer=lmm ops=5 seed=3 size=16-64 dist=log free=keep:10 align=4 range=4K-8K low=1 hold=1\n",
+					      &s), 0);
+	KUNIT_EXPECT_EQ(test, s.cmd, WL_CMD_RUN);
+	KUNIT_EXPECT_EQ(test, s.layer, WL_LMM);
+	KUNIT_EXPECT_EQ(test, s.ops, 5);
+	KUNIT_EXPECT_EQ(test, s.seed, 3);
+	KUNIT_EXPECT_EQ(test, s.size_min, 16);
+	KUNIT_EXPECT_EQ(test, s.size_max, 64);
+	KUNIT_EXPECT_EQ(test, s.dist, WL_DIST_LOG);
+	KUNIT_EXPECT_EQ(test, s.free, WL_FREE_KEEP);
+	KUNIT_EXPECT_EQ(test, s.keep, 10);
+	KUNIT_EXPECT_EQ(test, s.align, 4);
+	KUNIT_EXPECT_EQ(test, s.range_lo, 4096);
+	KUNIT_EXPECT_EQ(test, s.range_hi, 8192);
+	KUNIT_EXPECT_TRUE(test, s.low);
+	KUNIT_EXPECT_TRUE(test, s.hold);
+}
+
+static void wl_parse_defaults_and_commands(struct kunit *test)
+{
+	struct memlab_wl_spec s;
+
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("layer=slice", &s), 0);
+	KUNIT_EXPECT_EQ(test, s.ops, 10000);
+	KUNIT_EXPECT_EQ(test, s.seed, 1);
+	KUNIT_EXPECT_EQ(test, s.size_min, 16);
+	KUNIT_EXPECT_EQ(test, s.size_max, 4096);
+	KUNIT_EXPECT_EQ(test, s.free, WL_FREE_RANDOM);
+	KUNIT_EXPECT_FALSE(test, s.hold);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("  layer=pages   size=8K free=fifo ", &s), 0);
+	KUNIT_EXPECT_EQ(test, s.size_min, 8192);
+	KUNIT_EXPECT_EQ(test, s.size_max, 8192);
+	KUNIT_EXPECT_EQ(test, s.free, WL_FREE_FIFO);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("replay layer=mix hold=1", &s), 0);
+	KUNIT_EXPECT_EQ(test, s.cmd, WL_CMD_REPLAY);
+	KUNIT_EXPECT_EQ(test, s.layer, WL_MIX);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("free\n", &s), 0);
+	KUNIT_EXPECT_EQ(test, s.cmd, WL_CMD_FREE);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("shrink", &s), 0);
+	KUNIT_EXPECT_EQ(test, s.cmd, WL_CMD_SHRINK);
+}
+
+static const char * const bad_specs[] = {
+	"", "ops=100", "layer=slab", "layer=lmm ops=0", "layer=lmm ops=-1", "layer=lmm ops=abc",
+	"layer=lmm ops=2000001", "layer=lmm size=0", "layer=lmm size=64-16", "layer=lmm size=8M",
+	"layer=lmm size=1-", "layer=lmm dist=normal", "layer=lmm free=keep:0", "layer=lmm free=keep:",
+	"layer=lmm free=keep:65537", "layer=lmm free=stack", "layer=lmm align=23",
+	"layer=pages align=3", "layer=slice range=0-4K", "layer=lmm range=4K-4K",
+	"layer=lmm low=maybe", "layer=lmm bogus=1", "layer=lmm seed", "free layer=lmm",
+	"layer=lmm ops=10 extra",
+};
+
+static void bad_spec_desc(const char * const *s, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "\"%s\"", *s);
+}
+KUNIT_ARRAY_PARAM(bad_spec, bad_specs, bad_spec_desc);
+
+static void wl_parse_refuses(struct kunit *test)
+{
+	const char * const *line = test->param_value;
+	struct memlab_wl_spec s;
+
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse(*line, &s), -EINVAL);
+}
+
+static void wl_parse_trace_lines(struct kunit *test)
+{
+	struct wl_trace_op op;
+	bool blank;
+
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse_trace_line("alloc 7 100", &op, &blank), 0);
+	KUNIT_EXPECT_FALSE(test, blank);
+	KUNIT_EXPECT_EQ(test, op.id, 7);
+	KUNIT_EXPECT_EQ(test, op.size, 100);
+	KUNIT_EXPECT_EQ(test, op.align, 0);
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse_trace_line("alloc 8 64 6\n", &op, &blank), 0);
+	KUNIT_EXPECT_EQ(test, op.align, 6);
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse_trace_line("  free 7", &op, &blank), 0);
+	KUNIT_EXPECT_EQ(test, op.size, 0);
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse_trace_line("# comment", &op, &blank), 0);
+	KUNIT_EXPECT_TRUE(test, blank);
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse_trace_line("", &op, &blank), 0);
+	KUNIT_EXPECT_TRUE(test, blank);
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse_trace_line("alloc 1", &op, &blank), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse_trace_line("alloc 1 0", &op, &blank), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse_trace_line("alloc 1 9999999", &op, &blank), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse_trace_line("alloc 1 16 40", &op, &blank), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse_trace_line("free", &op, &blank), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse_trace_line("malloc 1 16", &op, &blank), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse_trace_line("alloc x 16", &op, &blank), -EINVAL);
+}
+
+/* ---- fragmentation arithmetic ------------------------------------------------ */
+
+/*
+ * 1 - largest/free, in thousandths: one extent 0; 4 KiB largest of 16 KiB
+ * free 0.750; 1 KiB of 3 KiB 0.667 (1000 - 333); nothing free 0.
+ */
+static void extfrag_permille_values(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, memlab_extfrag_permille(4096, 4096), 0);
+	KUNIT_EXPECT_EQ(test, memlab_extfrag_permille(4096, 16384), 750);
+	KUNIT_EXPECT_EQ(test, memlab_extfrag_permille(1024, 3072), 667);
+	KUNIT_EXPECT_EQ(test, memlab_extfrag_permille(0, 0), 0);
+}
+
+/*
+ *   [16 free][16 used][32 free][16 used][48 free][16 used][4096+ free ...]
+ * Expect bins 2^4: one extent (16), 2^5: two (32, 48), and the rest in
+ * the bin of the tail's size.
+ */
+static void lmm_histogram_bins(struct kunit *test)
+{
+	struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+	struct lmm_histogram *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	char *buf = vmalloc(8192);
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	lmm_init(pool);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(pool, reg, buf, 8192, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(pool, buf, 8192), 0);
+	lmm_remove_free(pool, buf + 16, 16);
+	lmm_remove_free(pool, buf + 64, 16);
+	lmm_remove_free(pool, buf + 128, 16);
+	lmm_histogram(pool, h);
+	KUNIT_EXPECT_EQ(test, h->extents, 4);
+	KUNIT_EXPECT_EQ(test, h->count[4], 1);
+	KUNIT_EXPECT_EQ(test, h->count[5], 2);
+	KUNIT_EXPECT_EQ(test, h->bytes[5], 80);
+	KUNIT_EXPECT_EQ(test, h->count[12], 1);		/* 8192 - 144 = 8048 */
+	KUNIT_EXPECT_EQ(test, h->largest, 8048);
+	KUNIT_EXPECT_EQ(test, h->free, 8192 - 48);
+	KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
+	lmm_destroy(pool);
+	vfree(buf);
+}
+
+/* ---- the map of a constructed arena --------------------------------------------- */
+
+#define MK_BUF		(256 * 1024)
+#define MK_ORDER	4
+
+struct render_buf {
+	char text[2048];
+	size_t len;
+};
+
+static __printf(2, 3) void render_print(void *arg, const char *fmt, ...)
+{
+	struct render_buf *rb = arg;
+	va_list args;
+
+	va_start(args, fmt);
+	rb->len += vscnprintf(rb->text + rb->len, sizeof(rb->text) - rb->len, fmt, args);
+	va_end(args);
+}
+
+/*
+ * A 256 KiB arena, 4 KiB per character (64 cells, one row):
+ *   cells 0-1   an LMM allocation of 8 KiB        -> '#'
+ *   cell 2      an LMM allocation of 2 KiB        -> ':'
+ *   cells 16-31 a 64 KiB pages block, holding:
+ *                 one order-0 page allocated      -> 'P'
+ *                 a slab of 64-byte objects       -> 's'
+ *                 the rest free                   -> '-'
+ *   the other cells                                -> '.'
+ * Expect exactly that row, and at 16 bytes per character the slab's header
+ * as 'm'.
+ */
+static void map_of_constructed_arena(struct kunit *test)
+{
+	static const struct memlab_zone_desc zone = { .name = "normal" };
+	struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+	struct render_buf *rb = kunit_kzalloc(test, sizeof(*rb), GFP_KERNEL);
+	char *raw = vmalloc(2 * MK_BUF), *buf, *cells, *row, *l1, *l2, *obj;
+	struct memlab_slice_pool *sp;
+	struct memlab_pages *mp;
+	void *page;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	KUNIT_ASSERT_NOT_NULL(test, rb);
+	KUNIT_ASSERT_NOT_NULL(test, raw);
+	buf = PTR_ALIGN(raw, MK_BUF);
+	lmm_init(pool);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(pool, reg, buf, MK_BUF, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(pool, buf, MK_BUF), 0);
+	l1 = lmm_alloc(pool, 8192, 0);
+	l2 = lmm_alloc(pool, 2048, 0);
+	KUNIT_EXPECT_PTR_EQ(test, l1, buf);
+	KUNIT_EXPECT_PTR_EQ(test, l2, buf + 8192);
+	mp = memlab_pages_create("map", pool, buf, MK_BUF, MK_ORDER, &zone, 1);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mp));
+	sp = memlab_slice_create(mp, "map", 64, 0, 0, 0, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(sp));
+	page = memlab_get_pages(mp, 0, 1);		/* order 1: no per-CPU cache */
+	obj = memlab_slice_alloc(sp);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	KUNIT_EXPECT_PTR_EQ(test, page, (void *)(buf + 64 * 1024));
+
+	KUNIT_ASSERT_EQ(test, memlab_map_build(pool, mp, NULL, buf, MK_BUF, PAGE_SIZE, &cells), 0);
+	memlab_map_render(buf, MK_BUF, PAGE_SIZE, cells, render_print, rb);
+	kvfree(cells);
+	row = strstr(rb->text, "\n0x");
+	KUNIT_ASSERT_NOT_NULL(test, row);
+	row = strchr(row + 1, ' ') + 1;
+	KUNIT_EXPECT_EQ(test, row[0], '#');
+	KUNIT_EXPECT_EQ(test, row[1], '#');
+	KUNIT_EXPECT_EQ(test, row[2], ':');
+	KUNIT_EXPECT_EQ(test, row[3], '.');
+	KUNIT_EXPECT_EQ(test, row[16], 'P');
+	KUNIT_EXPECT_EQ(test, row[17], 'P');
+	for (i = 18; i < 32; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, row[i] == '-' || row[i] == 's', "cell %d is '%c'", i,
+				      row[i]);
+	KUNIT_EXPECT_EQ(test, row[(obj - buf) / PAGE_SIZE], 's');
+	KUNIT_EXPECT_EQ(test, row[63], '.');
+	KUNIT_EXPECT_EQ(test, row[64], '\n');
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rb->text, "4096 bytes per char"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rb->text, "# legend: .=lmm free"));
+
+	/* 16 bytes per character: the slab's last granule is its header */
+	KUNIT_ASSERT_EQ(test, memlab_map_build(pool, mp, NULL, buf, MK_BUF, 16, &cells), 0);
+	KUNIT_EXPECT_EQ(test, cells[((obj - buf) & PAGE_MASK) / 16 + PAGE_SIZE / 16 - 1], 'm');
+	KUNIT_EXPECT_EQ(test, cells[(obj - buf) / 16], 's');
+	kvfree(cells);
+	KUNIT_EXPECT_EQ(test, memlab_map_build(pool, mp, NULL, buf, MK_BUF, 100, &cells), -EINVAL);
+
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(sp, obj), 0);
+	KUNIT_EXPECT_EQ(test, memlab_slice_destroy(sp), 0);
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(mp, page), 0);
+	KUNIT_EXPECT_EQ(test, memlab_pages_destroy(mp), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(pool, l1, 8192), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(pool, l2, 2048), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(pool, 0), MK_BUF);
+	KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
+	lmm_destroy(pool);
+	vfree(raw);
+}
+
+static struct kunit_case memlab_observe_cases[] = {
+	KUNIT_CASE(wl_parse_full_spec),
+	KUNIT_CASE(wl_parse_defaults_and_commands),
+	KUNIT_CASE_PARAM(wl_parse_refuses, bad_spec_gen_params),
+	KUNIT_CASE(wl_parse_trace_lines),
+	KUNIT_CASE(extfrag_permille_values),
+	KUNIT_CASE(lmm_histogram_bins),
+	KUNIT_CASE(map_of_constructed_arena),
+	{}
+};
+
+static struct kunit_suite memlab_observe_suite = {
+	.name = "memlab_observe",
+	.test_cases = memlab_observe_cases,
+};
+
+kunit_test_suites(&memlab_observe_suite);
