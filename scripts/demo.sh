@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make demo`: boot memlab in the UML kernel `make check` uses, run a
+# fragmenting workload, print the before/after picture and turn the arena
+# map into a PNG.
+set -u
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(dirname "$here")"
+. "$here/lib.sh"
+
+out="$repo/out/demo"
+rm -rf "$out"
+mkdir -p "$out"
+bash "$here/deps.sh" uml || die "cannot install the packages UML needs"
+kdir="$(bash "$here/uml-kernel.sh" check)" || die "no UML kernel"
+bash "$here/copy-module.sh" "$repo" "$out/src"
+make -s -C "$kdir" ARCH=um M="$out/src" modules >"$out/build.log" 2>&1 ||
+	{ cat "$out/build.log" >&2; die "memlab.ko does not build"; }
+bash "$here/uml-boot.sh" "$kdir" "$out/src/memlab.ko" "$here/guest/demo.sh" "$out" 300 ||
+	die "the demo guest did not finish; see $out/console.log"
+cat "$out/guest.tap"
+[ -s "$out/map.txt" ] || die "no map was saved"
+python3 "$repo/tools/map2png.py" "$out/map.txt" "$out/map.png" ||
+	die "map2png failed"
+echo
+echo "arena map (text): $out/map.txt"
+echo "arena map (picture): $out/map.png"
