@@ -6,6 +6,7 @@
 #   make check                       all tests: UML (KUnit, KASAN, lockdep) and QEMU (stock kernel)
 #   make check-uml | check-qemu      one environment
 #   make demo                        boot memlab in UML and show what debugfs shows
+#   make bench                       memlab beside the kernel's allocators, in one boot
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -34,4 +35,7 @@ check-qemu:
 demo:
 	bash scripts/demo.sh
 
-.PHONY: all modules clean check check-uml check-qemu demo
+bench:
+	bash scripts/bench.sh
+
+.PHONY: all modules clean check check-uml check-qemu demo bench

@@ -115,6 +115,7 @@ struct memlab_generic *memlab_generic_create(struct memlab_pages *pages, const c
 			memlab_generic_destroy(g);
 			return ERR_PTR(ret);
 		}
+		g->pools[i]->owner = g;
 	}
 	return g;
 }
@@ -192,15 +193,11 @@ void *memlab_generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t fl
 }
 EXPORT_SYMBOL_GPL(memlab_generic_alloc);
 
+/* The pool of @slab if it is one of @g's size classes (tagged at create). */
 static struct memlab_slice_pool *generic_pool_of(struct memlab_generic *g,
 						 const struct slice_slab *slab)
 {
-	unsigned int i;
-
-	for (i = 0; i < GENERIC_NR_CLASSES; i++)
-		if (slab->pool == g->pools[i])
-			return g->pools[i];
-	return NULL;
+	return slab->pool->owner == g ? slab->pool : NULL;
 }
 
 static int generic_foreign(struct memlab_generic *g, const void *ptr)
@@ -238,10 +235,16 @@ int memlab_generic_free(struct memlab_generic *g, void *ptr)
 
 	if (!ptr)
 		return 0;
+	/* the common case first: an object of one of the size classes */
+	slab = slice_lookup(g->pages, ptr);
+	if (likely(slab)) {
+		pool = generic_pool_of(g, slab);
+		if (unlikely(!pool))
+			return generic_foreign(g, ptr);
+		return slice_free_checked(pool, slab, ptr);
+	}
 	page = memlab_addr_to_page(g->pages, ptr);
-	if (!page)
-		return generic_foreign(g, ptr);
-	if (memlab_page_owner(page) == &g->large_tag &&
+	if (page && memlab_page_owner(page) == &g->large_tag &&
 	    memlab_page_to_addr(g->pages, page) == ptr) {
 		ret = memlab_free_pages(g->pages, page);
 		if (!ret) {
@@ -251,11 +254,7 @@ int memlab_generic_free(struct memlab_generic *g, void *ptr)
 		}
 		return ret;
 	}
-	slab = slice_lookup(g->pages, ptr);
-	pool = slab ? generic_pool_of(g, slab) : NULL;
-	if (!pool)
-		return generic_foreign(g, ptr);
-	return slice_free_checked(pool, slab, ptr);
+	return generic_foreign(g, ptr);
 }
 EXPORT_SYMBOL_GPL(memlab_generic_free);
 

@@ -76,6 +76,7 @@ struct slice_cpu {
  * @flags: zone flags for the pages layer.
  * @debug: MEMLAB_SLICE_* flags.
  * @ctor: object constructor, or NULL.
+ * @owner: the generic allocator the pool belongs to, or NULL.
  * @fail_hook: fault injection: fail this allocation?
  * @fail_arg: passed to @fail_hook.
  * @full: slabs with no free object.
@@ -103,6 +104,7 @@ struct memlab_slice_pool {
 	lmm_flags_t flags;
 	unsigned int debug;
 	void (*ctor)(void *obj);
+	void *owner;
 	bool (*fail_hook)(void *arg);
 	void *fail_arg;
 	struct list_head full;
