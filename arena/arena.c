@@ -46,6 +46,7 @@ static const char * const memlab_backing_names[] = {
 	[MEMLAB_BACKING_PAGES]		= "pages",
 	[MEMLAB_BACKING_CMA]		= "cma",
 };
+
 static_assert(ARRAY_SIZE(memlab_backing_names) == MEMLAB_NR_BACKINGS);
 
 /**
@@ -143,7 +144,8 @@ int memlab_parse_size(const char *str, size_t *size, const char **why)
 		*why = "not a number or out of range";
 		return -EINVAL;
 	}
-	if (*p && (s = strchr(suffixes, toupper(*p)))) {
+	s = *p ? strchr(suffixes, toupper(*p)) : NULL;
+	if (s) {
 		unsigned int shift = 10 * (s - suffixes + 1);
 
 		if (val > (ULLONG_MAX >> shift)) {

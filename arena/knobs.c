@@ -152,21 +152,32 @@ static int knob_fault_show(struct memlab *ml, enum memlab_layer layer, bool ever
 	return scnprintf(buf, len, "%u\n", every ? READ_ONCE(f->every) : READ_ONCE(f->permille));
 }
 
-#define FAULT_KNOB(layer, field, every)						\
+/* The every/permille argument of knob_fault_set() and knob_fault_show(), by field. */
+#define FAULT_KNOB_EVERY_every		true
+#define FAULT_KNOB_EVERY_permille	false
+
+#define FAULT_KNOB(layer, field)						\
 static int knob_fail_##layer##_##field##_set(struct memlab *ml, const char *val) \
 {										\
-	return knob_fault_set(ml, MEMLAB_LAYER_##layer, every, val);		\
+	return knob_fault_set(ml, MEMLAB_LAYER_##layer, FAULT_KNOB_EVERY_##field, val); \
 }										\
 static int knob_fail_##layer##_##field##_show(struct memlab *ml, char *buf, size_t len) \
 {										\
-	return knob_fault_show(ml, MEMLAB_LAYER_##layer, every, buf, len);	\
+	return knob_fault_show(ml, MEMLAB_LAYER_##layer, FAULT_KNOB_EVERY_##field, buf, len); \
 }
-FAULT_KNOB(LMM, every, true)
-FAULT_KNOB(LMM, permille, false)
-FAULT_KNOB(PAGES, every, true)
-FAULT_KNOB(PAGES, permille, false)
-FAULT_KNOB(SLICE, every, true)
-FAULT_KNOB(SLICE, permille, false)
+
+FAULT_KNOB(LMM, every)
+FAULT_KNOB(LMM, permille)
+FAULT_KNOB(PAGES, every)
+FAULT_KNOB(PAGES, permille)
+FAULT_KNOB(SLICE, every)
+FAULT_KNOB(SLICE, permille)
+
+/* Help texts too long for a line of the knob list below. */
+#define KNOB_HELP_LMM_DEBUG \
+	"record live LMM allocations to catch wrong frees exactly (0/1; on only while none is live)"
+#define KNOB_HELP_SLICE_DEBUG \
+	"generic allocator pools: none, poison, redzone or poison,redzone (red zones only while no slab is held)"
 
 /*
  * The knob list, once: it makes the table, an index enum and the module
@@ -175,14 +186,12 @@ FAULT_KNOB(SLICE, permille, false)
 #define MEMLAB_KNOBS(X)								\
 	X(lmm_policy, knob_lmm_policy,						\
 	  "main LMM pool's search policy: fast, linear or best_fit")		\
-	X(lmm_debug, knob_lmm_debug,						\
-	  "record live LMM allocations to catch wrong frees exactly (0/1; on only while none is live)") \
+	X(lmm_debug, knob_lmm_debug, KNOB_HELP_LMM_DEBUG)			\
 	X(pages_debug, knob_pages_debug,					\
 	  "poison free page blocks and check them on allocation (0/1)")	\
 	X(pages_reserve, knob_pages_reserve,					\
 	  "free max-order blocks a zone keeps before giving back to the LMM (0-64)") \
-	X(slice_debug, knob_slice_debug,					\
-	  "generic allocator pools: none, poison, redzone or poison,redzone (red zones only while no slab is held)") \
+	X(slice_debug, knob_slice_debug, KNOB_HELP_SLICE_DEBUG)			\
 	X(map_bytes_per_char, knob_map_bpc,					\
 	  "bytes of arena per character of the map (a multiple of 16)")	\
 	X(fail_lmm_every, knob_fail_LMM_every, "fail every Nth LMM allocation (0: never)") \
@@ -205,7 +214,7 @@ const struct memlab_knob memlab_knobs[] = { MEMLAB_KNOBS(KNOB_ENTRY) };
 const unsigned int memlab_nr_knobs = ARRAY_SIZE(memlab_knobs);
 
 enum { MEMLAB_KNOBS(KNOB_INDEX) NR_KNOBS };
-static_assert(NR_KNOBS == ARRAY_SIZE(memlab_knobs));
+static_assert(ARRAY_SIZE(memlab_knobs) == NR_KNOBS);
 
 /* The module parameters: one string per knob, applied once at load. */
 static char *knob_params[NR_KNOBS];

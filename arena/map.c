@@ -40,10 +40,10 @@ static void map_lmm_free(void *arg, uintptr_t start, size_t size, lmm_flags_t fl
 	while (s < e) {
 		unsigned long cell = (s - w->base) / w->bpc;
 		uintptr_t cell_end = w->base + (cell + 1) * w->bpc;
-		uintptr_t upto = min(e, cell_end);
+		uintptr_t chunk_end = min(e, cell_end);
 
-		w->free[cell] += upto - s;
-		s = upto;
+		w->free[cell] += chunk_end - s;
+		s = chunk_end;
 	}
 }
 
@@ -136,7 +136,8 @@ int memlab_map_build(struct lmm *lmm, struct memlab_pages *pages,
 			if (memlab_slice_describe(pages, w.blocks[i].addr, &info))
 				continue;
 			c = !info.inuse ? MEMLAB_MAP_SLAB_EMPTY :
-			    info.inuse == info.objs ? MEMLAB_MAP_SLAB_FULL : MEMLAB_MAP_SLAB_PARTIAL;
+			    info.inuse == info.objs ? MEMLAB_MAP_SLAB_FULL :
+			    MEMLAB_MAP_SLAB_PARTIAL;
 			map_fill(&w, (uintptr_t)info.base, info.bytes, c, false);
 			map_fill(&w, (uintptr_t)info.hdr,
 				 (uintptr_t)info.base + info.bytes - (uintptr_t)info.hdr,

@@ -29,6 +29,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bits.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -42,11 +43,12 @@
 #include "arena/workload.h"
 
 #define WL_RESULT_SIZE	4096
-#define WL_TRACE_MAX	(1UL << 21)	/* operations a stored trace may hold */
+#define WL_TRACE_MAX	BIT(21)		/* operations a stored trace may hold */
 
 static const char * const wl_layer_names[] = {
 	[WL_LMM] = "lmm", [WL_PAGES] = "pages", [WL_SLICE] = "slice", [WL_MIX] = "mix",
 };
+
 static const char * const wl_free_names[] = {
 	[WL_FREE_RANDOM] = "random", [WL_FREE_LIFO] = "lifo", [WL_FREE_FIFO] = "fifo",
 	[WL_FREE_KEEP] = "keep",
@@ -469,7 +471,8 @@ static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarra
 			};
 			u64 t0 = ktime_get_ns();
 
-			n.p = wl_alloc(r->ml, s, n.layer, n.size, n.layer == WL_LMM ? op->align : 0);
+			n.p = wl_alloc(r->ml, s, n.layer, n.size,
+				       n.layer == WL_LMM ? op->align : 0);
 			r->alloc_ns[r->nr_alloc++] = ktime_get_ns() - t0;
 			if (!n.p) {
 				r->failures++;
@@ -524,17 +527,18 @@ static int wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s,
 	sort(r->alloc_ns, r->nr_alloc, sizeof(u32), cmp_u32, NULL);
 	sort(r->free_ns, r->nr_free, sizeof(u32), cmp_u32, NULL);
 	len += scnprintf(p + len, n - len,
-			 "command: %s layer=%s seed=%llu size=%zu-%zu free=%s%s%s\n",
+			 "command: %s layer=%s seed=%llu size=%zu-%zu free=%s%s\n",
 			 s->cmd == WL_CMD_REPLAY ? "replay" : "run", wl_layer_names[s->layer],
 			 s->seed, s->size_min, s->size_max, wl_free_names[s->free],
-			 s->free == WL_FREE_KEEP ? ":" : "", s->hold ? " hold=1" : "");
+			 s->hold ? " hold=1" : "");
 	if (s->free == WL_FREE_KEEP)
-		len += scnprintf(p + len, n - len, "keep: %lu\n", s->keep);
+		len += scnprintf(p + len, n - len, "keep: %lu live objects\n", s->keep);
 	len += scnprintf(p + len, n - len, "ops: %lu (allocs %lu, frees %lu)\n",
 			 r->nr_alloc + r->nr_free, r->nr_alloc, r->nr_free);
 	len += scnprintf(p + len, n - len, "failures: %lu\n", r->failures);
 	len += scnprintf(p + len, n - len, "alloc_ns: median %u p99 %u\n",
-			 wl_pct(r->alloc_ns, r->nr_alloc, 50), wl_pct(r->alloc_ns, r->nr_alloc, 99));
+			 wl_pct(r->alloc_ns, r->nr_alloc, 50),
+			 wl_pct(r->alloc_ns, r->nr_alloc, 99));
 	len += scnprintf(p + len, n - len, "free_ns: median %u p99 %u\n",
 			 wl_pct(r->free_ns, r->nr_free, 50), wl_pct(r->free_ns, r->nr_free, 99));
 	len += scnprintf(p + len, n - len, "total_ms: %llu\n", div_u64(total_ns, 1000000));
@@ -640,8 +644,9 @@ int memlab_workload_run(struct memlab_workload *wl, const char *line)
 	if (spec.cmd == WL_CMD_SHRINK) {
 		memlab_generic_shrink(wl->ml->generic);
 		memlab_pages_shrink(wl->ml->pages);
-	} else if (spec.cmd != WL_CMD_FREE)
+	} else if (spec.cmd != WL_CMD_FREE) {
 		ret = wl_execute(wl, &spec);
+	}
 	mutex_unlock(&wl->lock);
 	return ret;
 }

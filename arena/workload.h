@@ -104,7 +104,7 @@ struct wl_trace_op {
  * @partial_len: bytes in @partial.
  */
 struct memlab_workload {
-	struct mutex lock;
+	struct mutex lock;	/* one run, trace write or result read at a time */
 	struct memlab *ml;
 	char *result;
 	size_t result_len;

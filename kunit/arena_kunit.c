@@ -44,6 +44,7 @@ static void size_case_desc(const struct size_case *c, char *desc)
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "\"%s\" -> %d", c->str, c->ret);
 	strreplace(desc, '\n', ' ');
 }
+
 KUNIT_ARRAY_PARAM(size, size_cases, size_case_desc);
 
 /* Every listed arena_size= value parses to the expected size or is refused. */

@@ -145,7 +145,8 @@ static void lmm_alloc_flags_select_regions(struct kunit *test)
 	struct lmm_fixture *fx = test->priv;
 
 	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[0], fx->buf, 4096, 3, 0), 0);
-	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[1], fx->buf + 4096, 4096, 1, 5), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[1], fx->buf + 4096, 4096, 1, 5),
+			0);
 	KUNIT_ASSERT_EQ(test, lmm_add_free(&fx->pool, fx->buf, 8192), 0);
 	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 32, 1), (void *)(fx->buf + 4096));
 	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 32, 2), (void *)fx->buf);
@@ -163,7 +164,8 @@ static void lmm_add_free_clips(struct kunit *test)
 {
 	struct lmm_fixture *fx = test->priv;
 
-	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[0], fx->buf + 4096, 4096, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[0], fx->buf + 4096, 4096, 0, 0),
+			0);
 	KUNIT_EXPECT_EQ(test, lmm_add_free(&fx->pool, fx->buf, 3 * 4096), 0);
 	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), 4096);
 	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 4096, 0), (void *)(fx->buf + 4096));
@@ -584,7 +586,8 @@ static void lmm_misuse_debug_records(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.debug_records, 1);
 	KUNIT_EXPECT_GT(test, st.debug_bytes, 0);
 	expect_unchanged(test, fx, BUF_SIZE - 112);
-	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, false), 0);	/* -EBUSY only when enabling */
+	/* -EBUSY only when enabling */
+	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, false), 0);
 	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, true), -EBUSY);
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 100), 0);
 	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, true), 0);
@@ -633,6 +636,7 @@ static void diff_seed_desc(const u64 *seed, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "seed %llu", *seed);
 }
+
 KUNIT_ARRAY_PARAM(diff_seed, diff_seeds, diff_seed_desc);
 
 /*

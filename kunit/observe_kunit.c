@@ -63,17 +63,18 @@ static void wl_parse_defaults_and_commands(struct kunit *test)
 static const char * const bad_specs[] = {
 	"", "ops=100", "layer=slab", "layer=lmm ops=0", "layer=lmm ops=-1", "layer=lmm ops=abc",
 	"layer=lmm ops=2000001", "layer=lmm size=0", "layer=lmm size=64-16", "layer=lmm size=8M",
-	"layer=lmm size=1-", "layer=lmm dist=normal", "layer=lmm free=keep:0", "layer=lmm free=keep:",
-	"layer=lmm free=keep:65537", "layer=lmm free=stack", "layer=lmm align=23",
-	"layer=pages align=3", "layer=slice range=0-4K", "layer=lmm range=4K-4K",
-	"layer=lmm low=maybe", "layer=lmm bogus=1", "layer=lmm seed", "free layer=lmm",
-	"layer=lmm ops=10 extra",
+	"layer=lmm size=1-", "layer=lmm dist=normal", "layer=lmm free=keep:0",
+	"layer=lmm free=keep:", "layer=lmm free=keep:65537", "layer=lmm free=stack",
+	"layer=lmm align=23", "layer=pages align=3", "layer=slice range=0-4K",
+	"layer=lmm range=4K-4K", "layer=lmm low=maybe", "layer=lmm bogus=1", "layer=lmm seed",
+	"free layer=lmm", "layer=lmm ops=10 extra",
 };
 
 static void bad_spec_desc(const char * const *s, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "\"%s\"", *s);
 }
+
 KUNIT_ARRAY_PARAM(bad_spec, bad_specs, bad_spec_desc);
 
 static void wl_parse_refuses(struct kunit *test)

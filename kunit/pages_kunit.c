@@ -257,17 +257,19 @@ static void pages_misuse_caught(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	pg = memlab_addr_to_page(fx->mp, a);
 	fx->expected_misuse = 8;
-	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a + PAGE_SIZE), -EINVAL);	/* tail */
-	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a + 8), -EINVAL);		/* unaligned */
-	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, fx->buf + PK_BUF), -EINVAL);	/* foreign */
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a + PAGE_SIZE),
+			-EINVAL);						/* tail */
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a + 8), -EINVAL);	/* unaligned */
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, fx->buf + PK_BUF),
+			-EINVAL);						/* foreign */
 	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, fx->buf + PK_BUF - PAGE_SIZE),
-			-EINVAL);							/* not held */
-	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, fake), -EINVAL);		/* foreign */
-	KUNIT_EXPECT_NULL(test, memlab_alloc_pages(fx->mp, 0, PK_ORDER + 1));		/* order */
+			-EINVAL);						/* not held */
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, fake), -EINVAL);	/* foreign */
+	KUNIT_EXPECT_NULL(test, memlab_alloc_pages(fx->mp, 0, PK_ORDER + 1));	/* order */
 	KUNIT_EXPECT_EQ(test, memlab_page_order(fx->mp, pg), 2);
 	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, pg), 0);
 	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, pg), -EINVAL);		/* double */
-	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a), -EINVAL);			/* double */
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a), -EINVAL);		/* double */
 	KUNIT_EXPECT_EQ(test, memlab_page_order(fx->mp, pg), -EINVAL);
 	memlab_pages_stats(fx->mp, &st);
 	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_TAIL], 1);
@@ -378,6 +380,7 @@ static void stress_seed_desc(const u64 *seed, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "seed %llu", *seed);
 }
+
 KUNIT_ARRAY_PARAM(stress_seed, stress_seeds, stress_seed_desc);
 
 /*
@@ -411,7 +414,8 @@ static void pages_stress_with_model(struct kunit *test)
 				b.size = 16 + stress_rnd(&rng) % 3000;
 				b.addr = lmm_alloc(&fx->lmm, b.size, 0);
 			} else {
-				b.order = stress_rnd(&rng) % 8 == 0 ? stress_rnd(&rng) % (PK_ORDER + 1) :
+				b.order = stress_rnd(&rng) % 8 == 0 ?
+					  stress_rnd(&rng) % (PK_ORDER + 1) :
 					  stress_rnd(&rng) % 2;
 				b.size = PAGE_SIZE << b.order;
 				b.addr = memlab_get_pages(fx->mp, r % 7 == 0 ? LOW : 0, b.order);
@@ -420,9 +424,10 @@ static void pages_stress_with_model(struct kunit *test)
 			}
 			if (!b.addr)
 				continue;
-			for (g = off_of(fx, b.addr) / 16; g < (off_of(fx, b.addr) + b.size + 15) / 16; g++) {
-				KUNIT_ASSERT_EQ_MSG(test, shadow[g], 0, "op %ld: overlap at 0x%lx", i,
-						    g * 16);
+			for (g = off_of(fx, b.addr) / 16;
+			     g < (off_of(fx, b.addr) + b.size + 15) / 16; g++) {
+				KUNIT_ASSERT_EQ_MSG(test, shadow[g], 0, "op %ld: overlap at 0x%lx",
+						    i, g * 16);
 				shadow[g] = 1;
 			}
 			live[nlive++] = b;
@@ -431,7 +436,8 @@ static void pages_stress_with_model(struct kunit *test)
 			struct stress_block *b = &live[k];
 			unsigned long g;
 
-			for (g = off_of(fx, b->addr) / 16; g < (off_of(fx, b->addr) + b->size + 15) / 16; g++)
+			for (g = off_of(fx, b->addr) / 16;
+			     g < (off_of(fx, b->addr) + b->size + 15) / 16; g++)
 				shadow[g] = 0;
 			if (b->lmm)
 				KUNIT_ASSERT_EQ(test, lmm_free(&fx->lmm, b->addr, b->size), 0);

@@ -107,6 +107,7 @@ static void sweep_desc(const size_t *size, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "size %zu", *size);
 }
+
 KUNIT_ARRAY_PARAM(sweep, sweep_sizes, sweep_desc);
 
 /*
@@ -136,14 +137,16 @@ static void slice_size_classes(struct kunit *test)
 
 		KUNIT_ASSERT_NOT_NULL_MSG(test, p, "object %lu of %lu", i, n);
 		KUNIT_EXPECT_EQ(test, (unsigned long)p & (align - 1), 0);
-		KUNIT_EXPECT_TRUE(test, (char *)p >= fx->buf && (char *)p + size <= fx->buf + SK_BUF);
-		memset(p, 0x5a, size);		/* KASAN sees nothing wrong; neighbours stay intact */
+		KUNIT_EXPECT_TRUE(test, (char *)p >= fx->buf &&
+				  (char *)p + size <= fx->buf + SK_BUF);
+		/* KASAN sees nothing wrong; neighbours stay intact */
+		memset(p, 0x5a, size);
 		objs[i] = (unsigned long)p;
 	}
 	sort(objs, n, sizeof(*objs), cmp_ptr, NULL);
 	for (i = 1; i < n; i++)
-		KUNIT_EXPECT_GE_MSG(test, objs[i], objs[i - 1] + size, "objects %lu and %lu overlap",
-				    i - 1, i);
+		KUNIT_EXPECT_GE_MSG(test, objs[i], objs[i - 1] + size,
+				    "objects %lu and %lu overlap", i - 1, i);
 	memlab_slice_stats(pool, &st);
 	KUNIT_EXPECT_EQ(test, st.active_objs, n);
 	/* a magazine refill (16 objects) may have opened more slabs ahead of need */
@@ -276,7 +279,7 @@ static void slice_misuse_caught(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, x);
 	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, x), 0);
 	memlab_slice_check(a);					/* drains the magazine */
-	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, x), -EINVAL);		/* on the free list */
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, x), -EINVAL); /* on the free list */
 	memlab_slice_stats(a, &st);
 	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_SLICE_MISUSE_NOT_OBJECT], 1);
 	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_SLICE_MISUSE_WRONG_POOL], 1);
@@ -442,6 +445,7 @@ static void ss_desc(const u64 *seed, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "seed %llu", *seed);
 }
+
 KUNIT_ARRAY_PARAM(ss_seed, ss_seeds, ss_desc);
 
 struct ss_obj {
@@ -497,7 +501,7 @@ static void slice_stress_with_model(struct kunit *test)
 		} else {
 			struct ss_obj *o = &live[(rng >> 16) % nlive];
 
-			KUNIT_ASSERT_TRUE_MSG(test, memchr_inv(o->p, o->tag, o->size) == NULL,
+			KUNIT_ASSERT_TRUE_MSG(test, !memchr_inv(o->p, o->tag, o->size),
 					      "op %ld: object 0x%lx of %zu bytes overwritten", op,
 					      (unsigned long)o->p, o->size);
 			KUNIT_ASSERT_EQ(test, o->pool < 0 ? memlab_generic_free(g, o->p) :
@@ -534,12 +538,15 @@ static void slice_waste_table(struct kunit *test)
 	unsigned int i, objs, order;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t slab, waste;
+
 		order = memlab_slice_order_for(sizes[i], is_power_of_2(sizes[i]) ? sizes[i] : 8, 0,
 					       10, &objs);
+		slab = PAGE_SIZE << order;
+		waste = slab - objs * sizes[i];
 		kunit_info(test, "size %4zu: %3u objects per %u-page slab, waste %zu bytes (%zu.%zu%%)\n",
-			   sizes[i], objs, 1U << order, (PAGE_SIZE << order) - objs * sizes[i],
-			   ((PAGE_SIZE << order) - objs * sizes[i]) * 100 / (PAGE_SIZE << order),
-			   ((PAGE_SIZE << order) - objs * sizes[i]) * 1000 / (PAGE_SIZE << order) % 10);
+			   sizes[i], objs, 1U << order, waste, waste * 100 / slab,
+			   waste * 1000 / slab % 10);
 	}
 }
 
@@ -594,10 +601,12 @@ static void slice_pairs_vs_kmem_cache(struct kunit *test)
 		/* debug kernels make kmem_cache tens of times slower: fewer rounds */
 		for (m = 0; m < 4; m++) {
 			pair_ns(pool, kc, g, sizes[i], m, 200);
-			t[m] = pair_ns(pool, kc, g, sizes[i], m, IS_ENABLED(CONFIG_KASAN) ? 1000 : 20000);
+			t[m] = pair_ns(pool, kc, g, sizes[i], m,
+				       IS_ENABLED(CONFIG_KASAN) ? 1000 : 20000);
 		}
 		kunit_info(test, "size %4zu pair: slice %llu ns, kmem_cache %llu ns (x%llu.%02llu); generic %llu ns, kmalloc %llu ns (x%llu.%02llu)\n",
-			   sizes[i], t[0], t[1], t[0] / max(t[1], 1ULL), t[0] * 100 / max(t[1], 1ULL) % 100,
+			   sizes[i],
+			   t[0], t[1], t[0] / max(t[1], 1ULL), t[0] * 100 / max(t[1], 1ULL) % 100,
 			   t[2], t[3], t[2] / max(t[3], 1ULL), t[2] * 100 / max(t[3], 1ULL) % 100);
 		kmem_cache_destroy(kc);
 		destroy_pool(test, pool);

@@ -87,6 +87,7 @@ struct lmm_node {
 	u32 size;
 	u32 max;
 };
+
 static_assert(sizeof(struct lmm_node) <= LMM_GRANULE);
 
 /* A request for lmm_alloc_gen(), in bytes, validated. */
@@ -104,6 +105,7 @@ static const char * const lmm_policy_names[] = {
 	[LMM_POLICY_LINEAR]	= "linear",
 	[LMM_POLICY_BEST_FIT]	= "best_fit",
 };
+
 static_assert(ARRAY_SIZE(lmm_policy_names) == LMM_NR_POLICIES);
 
 static const char * const lmm_misuse_names[] = {
@@ -117,6 +119,7 @@ static const char * const lmm_misuse_names[] = {
 	[LMM_MISUSE_NOT_ALLOCATED]	= "free of a block never allocated",
 	[LMM_MISUSE_WRONG_SIZE]		= "free with the wrong size",
 };
+
 static_assert(ARRAY_SIZE(lmm_misuse_names) == LMM_NR_MISUSE);
 
 /* ------------------------------------------------------------------------

@@ -26,6 +26,7 @@
 #define MEMLAB_LMM_H
 
 #ifdef __KERNEL__
+#include <linux/bits.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
 #else
@@ -41,7 +42,7 @@ typedef s32 lmm_pri_t;
  * smallest free extent must hold one index node (struct lmm_node).
  */
 #define LMM_GRANULE_SHIFT	4
-#define LMM_GRANULE		(1UL << LMM_GRANULE_SHIFT)
+#define LMM_GRANULE		BIT(LMM_GRANULE_SHIFT)
 
 /* A region spans at most this many granules (64 GiB less one granule). */
 #define LMM_REGION_MAX_GRANULES	0xfffffffeUL
@@ -232,7 +233,7 @@ const char *lmm_misuse_name(enum lmm_misuse kind);
  * @arg: the caller's cookie.
  * @fmt: printf format.
  */
-typedef __printf(2, 3) void (*lmm_print_fn)(void *arg, const char *fmt, ...);
+__printf(2, 3) typedef void (*lmm_print_fn)(void *arg, const char *fmt, ...);
 void lmm_dump(struct lmm *lmm, lmm_print_fn print, void *arg);
 
 #ifdef __KERNEL__

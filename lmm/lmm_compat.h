@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/bits.h>		/* tools/include: BIT() */
+#include <linux/compiler.h>	/* tools/include: __printf() */
+#include <linux/export.h>	/* tools/include: EXPORT_SYMBOL_GPL(), empty */
 #include <linux/rbtree.h>	/* tools/include */
-
-typedef uint32_t u32;
-typedef int32_t s32;
-typedef uint64_t u64;
+#include <linux/types.h>	/* tools/include: u32, s32, u64 */
 
 typedef struct { int unused; } spinlock_t;
 #define spin_lock_init(l)		((void)(l))
@@ -36,22 +36,17 @@ typedef struct { int unused; } spinlock_t;
 #endif
 #ifndef PAGE_SHIFT
 #define PAGE_SHIFT		12
-#define PAGE_SIZE		(1UL << PAGE_SHIFT)
+#define PAGE_SIZE		BIT(PAGE_SHIFT)
 #endif
 
 #define GFP_KERNEL		0
 #define GFP_ATOMIC		0
 #define __GFP_NOWARN		0
-#define kmalloc(size, gfp)	malloc(size)
+#define kmalloc(size, gfp)	((void)(gfp), malloc(size))
 #define kfree(p)		free(p)
 
-#define EXPORT_SYMBOL_GPL(sym)
 #define pr_warn(fmt, ...)	fprintf(stderr, "lmm: " fmt, ##__VA_ARGS__)
 #define pr_err(fmt, ...)	fprintf(stderr, "lmm: " fmt, ##__VA_ARGS__)
-
-#ifndef __printf
-#define __printf(a, b)		__attribute__((format(printf, a, b)))
-#endif
 
 #ifndef max3
 #define max3(a, b, c)		max(max(a, b), c)

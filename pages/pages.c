@@ -90,7 +90,7 @@ struct memlab_page {
 
 /* A per-CPU cache of free order-0 pages of one zone. */
 struct memlab_pcp {
-	spinlock_t lock;
+	spinlock_t lock;	/* this CPU's cache; taken with irqs off */
 	struct list_head list;
 	unsigned int count;
 	u64 allocs;		/* served from the cache */
@@ -125,7 +125,7 @@ struct memlab_zone {
  * @st: counters (the zone part of a snapshot is derived).
  */
 struct memlab_pages {
-	spinlock_t lock;
+	spinlock_t lock;	/* all but the constants and @pcp contents; irq-safe */
 	const char *name;
 	struct lmm *lmm;
 	uintptr_t base;
@@ -151,6 +151,7 @@ static const char * const mp_misuse_names[] = {
 	[MEMLAB_PAGES_MISUSE_BAD_ORDER]		= "order above the maximum",
 	[MEMLAB_PAGES_MISUSE_USE_AFTER_FREE]	= "free block written (use after free)",
 };
+
 static_assert(ARRAY_SIZE(mp_misuse_names) == MEMLAB_PAGES_NR_MISUSE);
 
 /* ------------------------------------------------------------------------
@@ -519,8 +520,9 @@ void memlab_pages_shrink(struct memlab_pages *mp)
 		struct memlab_zone *z = &mp->zones[zi];
 
 		while (!list_empty(&z->free_area[mp->max_order]))
-			mp_return_block(mp, z, mp_idx(mp, list_first_entry(&z->free_area[mp->max_order],
-						struct memlab_page, list)));
+			mp_return_block(mp, z,
+					mp_idx(mp, list_first_entry(&z->free_area[mp->max_order],
+								    struct memlab_page, list)));
 	}
 	spin_unlock_irqrestore(&mp->lock, flags);
 }
@@ -1053,7 +1055,8 @@ static int mp_check_span(struct memlab_pages *mp, unsigned long *free_seen,
 
 		if (!(p->flags & MP_HELD)) {
 			for (i = idx; i < end; i++)
-				MP_CHECK(!mp->map[i].flags, "page %lu flagged in an unheld block", i);
+				MP_CHECK(!mp->map[i].flags,
+					 "page %lu flagged in an unheld block", i);
 			idx = end;
 			continue;
 		}
@@ -1132,8 +1135,9 @@ int memlab_pages_check(struct memlab_pages *mp)
 			unsigned long n = 0;
 
 			list_for_each_entry(p, &z->free_area[o], list) {
-				MP_CHECK(p->flags == (MP_HELD | MP_HEAD | MP_FREE) && p->order == o &&
-					 p->zone == zi, "zone %s order %u: page %lu wrongly listed",
+				MP_CHECK(p->flags == (MP_HELD | MP_HEAD | MP_FREE) &&
+					 p->order == o && p->zone == zi,
+					 "zone %s order %u: page %lu wrongly listed",
 					 z->name, o, mp_idx(mp, p));
 				if (++n > mp->nr_pages)
 					break;

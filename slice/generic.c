@@ -29,6 +29,7 @@
 static const unsigned int generic_sizes[] = {
 	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096,
 };
+
 #define GENERIC_NR_CLASSES	ARRAY_SIZE(generic_sizes)
 #define GENERIC_MAX_SLICE	4096
 
@@ -67,7 +68,7 @@ struct memlab_generic {
 	u8 large_tag;
 	bool (*fail_hook)(void *arg);
 	void *fail_arg;
-	spinlock_t lock;
+	spinlock_t lock;	/* protects the counters below */
 	u64 large_allocs;
 	u64 large_frees;
 	u64 refused;
@@ -94,7 +95,7 @@ static unsigned int generic_class(size_t size)
  * Return: the instance, or an ERR_PTR.
  */
 struct memlab_generic *memlab_generic_create(struct memlab_pages *pages, const char *name,
-					    unsigned int debug)
+					     unsigned int debug)
 {
 	struct memlab_generic *g = kzalloc(sizeof(*g), GFP_KERNEL);
 	unsigned int i;

@@ -70,6 +70,7 @@ static const char * const slice_misuse_names[] = {
 	[MEMLAB_SLICE_MISUSE_OVERFLOW]		= "red zone overwritten (overflow)",
 	[MEMLAB_SLICE_MISUSE_FREELIST]		= "free-list pointer corrupted",
 };
+
 static_assert(ARRAY_SIZE(slice_misuse_names) == MEMLAB_SLICE_NR_MISUSE);
 
 /* ------------------------------------------------------------------------
@@ -170,6 +171,18 @@ static void slice_misuse_locked(struct memlab_slice_pool *pool, enum memlab_slic
 		pool->name, slice_misuse_names[kind], (unsigned long)obj, offset);
 }
 
+/**
+ * slice_misuse() - count a caller error and warn about the first of its kind
+ * @pool: the pool the error was made on.
+ * @kind: what was wrong.
+ * @obj: the object or pointer concerned.
+ * @offset: the offset in @obj the message names (a bad byte), or 0.
+ *
+ * slice_misuse_locked() for callers that do not hold @pool's lock; shared
+ * with generic.c.
+ *
+ * Context: any context; takes @pool's lock, so the caller must not hold it.
+ */
 void slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
 		  const void *obj, long offset)
 {
@@ -333,7 +346,7 @@ static void slice_free_slab(struct memlab_slice_pool *pool, struct slice_slab *s
 
 /* Move @slab to the list its fill level calls for. */
 static enum slice_list slice_list_for(const struct memlab_slice_pool *pool,
-				       const struct slice_slab *slab)
+				      const struct slice_slab *slab)
 {
 	if (!slab->inuse)
 		return SLICE_EMPTY;
@@ -365,7 +378,8 @@ static void *slice_pop(struct memlab_slice_pool *pool, struct slice_slab *slab)
 
 	lockdep_assert_held(&pool->lock);
 	next = slice_link_get(pool, obj);
-	if (next && (slice_lookup(pool->pages, next) != slab || slice_index(pool, slab, next) < 0)) {
+	if (next && (slice_lookup(pool->pages, next) != slab ||
+		     slice_index(pool, slab, next) < 0)) {
 		/* A write after free hit the link: stop trusting this slab's list. */
 		slice_misuse_locked(pool, MEMLAB_SLICE_MISUSE_FREELIST, obj, 0);
 		slab->lost = pool->objs - slab->inuse - 1;
@@ -645,6 +659,19 @@ static enum memlab_slice_misuse slice_classify(struct memlab_slice_pool *pool, c
 	return MEMLAB_SLICE_MISUSE_NOT_OBJECT;
 }
 
+/**
+ * slice_free_checked() - free an object of a slab already looked up
+ * @pool: the pool @slab belongs to.
+ * @slab: the slab that contains @obj, from slice_lookup().
+ * @obj: the pointer to free.
+ *
+ * The common tail of memlab_slice_free() and memlab_generic_free(): refuses
+ * a pointer not at an object boundary, then frees as memlab_slice_free().
+ *
+ * Context: any context.
+ * Return: 0, or -EINVAL (counted, warned once per kind, nothing changed) for
+ * a pointer not at an object boundary or a double free.
+ */
 int slice_free_checked(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj)
 {
 	long idx = slice_index(pool, slab, obj);

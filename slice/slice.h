@@ -147,7 +147,7 @@ unsigned int memlab_slice_order_for(size_t size, size_t align, unsigned int debu
 
 /* The generic allocator: size classes on slice pools, larger sizes on pages. */
 struct memlab_generic *memlab_generic_create(struct memlab_pages *pages, const char *name,
-					    unsigned int debug);
+					     unsigned int debug);
 int memlab_generic_destroy(struct memlab_generic *g);
 void *memlab_generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t flags);
 int memlab_generic_free(struct memlab_generic *g, void *ptr);

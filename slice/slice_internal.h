@@ -52,7 +52,7 @@ struct slice_mag_entry {
 
 /* A per-CPU magazine: free objects, most recently freed on top. */
 struct slice_cpu {
-	spinlock_t lock;
+	spinlock_t lock;	/* this magazine and its counters; taken with irqs off */
 	unsigned int count;
 	u64 allocs;
 	u64 frees;
@@ -89,7 +89,7 @@ struct slice_cpu {
  * @st: counters (the rest of a snapshot is derived).
  */
 struct memlab_slice_pool {
-	spinlock_t lock;
+	spinlock_t lock;	/* slab lists, free lists and counters */
 	struct list_head node;
 	const char *name;
 	struct memlab_pages *pages;

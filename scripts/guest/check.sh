@@ -84,7 +84,9 @@ if [ -d $K ]; then
 	knob lmm_policy linear slow 1 ""
 	knob lmm_policy best_fit fast2
 	knob lmm_debug 0 maybe 2
-	# the main pool has live allocations (pages blocks): debug records cannot start now
+	# hold some objects: the main pool then has live allocations (pages blocks)
+	# and the slice pools hold slabs, so the next two settings must be refused
+	echo "layer=slice ops=200 seed=1 size=64 hold=1" >$ML/workload/run
 	if echo 1 >$K/lmm_debug 2>/dev/null; then
 		notok "knob lmm_debug refuses 1 while LMM allocations are live"
 	else
@@ -93,6 +95,7 @@ if [ -d $K ]; then
 	knob pages_debug 1 x
 	knob pages_reserve 2 65 -1 abc
 	knob slice_debug poison purple 7 redzone
+	echo free >$ML/workload/run
 	knob map_bytes_per_char 1024 0 100 99999999999
 	knob fail_lmm_every 1000 -3 x
 	knob fail_pages_permille 10 1001 x
@@ -232,6 +235,15 @@ else
 fi
 loaded && rmmod memlab
 
+# --- benchmark code path: a quick smoke run (make bench runs the real one) ---
+dmesg -c >/dev/null
+if insmod "$KO" bench=2 && dmesg | grep -q "memlab-bench: end"; then
+	ok "insmod bench=2: smoke benchmark ran ($(dmesg | grep -c 'memlab-bench: |') table rows)"
+else
+	notok "insmod bench=2: smoke benchmark ran"
+fi
+loaded && rmmod memlab
+
 # --- bad parameters: refused with a message, nothing left loaded -------------
 bad() { # bad <params...>
 	dmesg -c >/dev/null
@@ -266,6 +278,7 @@ bad lmm_policy=slowest
 bad fail_slice_permille=5000
 bad slice_debug=everything
 bad pages_max_order=13
+bad bench=3
 
 # --- leaks ---------------------------------------------------------------------
 if [ -w $DBG/kmemleak ]; then
