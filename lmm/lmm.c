@@ -50,6 +50,7 @@
 #include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
+#include <linux/prefetch.h>
 #include <linux/printk.h>
 #include <linux/random.h>
 #include <linux/rbtree.h>
@@ -432,6 +433,9 @@ static bool lmm_tree_first_fit(const struct lmm_region *reg, u32 t,
 
 		if (n->max < rq->min_g)
 			return false;
+		/* the right child is likely next: fetch it while the left is examined */
+		if (n->right != LMM_NIL)
+			prefetch(lmm_node(reg, n->right));
 		if (s > rq->lo && lmm_tree_first_fit(reg, n->left, rq, addr, ext))
 			return true;
 		if (n->size >= rq->min_g && lmm_fit_in(rq, s, e, addr)) {

@@ -52,6 +52,10 @@ typedef struct { int unused; } spinlock_t;
 #define max3(a, b, c)		max(max(a, b), c)
 #endif
 
+#ifndef prefetch
+#define prefetch(p)		__builtin_prefetch(p)
+#endif
+
 static inline bool memlab_misuse_expected(const char *name)
 {
 	(void)name;
