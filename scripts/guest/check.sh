@@ -201,6 +201,20 @@ done
 check "rmmod memlab" rmmod memlab
 check "memlab gone after rmmod" sh -c '! test -d /sys/module/memlab'
 
+# A plain load on a KUnit kernel runs the fast cases only: it must stay quick.
+if [ -d $DBG/kunit ]; then
+	t0=$(date +%s%N)
+	insmod "$KO"
+	t1=$(date +%s%N)
+	ms=$(( (t1 - t0) / 1000000 ))
+	if loaded && [ "$ms" -lt 2000 ]; then
+		ok "plain insmod with its KUnit suites (slow cases skipped) took $ms ms (< 2000)"
+	else
+		notok "plain insmod with its KUnit suites took $ms ms (limit 2000)"
+	fi
+	loaded && rmmod memlab
+fi
+
 # Later loads need not rerun the suites.
 [ -w /sys/module/kunit/parameters/filter_glob ] &&
 	echo "memlab_no_such_suite" >/sys/module/kunit/parameters/filter_glob
