@@ -10,7 +10,7 @@ dmesg -C
 insmod "$KO" bench=1 ${MEMLAB_BENCH_ARGS:-arena_size=256M} || echo "insmod failed"
 dmesg | sed -n 's/^.*memlab-bench: //p' >"$OUT/bench.txt"
 # the kernel's kmalloc caches and memlab's size classes, same boot, for the waste comparison
-grep -E '^(# name|kmalloc-[0-9]+ )' /proc/slabinfo >"$OUT/proc-slabinfo.txt" 2>/dev/null
+grep -E '^(# name|kmalloc-[0-9]+k? )' /proc/slabinfo >"$OUT/proc-slabinfo.txt" 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 cat /sys/kernel/debug/memlab/slice/slabinfo >"$OUT/memlab-slabinfo.txt" 2>/dev/null
 rmmod memlab
