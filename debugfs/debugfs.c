@@ -135,21 +135,29 @@ static ssize_t knob_read(struct file *file, char __user *ubuf, size_t count, lof
 	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
 }
 
-/* kmemleak_write()'s pattern: bounded copy, NUL, parse; all or nothing. */
+/*
+ * A knob or command line from user space, NUL-terminated and bounded (the
+ * kmemleak_write() pattern); the caller kfree()s it.
+ */
+static char *line_from_user(const char __user *ubuf, size_t count, size_t max)
+{
+	if (!count || count >= max)
+		return ERR_PTR(-EINVAL);
+	return memdup_user_nul(ubuf, count);
+}
+
+/* All or nothing: the setter validates before it changes anything. */
 static ssize_t knob_write(struct file *file, const char __user *ubuf, size_t count,
 			  loff_t *ppos)
 {
 	struct knob_file *kf = file->private_data;
-	char buf[64];
+	char *buf = line_from_user(ubuf, count, 64);
 	int ret;
 
-	if (!count || count >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = '\0';
-	strim(buf);
-	ret = kf->knob->set(kf->ml, buf);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	ret = kf->knob->set(kf->ml, strim(buf));
+	kfree(buf);
 	return ret ? ret : count;
 }
 
@@ -186,15 +194,13 @@ static ssize_t workload_run_write(struct file *file, const char __user *ubuf, si
 				  loff_t *ppos)
 {
 	struct memlab *ml = file->private_data;
-	char buf[256];
+	char *buf = line_from_user(ubuf, count, 256);
 	int ret;
 
-	if (!count || count >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = '\0';
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
 	ret = memlab_workload_run(&ml->wl, buf);
+	kfree(buf);
 	return ret ? ret : count;
 }
 

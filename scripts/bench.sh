@@ -13,17 +13,13 @@ repo="$(dirname "$here")"
 out="$repo/out/bench"
 rm -rf "$out"
 mkdir -p "$out"
-bash "$here/deps.sh" uml || die "cannot install the packages UML needs"
-kdir="$(bash "$here/uml-kernel.sh" bench)" || die "no UML bench kernel"
-bash "$here/copy-module.sh" "$repo" "$out/src"
-make -s -C "$kdir" ARCH=um M="$out/src" modules >"$out/build.log" 2>&1 ||
-	{ cat "$out/build.log" >&2; die "memlab.ko does not build"; }
+uml_module bench "$out" || { cat "$out/build.log" >&2; die "memlab.ko does not build"; }
 log "running the benchmarks (about a minute)"
-MEMLAB_UML_MEM=1G bash "$here/uml-boot.sh" "$kdir" "$out/src/memlab.ko" \
+MEMLAB_UML_MEM=1G bash "$here/uml-boot.sh" "$KDIR" "$KO" \
 	"$here/guest/bench.sh" "$out" 900 || die "the bench guest did not finish; see $out/console.log"
 grep -q '^end' "$out/bench.txt" || die "the benchmark did not complete; see $out/console.log"
 {
-	echo "memlab bench, $(date -u +%Y-%m-%d), UML $(basename "$kdir"), host: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)"
+	echo "memlab bench, $(date -u +%Y-%m-%d), UML $(basename "$KDIR"), host: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)"
 	echo "ratio = memlab / peer (below 1.00: memlab is faster); * gen_pool has no address-range constraint: alignment only"
 	grep -v '^begin\|^end' "$out/bench.txt"
 } | tee "$out/table.txt"

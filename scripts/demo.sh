@@ -12,12 +12,8 @@ repo="$(dirname "$here")"
 out="$repo/out/demo"
 rm -rf "$out"
 mkdir -p "$out"
-bash "$here/deps.sh" uml || die "cannot install the packages UML needs"
-kdir="$(bash "$here/uml-kernel.sh" check)" || die "no UML kernel"
-bash "$here/copy-module.sh" "$repo" "$out/src"
-make -s -C "$kdir" ARCH=um M="$out/src" modules >"$out/build.log" 2>&1 ||
-	{ cat "$out/build.log" >&2; die "memlab.ko does not build"; }
-bash "$here/uml-boot.sh" "$kdir" "$out/src/memlab.ko" "$here/guest/demo.sh" "$out" 300 ||
+uml_module check "$out" || { cat "$out/build.log" >&2; die "memlab.ko does not build"; }
+bash "$here/uml-boot.sh" "$KDIR" "$KO" "$here/guest/demo.sh" "$out" 300 ||
 	die "the demo guest did not finish; see $out/console.log"
 cat "$out/guest.tap"
 [ -s "$out/map.txt" ] || die "no map was saved"

@@ -26,3 +26,17 @@ linux_source_tree() {
 	fi
 	echo "$tree"
 }
+
+# Build the UML kernel of a flavour (if not cached) and memlab.ko against
+# it, from a copy of the sources in <outdir>/src.  Sets KDIR and KO.
+# Usage: uml_module check|bench <outdir> [extra make arguments]
+uml_module() {
+	local flavour="$1" out="$2" here
+	shift 2
+	here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+	bash "$here/deps.sh" uml || die "cannot install the packages UML needs"
+	KDIR="$(bash "$here/uml-kernel.sh" "$flavour")" || die "no UML $flavour kernel"
+	bash "$here/copy-module.sh" "$(dirname "$here")" "$out/src"
+	KO="$out/src/memlab.ko"
+	make -C "$KDIR" ARCH=um M="$out/src" "$@" modules >"$out/build.log" 2>&1
+}

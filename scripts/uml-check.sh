@@ -23,13 +23,8 @@ result() { # result <0|1> <description>
 	if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi >>"$res"
 }
 
-bash "$here/deps.sh" uml || die "cannot install the packages UML needs"
-kdir="$(bash "$here/uml-kernel.sh" check)" || die "no UML kernel"
-
 # Build from a copy, so UML and QEMU objects never mix in the work tree.
-src="$out/src"
-bash "$here/copy-module.sh" "$repo" "$src"
-if make -C "$kdir" ARCH=um M="$src" W=1 modules >"$out/build.log" 2>&1; then
+if uml_module check "$out" W=1; then
 	if grep -E 'warning:|error:' "$out/build.log"; then
 		result 1 "build memlab.ko for UML with W=1: warnings"
 	else
@@ -43,7 +38,7 @@ fi
 
 log "booting UML: KUnit suites and guest checks"
 start=$(date +%s)
-bash "$here/uml-boot.sh" "$kdir" "$src/memlab.ko" "$here/guest/check.sh" "$out" 300
+bash "$here/uml-boot.sh" "$KDIR" "$KO" "$here/guest/check.sh" "$out" 300
 result $? "UML guest finished within the time limit"
 log "UML guest took $(( $(date +%s) - start ))s"
 cat "$out/guest.tap" >>"$res" 2>/dev/null
