@@ -526,12 +526,15 @@ static int wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s,
 
 	sort(r->alloc_ns, r->nr_alloc, sizeof(u32), cmp_u32, NULL);
 	sort(r->free_ns, r->nr_free, sizeof(u32), cmp_u32, NULL);
-	len += scnprintf(p + len, n - len,
-			 "command: %s layer=%s seed=%llu size=%zu-%zu free=%s%s\n",
-			 s->cmd == WL_CMD_REPLAY ? "replay" : "run", wl_layer_names[s->layer],
-			 s->seed, s->size_min, s->size_max, wl_free_names[s->free],
-			 s->hold ? " hold=1" : "");
-	if (s->free == WL_FREE_KEEP)
+	if (s->cmd == WL_CMD_REPLAY)
+		len += scnprintf(p + len, n - len, "command: replay layer=%s%s (%lu trace operations)\n",
+				 wl_layer_names[s->layer], s->hold ? " hold=1" : "", wl->nr_trace);
+	else
+		len += scnprintf(p + len, n - len,
+				 "command: run layer=%s seed=%llu size=%zu-%zu free=%s%s\n",
+				 wl_layer_names[s->layer], s->seed, s->size_min, s->size_max,
+				 wl_free_names[s->free], s->hold ? " hold=1" : "");
+	if (s->cmd != WL_CMD_REPLAY && s->free == WL_FREE_KEEP)
 		len += scnprintf(p + len, n - len, "keep: %lu live objects\n", s->keep);
 	len += scnprintf(p + len, n - len, "ops: %lu (allocs %lu, frees %lu)\n",
 			 r->nr_alloc + r->nr_free, r->nr_alloc, r->nr_free);

@@ -131,7 +131,7 @@ if [ -d $W ]; then
 	run pages "layer=pages ops=20000 seed=7 size=4096-65536 free=lifo"
 	run slice "layer=slice ops=20000 seed=7 size=8-4096 free=keep:500"
 	run mix "layer=mix ops=20000 seed=9 size=16-16384 dist=log"
-	run lmm-fail "layer=lmm ops=2000 seed=1"
+	run lmm-small "layer=lmm ops=2000 seed=1"
 	echo 10 >$K/fail_slice_every
 	run slice-faults "layer=slice ops=5000 seed=3 size=32"
 	echo 0 >$K/fail_slice_every
