@@ -39,7 +39,7 @@ MODULE_PARM_DESC(low_size,
 static unsigned int pages_max_order = 10;
 module_param(pages_max_order, uint, 0444);
 MODULE_PARM_DESC(pages_max_order,
-		 "largest block order of the pages layer, 0-12 (default 10: 4 MiB with 4 KiB pages)");
+		 "largest block order of the pages layer, 3-12 (default 10: 4 MiB with 4 KiB pages)");
 
 static unsigned int bench;
 module_param(bench, uint, 0444);
@@ -83,7 +83,7 @@ static int __init memlab_init(void)
 {
 	enum memlab_backing bk;
 	const char *why = NULL;
-	unsigned int i;
+	unsigned int i, objs;
 	size_t size;
 	int ret;
 
@@ -99,6 +99,13 @@ static int __init memlab_init(void)
 	}
 	if (bench > 2) {
 		pr_err("bench=%u refused: 0, 1 (full) or 2 (smoke)\n", bench);
+		return -EINVAL;
+	}
+	if (memlab_slice_order_for(4096, 4096, 0, min_t(unsigned int, pages_max_order,
+							    MEMLAB_PAGES_MAX_ORDER),
+				   &objs) == UINT_MAX) {
+		pr_err("pages_max_order=%u refused: the generic allocator's 4096-byte class needs blocks of order 3 or more\n",
+		       pages_max_order);
 		return -EINVAL;
 	}
 	if (pages_max_order > MEMLAB_PAGES_MAX_ORDER) {

@@ -595,6 +595,32 @@ static void lmm_misuse_debug_records(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.debug_records, 0);
 }
 
+/*
+ * Debug mode needs to know that nothing is live: A and B allocated, A
+ * freed OSKit-style in two halves - B is still live, so expect -EBUSY.
+ * Memory given back with lmm_add_free() drops the records it covers.
+ */
+static void lmm_set_debug_needs_nothing_live(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *a = lmm_alloc(&fx->pool, 32, 0), *b = lmm_alloc(&fx->pool, 32, 0), *c;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, a, 16), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, a + 16, 16), 0);
+	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, true), -EBUSY);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b, 32), 0);
+	KUNIT_ASSERT_EQ(test, lmm_set_debug(&fx->pool, true), 0);
+	c = lmm_alloc(&fx->pool, 64, 0);
+	KUNIT_ASSERT_PTR_EQ(test, c, fx->buf);
+	KUNIT_EXPECT_EQ(test, lmm_add_free(&fx->pool, c, 64), 0);	/* drops c's record */
+	c = lmm_alloc(&fx->pool, 32, 0);
+	KUNIT_ASSERT_PTR_EQ(test, c, fx->buf);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, c, 32), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), BUF_SIZE);
+}
+
 /* ---- differential: fast and linear side by side ----------------------------- */
 
 #define DIFF_BUF	(1024 * 1024)
@@ -822,6 +848,7 @@ static struct kunit_case memlab_lmm_cases[] = {
 	KUNIT_CASE(lmm_misuse_bad_region),
 	KUNIT_CASE(lmm_misuse_bad_constraints),
 	KUNIT_CASE(lmm_misuse_debug_records),
+	KUNIT_CASE(lmm_set_debug_needs_nothing_live),
 	KUNIT_CASE_PARAM_ATTR(lmm_differential_fast_vs_linear, diff_seed_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_SLOW(lmm_alloc_gen_scaling),

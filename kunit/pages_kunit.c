@@ -238,6 +238,28 @@ static void pages_pcp_batches_and_drains(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_put_page(fx->mp, memlab_get_page(fx->mp, 0)), 0);
 }
 
+/*
+ * Max order 0 over five pages: every block is one page and none has a
+ * parent, so the tail-placement look-up must not look past the map.
+ */
+static void pages_max_order_zero(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	struct memlab_pages *mp;
+	void *p[5];
+	int i;
+
+	mp = memlab_pages_create("order0", &fx->lmm, fx->buf + PK_LOW, 5 * PAGE_SIZE, 0,
+				 pk_zones, 1);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mp));
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_NOT_NULL(test, p[i] = memlab_get_pages(mp, 0, 0));
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_EQ(test, memlab_put_pages(mp, p[i]), 0);
+	KUNIT_EXPECT_EQ(test, memlab_pages_check(mp), 0);
+	KUNIT_EXPECT_EQ(test, memlab_pages_destroy(mp), 0);
+}
+
 /* ---- misuse ---------------------------------------------------------------- */
 
 /*
@@ -511,6 +533,7 @@ static struct kunit_case memlab_pages_cases[] = {
 	KUNIT_CASE(pages_zones_and_fallback),
 	KUNIT_CASE(pages_reserve_hysteresis),
 	KUNIT_CASE(pages_pcp_batches_and_drains),
+	KUNIT_CASE(pages_max_order_zero),
 	KUNIT_CASE(pages_misuse_caught),
 	KUNIT_CASE(pages_misuse_double_free_cached),
 	KUNIT_CASE(pages_destroy_busy),

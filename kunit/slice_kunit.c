@@ -326,6 +326,29 @@ static void slice_debug_poison_and_redzone(struct kunit *test)
 }
 
 /*
+ * Poisoning turned on for a pool whose slabs already hold free objects:
+ * they are poisoned at once, so allocating them reports nothing (the
+ * suite's exit checks that no misuse was counted).
+ */
+static void slice_poison_turned_on_later(struct kunit *test)
+{
+	struct memlab_slice_pool *pool = make_pool(test, 128, 0, 0);
+	void *objs[40];
+	int i;
+
+	for (i = 0; i < 40; i++)
+		KUNIT_ASSERT_NOT_NULL(test, objs[i] = memlab_slice_alloc(pool));
+	for (i = 0; i < 40; i++)
+		KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, objs[i]), 0);
+	KUNIT_ASSERT_EQ(test, memlab_slice_set_debug(pool, MEMLAB_SLICE_POISON), 0);
+	for (i = 0; i < 40; i++)
+		KUNIT_ASSERT_NOT_NULL(test, objs[i] = memlab_slice_alloc(pool));
+	for (i = 0; i < 40; i++)
+		KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, objs[i]), 0);
+	destroy_pool(test, pool);
+}
+
+/*
  * A corrupted free-list link (a write after free hitting the first word,
  * which poisoning leaves alone) is caught when followed: the rest of that
  * slab's list is abandoned, allocation moves to a fresh slab, and the
@@ -623,6 +646,7 @@ static struct kunit_case memlab_slice_cases[] = {
 	KUNIT_CASE(slice_misuse_caught),
 	KUNIT_CASE(slice_debug_poison_and_redzone),
 	KUNIT_CASE(slice_freelist_corruption),
+	KUNIT_CASE(slice_poison_turned_on_later),
 	KUNIT_CASE(generic_alloc_free_ksize),
 	KUNIT_CASE(generic_misuse),
 	KUNIT_CASE(generic_module_default),

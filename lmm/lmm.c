@@ -609,6 +609,22 @@ static void lmm_record_del(struct lmm *lmm, struct lmm_record *r)
 	lmm->stats.debug_records--;
 }
 
+/* Drop the records of blocks overlapping [a0, a1): that memory is free now. */
+static void lmm_records_drop(struct lmm *lmm, uintptr_t a0, uintptr_t a1)
+{
+	struct rb_node *p = rb_first(lmm->debug_tree), *next;
+
+	for (; p; p = next) {
+		struct lmm_record *r = rb_entry(p, struct lmm_record, rb);
+
+		next = rb_next(p);
+		if (r->addr >= a1)
+			break;
+		if (lmm_round_down(r->addr + r->size - 1) + LMM_GRANULE > a0)
+			lmm_record_del(lmm, r);
+	}
+}
+
 static void lmm_records_free(struct lmm *lmm)
 {
 	struct rb_root *root = lmm->debug_tree;
@@ -676,7 +692,10 @@ void lmm_destroy(struct lmm *lmm)
 
 	spin_lock_irqsave(&lmm->lock, flags);
 	lmm_records_free(lmm);
+	lmm->debug = false;
 	lmm->regions = NULL;
+	lmm->stats.nr_regions = 0;
+	lmm->live_bytes = 0;
 	spin_unlock_irqrestore(&lmm->lock, flags);
 }
 EXPORT_SYMBOL_GPL(lmm_destroy);
@@ -774,11 +793,12 @@ EXPORT_SYMBOL_GPL(lmm_set_policy);
  * With debug mode on, lmm_free() of an address never handed out, or with a
  * size other than the one allocated, is refused and counted.  Each record
  * takes memory outside the pool (counted in lmm_stats.debug_bytes); when
- * none can be had the allocation fails and counts as a failure.
+ * none can be had the allocation fails and counts as a failure.  Memory
+ * given back with lmm_add_free() drops the records it overlaps.
  *
- * Context: any context.
- * Return: 0; -EBUSY when turning it on while allocations are live (they
- * would have no records); -ENOMEM if the record tree cannot be set up.
+ * Context: process context (allocates with GFP_KERNEL).
+ * Return: 0; -EBUSY when turning it on while allocated bytes are live
+ * (they would have no records); -ENOMEM if the record tree cannot be set up.
  */
 int lmm_set_debug(struct lmm *lmm, bool on)
 {
@@ -794,7 +814,7 @@ int lmm_set_debug(struct lmm *lmm, bool on)
 	}
 	spin_lock_irqsave(&lmm->lock, flags);
 	if (on && !lmm->debug_tree) {
-		if (lmm->stats.allocs != lmm->stats.frees) {
+		if (lmm->live_bytes) {
 			ret = -EBUSY;
 		} else {
 			lmm->debug_tree = root;
@@ -1007,6 +1027,8 @@ int lmm_add_free(struct lmm *lmm, void *block, size_t size)
 	for (reg = lmm->regions; reg; reg = reg->next)
 		if (lmm_clip(reg, a0, a1, &c0, &c1))
 			lmm_region_free(lmm, reg, c0, c1);
+	if (lmm->debug_tree)
+		lmm_records_drop(lmm, a0, a1);
 out:
 	spin_unlock_irqrestore(&lmm->lock, flags);
 	return ret;
@@ -1134,6 +1156,8 @@ void *lmm_alloc_gen(struct lmm *lmm, size_t size, lmm_flags_t flags,
 		if (lmm->debug_tree && lmm_record_add(lmm, addr, size))
 			goto nomem;
 		lmm_carve(lmm, reg, ext, addr, size);
+		lmm->live_bytes += lmm_round_down(addr + size - 1) + LMM_GRANULE -
+				   lmm_round_down(addr);
 		lmm->stats.allocs++;
 		spin_unlock_irqrestore(&lmm->lock, irqflags);
 		return (void *)addr;
@@ -1253,6 +1277,8 @@ int lmm_free(struct lmm *lmm, void *block, size_t size)
 		lmm_record_del(lmm, rec);
 	}
 	lmm_region_free(lmm, reg, a0, a1);
+	/* OSKit lets a free cover memory that lmm_remove_free() took: saturate */
+	lmm->live_bytes -= min(lmm->live_bytes, (size_t)(a1 - a0));
 	lmm->stats.frees++;
 	spin_unlock_irqrestore(&lmm->lock, flags);
 	return 0;

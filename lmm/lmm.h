@@ -110,7 +110,7 @@ struct lmm_region {
 
 /**
  * struct lmm_stats - a consistent snapshot of a pool's state and counters
- * @allocs: successful allocations (including lmm_remove_free pieces).
+ * @allocs: successful allocations.
  * @frees: successful lmm_free() calls.
  * @failures: allocations that found no fitting free space (injected ones included).
  * @injected: failures injected by the fault hook.
@@ -162,6 +162,7 @@ struct lmm {
 	bool debug;
 	unsigned long warned;		/* misuse kinds already warned about */
 	void *debug_tree;		/* debug mode: live allocations */
+	size_t live_bytes;		/* granule bytes allocated and not freed */
 	bool (*fail_hook)(void *arg);	/* fault injection: fail this allocation? */
 	void *fail_arg;
 	struct lmm_stats stats;		/* counters; the state part is derived */

@@ -263,7 +263,7 @@ static void mp_return_block(struct memlab_pages *mp, struct memlab_zone *z,
 
 /* Remove a block of @order from zone @zi, splitting a larger one if needed. */
 static struct memlab_page *mp_rmqueue(struct memlab_pages *mp, unsigned int zi,
-				      unsigned int order)
+				      unsigned int order, u8 extra)
 {
 	struct memlab_zone *z = &mp->zones[zi];
 	struct memlab_page *page;
@@ -287,8 +287,9 @@ static struct memlab_page *mp_rmqueue(struct memlab_pages *mp, unsigned int zi,
 		mp_add_free(mp, z, idx + (1UL << o), o, false);
 		mp->st.splits++;
 	}
-	page->flags = MP_HELD | MP_HEAD;
 	page->order = order;
+	/* one store: a racing order-0 free must never see a half-made state */
+	WRITE_ONCE(page->flags, MP_HELD | MP_HEAD | extra);
 	page->owner = NULL;
 	return page;
 }
@@ -316,7 +317,7 @@ static void mp_free_block(struct memlab_pages *mp, unsigned long idx, unsigned i
 		mp->st.merges++;
 	}
 	/* buddy_merge_likely: the parent's buddy is free, so we may merge soon. */
-	if (order < mp->max_order - 1) {
+	if (order + 1 < mp->max_order) {
 		unsigned long pidx = (idx & ~(1UL << order)) ^ (2UL << order);
 		struct memlab_page *p = &mp->map[pidx];
 
@@ -340,7 +341,8 @@ static void mp_pcp_drain(struct memlab_pages *mp, struct memlab_pcp *pcp, unsign
 	lockdep_assert_held(&pcp->lock);
 	spin_lock(&mp->lock);
 	while (nr-- && pcp->count) {
-		page = list_first_entry(&pcp->list, struct memlab_page, list);
+		/* the coldest first: frees add at the head, drains take from the tail */
+		page = list_last_entry(&pcp->list, struct memlab_page, list);
 		list_del(&page->list);
 		pcp->count--;
 		page->flags = MP_HELD | MP_HEAD;
@@ -380,10 +382,9 @@ static struct memlab_page *mp_pcp_alloc(struct memlab_pages *mp, unsigned int zi
 
 		spin_lock(&mp->lock);
 		for (i = 0; i < MP_PCP_BATCH; i++) {
-			page = mp_rmqueue(mp, zi, 0);
+			page = mp_rmqueue(mp, zi, 0, MP_CACHED);
 			if (!page)
 				break;
-			page->flags |= MP_CACHED;
 			list_add_tail(&page->list, &pcp->list);
 			pcp->count++;
 		}
@@ -411,7 +412,6 @@ static void mp_pcp_free(struct memlab_pages *mp, struct memlab_page *page)
 	local_irq_save(flags);
 	pcp = this_cpu_ptr(mp->zones[page->zone].pcp);
 	spin_lock(&pcp->lock);
-	page->flags = MP_HELD | MP_HEAD | MP_CACHED;
 	list_add(&page->list, &pcp->list);
 	pcp->count++;
 	pcp->frees++;
@@ -686,7 +686,7 @@ struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flag
 			continue;
 		}
 		spin_lock_irqsave(&mp->lock, irqflags);
-		page = mp_rmqueue(mp, zi, order);
+		page = mp_rmqueue(mp, zi, order, 0);
 		if (page)
 			mp->st.allocs++;
 		spin_unlock_irqrestore(&mp->lock, irqflags);
@@ -761,7 +761,14 @@ int memlab_free_pages(struct memlab_pages *mp, struct memlab_page *page)
 	}
 	if (unlikely(READ_ONCE(mp->debug)) && mp_check_free(page) == MEMLAB_PAGES_NR_MISUSE)
 		memset((void *)mp_addr(mp, mp_idx(mp, page)), MP_POISON, PAGE_SIZE << page->order);
-	if (!page->order && READ_ONCE(page->flags) == (MP_HELD | MP_HEAD)) {
+	/*
+	 * An allocated order-0 page goes to the per-CPU cache.  The flag change
+	 * is the claim: of two racing frees of one page only one wins it, the
+	 * other takes the locked path and is reported as a double free.
+	 */
+	if (!page->order &&
+	    cmpxchg(&page->flags, MP_HELD | MP_HEAD, MP_HELD | MP_HEAD | MP_CACHED) ==
+	    (MP_HELD | MP_HEAD)) {
 		mp_pcp_free(mp, page);
 		return 0;
 	}

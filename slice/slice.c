@@ -379,7 +379,8 @@ static void *slice_pop(struct memlab_slice_pool *pool, struct slice_slab *slab)
 	lockdep_assert_held(&pool->lock);
 	next = slice_link_get(pool, obj);
 	if (next && (slice_lookup(pool->pages, next) != slab ||
-		     slice_index(pool, slab, next) < 0)) {
+		     slice_index(pool, slab, next) < 0 ||
+		     !test_bit(slice_index(pool, slab, next), slab->map))) {
 		/* A write after free hit the link: stop trusting this slab's list. */
 		slice_misuse_locked(pool, MEMLAB_SLICE_MISUSE_FREELIST, obj, 0);
 		slab->lost = pool->objs - slab->inuse - 1;
@@ -437,6 +438,8 @@ static void slice_mag_flush(struct memlab_slice_pool *pool, struct slice_cpu *c,
 	while (nr-- && c->count) {
 		struct slice_mag_entry *e = &c->mag[--c->count];
 
+		/* poisoning may have been turned on while it sat in the magazine */
+		slice_debug_poison(pool, e->obj);
 		slice_push(pool, e->slab, e->obj);
 	}
 	spin_unlock(&pool->lock);
@@ -491,7 +494,8 @@ static void slice_mag_refill(struct memlab_slice_pool *pool, struct slice_cpu *c
  *	other size to sizeof(long)).
  * @flags: zone flags passed to the pages layer for every slab.
  * @debug: MEMLAB_SLICE_POISON and/or MEMLAB_SLICE_REDZONE.
- * @ctor: called once on every object when its slab is made; may be NULL.
+ * @ctor: called once on every object when its slab is made, with the pool's
+ *	spinlock held and interrupts off, so it must not sleep; may be NULL.
  *
  * Context: process context.
  * Return: the pool, or an ERR_PTR: -EINVAL for a size, alignment or debug
@@ -793,8 +797,8 @@ EXPORT_SYMBOL_GPL(memlab_slice_can_set_debug);
  * @pool: the pool.
  * @debug: MEMLAB_SLICE_POISON and/or MEMLAB_SLICE_REDZONE, or 0.
  *
- * Poisoning may change at any time (objects freed before it was on are not
- * checked until freed again).  The red zone changes the slab layout, so it
+ * Poisoning may change at any time: turning it on poisons every object that
+ * is free at that moment.  The red zone changes the slab layout, so it
  * can only change while the pool holds no slabs.
  *
  * Context: any context.
@@ -826,6 +830,19 @@ int memlab_slice_set_debug(struct memlab_slice_pool *pool, unsigned int debug)
 			pool->hdr_off = (PAGE_SIZE << order) - slice_hdr_size(objs);
 			pool->recip = reciprocal_value(pool->slot);
 		}
+	}
+	if (!ret && (debug & ~pool->debug & MEMLAB_SLICE_POISON)) {
+		/* poison what is free now, so that its next allocation checks clean */
+		struct list_head *lists[] = { &pool->partial, &pool->empty };
+		struct slice_slab *slab;
+		unsigned int i;
+		void *obj;
+
+		pool->debug = debug;
+		for (i = 0; i < ARRAY_SIZE(lists); i++)
+			list_for_each_entry(slab, lists[i], list)
+				for (obj = slab->freelist; obj; obj = slice_link_get(pool, obj))
+					slice_debug_poison(pool, obj);
 	}
 	if (!ret)
 		pool->debug = debug;
@@ -861,28 +878,44 @@ EXPORT_SYMBOL_GPL(memlab_slice_set_fault_hook);
  * @addr: any address.
  * @info: filled in.
  *
- * Context: any context; takes the slab's pool lock.
+ * Context: process context; takes the pool registry's mutex and the pool lock.
  * Return: 0, or -ENOENT if @addr is in no live slab.
  */
 int memlab_slice_describe(struct memlab_pages *pages, const void *addr,
 			  struct memlab_slab_info *info)
 {
 	struct slice_slab *slab = slice_lookup(pages, addr);
-	struct memlab_slice_pool *pool;
+	struct memlab_slice_pool *pool, *p;
 	unsigned long flags;
+	int ret = -ENOENT;
 
 	if (!slab)
 		return -ENOENT;
-	pool = slab->pool;
-	spin_lock_irqsave(&pool->lock, flags);
-	info->pool = pool->name;
-	info->base = slab->base;
-	info->bytes = PAGE_SIZE << pool->order;
-	info->hdr = slab;
-	info->inuse = slab->inuse - slab->lost;
-	info->objs = pool->objs;
-	spin_unlock_irqrestore(&pool->lock, flags);
-	return 0;
+	/*
+	 * Nothing stops the slab from being freed now, so its pool pointer is
+	 * only a guess: believe it if it names a live pool (the registry's
+	 * mutex keeps that pool alive), then look again under its lock.
+	 */
+	pool = READ_ONCE(slab->pool);
+	mutex_lock(&slice_pools_lock);
+	list_for_each_entry(p, &slice_pools, node) {
+		if (p != pool)
+			continue;
+		spin_lock_irqsave(&pool->lock, flags);
+		if (slice_lookup(pages, addr) == slab && slab->pool == pool) {
+			info->pool = pool->name;
+			info->base = slab->base;
+			info->bytes = PAGE_SIZE << pool->order;
+			info->hdr = slab;
+			info->inuse = slab->inuse - slab->lost;
+			info->objs = pool->objs;
+			ret = 0;
+		}
+		spin_unlock_irqrestore(&pool->lock, flags);
+		break;
+	}
+	mutex_unlock(&slice_pools_lock);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(memlab_slice_describe);
 

@@ -292,6 +292,7 @@ bad lmm_policy=slowest
 bad fail_slice_permille=5000
 bad slice_debug=everything
 bad pages_max_order=13
+bad pages_max_order=2
 bad bench=3
 
 # --- leaks ---------------------------------------------------------------------
