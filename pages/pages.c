@@ -13,12 +13,13 @@
  *   base                                                      base + size
  *   | held block (max order)          | not held (LMM's) | held block  |
  *   |[  4  ][ 2 ][1][1][  4  ]...     |                  |[    8     ]|
- *     ^head  ^head      descriptors: HELD on every page, HEAD on heads,
- *                       FREE on heads of free blocks, CACHED on per-CPU pages
+ *     ^head  ^head      descriptors: HEAD on heads, FREE on heads of free
+ *                       blocks, CACHED on per-CPU pages, nothing on tails;
+ *                       which zone holds each max-order block: one byte apart
  *
  * Free blocks of each order sit on their zone's free_area list; the head
  * descriptor records the order.  Freeing merges with the buddy while it is
- * a free head of the same order and zone, up to the maximum order; a whole
+ * a free head of the same order, up to the maximum order; a whole
  * free max-order block beyond the zone's reserve goes back to the LMM.
  * A freed block whose parent's buddy is free goes to the list's tail
  * (Linux's buddy_merge_likely): it is likely to merge soon, so it is
@@ -55,7 +56,6 @@
  * ------------------------------------------------------------------------
  */
 
-#define MP_HELD		0x01	/* the page is in a block taken from the LMM */
 #define MP_HEAD		0x02	/* first page of a block; @order is valid */
 #define MP_FREE		0x04	/* head of a block on a free list */
 #define MP_CACHED	0x08	/* order-0 page in a per-CPU cache */
@@ -78,14 +78,12 @@
  * @owner: the allocating layer's tag, for allocated blocks.
  * @order: block order; valid with MP_HEAD.
  * @flags: MP_* bits.
- * @zone: zone index; valid with MP_HELD.
  */
 struct memlab_page {
 	struct list_head list;
 	void *owner;
 	u8 order;
 	u8 flags;
-	u8 zone;
 };
 
 /* A per-CPU cache of free order-0 pages of one zone. */
@@ -122,6 +120,10 @@ struct memlab_zone {
  * @fail_arg: passed to @fail_hook.
  * @zones: the zones.
  * @map: one descriptor per page of the span.
+ * @blk: one byte per max-order block of the span: 0 while the LMM has it,
+ *	else the index + 1 of the zone holding it.  Pages of unheld blocks, and
+ *	tail pages of held ones, have no flags: taking and returning a block
+ *	costs O(1), not a pass over its descriptors.
  * @st: counters (the zone part of a snapshot is derived).
  */
 struct memlab_pages {
@@ -139,6 +141,7 @@ struct memlab_pages {
 	void *fail_arg;
 	struct memlab_zone zones[MEMLAB_PAGES_MAX_ZONES];
 	struct memlab_page *map;
+	u8 *blk;
 	struct memlab_pages_stats st;
 };
 
@@ -175,6 +178,17 @@ static inline size_t mp_block_bytes(const struct memlab_pages *mp)
 	return PAGE_SIZE << mp->max_order;
 }
 
+/* Whether the max-order block holding page @idx is held, and by which zone. */
+static inline bool mp_held(const struct memlab_pages *mp, unsigned long idx)
+{
+	return mp->blk[idx >> mp->max_order];
+}
+
+static inline unsigned int mp_zone(const struct memlab_pages *mp, unsigned long idx)
+{
+	return mp->blk[idx >> mp->max_order] - 1;
+}
+
 static void mp_misuse(struct memlab_pages *mp, enum memlab_pages_misuse kind,
 		      const void *addr)
 {
@@ -202,7 +216,7 @@ static void mp_add_free(struct memlab_pages *mp, struct memlab_zone *z,
 {
 	struct memlab_page *page = &mp->map[idx];
 
-	page->flags = MP_HELD | MP_HEAD | MP_FREE;
+	page->flags = MP_HEAD | MP_FREE;
 	page->order = order;
 	if (tail)
 		list_add_tail(&page->list, &z->free_area[order]);
@@ -223,7 +237,7 @@ static bool mp_take_block(struct memlab_pages *mp, unsigned int zi)
 {
 	struct memlab_zone *z = &mp->zones[zi];
 	unsigned int bits = PAGE_SHIFT + mp->max_order;
-	unsigned long idx, i, n = 1UL << mp->max_order;
+	unsigned long idx;
 	void *block;
 
 	lockdep_assert_held(&mp->lock);
@@ -232,11 +246,7 @@ static bool mp_take_block(struct memlab_pages *mp, unsigned int zi)
 	if (!block)
 		return false;
 	idx = ((uintptr_t)block - mp->base) >> PAGE_SHIFT;
-	for (i = 0; i < n; i++) {
-		mp->map[idx + i].flags = MP_HELD;
-		mp->map[idx + i].zone = zi;
-		mp->map[idx + i].owner = NULL;
-	}
+	mp->blk[idx >> mp->max_order] = zi + 1;	/* its pages carry no flags yet */
 	if (mp->debug)	/* the LMM wrote its index node into it */
 		memset(block, MP_POISON, mp_block_bytes(mp));
 	mp_add_free(mp, z, idx, mp->max_order, false);
@@ -249,12 +259,10 @@ static bool mp_take_block(struct memlab_pages *mp, unsigned int zi)
 static void mp_return_block(struct memlab_pages *mp, struct memlab_zone *z,
 			    unsigned long idx)
 {
-	unsigned long i, n = 1UL << mp->max_order;
-
 	lockdep_assert_held(&mp->lock);
 	mp_del_free(z, &mp->map[idx]);
-	for (i = 0; i < n; i++)
-		mp->map[idx + i].flags = 0;
+	mp->map[idx].flags = 0;		/* whole and free: no other page has flags */
+	mp->blk[idx >> mp->max_order] = 0;
 	z->blocks_held--;
 	mp->st.lmm_returns++;
 	/* The block came from this pool with this size: it cannot be refused. */
@@ -289,7 +297,7 @@ static struct memlab_page *mp_rmqueue(struct memlab_pages *mp, unsigned int zi,
 	}
 	page->order = order;
 	/* one store: a racing order-0 free must never see a half-made state */
-	WRITE_ONCE(page->flags, MP_HELD | MP_HEAD | extra);
+	WRITE_ONCE(page->flags, MP_HEAD | extra);
 	page->owner = NULL;
 	return page;
 }
@@ -297,8 +305,7 @@ static struct memlab_page *mp_rmqueue(struct memlab_pages *mp, unsigned int zi,
 /* Free the block at @idx of @order into its zone, merging with buddies. */
 static void mp_free_block(struct memlab_pages *mp, unsigned long idx, unsigned int order)
 {
-	struct memlab_page *page = &mp->map[idx];
-	struct memlab_zone *z = &mp->zones[page->zone];
+	struct memlab_zone *z = &mp->zones[mp_zone(mp, idx)];
 	bool tail = false;
 
 	lockdep_assert_held(&mp->lock);
@@ -306,12 +313,12 @@ static void mp_free_block(struct memlab_pages *mp, unsigned long idx, unsigned i
 		unsigned long bidx = idx ^ (1UL << order);
 		struct memlab_page *buddy = &mp->map[bidx];
 
-		if (buddy->flags != (MP_HELD | MP_HEAD | MP_FREE) || buddy->order != order ||
-		    buddy->zone != page->zone)
+		/* the buddy lies in the same max-order block, so in the same zone */
+		if (buddy->flags != (MP_HEAD | MP_FREE) || buddy->order != order)
 			break;
 		mp_del_free(z, buddy);
-		buddy->flags = MP_HELD;
-		mp->map[idx].flags = MP_HELD;
+		buddy->flags = 0;
+		mp->map[idx].flags = 0;
 		idx &= bidx;
 		order++;
 		mp->st.merges++;
@@ -321,7 +328,7 @@ static void mp_free_block(struct memlab_pages *mp, unsigned long idx, unsigned i
 		unsigned long pidx = (idx & ~(1UL << order)) ^ (2UL << order);
 		struct memlab_page *p = &mp->map[pidx];
 
-		tail = p->flags == (MP_HELD | MP_HEAD | MP_FREE) && p->order == order + 1;
+		tail = p->flags == (MP_HEAD | MP_FREE) && p->order == order + 1;
 	}
 	mp_add_free(mp, z, idx, order, tail);
 	if (order == mp->max_order && z->nr_free[order] > mp->reserve_blocks)
@@ -345,7 +352,7 @@ static void mp_pcp_drain(struct memlab_pages *mp, struct memlab_pcp *pcp, unsign
 		page = list_last_entry(&pcp->list, struct memlab_page, list);
 		list_del(&page->list);
 		pcp->count--;
-		page->flags = MP_HELD | MP_HEAD;
+		page->flags = MP_HEAD;
 		mp_free_block(mp, mp_idx(mp, page), 0);
 	}
 	spin_unlock(&mp->lock);
@@ -395,7 +402,7 @@ static struct memlab_page *mp_pcp_alloc(struct memlab_pages *mp, unsigned int zi
 		page = list_first_entry(&pcp->list, struct memlab_page, list);
 		list_del(&page->list);
 		pcp->count--;
-		page->flags = MP_HELD | MP_HEAD;
+		page->flags = MP_HEAD;
 		page->owner = NULL;
 		pcp->allocs++;
 	}
@@ -410,7 +417,7 @@ static void mp_pcp_free(struct memlab_pages *mp, struct memlab_page *page)
 	unsigned long flags;
 
 	local_irq_save(flags);
-	pcp = this_cpu_ptr(mp->zones[page->zone].pcp);
+	pcp = this_cpu_ptr(mp->zones[mp_zone(mp, mp_idx(mp, page))].pcp);
 	spin_lock(&pcp->lock);
 	list_add(&page->list, &pcp->list);
 	pcp->count++;
@@ -470,7 +477,8 @@ struct memlab_pages *memlab_pages_create(const char *name, struct lmm *lmm,
 	mp->nr_zones = nr_zones;
 	mp->reserve_blocks = 1;
 	mp->map = kvcalloc(mp->nr_pages, sizeof(*mp->map), GFP_KERNEL);
-	if (!mp->map)
+	mp->blk = kvcalloc(DIV_ROUND_UP(mp->nr_pages, 1UL << max_order), 1, GFP_KERNEL);
+	if (!mp->map || !mp->blk)
 		goto fail;
 	for (zi = 0; zi < nr_zones; zi++) {
 		struct memlab_zone *z = &mp->zones[zi];
@@ -494,6 +502,7 @@ struct memlab_pages *memlab_pages_create(const char *name, struct lmm *lmm,
 fail:
 	for (zi = 0; zi < nr_zones; zi++)
 		free_percpu(mp->zones[zi].pcp);
+	kvfree(mp->blk);
 	kvfree(mp->map);
 	kfree(mp);
 	return ERR_PTR(-ENOMEM);
@@ -555,6 +564,7 @@ int memlab_pages_destroy(struct memlab_pages *mp)
 	}
 	for (zi = 0; zi < mp->nr_zones; zi++)
 		free_percpu(mp->zones[zi].pcp);
+	kvfree(mp->blk);
 	kvfree(mp->map);
 	kfree(mp);
 	return 0;
@@ -727,11 +737,12 @@ void *memlab_get_pages(struct memlab_pages *mp, lmm_flags_t flags, unsigned int 
 EXPORT_SYMBOL_GPL(memlab_get_pages);
 
 /* Validate a page about to be freed; the kind of misuse, or NR on success. */
-static enum memlab_pages_misuse mp_check_free(const struct memlab_page *page)
+static enum memlab_pages_misuse mp_check_free(const struct memlab_pages *mp,
+					      const struct memlab_page *page)
 {
 	u8 f = READ_ONCE(page->flags);
 
-	if (!(f & MP_HELD))
+	if (!mp_held(mp, mp_idx(mp, page)))
 		return MEMLAB_PAGES_MISUSE_NOT_HELD;
 	if (!(f & MP_HEAD))
 		return MEMLAB_PAGES_MISUSE_TAIL;
@@ -759,7 +770,7 @@ int memlab_free_pages(struct memlab_pages *mp, struct memlab_page *page)
 		mp_misuse(mp, MEMLAB_PAGES_MISUSE_FOREIGN, page);
 		return -EINVAL;
 	}
-	if (unlikely(READ_ONCE(mp->debug)) && mp_check_free(page) == MEMLAB_PAGES_NR_MISUSE)
+	if (unlikely(READ_ONCE(mp->debug)) && mp_check_free(mp, page) == MEMLAB_PAGES_NR_MISUSE)
 		memset((void *)mp_addr(mp, mp_idx(mp, page)), MP_POISON, PAGE_SIZE << page->order);
 	/*
 	 * An allocated order-0 page goes to the per-CPU cache.  The flag change
@@ -767,13 +778,12 @@ int memlab_free_pages(struct memlab_pages *mp, struct memlab_page *page)
 	 * other takes the locked path and is reported as a double free.
 	 */
 	if (!page->order &&
-	    cmpxchg(&page->flags, MP_HELD | MP_HEAD, MP_HELD | MP_HEAD | MP_CACHED) ==
-	    (MP_HELD | MP_HEAD)) {
+	    cmpxchg(&page->flags, MP_HEAD, MP_HEAD | MP_CACHED) == MP_HEAD) {
 		mp_pcp_free(mp, page);
 		return 0;
 	}
 	spin_lock_irqsave(&mp->lock, flags);
-	bad = mp_check_free(page);
+	bad = mp_check_free(mp, page);
 	if (bad == MEMLAB_PAGES_NR_MISUSE) {
 		mp_free_block(mp, mp_idx(mp, page), page->order);
 		mp->st.frees++;
@@ -912,7 +922,7 @@ EXPORT_SYMBOL_GPL(memlab_put_page);
 int memlab_page_order(struct memlab_pages *mp, const struct memlab_page *page)
 {
 	if (page < mp->map || page >= mp->map + mp->nr_pages ||
-	    mp_check_free(page) != MEMLAB_PAGES_NR_MISUSE)
+	    mp_check_free(mp, page) != MEMLAB_PAGES_NR_MISUSE)
 		return -EINVAL;
 	return page->order;
 }
@@ -980,7 +990,8 @@ void memlab_pages_stats(struct memlab_pages *mp, struct memlab_pages_stats *st)
 	st->max_order = mp->max_order;
 	st->nr_zones = mp->nr_zones;
 	st->reserve_blocks = mp->reserve_blocks;
-	st->meta_bytes = mp->nr_pages * sizeof(*mp->map);
+	st->meta_bytes = mp->nr_pages * sizeof(*mp->map) +
+			 DIV_ROUND_UP(mp->nr_pages, 1UL << mp->max_order);
 	st->debug = mp->debug;
 	for (zi = 0; zi < mp->nr_zones; zi++) {
 		struct memlab_zone *z = &mp->zones[zi];
@@ -1026,7 +1037,11 @@ void memlab_pages_walk(struct memlab_pages *mp, memlab_pages_walk_fn fn, void *a
 	while (idx < mp->nr_pages) {
 		struct memlab_page *p = &mp->map[idx];
 
-		if (!(p->flags & MP_HELD) || !(p->flags & MP_HEAD)) {
+		if (!mp_held(mp, idx)) {		/* skip the whole block */
+			idx = (idx | ((1UL << mp->max_order) - 1)) + 1;
+			continue;
+		}
+		if (!(p->flags & MP_HEAD)) {
 			idx++;
 			continue;
 		}
@@ -1060,14 +1075,14 @@ static int mp_check_span(struct memlab_pages *mp, unsigned long *free_seen,
 		uintptr_t a = mp_addr(mp, idx);
 		unsigned long end = idx + step, j;
 
-		if (!(p->flags & MP_HELD)) {
+		if (!mp_held(mp, idx)) {
 			for (i = idx; i < end; i++)
 				MP_CHECK(!mp->map[i].flags,
 					 "page %lu flagged in an unheld block", i);
 			idx = end;
 			continue;
 		}
-		held_seen[p->zone]++;
+		held_seen[mp_zone(mp, idx)]++;
 		/* the LMM must not consider any of it free */
 		{
 			uintptr_t f = a;
@@ -1084,16 +1099,15 @@ static int mp_check_span(struct memlab_pages *mp, unsigned long *free_seen,
 				break;
 			MP_CHECK(p->order <= mp->max_order && !(i & ((1UL << p->order) - 1)),
 				 "block %lu of order %u misaligned", i, p->order);
-			MP_CHECK(p->zone == mp->map[idx].zone, "block %lu in the wrong zone", i);
 			for (j = i + 1; j < i + (1UL << p->order) && j < end; j++)
-				MP_CHECK(mp->map[j].flags == MP_HELD, "tail page %lu flags 0x%x", j,
+				MP_CHECK(!mp->map[j].flags, "tail page %lu flags 0x%x", j,
 					 mp->map[j].flags);
 			if (p->flags & MP_FREE) {
 				unsigned long b = i ^ (1UL << p->order);
 
-				free_seen[p->zone * MEMLAB_PAGES_NR_ORDERS + p->order]++;
+				free_seen[mp_zone(mp, i) * MEMLAB_PAGES_NR_ORDERS + p->order]++;
 				MP_CHECK(p->order == mp->max_order ||
-					 mp->map[b].flags != (MP_HELD | MP_HEAD | MP_FREE) ||
+					 mp->map[b].flags != (MP_HEAD | MP_FREE) ||
 					 mp->map[b].order != p->order,
 					 "free buddies %lu and %lu of order %u not merged", i, b,
 					 p->order);
@@ -1142,8 +1156,8 @@ int memlab_pages_check(struct memlab_pages *mp)
 			unsigned long n = 0;
 
 			list_for_each_entry(p, &z->free_area[o], list) {
-				MP_CHECK(p->flags == (MP_HELD | MP_HEAD | MP_FREE) &&
-					 p->order == o && p->zone == zi,
+				MP_CHECK(p->flags == (MP_HEAD | MP_FREE) && p->order == o &&
+					 mp_zone(mp, mp_idx(mp, p)) == zi,
 					 "zone %s order %u: page %lu wrongly listed",
 					 z->name, o, mp_idx(mp, p));
 				if (++n > mp->nr_pages)
