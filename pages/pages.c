@@ -954,6 +954,67 @@ void *memlab_page_owner(const struct memlab_page *page)
 EXPORT_SYMBOL_GPL(memlab_page_owner);
 
 /**
+ * memlab_pages_owner_at() - the owner tag of the page containing an address
+ * @mp: the instance.
+ * @addr: any address.
+ *
+ * One call for memlab_page_owner(memlab_addr_to_page()), for the layer
+ * above's free path.
+ *
+ * Context: any context; O(1).
+ * Return: the tag (possibly stale: the caller validates it), or NULL
+ * outside the span.
+ */
+void *memlab_pages_owner_at(struct memlab_pages *mp, const void *addr)
+{
+	uintptr_t a = (uintptr_t)addr;
+
+	if (a < mp->base || a - mp->base >= mp->nr_pages << PAGE_SHIFT)
+		return NULL;
+	return READ_ONCE(mp->map[(a - mp->base) >> PAGE_SHIFT].owner);
+}
+EXPORT_SYMBOL_GPL(memlab_pages_owner_at);
+
+/**
+ * memlab_pages_block_owner() - the owner tag of the allocated block at an address
+ * @mp: the instance.
+ * @addr: the first byte of a block.
+ *
+ * Context: any context; O(1).
+ * Return: the tag, or NULL unless @addr starts an allocated block of @mp.
+ */
+void *memlab_pages_block_owner(struct memlab_pages *mp, const void *addr)
+{
+	uintptr_t a = (uintptr_t)addr;
+	struct memlab_page *page;
+
+	if (a < mp->base || a - mp->base >= mp->nr_pages << PAGE_SHIFT || (a & ~PAGE_MASK))
+		return NULL;
+	page = &mp->map[(a - mp->base) >> PAGE_SHIFT];
+	if (mp_check_free(mp, page) != MEMLAB_PAGES_NR_MISUSE)
+		return NULL;
+	return READ_ONCE(page->owner);
+}
+EXPORT_SYMBOL_GPL(memlab_pages_block_owner);
+
+/**
+ * memlab_pages_contains() - whether a byte range lies inside the instance's span
+ * @mp: the instance.
+ * @addr: first byte.
+ * @len: bytes, > 0.
+ *
+ * Context: any context; O(1).
+ * Return: true if every byte of the range is in the span.
+ */
+bool memlab_pages_contains(struct memlab_pages *mp, const void *addr, size_t len)
+{
+	uintptr_t a = (uintptr_t)addr, span = mp->nr_pages << PAGE_SHIFT;
+
+	return a >= mp->base && len <= span && a - mp->base <= span - len;
+}
+EXPORT_SYMBOL_GPL(memlab_pages_contains);
+
+/**
  * memlab_pages_misuse_name() - a short description of a misuse kind
  * @kind: the kind.
  *

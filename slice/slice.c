@@ -212,20 +212,14 @@ void slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
  */
 struct slice_slab *slice_lookup(struct memlab_pages *pages, const void *ptr)
 {
-	struct memlab_page *page = memlab_addr_to_page(pages, ptr), *head;
-	struct slice_slab *slab;
+	struct slice_slab *slab = memlab_pages_owner_at(pages, ptr);
 
-	if (!page)
-		return NULL;
-	slab = memlab_page_owner(page);
 	if (!slab || ((unsigned long)slab & (sizeof(long) - 1)) ||
-	    !memlab_addr_to_page(pages, slab) ||
-	    !memlab_addr_to_page(pages, (char *)slab + sizeof(*slab) - 1))
+	    !memlab_pages_contains(pages, slab, sizeof(*slab)))
 		return NULL;
 	if (READ_ONCE(slab->magic) != SLICE_MAGIC)
 		return NULL;
-	head = memlab_addr_to_page(pages, slab->base);
-	if (!head || memlab_page_owner(head) != slab || memlab_page_order(pages, head) < 0)
+	if (memlab_pages_block_owner(pages, slab->base) != slab)
 		return NULL;
 	if ((const char *)ptr < slab->base || (const char *)ptr >= (const char *)slab)
 		return NULL;
