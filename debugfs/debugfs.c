@@ -50,6 +50,7 @@ static int lmm_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "allocs: %llu\n", st.allocs);
 	seq_printf(m, "frees: %llu\n", st.frees);
 	seq_printf(m, "failures: %llu\n", st.failures);
+	seq_printf(m, "injected: %llu\n", st.injected);
 	seq_printf(m, "splits: %llu\n", st.splits);
 	seq_printf(m, "merges: %llu\n", st.merges);
 	seq_printf(m, "free_bytes: %zu\n", st.free_bytes);
@@ -339,6 +340,7 @@ static int pages_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "allocs: %llu\n", st->allocs);
 	seq_printf(m, "frees: %llu\n", st->frees);
 	seq_printf(m, "failures: %llu\n", st->failures);
+	seq_printf(m, "injected: %llu\n", st->injected);
 	seq_printf(m, "splits: %llu\n", st->splits);
 	seq_printf(m, "merges: %llu\n", st->merges);
 	seq_printf(m, "lmm_takes: %llu\n", st->lmm_takes);
@@ -382,9 +384,9 @@ static void slice_stats_one(struct memlab_slice_pool *pool, void *arg)
 	int i;
 
 	memlab_slice_stats(pool, &st);
-	seq_printf(m, "%s: size %zu slot %zu align %zu debug 0x%x allocs %llu frees %llu failures %llu",
+	seq_printf(m, "%s: size %zu slot %zu align %zu debug 0x%x allocs %llu frees %llu failures %llu injected %llu",
 		   st.name, st.object_size, st.slot_size, st.align, st.debug, st.allocs,
-		   st.frees, st.failures);
+		   st.frees, st.failures, st.injected);
 	for (i = 0; i < MEMLAB_SLICE_NR_MISUSE; i++)
 		if (st.misuse[i])
 			seq_printf(m, " [%s: %llu]", memlab_slice_misuse_name(i), st.misuse[i]);
