@@ -98,6 +98,8 @@ if [ -d $K ]; then
 	echo free >$ML/workload/run
 	knob map_bytes_per_char 1024 0 100 99999999999
 	knob fail_lmm_every 1000 -3 x
+	knob fail_lmm_permille 5 1001 -1
+	knob fail_pages_every 50 z 1.5
 	knob fail_pages_permille 10 1001 x
 	knob fail_slice_every 7 y
 	knob fail_slice_permille 0 2000
