@@ -170,10 +170,7 @@ fi
 # --- 3. build memlab.ko against the stock headers --------------------------------
 # Build from a copy so that the working tree gets no build products and a
 # concurrent UML build in the tree cannot clash with this one.
-mkdir -p "$out/src"
-for f in Kbuild arena common debugfs kunit lmm pages slice; do
-	[ -e "$repo/$f" ] && cp -a "$repo/$f" "$out/src/"
-done
+bash "$here/copy-module.sh" "$repo" "$out/src"
 log "building memlab.ko against $kdir"
 t=$(date +%s)
 build_ok=1
