@@ -28,17 +28,19 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
-#include <linux/version.h>
 
 #include "arena/arena.h"
 
-/* The largest order alloc_pages() serves; renamed and made inclusive over time. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
-#define MEMLAB_MAX_PAGE_ORDER	(MAX_ORDER - 1)
-#elif defined(MAX_PAGE_ORDER)
+/*
+ * The largest order alloc_pages() serves: MAX_PAGE_ORDER since 6.8; before,
+ * MAX_ORDER, exclusive until 6.4.  Without MAX_PAGE_ORDER the exclusive
+ * reading is taken: exact on 6.1, one order short (never too large) on
+ * 6.4-6.7.
+ */
+#ifdef MAX_PAGE_ORDER
 #define MEMLAB_MAX_PAGE_ORDER	MAX_PAGE_ORDER
 #else
-#define MEMLAB_MAX_PAGE_ORDER	MAX_ORDER
+#define MEMLAB_MAX_PAGE_ORDER	(MAX_ORDER - 1)
 #endif
 
 static const char * const memlab_backing_names[] = {
