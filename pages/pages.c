@@ -33,8 +33,10 @@
  *	  memlab_pages.lock (irq-safe spinlock: zones, free lists, descriptors
  *			     of free and held blocks, counters)
  *	    lmm.lock (the LMM pool's own)
- * Descriptors of allocated blocks belong to their owner; the CACHED flag of
- * an order-0 page is changed under its CPU's pcp lock.
+ * Descriptors of allocated blocks belong to their owner.  An order-0 free
+ * claims its page for the per-CPU cache with a cmpxchg of the flags (HEAD ->
+ * HEAD|CACHED) before taking the pcp lock, so of two racing frees only one
+ * gets in; every other change to a page's flags happens under a lock.
  */
 
 #define pr_fmt(fmt) "memlab: " fmt
