@@ -39,7 +39,7 @@ MODULE_PARM_DESC(low_size,
 static unsigned int pages_max_order = 10;
 module_param(pages_max_order, uint, 0444);
 MODULE_PARM_DESC(pages_max_order,
-		 "largest block order of the pages layer, 3-12 (default 10: 4 MiB with 4 KiB pages)");
+		 "largest block order of the pages layer, 3-12 (default 10: 4 MiB with 4 KiB pages); lowered at load until every zone of a small arena holds a block");
 
 static unsigned int bench;
 module_param(bench, uint, 0444);
@@ -79,20 +79,45 @@ static int memlab_lmm_setup(struct memlab *ml)
 	return lmm_add_free(&ml->lmm, a->base, a->size);
 }
 
-static int __init memlab_init(void)
+/*
+ * The pages layer takes naturally aligned max-order blocks, each inside one
+ * LMM region.  In a small arena (or a small low region) the requested order
+ * may fit nowhere: lower it until every zone holds at least one block, and
+ * say so; refuse the load, naming the parameters, if even the smallest
+ * usable order does not fit.
+ */
+static int memlab_pick_max_order(size_t size, size_t low, unsigned int *order)
 {
-	enum memlab_backing bk;
+	int fit = memlab_pages_fit_order(low, size - low, *order);
+
+	if (low)
+		fit = min(fit, memlab_pages_fit_order(0, low, *order));
+	if (fit < MEMLAB_MIN_MAX_ORDER) {
+		pr_err("arena_size=%s low_size=%zuK refused: every zone needs room for one block of %lu KiB (order %d), the smallest the generic allocator can use\n",
+		       arena_size, low >> 10, (PAGE_SIZE << MEMLAB_MIN_MAX_ORDER) >> 10,
+		       MEMLAB_MIN_MAX_ORDER);
+		return -EINVAL;
+	}
+	if (fit < *order) {
+		pr_notice("pages_max_order lowered from %u to %d: with arena_size=%s low_size=%zuK every zone then holds at least one %lu KiB block\n",
+			  *order, fit, arena_size, low >> 10, (PAGE_SIZE << fit) >> 10);
+		*order = fit;
+	}
+	return 0;
+}
+
+/* Step 1: every parameter, before anything is allocated. */
+static int memlab_parse_params(enum memlab_backing *bk, size_t *size)
+{
 	const char *why = NULL;
-	unsigned int i, objs;
-	size_t size;
 	int ret;
 
-	if (memlab_parse_backing(backing, &bk)) {
+	if (memlab_parse_backing(backing, bk)) {
 		pr_err("backing=%s refused: unknown backing (vmalloc, pages or cma)\n",
 		       backing ?: "");
 		return -EINVAL;
 	}
-	ret = memlab_parse_size(arena_size, &size, &why);
+	ret = memlab_parse_size(arena_size, size, &why);
 	if (ret) {
 		pr_err("arena_size=%s refused: %s\n", arena_size ?: "", why);
 		return ret;
@@ -101,25 +126,19 @@ static int __init memlab_init(void)
 		pr_err("bench=%u refused: 0, 1 (full) or 2 (smoke)\n", bench);
 		return -EINVAL;
 	}
-	if (memlab_slice_order_for(4096, 4096, 0, min_t(unsigned int, pages_max_order,
-							    MEMLAB_PAGES_MAX_ORDER),
-				   &objs) == UINT_MAX) {
-		pr_err("pages_max_order=%u refused: the generic allocator's 4096-byte class needs blocks of order 3 or more\n",
-		       pages_max_order);
-		return -EINVAL;
-	}
-	if (pages_max_order > MEMLAB_PAGES_MAX_ORDER) {
-		pr_err("pages_max_order=%u refused: above %d\n", pages_max_order,
-		       MEMLAB_PAGES_MAX_ORDER);
+	if (pages_max_order < MEMLAB_MIN_MAX_ORDER || pages_max_order > MEMLAB_PAGES_MAX_ORDER) {
+		pr_err("pages_max_order=%u refused: %d to %d (the generic allocator's 4096-byte class needs blocks of order %d or more)\n",
+		       pages_max_order, MEMLAB_MIN_MAX_ORDER, MEMLAB_PAGES_MAX_ORDER,
+		       MEMLAB_MIN_MAX_ORDER);
 		return -EINVAL;
 	}
 	if (low_size && !strcmp(low_size, "0")) {
 		memlab.low_size = 0;
 	} else if (!low_size || !*low_size) {
-		memlab.low_size = (size / 4) & PAGE_MASK;
+		memlab.low_size = (*size / 4) & PAGE_MASK;
 	} else {
 		ret = memlab_parse_size(low_size, &memlab.low_size, &why);
-		if (!ret && memlab.low_size >= size) {
+		if (!ret && memlab.low_size >= *size) {
 			why = "not smaller than arena_size";
 			ret = -EINVAL;
 		}
@@ -128,63 +147,121 @@ static int __init memlab_init(void)
 			return ret;
 		}
 	}
+	memlab.max_order = pages_max_order;
+	return memlab_pick_max_order(*size, memlab.low_size, &memlab.max_order);
+}
+
+/* Step 3: the layers over the arena, bottom up. */
+static int memlab_layers_create(struct memlab *ml)
+{
+	int ret = memlab_lmm_setup(ml);
+
+	if (ret) {
+		pr_err("cannot build the LMM pool over the arena (%d)\n", ret);
+		return ret;
+	}
+	ml->pages = memlab_pages_create("memlab", &ml->lmm, ml->arena.base, ml->arena.size,
+					ml->max_order, memlab_zones, ARRAY_SIZE(memlab_zones));
+	if (IS_ERR(ml->pages)) {
+		ret = PTR_ERR(ml->pages);
+		pr_err("cannot create the pages instance (%d)\n", ret);
+		goto out_lmm;
+	}
+	ml->generic = memlab_generic_create(ml->pages, "memlab", 0);
+	if (IS_ERR(ml->generic)) {
+		ret = PTR_ERR(ml->generic);
+		pr_err("cannot create the generic allocator (%d)\n", ret);
+		goto out_pages;
+	}
+	memlab_generic_set_default(ml->generic);
+	return 0;
+
+out_pages:
+	memlab_pages_destroy(ml->pages);
+out_lmm:
+	lmm_destroy(&ml->lmm);
+	return ret;
+}
+
+/*
+ * Top down.  Nothing of memlab's own survives an unload, even with objects
+ * still allocated (left by a workload, or by an importing module that
+ * leaked them: while an importer is loaded memlab cannot be unloaded).
+ * Such objects lie in the arena, which goes last: whoever still holds a
+ * pointer into it holds freed memory.
+ */
+static void memlab_layers_destroy(struct memlab *ml)
+{
+	memlab_generic_set_default(NULL);
+	memlab_generic_teardown(ml->generic);
+	memlab_pages_teardown(ml->pages);
+	lmm_destroy(&ml->lmm);
+}
+
+/* Step 4: fault hooks, knobs from the parameters, the workload runner. */
+static int memlab_lab_setup(struct memlab *ml)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < MEMLAB_NR_LAYERS; i++)
+		memlab_fault_init(&ml->faults[i]);
+	lmm_set_fault_hook(&ml->lmm, memlab_fault_should_fail, &ml->faults[MEMLAB_LAYER_LMM]);
+	memlab_pages_set_fault_hook(ml->pages, memlab_fault_should_fail,
+				    &ml->faults[MEMLAB_LAYER_PAGES]);
+	memlab_generic_set_fault_hook(ml->generic, memlab_fault_should_fail,
+				      &ml->faults[MEMLAB_LAYER_SLICE]);
+	ml->map_bpc = PAGE_SIZE;
+	ret = memlab_knobs_apply_params(ml);
+	if (ret)
+		return ret;
+	memlab_workload_init(&ml->wl, ml);
+	return 0;
+}
+
+static int __init memlab_init(void)
+{
+	enum memlab_backing bk;
+	const char *why = NULL;
+	size_t size;
+	int ret;
+
+	ret = memlab_parse_params(&bk, &size);
+	if (ret)
+		return ret;
 	ret = memlab_arena_reserve(&memlab.arena, size, bk, &why);
 	if (ret) {
 		pr_err("arena_size=%s backing=%s refused: %s (%d)\n", arena_size,
 		       memlab_backing_name(bk), why, ret);
 		return ret;
 	}
-
-	ret = memlab_lmm_setup(&memlab);
-	if (ret) {
-		pr_err("cannot build the LMM pool over the arena (%d)\n", ret);
-		goto out_release;
-	}
-
-	memlab.pages = memlab_pages_create("memlab", &memlab.lmm, memlab.arena.base,
-					   size, pages_max_order, memlab_zones,
-					   ARRAY_SIZE(memlab_zones));
-	if (IS_ERR(memlab.pages)) {
-		ret = PTR_ERR(memlab.pages);
-		pr_err("cannot create the pages instance (%d)\n", ret);
-		goto out_release;
-	}
-
-	memlab.generic = memlab_generic_create(memlab.pages, "memlab", 0);
-	if (IS_ERR(memlab.generic)) {
-		ret = PTR_ERR(memlab.generic);
-		pr_err("cannot create the generic allocator (%d)\n", ret);
-		goto out_pages;
-	}
-	memlab_generic_set_default(memlab.generic);
-
-	for (i = 0; i < MEMLAB_NR_LAYERS; i++)
-		memlab_fault_init(&memlab.faults[i]);
-	lmm_set_fault_hook(&memlab.lmm, memlab_fault_should_fail, &memlab.faults[MEMLAB_LAYER_LMM]);
-	memlab_pages_set_fault_hook(memlab.pages, memlab_fault_should_fail,
-				    &memlab.faults[MEMLAB_LAYER_PAGES]);
-	memlab_generic_set_fault_hook(memlab.generic, memlab_fault_should_fail,
-				      &memlab.faults[MEMLAB_LAYER_SLICE]);
-	memlab.map_bpc = PAGE_SIZE;
-	ret = memlab_knobs_apply_params(&memlab);
+	ret = memlab_pages_init();
 	if (ret)
-		goto out_generic;
-	memlab_workload_init(&memlab.wl, &memlab);
+		goto out_release;
+	ret = memlab_slice_init();
+	if (ret)
+		goto out_pages_init;
+	ret = memlab_layers_create(&memlab);
+	if (ret)
+		goto out_slice_init;
+	ret = memlab_lab_setup(&memlab);
+	if (ret)
+		goto out_layers;
 
 	memlab_debugfs_init(&memlab);
 	if (bench)
 		memlab_bench(&memlab, bench);
-	pr_info("arena of %zu KiB from %s, %lu physical extent(s)\n",
-		size >> 10, memlab_backing_name(bk), memlab.arena.nr_extents);
+	pr_info("arena of %zu KiB from %s, %lu physical extent(s), pages max order %u\n",
+		size >> 10, memlab_backing_name(bk), memlab.arena.nr_extents, memlab.max_order);
 	return 0;
 
-out_generic:
-	memlab_generic_set_default(NULL);
-	memlab_generic_destroy(memlab.generic);
-out_pages:
-	memlab_pages_destroy(memlab.pages);
+out_layers:
+	memlab_layers_destroy(&memlab);
+out_slice_init:
+	memlab_slice_exit();
+out_pages_init:
+	memlab_pages_exit();
 out_release:
-	lmm_destroy(&memlab.lmm);
 	memlab_arena_release(&memlab.arena);
 	return ret;
 }
@@ -193,12 +270,9 @@ static void __exit memlab_exit(void)
 {
 	memlab_debugfs_exit(&memlab);
 	memlab_workload_exit(&memlab.wl);
-	memlab_generic_set_default(NULL);
-	if (memlab_generic_destroy(memlab.generic))
-		pr_err("generic allocator still in use at unload\n");
-	if (memlab_pages_destroy(memlab.pages))
-		pr_err("pages still in use at unload; the arena goes anyway\n");
-	lmm_destroy(&memlab.lmm);
+	memlab_layers_destroy(&memlab);
+	memlab_slice_exit();
+	memlab_pages_exit();
 	memlab_arena_release(&memlab.arena);
 }
 

@@ -29,6 +29,9 @@ enum memlab_layer { MEMLAB_LAYER_LMM, MEMLAB_LAYER_PAGES, MEMLAB_LAYER_SLICE, ME
 #define MEMLAB_PRI_LOW		(-1)
 #define MEMLAB_PRI_NORMAL	0
 
+/* The generic allocator's 4096-byte class needs slabs of this order. */
+#define MEMLAB_MIN_MAX_ORDER	3
+
 /**
  * struct memlab - everything one loaded memlab module owns
  * @arena: the reserved memory.
@@ -36,6 +39,8 @@ enum memlab_layer { MEMLAB_LAYER_LMM, MEMLAB_LAYER_PAGES, MEMLAB_LAYER_SLICE, ME
  * @low: the arena's first @low_size bytes, flagged MEMLAB_LMMF_LOW.
  * @normal: the rest of the arena.
  * @low_size: bytes in @low (0: no low region).
+ * @max_order: the pages layer's max order: pages_max_order, or lower when a
+ *	zone of a small arena could not hold a block of that order.
  * @pages: the buddy allocator over @lmm, zones "normal" then "low".
  * @generic: the generic allocator over @pages (memlab_alloc()).
  * @faults: fault injection, one per layer.
@@ -49,6 +54,7 @@ struct memlab {
 	struct lmm_region low;
 	struct lmm_region normal;
 	size_t low_size;
+	unsigned int max_order;
 	struct memlab_pages *pages;
 	struct memlab_generic *generic;
 	struct memlab_fault faults[MEMLAB_NR_LAYERS];

@@ -314,6 +314,76 @@ static void pages_misuse_double_free_cached(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_put_page(fx->mp, p), -EINVAL);
 }
 
+/*
+ * A page freed into the per-CPU cache, then a snapshot (which drains the
+ * caches back to the buddy lists), then freed again: the second free must
+ * be refused.  A drained page is free, never "allocated": a racing claim of
+ * the lock-free order-0 free path must not be able to take it.
+ */
+static void pages_misuse_double_free_after_drain(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	struct memlab_pages_stats st;
+	void *p = memlab_get_page(fx->mp, 0);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	fx->expected_misuse = 1;
+	KUNIT_EXPECT_EQ(test, memlab_put_page(fx->mp, p), 0);
+	memlab_pages_stats(fx->mp, &st);		/* drains every cache */
+	KUNIT_EXPECT_EQ(test, st.zone[0].pages_cached, 0);
+	KUNIT_EXPECT_EQ(test, memlab_put_page(fx->mp, p), -EINVAL);
+	memlab_pages_stats(fx->mp, &st);
+	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_DOUBLE_FREE], 1);
+}
+
+/*
+ * A block split off by an allocation of a higher order, or left by a merge,
+ * is free: freeing any free block head is a double free, whichever path
+ * put it there.  Order-0 pages in the buddy lists (here: the high half of
+ * a split) are the case a bare HEAD once made look allocated.
+ */
+static void pages_misuse_free_of_split_half(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	struct memlab_pages_stats st;
+	char *a;
+
+	KUNIT_ASSERT_EQ(test, memlab_pages_set_reserve(fx->mp, 0), 0);
+	a = memlab_get_pages(fx->mp, 0, 1);	/* leaves free blocks of orders 1..3 */
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	fx->expected_misuse = 2;
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a + 2 * PAGE_SIZE), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a + 4 * PAGE_SIZE), -EINVAL);
+	memlab_pages_stats(fx->mp, &st);
+	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_DOUBLE_FREE], 2);
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a), 0);
+}
+
+/*
+ * Which order fits a zone of a small arena, blocks aligned relative to the
+ * base (4 KiB pages: order 10 = 4 MiB, 8 = 1 MiB):
+ *   [0, 4M)        holds order 10        [1M, 4M)  holds order 9 at 2M
+ *   [0, 1M)        holds order 8         [2M, 8M)  holds order 10 at 4M
+ *   [2M, 7M)       holds order 9 at 2M, 4M
+ *   [4K, 8K)       holds order 0 only    [4K, 4K)  holds nothing
+ */
+static void pages_fit_order_of_small_zones(struct kunit *test)
+{
+	const size_t m = 1024 * 1024;
+
+	if (PAGE_SIZE != 4096)
+		kunit_skip(test, "figures are for 4 KiB pages");
+	KUNIT_EXPECT_EQ(test, memlab_pages_fit_order(0, 4 * m, 10), 10);
+	KUNIT_EXPECT_EQ(test, memlab_pages_fit_order(m, 3 * m, 10), 9);
+	KUNIT_EXPECT_EQ(test, memlab_pages_fit_order(0, m, 10), 8);
+	KUNIT_EXPECT_EQ(test, memlab_pages_fit_order(2 * m, 6 * m, 10), 10);
+	KUNIT_EXPECT_EQ(test, memlab_pages_fit_order(2 * m, 5 * m, 10), 9);
+	KUNIT_EXPECT_EQ(test, memlab_pages_fit_order(2 * m, 6 * m, 5), 5);
+	KUNIT_EXPECT_EQ(test, memlab_pages_fit_order(4096, 4096, 10), 0);
+	KUNIT_EXPECT_EQ(test, memlab_pages_fit_order(4096, 0, 10), -1);
+	KUNIT_EXPECT_EQ(test, memlab_pages_fit_order(3 * 4096, 6 * 4096, 10), 2);
+}
+
 /* Expect destroy refused while a page is allocated, and bad create arguments refused. */
 static void pages_destroy_busy(struct kunit *test)
 {
@@ -536,6 +606,9 @@ static struct kunit_case memlab_pages_cases[] = {
 	KUNIT_CASE(pages_max_order_zero),
 	KUNIT_CASE(pages_misuse_caught),
 	KUNIT_CASE(pages_misuse_double_free_cached),
+	KUNIT_CASE(pages_misuse_double_free_after_drain),
+	KUNIT_CASE(pages_misuse_free_of_split_half),
+	KUNIT_CASE(pages_fit_order_of_small_zones),
 	KUNIT_CASE(pages_destroy_busy),
 	KUNIT_CASE(pages_fragmentation_indices),
 	KUNIT_CASE(pages_fragmentation_of_instance),

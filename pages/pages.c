@@ -28,19 +28,38 @@
  * Order-0 pages also pass through per-CPU caches, filled and drained in
  * batches, so the common alloc and free take no instance-wide lock.
  *
- * Locking:
- *	memlab_pcp.lock (per CPU, irqs off)
- *	  memlab_pages.lock (irq-safe spinlock: zones, free lists, descriptors
- *			     of free and held blocks, counters)
- *	    lmm.lock (the LMM pool's own)
- * Descriptors of allocated blocks belong to their owner.  An order-0 free
- * claims its page for the per-CPU cache with a cmpxchg of the flags (HEAD ->
- * HEAD|CACHED) before taking the pcp lock, so of two racing frees only one
- * gets in; every other change to a page's flags happens under a lock.
+ * Page states, in a head descriptor's flags:
+ *	HEAD|FREE	on a free list of its zone
+ *	HEAD|CACHED	an order-0 page in a per-CPU cache
+ *	HEAD|ALLOC	allocated: it belongs to a caller
+ *	HEAD		in transit: taken off a list, or claimed by a free, by
+ *			a path that holds it for a moment; nobody's to free
+ * Only a caller's free leaves the ALLOC state, and it does so with a cmpxchg
+ * from HEAD|ALLOC (the claim); only an allocation enters it.  So of two
+ * racing frees of one block exactly one wins the claim and the other is
+ * refused as a double free, and no drain, split or merge ever stores a
+ * value a claim could mistake for an allocated block.
+ *
+ * Locking, in this order:
+ *  1. memlab_pcp.lock - one per CPU and zone: that CPU's cache list and its
+ *     count.  Taken on the local CPU with the pcp_spin_lock pattern of
+ *     mm/page_alloc.c: the task is pinned to the CPU (preempt_disable(), or
+ *     migrate_disable() on PREEMPT_RT, where spinlock_t sleeps) and the lock
+ *     is only tried; if it is busy (an interrupt came while this CPU held
+ *     it, or another task of this CPU on RT) the operation goes straight to
+ *     the buddy lists.  Interrupts stay on.  Remote drains (snapshots,
+ *     shrink, CPU hotplug) take it with spin_lock() from any CPU.
+ *  2. memlab_pages.lock - irq-safe: zones, free lists, the descriptors of
+ *     free and held blocks, the block map, counters.
+ *  3. lmm.lock - the LMM pool's own, taken inside lmm_alloc_gen()/lmm_free().
+ * Descriptors of allocated blocks (order, owner) belong to their owner.
+ * @poisoned (debug mode) changes only with the block's state, under the
+ * lock that covers that state, or by the claiming free.
  */
 
 #define pr_fmt(fmt) "memlab: " fmt
 
+#include <linux/cpuhotplug.h>
 #include <linux/export.h>
 #include <linux/list.h>
 #include <linux/math64.h>
@@ -61,6 +80,7 @@
 #define MP_HEAD		0x02	/* first page of a block; @order is valid */
 #define MP_FREE		0x04	/* head of a block on a free list */
 #define MP_CACHED	0x08	/* order-0 page in a per-CPU cache */
+#define MP_ALLOC	0x10	/* head of a block a caller holds */
 
 /*
  * Per-CPU cache sizes: refill and drain @batch pages at a time, keep at
@@ -80,17 +100,22 @@
  * @owner: the allocating layer's tag, for allocated blocks.
  * @order: block order; valid with MP_HEAD.
  * @flags: MP_* bits.
+ * @poisoned: the whole block is filled with MP_POISON (debug mode); valid
+ *	on free and cached heads.  An allocation checks the poison only of a
+ *	block that carries it, so turning debug mode on never reports blocks
+ *	that were free before it was poisoned.
  */
 struct memlab_page {
 	struct list_head list;
 	void *owner;
 	u8 order;
 	u8 flags;
+	u8 poisoned;
 };
 
 /* A per-CPU cache of free order-0 pages of one zone. */
 struct memlab_pcp {
-	spinlock_t lock;	/* this CPU's cache; taken with irqs off */
+	spinlock_t lock;	/* @list and @count; see "Locking" above */
 	struct list_head list;
 	unsigned int count;
 	u64 allocs;		/* served from the cache */
@@ -127,6 +152,8 @@ struct memlab_zone {
  *	tail pages of held ones, have no flags: taking and returning a block
  *	costs O(1), not a pass over its descriptors.
  * @st: counters (the zone part of a snapshot is derived).
+ * @cpuhp: on memlab's CPU-hotplug state, whose teardown drains the dead
+ *	CPU's caches.
  */
 struct memlab_pages {
 	spinlock_t lock;	/* all but the constants and @pcp contents; irq-safe */
@@ -145,7 +172,11 @@ struct memlab_pages {
 	struct memlab_page *map;
 	u8 *blk;
 	struct memlab_pages_stats st;
+	struct hlist_node cpuhp;
 };
+
+/* memlab's dynamic CPU-hotplug state for pages instances, or 0. */
+static enum cpuhp_state mp_cpuhp_state;
 
 static const char * const mp_misuse_names[] = {
 	[MEMLAB_PAGES_MISUSE_FOREIGN]		= "address outside the instance",
@@ -204,8 +235,13 @@ static void mp_misuse(struct memlab_pages *mp, enum memlab_pages_misuse kind,
 	spin_unlock_irqrestore(&mp->lock, flags);
 	if (memlab_misuse_expected("pages_misuse") || !warn)
 		return;
-	pr_warn("pages %s: %s: 0x%lx (further ones counted, not shown)\n",
-		mp->name, mp_misuse_names[kind], (unsigned long)addr);
+	/* An offset into the span says more than an address, and hides nothing. */
+	if (memlab_pages_contains(mp, addr, 1))
+		pr_warn("pages %s: %s: offset %#lx (further ones counted, not shown)\n",
+			mp->name, mp_misuse_names[kind], (unsigned long)addr - mp->base);
+	else
+		pr_warn("pages %s: %s: %p, outside the span (further ones counted, not shown)\n",
+			mp->name, mp_misuse_names[kind], addr);
 }
 
 /* ------------------------------------------------------------------------
@@ -214,12 +250,13 @@ static void mp_misuse(struct memlab_pages *mp, enum memlab_pages_misuse kind,
  */
 
 static void mp_add_free(struct memlab_pages *mp, struct memlab_zone *z,
-			unsigned long idx, unsigned int order, bool tail)
+			unsigned long idx, unsigned int order, bool tail, bool poisoned)
 {
 	struct memlab_page *page = &mp->map[idx];
 
-	page->flags = MP_HEAD | MP_FREE;
 	page->order = order;
+	page->poisoned = poisoned;
+	WRITE_ONCE(page->flags, MP_HEAD | MP_FREE);
 	if (tail)
 		list_add_tail(&page->list, &z->free_area[order]);
 	else
@@ -227,11 +264,12 @@ static void mp_add_free(struct memlab_pages *mp, struct memlab_zone *z,
 	z->nr_free[order]++;
 }
 
+/* Take a free block off its list; it is in transit (bare HEAD) until placed. */
 static void mp_del_free(struct memlab_zone *z, struct memlab_page *page)
 {
 	list_del(&page->list);
 	z->nr_free[page->order]--;
-	page->flags &= ~MP_FREE;
+	WRITE_ONCE(page->flags, MP_HEAD);
 }
 
 /* Take a max-order block for zone @zi from the LMM; false if it has none. */
@@ -249,9 +287,8 @@ static bool mp_take_block(struct memlab_pages *mp, unsigned int zi)
 		return false;
 	idx = ((uintptr_t)block - mp->base) >> PAGE_SHIFT;
 	mp->blk[idx >> mp->max_order] = zi + 1;	/* its pages carry no flags yet */
-	if (mp->debug)	/* the LMM wrote its index node into it */
-		memset(block, MP_POISON, mp_block_bytes(mp));
-	mp_add_free(mp, z, idx, mp->max_order, false);
+	/* Not poisoned (the LMM kept its index node in it): never checked. */
+	mp_add_free(mp, z, idx, mp->max_order, false, false);
 	z->blocks_held++;
 	mp->st.lmm_takes++;
 	return true;
@@ -263,7 +300,7 @@ static void mp_return_block(struct memlab_pages *mp, struct memlab_zone *z,
 {
 	lockdep_assert_held(&mp->lock);
 	mp_del_free(z, &mp->map[idx]);
-	mp->map[idx].flags = 0;		/* whole and free: no other page has flags */
+	WRITE_ONCE(mp->map[idx].flags, 0);	/* whole and free: no page has flags */
 	mp->blk[idx >> mp->max_order] = 0;
 	z->blocks_held--;
 	mp->st.lmm_returns++;
@@ -273,7 +310,7 @@ static void mp_return_block(struct memlab_pages *mp, struct memlab_zone *z,
 
 /* Remove a block of @order from zone @zi, splitting a larger one if needed. */
 static struct memlab_page *mp_rmqueue(struct memlab_pages *mp, unsigned int zi,
-				      unsigned int order, u8 extra)
+				      unsigned int order, u8 state)
 {
 	struct memlab_zone *z = &mp->zones[zi];
 	struct memlab_page *page;
@@ -294,45 +331,67 @@ static struct memlab_page *mp_rmqueue(struct memlab_pages *mp, unsigned int zi,
 	idx = mp_idx(mp, page);
 	while (o > order) {		/* keep the low half, free the high halves */
 		o--;
-		mp_add_free(mp, z, idx + (1UL << o), o, false);
+		mp_add_free(mp, z, idx + (1UL << o), o, false, page->poisoned);
 		mp->st.splits++;
 	}
 	page->order = order;
-	/* one store: a racing order-0 free must never see a half-made state */
-	WRITE_ONCE(page->flags, MP_HEAD | extra);
 	page->owner = NULL;
+	/* last, in one store: the block's new state, ALLOC or CACHED */
+	WRITE_ONCE(page->flags, MP_HEAD | state);
 	return page;
 }
 
-/* Free the block at @idx of @order into its zone, merging with buddies. */
-static void mp_free_block(struct memlab_pages *mp, unsigned long idx, unsigned int order)
+static inline bool mp_is_free_head(const struct memlab_page *p, unsigned int order)
+{
+	return p->flags == (MP_HEAD | MP_FREE) && p->order == order;
+}
+
+/*
+ * Linux's buddy_merge_likely(): when the buddy of the block's parent is
+ * free, the block's own buddy is likely to come back soon and merge the
+ * two into a block that merges again.  Such a block goes to the tail of its
+ * list, so that allocations take other blocks first and leave it time.
+ */
+static bool mp_merge_likely(const struct memlab_pages *mp, unsigned long idx,
+			    unsigned int order)
+{
+	unsigned long pidx;
+
+	if (order + 1 >= mp->max_order)
+		return false;
+	pidx = (idx & ~(1UL << order)) ^ (2UL << order);
+	return mp_is_free_head(&mp->map[pidx], order + 1);
+}
+
+/*
+ * Free the block at @idx of @order into its zone, merging with buddies.
+ * The block is in transit (bare HEAD); @poisoned says whether all of it
+ * holds the poison pattern.
+ */
+static void mp_free_block(struct memlab_pages *mp, unsigned long idx, unsigned int order,
+			  bool poisoned)
 {
 	struct memlab_zone *z = &mp->zones[mp_zone(mp, idx)];
-	bool tail = false;
 
 	lockdep_assert_held(&mp->lock);
+	if (WARN_ON_ONCE(READ_ONCE(mp->map[idx].flags) != MP_HEAD ||
+			 order > mp->max_order || (idx & ((1UL << order) - 1))))
+		return;		/* a caller bug: leak the block rather than corrupt */
 	while (order < mp->max_order) {
 		unsigned long bidx = idx ^ (1UL << order);
 		struct memlab_page *buddy = &mp->map[bidx];
 
 		/* the buddy lies in the same max-order block, so in the same zone */
-		if (buddy->flags != (MP_HEAD | MP_FREE) || buddy->order != order)
+		if (!mp_is_free_head(buddy, order))
 			break;
+		poisoned &= buddy->poisoned;
 		mp_del_free(z, buddy);
-		buddy->flags = 0;
-		mp->map[idx].flags = 0;
+		WRITE_ONCE(mp->map[idx | bidx].flags, 0);	/* the upper half */
 		idx &= bidx;
 		order++;
 		mp->st.merges++;
 	}
-	/* buddy_merge_likely: the parent's buddy is free, so we may merge soon. */
-	if (order + 1 < mp->max_order) {
-		unsigned long pidx = (idx & ~(1UL << order)) ^ (2UL << order);
-		struct memlab_page *p = &mp->map[pidx];
-
-		tail = p->flags == (MP_HEAD | MP_FREE) && p->order == order + 1;
-	}
-	mp_add_free(mp, z, idx, order, tail);
+	mp_add_free(mp, z, idx, order, mp_merge_likely(mp, idx, order), poisoned);
 	if (order == mp->max_order && z->nr_free[order] > mp->reserve_blocks)
 		mp_return_block(mp, z, idx);
 }
@@ -342,92 +401,229 @@ static void mp_free_block(struct memlab_pages *mp, unsigned long idx, unsigned i
  * ------------------------------------------------------------------------
  */
 
+/*
+ * The pcp_spin_lock pattern: pin the task to its CPU without disabling
+ * interrupts (migrate_disable() where spinlock_t sleeps), then only try the
+ * lock, so an interrupt that arrives while this CPU holds its cache goes to
+ * the buddy lists instead of deadlocking.  On UP without RT spin_trylock()
+ * always succeeds, so interrupts are disabled there, as mm/page_alloc.c does.
+ */
+#ifndef CONFIG_PREEMPT_RT
+#define mp_pin()		preempt_disable()
+#define mp_unpin()		preempt_enable()
+#else
+#define mp_pin()		migrate_disable()
+#define mp_unpin()		migrate_enable()
+#endif
+
+#if defined(CONFIG_SMP) || defined(CONFIG_PREEMPT_RT)
+#define mp_trylock_prepare(flags)	((void)(flags))
+#define mp_trylock_finish(flags)	((void)(flags))
+#else
+#define mp_trylock_prepare(flags)	local_irq_save(flags)
+#define mp_trylock_finish(flags)	local_irq_restore(flags)
+#endif
+
+/* This CPU's cache of zone @z, locked; NULL if it is busy. */
+static struct memlab_pcp *mp_pcp_trylock(struct memlab_zone *z)
+{
+	struct memlab_pcp *pcp;
+
+	mp_pin();
+	pcp = this_cpu_ptr(z->pcp);
+	if (!spin_trylock(&pcp->lock)) {
+		mp_unpin();
+		return NULL;
+	}
+	return pcp;
+}
+
+static void mp_pcp_unlock(struct memlab_pcp *pcp)
+{
+	spin_unlock(&pcp->lock);
+	mp_unpin();
+}
+
 /* Move up to @nr pages from a pcp back to the buddy lists. */
 static void mp_pcp_drain(struct memlab_pages *mp, struct memlab_pcp *pcp, unsigned int nr)
 {
 	struct memlab_page *page;
+	unsigned long flags;
 
 	lockdep_assert_held(&pcp->lock);
-	spin_lock(&mp->lock);
+	if (!pcp->count)
+		return;
+	spin_lock_irqsave(&mp->lock, flags);
 	while (nr-- && pcp->count) {
 		/* the coldest first: frees add at the head, drains take from the tail */
 		page = list_last_entry(&pcp->list, struct memlab_page, list);
 		list_del(&page->list);
 		pcp->count--;
-		page->flags = MP_HEAD;
-		mp_free_block(mp, mp_idx(mp, page), 0);
+		WRITE_ONCE(page->flags, MP_HEAD);	/* in transit, never ALLOC */
+		mp_free_block(mp, mp_idx(mp, page), 0, page->poisoned);
 	}
-	spin_unlock(&mp->lock);
+	spin_unlock_irqrestore(&mp->lock, flags);
+}
+
+/* Drain one CPU's caches, from any CPU (that CPU may be dead). */
+static void mp_drain_cpu(struct memlab_pages *mp, unsigned int cpu)
+{
+	unsigned int zi;
+
+	for (zi = 0; zi < mp->nr_zones; zi++) {
+		struct memlab_pcp *pcp = per_cpu_ptr(mp->zones[zi].pcp, cpu);
+
+		spin_lock(&pcp->lock);
+		mp_pcp_drain(mp, pcp, UINT_MAX);
+		spin_unlock(&pcp->lock);
+	}
 }
 
 static void mp_drain_all(struct memlab_pages *mp)
 {
-	unsigned int zi;
 	int cpu;
 
-	for (zi = 0; zi < mp->nr_zones; zi++) {
-		for_each_possible_cpu(cpu) {
-			struct memlab_pcp *pcp = per_cpu_ptr(mp->zones[zi].pcp, cpu);
-			unsigned long flags;
-
-			spin_lock_irqsave(&pcp->lock, flags);
-			mp_pcp_drain(mp, pcp, UINT_MAX);
-			spin_unlock_irqrestore(&pcp->lock, flags);
-		}
-	}
+	for_each_possible_cpu(cpu)
+		mp_drain_cpu(mp, cpu);
 }
 
-static struct memlab_page *mp_pcp_alloc(struct memlab_pages *mp, unsigned int zi)
+/* CPU hotplug teardown: a dead CPU keeps no pages from the buddy lists. */
+static int mp_cpu_dead(unsigned int cpu, struct hlist_node *node)
+{
+	struct memlab_pages *mp = hlist_entry_safe(node, struct memlab_pages, cpuhp);
+
+	mp_drain_cpu(mp, cpu);
+	return 0;
+}
+
+/* Refill an empty cache with a batch; caller holds pcp->lock. */
+static void mp_pcp_refill(struct memlab_pages *mp, unsigned int zi, struct memlab_pcp *pcp)
+{
+	struct memlab_page *page;
+	unsigned long flags;
+	unsigned int i;
+
+	lockdep_assert_held(&pcp->lock);
+	spin_lock_irqsave(&mp->lock, flags);
+	for (i = 0; i < MP_PCP_BATCH; i++) {
+		page = mp_rmqueue(mp, zi, 0, MP_CACHED);
+		if (!page)
+			break;
+		list_add_tail(&page->list, &pcp->list);
+		pcp->count++;
+	}
+	spin_unlock_irqrestore(&mp->lock, flags);
+}
+
+/*
+ * An order-0 page from this CPU's cache of zone @zi; with @busy set and
+ * NULL returned when the cache is locked (the caller goes to the buddy).
+ */
+static struct memlab_page *mp_pcp_alloc(struct memlab_pages *mp, unsigned int zi, bool *busy)
 {
 	struct memlab_page *page = NULL;
 	struct memlab_pcp *pcp;
 	unsigned long flags;
 
-	local_irq_save(flags);
-	pcp = this_cpu_ptr(mp->zones[zi].pcp);
-	spin_lock(&pcp->lock);
-	if (!pcp->count) {
-		unsigned int i;
-
-		spin_lock(&mp->lock);
-		for (i = 0; i < MP_PCP_BATCH; i++) {
-			page = mp_rmqueue(mp, zi, 0, MP_CACHED);
-			if (!page)
-				break;
-			list_add_tail(&page->list, &pcp->list);
-			pcp->count++;
+	mp_trylock_prepare(flags);
+	pcp = mp_pcp_trylock(&mp->zones[zi]);
+	*busy = !pcp;
+	if (pcp) {
+		if (!pcp->count)
+			mp_pcp_refill(mp, zi, pcp);
+		if (pcp->count) {
+			page = list_first_entry(&pcp->list, struct memlab_page, list);
+			list_del(&page->list);
+			pcp->count--;
+			pcp->allocs++;
+			page->owner = NULL;
+			WRITE_ONCE(page->flags, MP_HEAD | MP_ALLOC);
 		}
-		spin_unlock(&mp->lock);
+		mp_pcp_unlock(pcp);
 	}
-	page = NULL;
-	if (pcp->count) {
-		page = list_first_entry(&pcp->list, struct memlab_page, list);
-		list_del(&page->list);
-		pcp->count--;
-		page->flags = MP_HEAD;
-		page->owner = NULL;
-		pcp->allocs++;
-	}
-	spin_unlock(&pcp->lock);
-	local_irq_restore(flags);
+	mp_trylock_finish(flags);
 	return page;
 }
 
-static void mp_pcp_free(struct memlab_pages *mp, struct memlab_page *page)
+/*
+ * Put a claimed order-0 page (HEAD|CACHED) into this CPU's cache.
+ * Return: false if the cache is busy; the caller frees to the buddy.
+ */
+static bool mp_pcp_free(struct memlab_pages *mp, struct memlab_page *page)
 {
 	struct memlab_pcp *pcp;
 	unsigned long flags;
 
-	local_irq_save(flags);
-	pcp = this_cpu_ptr(mp->zones[mp_zone(mp, mp_idx(mp, page))].pcp);
-	spin_lock(&pcp->lock);
-	list_add(&page->list, &pcp->list);
-	pcp->count++;
-	pcp->frees++;
-	if (pcp->count > MP_PCP_HIGH)
-		mp_pcp_drain(mp, pcp, MP_PCP_BATCH);
-	spin_unlock(&pcp->lock);
-	local_irq_restore(flags);
+	mp_trylock_prepare(flags);
+	pcp = mp_pcp_trylock(&mp->zones[mp_zone(mp, mp_idx(mp, page))]);
+	if (pcp) {
+		list_add(&page->list, &pcp->list);
+		pcp->count++;
+		pcp->frees++;
+		if (pcp->count > MP_PCP_HIGH)
+			mp_pcp_drain(mp, pcp, MP_PCP_BATCH);
+		mp_pcp_unlock(pcp);
+	}
+	mp_trylock_finish(flags);
+	return pcp;
+}
+
+/* ------------------------------------------------------------------------
+ * Debug poisoning
+ * ------------------------------------------------------------------------
+ */
+
+static void mp_poison(struct memlab_pages *mp, unsigned long idx, unsigned int order)
+{
+	memset((void *)mp_addr(mp, idx), MP_POISON, PAGE_SIZE << order);
+}
+
+/*
+ * Poison the free blocks that are not yet poisoned, one block per hold of
+ * the instance lock: each is taken off its list (in transit), filled with
+ * the lock dropped, and freed back poisoned.  Blocks freed meanwhile poison
+ * themselves (debug is already set), so when the walk ends every free
+ * block is poisoned but those freed by a free that read debug == 0 just
+ * before the flip - and those are never checked, since they are unmarked.
+ */
+static void mp_poison_free_blocks(struct memlab_pages *mp)
+{
+	unsigned long idx = 0, flags;
+
+	while (idx < mp->nr_pages && READ_ONCE(mp->debug)) {
+		unsigned long end = min(mp->nr_pages, idx + 256);
+		unsigned int order = 0;
+		bool found = false;
+
+		spin_lock_irqsave(&mp->lock, flags);
+		while (idx < end) {
+			struct memlab_page *p = &mp->map[idx];
+
+			if (!mp_held(mp, idx)) {
+				idx = (idx | ((1UL << mp->max_order) - 1)) + 1;
+				continue;
+			}
+			if (p->flags == (MP_HEAD | MP_FREE) && !p->poisoned) {
+				order = p->order;
+				mp_del_free(&mp->zones[mp_zone(mp, idx)], p);
+				found = true;
+				break;
+			}
+			idx += (p->flags & MP_HEAD) ? 1UL << p->order : 1;
+		}
+		spin_unlock_irqrestore(&mp->lock, flags);
+		if (!found)
+			continue;
+		mp_poison(mp, idx, order);
+		spin_lock_irqsave(&mp->lock, flags);
+		mp_free_block(mp, idx, order, true);
+		spin_unlock_irqrestore(&mp->lock, flags);
+		/*
+		 * Stay at @idx: the block may have merged with an unpoisoned
+		 * buddy above it, and the merged block must be found again.
+		 */
+		cond_resched();
+	}
 }
 
 /* ------------------------------------------------------------------------
@@ -499,6 +695,8 @@ struct memlab_pages *memlab_pages_create(const char *name, struct lmm *lmm,
 			INIT_LIST_HEAD(&pcp->list);
 		}
 	}
+	if (mp_cpuhp_state > 0 && cpuhp_state_add_instance_nocalls(mp_cpuhp_state, &mp->cpuhp))
+		goto fail;
 	return mp;
 
 fail:
@@ -510,6 +708,19 @@ fail:
 	return ERR_PTR(-ENOMEM);
 }
 EXPORT_SYMBOL_GPL(memlab_pages_create);
+
+static void mp_free_instance(struct memlab_pages *mp)
+{
+	unsigned int zi;
+
+	if (mp_cpuhp_state > 0)
+		cpuhp_state_remove_instance_nocalls(mp_cpuhp_state, &mp->cpuhp);
+	for (zi = 0; zi < mp->nr_zones; zi++)
+		free_percpu(mp->zones[zi].pcp);
+	kvfree(mp->blk);
+	kvfree(mp->map);
+	kfree(mp);
+}
 
 /**
  * memlab_pages_shrink() - give back everything that can go back
@@ -564,14 +775,43 @@ int memlab_pages_destroy(struct memlab_pages *mp)
 			mp->name, held - free);
 		return -EBUSY;
 	}
-	for (zi = 0; zi < mp->nr_zones; zi++)
-		free_percpu(mp->zones[zi].pcp);
-	kvfree(mp->blk);
-	kvfree(mp->map);
-	kfree(mp);
+	mp_free_instance(mp);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(memlab_pages_destroy);
+
+/**
+ * memlab_pages_teardown() - free an instance whatever it still holds
+ * @mp: the instance.
+ *
+ * For module unload: memlab's own metadata (descriptors, block map, per-CPU
+ * caches, the instance) is always freed.  Blocks still allocated are not
+ * given back to the LMM, which is torn down next; their number is printed,
+ * and whoever still holds them holds memory that is about to disappear with
+ * the arena.
+ *
+ * Context: process context.
+ * Return: the number of pages that were still allocated.
+ */
+unsigned long memlab_pages_teardown(struct memlab_pages *mp)
+{
+	struct memlab_pages_stats st;
+	unsigned long held = 0, free = 0;
+	unsigned int zi;
+
+	memlab_pages_shrink(mp);
+	memlab_pages_stats(mp, &st);
+	for (zi = 0; zi < st.nr_zones; zi++) {
+		held += st.zone[zi].blocks_held << st.max_order;
+		free += st.zone[zi].pages_free;
+	}
+	if (held != free)
+		pr_warn("pages %s: torn down with %lu pages still allocated\n",
+			mp->name, held - free);
+	mp_free_instance(mp);
+	return held - free;
+}
+EXPORT_SYMBOL_GPL(memlab_pages_teardown);
 
 /**
  * memlab_pages_set_reserve() - how many free max-order blocks a zone keeps
@@ -616,27 +856,23 @@ EXPORT_SYMBOL_GPL(memlab_pages_max_order);
  * @on: true to poison (every free block is poisoned now), false to stop.
  *
  * A write into a freed block is reported as a use after free, with the
- * address of the first changed byte, when the block is next allocated.
+ * offset of the first changed byte, when the block is next allocated.
+ * Turning it on sets the flag first, so that every later free poisons what
+ * it frees, then drains the per-CPU caches and poisons the free blocks one
+ * at a time with the lock dropped between them.  Only blocks known to be
+ * poisoned are checked, so nothing free before the switch is ever reported.
  *
- * Context: any context; poisoning every free block takes a while.
+ * Context: process context (poisoning every free block takes a while; the
+ * instance lock is held for one block at a time).
  * Return: 0.
  */
 int memlab_pages_set_debug(struct memlab_pages *mp, bool on)
 {
-	struct memlab_page *p;
-	unsigned long flags;
-	unsigned int zi, o;
-
-	mp_drain_all(mp);
-	spin_lock_irqsave(&mp->lock, flags);
-	if (on && !mp->debug)
-		for (zi = 0; zi < mp->nr_zones; zi++)
-			for (o = 0; o <= mp->max_order; o++)
-				list_for_each_entry(p, &mp->zones[zi].free_area[o], list)
-					memset((void *)mp_addr(mp, mp_idx(mp, p)), MP_POISON,
-					       PAGE_SIZE << o);
 	WRITE_ONCE(mp->debug, on);
-	spin_unlock_irqrestore(&mp->lock, flags);
+	if (on) {
+		mp_drain_all(mp);
+		mp_poison_free_blocks(mp);
+	}
 	return 0;
 }
 EXPORT_SYMBOL_GPL(memlab_pages_set_debug);
@@ -678,12 +914,13 @@ struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flag
 	struct memlab_page *page = NULL;
 	unsigned long irqflags;
 	unsigned int zi;
+	bool busy;
 
 	if (unlikely(order > mp->max_order)) {
 		mp_misuse(mp, MEMLAB_PAGES_MISUSE_BAD_ORDER, NULL);
 		return NULL;
 	}
-	if (unlikely(mp->fail_hook) && mp->fail_hook(mp->fail_arg)) {
+	if (unlikely(READ_ONCE(mp->fail_hook)) && mp->fail_hook(mp->fail_arg)) {
 		spin_lock_irqsave(&mp->lock, irqflags);
 		mp->st.injected++;
 		mp->st.failures++;
@@ -694,11 +931,12 @@ struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flag
 		if (flags & ~mp->zones[zi].lmm_flags)
 			continue;
 		if (!order) {
-			page = mp_pcp_alloc(mp, zi);
-			continue;
+			page = mp_pcp_alloc(mp, zi, &busy);
+			if (page || !busy)
+				continue;
 		}
 		spin_lock_irqsave(&mp->lock, irqflags);
-		page = mp_rmqueue(mp, zi, order, 0);
+		page = mp_rmqueue(mp, zi, order, MP_ALLOC);
 		if (page)
 			mp->st.allocs++;
 		spin_unlock_irqrestore(&mp->lock, irqflags);
@@ -707,14 +945,17 @@ struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flag
 		spin_lock_irqsave(&mp->lock, irqflags);
 		mp->st.failures++;
 		spin_unlock_irqrestore(&mp->lock, irqflags);
-	} else if (unlikely(READ_ONCE(mp->debug))) {
-		void *addr = (void *)mp_addr(mp, mp_idx(mp, page)), *bad;
+		return NULL;
+	}
+	/* The block is the caller's now, and so is its descriptor. */
+	if (unlikely(page->poisoned)) {
+		unsigned long idx = mp_idx(mp, page);
+		void *bad;
 
-		bad = memchr_inv(addr, MP_POISON, PAGE_SIZE << order);
-		if (bad) {
+		page->poisoned = 0;
+		bad = memchr_inv((void *)mp_addr(mp, idx), MP_POISON, PAGE_SIZE << order);
+		if (bad && READ_ONCE(mp->debug))
 			mp_misuse(mp, MEMLAB_PAGES_MISUSE_USE_AFTER_FREE, bad);
-			memset(addr, MP_POISON, PAGE_SIZE << order);
-		}
 	}
 	return page;
 }
@@ -748,7 +989,7 @@ static enum memlab_pages_misuse mp_check_free(const struct memlab_pages *mp,
 		return MEMLAB_PAGES_MISUSE_NOT_HELD;
 	if (!(f & MP_HEAD))
 		return MEMLAB_PAGES_MISUSE_TAIL;
-	if (f & (MP_FREE | MP_CACHED))
+	if (!(f & MP_ALLOC))
 		return MEMLAB_PAGES_MISUSE_DOUBLE_FREE;
 	return MEMLAB_PAGES_NR_MISUSE;
 }
@@ -758,6 +999,9 @@ static enum memlab_pages_misuse mp_check_free(const struct memlab_pages *mp,
  * @mp: the instance.
  * @page: what memlab_alloc_pages() returned; the order is read from it.
  *
+ * The free claims the block first, with a cmpxchg of its flags out of the
+ * allocated state: of two racing frees of one block exactly one succeeds.
+ *
  * Context: any context.
  * Return: 0, or -EINVAL (counted, warned once per kind, nothing changed)
  * for a descriptor outside the instance, a tail page, a free page or a
@@ -766,35 +1010,42 @@ static enum memlab_pages_misuse mp_check_free(const struct memlab_pages *mp,
 int memlab_free_pages(struct memlab_pages *mp, struct memlab_page *page)
 {
 	enum memlab_pages_misuse bad;
-	unsigned long flags;
+	unsigned long flags, idx;
+	unsigned int order;
+	bool poisoned;
 
 	if (page < mp->map || page >= mp->map + mp->nr_pages) {
 		mp_misuse(mp, MEMLAB_PAGES_MISUSE_FOREIGN, page);
 		return -EINVAL;
 	}
-	if (unlikely(READ_ONCE(mp->debug)) && mp_check_free(mp, page) == MEMLAB_PAGES_NR_MISUSE)
-		memset((void *)mp_addr(mp, mp_idx(mp, page)), MP_POISON, PAGE_SIZE << page->order);
-	/*
-	 * An allocated order-0 page goes to the per-CPU cache.  The flag change
-	 * is the claim: of two racing frees of one page only one wins it, the
-	 * other takes the locked path and is reported as a double free.
-	 */
-	if (!page->order &&
-	    cmpxchg(&page->flags, MP_HEAD, MP_HEAD | MP_CACHED) == MP_HEAD) {
-		mp_pcp_free(mp, page);
-		return 0;
+	idx = mp_idx(mp, page);
+	if (cmpxchg(&page->flags, MP_HEAD | MP_ALLOC, MP_HEAD) != (MP_HEAD | MP_ALLOC)) {
+		/* Not allocated: say why, under the lock that stills the state. */
+		spin_lock_irqsave(&mp->lock, flags);
+		bad = mp_check_free(mp, page);
+		spin_unlock_irqrestore(&mp->lock, flags);
+		if (bad == MEMLAB_PAGES_NR_MISUSE)	/* reallocated meanwhile */
+			bad = MEMLAB_PAGES_MISUSE_DOUBLE_FREE;
+		mp_misuse(mp, bad, (void *)mp_addr(mp, idx));
+		return -EINVAL;
+	}
+	/* Claimed: the block is in transit, and ours until it is placed. */
+	order = page->order;
+	poisoned = READ_ONCE(mp->debug);
+	if (poisoned)
+		mp_poison(mp, idx, order);
+	page->poisoned = poisoned;
+	if (!order) {
+		WRITE_ONCE(page->flags, MP_HEAD | MP_CACHED);
+		if (mp_pcp_free(mp, page))
+			return 0;
+		WRITE_ONCE(page->flags, MP_HEAD);	/* cache busy: to the buddy */
 	}
 	spin_lock_irqsave(&mp->lock, flags);
-	bad = mp_check_free(mp, page);
-	if (bad == MEMLAB_PAGES_NR_MISUSE) {
-		mp_free_block(mp, mp_idx(mp, page), page->order);
-		mp->st.frees++;
-	}
+	mp_free_block(mp, idx, order, poisoned);
+	mp->st.frees++;
 	spin_unlock_irqrestore(&mp->lock, flags);
-	if (bad == MEMLAB_PAGES_NR_MISUSE)
-		return 0;
-	mp_misuse(mp, bad, (void *)mp_addr(mp, mp_idx(mp, page)));
-	return -EINVAL;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(memlab_free_pages);
 
@@ -1081,6 +1332,28 @@ void memlab_pages_stats(struct memlab_pages *mp, struct memlab_pages_stats *st)
 EXPORT_SYMBOL_GPL(memlab_pages_stats);
 
 /**
+ * memlab_pages_pcp_count() - pages in one CPU's caches, without draining them
+ * @mp: the instance.
+ * @cpu: a possible CPU.
+ *
+ * A racy read, for reporting and tests: it shows what a snapshot hides by
+ * draining (e.g. that a CPU going offline left nothing behind).
+ *
+ * Context: any context.
+ * Return: the order-0 pages cached for @cpu, over all zones.
+ */
+unsigned long memlab_pages_pcp_count(struct memlab_pages *mp, unsigned int cpu)
+{
+	unsigned long n = 0;
+	unsigned int zi;
+
+	for (zi = 0; zi < mp->nr_zones; zi++)
+		n += READ_ONCE(per_cpu_ptr(mp->zones[zi].pcp, cpu)->count);
+	return n;
+}
+EXPORT_SYMBOL_GPL(memlab_pages_pcp_count);
+
+/**
  * memlab_pages_walk() - visit every block the instance holds, in one snapshot
  * @mp: the instance.
  * @fn: called for each free or allocated block in address order, with the
@@ -1302,3 +1575,64 @@ int memlab_frag_extfrag_index(const unsigned long *nr_free, unsigned int nr_orde
 	return 1000 - (int)div64_u64(1000 + div64_u64(free_pages * 1000, 1ULL << order), blocks);
 }
 EXPORT_SYMBOL_GPL(memlab_frag_extfrag_index);
+
+/**
+ * memlab_pages_fit_order() - the largest block order a zone of a span can hold
+ * @off: the zone's first byte, as an offset from the instance's base.
+ * @size: the zone's bytes.
+ * @max_order: the order wanted.
+ *
+ * Blocks are naturally aligned relative to the base, so a zone holds a
+ * block of order k only if some multiple of 2^k pages starts in it with
+ * 2^k pages still inside.  The module picks its max order with this, so
+ * that every zone of a small arena can serve at least one block.
+ *
+ * Return: the largest order <= @max_order the zone holds, or -1 if it
+ * cannot hold even one page.
+ */
+int memlab_pages_fit_order(size_t off, size_t size, unsigned int max_order)
+{
+	int o;
+
+	for (o = max_order; o >= 0; o--) {
+		size_t bytes = PAGE_SIZE << o;
+		size_t start = round_up(off, bytes);
+
+		if (start >= off && start - off <= size && size - (start - off) >= bytes)
+			return o;
+	}
+	return -1;
+}
+EXPORT_SYMBOL_GPL(memlab_pages_fit_order);
+
+/**
+ * memlab_pages_init() - set up what every pages instance shares
+ *
+ * A dynamic CPU-hotplug state whose teardown drains a dead CPU's caches of
+ * every instance, as mm/page_alloc.c does for its pcp lists.
+ *
+ * Context: process context, once, before the first instance is created.
+ * Return: 0, or a negative errno from cpuhp_setup_state_multi().
+ */
+int memlab_pages_init(void)
+{
+	int ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "memlab/pages:dead",
+					  NULL, mp_cpu_dead);
+
+	if (ret < 0)
+		return ret;
+	mp_cpuhp_state = ret;
+	return 0;
+}
+
+/**
+ * memlab_pages_exit() - undo memlab_pages_init()
+ *
+ * Context: process context, after the last instance is gone.
+ */
+void memlab_pages_exit(void)
+{
+	if (mp_cpuhp_state > 0)
+		cpuhp_remove_multi_state(mp_cpuhp_state);
+	mp_cpuhp_state = 0;
+}

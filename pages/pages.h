@@ -139,6 +139,7 @@ struct memlab_pages *memlab_pages_create(const char *name, struct lmm *lmm,
 					 const struct memlab_zone_desc *zones,
 					 unsigned int nr_zones);
 int memlab_pages_destroy(struct memlab_pages *mp);
+unsigned long memlab_pages_teardown(struct memlab_pages *mp);
 void memlab_pages_shrink(struct memlab_pages *mp);
 int memlab_pages_set_reserve(struct memlab_pages *mp, unsigned int blocks);
 unsigned int memlab_pages_max_order(const struct memlab_pages *mp);
@@ -169,6 +170,7 @@ bool memlab_pages_contains(struct memlab_pages *mp, const void *addr, size_t len
 /* Inspection */
 void memlab_pages_stats(struct memlab_pages *mp, struct memlab_pages_stats *st);
 int memlab_pages_check(struct memlab_pages *mp);
+unsigned long memlab_pages_pcp_count(struct memlab_pages *mp, unsigned int cpu);
 void memlab_pages_walk(struct memlab_pages *mp, memlab_pages_walk_fn fn, void *arg);
 const char *memlab_pages_misuse_name(enum memlab_pages_misuse kind);
 
@@ -176,6 +178,10 @@ const char *memlab_pages_misuse_name(enum memlab_pages_misuse kind);
  * Fragmentation indices of Linux's mm/vmstat.c over a buddyinfo row, in
  * thousandths: unusable free space index and external fragmentation index.
  */
+int memlab_pages_fit_order(size_t off, size_t size, unsigned int max_order);
+int memlab_pages_init(void);
+void memlab_pages_exit(void);
+
 int memlab_frag_unusable_index(const unsigned long *nr_free, unsigned int nr_orders,
 			       unsigned int order);
 int memlab_frag_extfrag_index(const unsigned long *nr_free, unsigned int nr_orders,

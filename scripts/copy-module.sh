@@ -7,8 +7,10 @@ set -eu
 repo="${1:?repo}" dest="${2:?dest}"
 mkdir -p "$dest"
 cd "$repo"
-for d in arena common lmm pages slice debugfs kunit; do
-	[ -d "$d" ] || continue
+# Every top-level folder with kernel sources; tools/ and scripts/ hold none.
+for d in */; do
+	d="${d%/}"
+	case "$d" in tools | scripts | Documentation | out) continue ;; esac
 	find "$d" -type f \( -name '*.c' -o -name '*.h' \) -print0 |
 		xargs -0 -r cp --parents -t "$dest"
 done

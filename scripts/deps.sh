@@ -6,7 +6,7 @@
 set -euo pipefail
 
 want="${1:-all}"
-pkgs_uml="build-essential flex bison bc libelf-dev libssl-dev xz-utils kmod python3 linux-source-6.12"
+pkgs_uml="build-essential patch flex bison bc libelf-dev libssl-dev xz-utils kmod python3 linux-source-6.12"
 pkgs_qemu="qemu-system-x86 busybox-static cpio kmod gzip"
 
 case "$want" in

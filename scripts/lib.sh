@@ -24,7 +24,28 @@ linux_source_tree() {
 		tar -C "$MEMLAB_CACHE/src/$ver" -xf "$tarball"
 		touch "$tree/.memlab-unpacked"
 	fi
+	apply_source_patches "$tree"
 	echo "$tree"
+}
+
+# Apply scripts/patches/*.patch to the unpacked tree, once each (a marker
+# per patch), so test kernels build on hosts the stock source fails on.
+# The kernels' cache keys include the patches (see patches_hash).
+apply_source_patches() {
+	local tree="$1" p name
+	for p in "$(dirname "${BASH_SOURCE[0]}")"/patches/*.patch; do
+		[ -f "$p" ] || continue
+		name="$(basename "$p")"
+		[ -f "$tree/.memlab-patch-$name" ] && continue
+		log "applying $name to the kernel source"
+		patch -s -p1 -d "$tree" <"$p" >&2 || die "patch $name does not apply to $tree"
+		touch "$tree/.memlab-patch-$name"
+	done
+}
+
+# A hash of the source patches, for the kernels' cache keys.
+patches_hash() {
+	cat "$(dirname "${BASH_SOURCE[0]}")"/patches/*.patch 2>/dev/null | sha256sum | cut -c1-12
 }
 
 # Build the UML kernel of a flavour (if not cached) and memlab.ko against

@@ -17,7 +17,7 @@ frag="$here/config/uml-$flavour.config"
 
 src="$(linux_source_tree)"
 ver="$(linux_source_version)"
-hash="$(cat "$frag" "$here/uml-kernel.sh" | sha256sum | cut -c1-12)"
+hash="$( (cat "$frag" "$here/uml-kernel.sh"; patches_hash) | sha256sum | cut -c1-12)"
 out="$MEMLAB_CACHE/uml-$flavour-$ver-$hash"
 
 if [ -f "$out/.memlab-built" ] && [ -x "$out/linux" ]; then

@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: GPL-2.0
+# memlab's QEMU guest runs, shared by qemu-check.sh (Debian's stock kernels)
+# and x86-check.sh (memlab's own SMP/RT debug kernel); sourced, not run.
+#
+#   qemu_pack <outdir> <memlab.ko>
+#	busybox-static, memlab.ko, scripts/guest/check.sh as /check.sh, the
+#	sample trace, scripts/guest/qemu-init.sh as /init -> <outdir>/initrd.gz
+#   qemu_boot <outdir> <kernel image> <cpus> <MiB> <timeout s> [kernel args]
+#	boots it under TCG: console (ttyS0) -> <outdir>/console.log, the guest's
+#	own channel (ttyS1) -> <outdir>/guest.log; sets qemu_rc and boot_s
+#   qemu_started <outdir>
+#	true once the guest's /init ran (so the kernel booted)
+#   qemu_collect <outdir> <results.tap> <label>
+#	appends the guest's results and "guest finished" / "kernel log clean"
+#	to <results.tap>; leaves guest/ (files), dmesg.txt and scan-log.txt
+#
+# Needs lib.sh.  The marker below is also in scripts/guest/qemu-init.sh.
+
+QEMU_M='@@memlab-qemu@@'
+qemu_here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+qemu_pack() {
+	local out="$1" ko="$2" root applet
+	root="$out/initramfs"
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,out}
+	cp "$(command -v busybox)" "$root/bin/busybox"
+	# busybox-static is statically linked: nothing else is needed to run
+	# it.  Link every applet, so check.sh may use whatever busybox offers.
+	for applet in $(busybox --list); do
+		[ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+	done
+	cp "$ko" "$root/memlab.ko"
+	cp "$qemu_here/guest/check.sh" "$root/check.sh"
+	cp "$qemu_here/guest/qemu-init.sh" "$root/init"
+	cp "$(dirname "$qemu_here")/tools/sample.trace" "$root/sample.trace"
+	chmod 755 "$root/init" "$root/check.sh"
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+		gzip -1 >"$out/initrd.gz"
+}
+
+# Software emulation on purpose: KVM does not work on these machines.
+# -no-reboot turns the guest's power-off (or a panic, with panic=-1) into
+# QEMU exiting; the timeout catches a guest that hangs.  The first -serial is
+# what -nographic would set up by itself (console and monitor on stdio); the
+# second is the guest's channel.  -nic none: no network is needed.
+#
+# oops=panic: after an oops in module code the module is left half-loaded
+# and the next insmod waits for it forever; end the run at once instead of
+# at the timeout.  For the same reason a task stuck in D state for 30 s
+# panics, and prints where it is stuck.
+qemu_boot() {
+	local out="$1" kernel="$2" cpus="$3" mem="$4" limit="$5" extra="${6:-}" kargs t
+	kargs="console=ttyS0 quiet panic=-1 oops=panic"
+	kargs+=" hung_task_panic=1 sysctl.kernel.hung_task_timeout_secs=30 rdinit=/init $extra"
+	rm -f "$out/console.log" "$out/guest.log"
+	t=$(date +%s)
+	qemu_rc=0
+	timeout -k 10 "$limit" qemu-system-x86_64 \
+		-accel tcg,thread=multi -smp "$cpus" -m "$mem" \
+		-nographic -no-reboot -nic none \
+		-serial mon:stdio -serial "file:$out/guest.log" \
+		-kernel "$kernel" -initrd "$out/initrd.gz" \
+		-append "$kargs" \
+		</dev/null >"$out/console.log" 2>&1 || qemu_rc=$?
+	boot_s=$(( $(date +%s) - t ))
+}
+
+qemu_started() {
+	grep -q "^$QEMU_M begin" "$1/guest.log" 2>/dev/null
+}
+
+qemu_collect() {
+	local out="$1" tap="$2" label="$3" console data line n_guest=0 check_rc note=""
+	# The console ends lines with CR LF; strip the CRs in case the guest had
+	# to fall back to it.  Here-strings below, not "printf | grep -q": under
+	# pipefail, grep -q quitting early would SIGPIPE the printf.
+	console="$(tr -d '\r' <"$out/console.log")"
+	data=""
+	[ -f "$out/guest.log" ] && data="$(tr -d '\r' <"$out/guest.log")"
+	grep -q "^$QEMU_M begin\$" <<<"$data" || data="$console"
+	qemu_marked() { sed -n "s/^$QEMU_M $1 //p" <<<"$data"; }
+
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "* | "not ok - "*)
+			echo "$line" >>"$tap"
+			n_guest=$((n_guest + 1))
+			;;
+		*) log "$label guest said: $line" ;;
+		esac
+	done < <(qemu_marked result)
+
+	check_rc="$(qemu_marked check-exit | tail -n 1)"
+	if ! grep -q "^$QEMU_M end\$" <<<"$data"; then
+		if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
+			echo "not ok - $label guest finished (timed out)" >>"$tap"
+		else
+			echo "not ok - $label guest finished (no end marker; QEMU status $qemu_rc; see console.log)" >>"$tap"
+		fi
+	elif [ "$check_rc" != 0 ]; then
+		echo "not ok - $label guest finished (check.sh exited with status $check_rc)" >>"$tap"
+	elif [ "$n_guest" -eq 0 ]; then
+		echo "not ok - $label guest finished (check.sh reported no results)" >>"$tap"
+	else
+		echo "ok - $label guest finished" >>"$tap"
+	fi
+
+	# Files from the guest's MEMLAB_OUT, for a look afterwards.
+	rm -rf "$out/guest"
+	mkdir -p "$out/guest"
+	qemu_marked file | awk -v dir="$out/guest" '
+		$1 ~ /^[A-Za-z0-9._-]+$/ {
+			name = $1
+			sub(/^[^ ]+ ?/, "")
+			print > (dir "/" name)
+		}'
+
+	# /dev/kmsg records read "prio,seq,usec,flags;text", with continuation
+	# lines (" KEY=value") after some; turn them into dmesg's format.
+	# Without the dump (crash, hang) the console is the best log there is.
+	if grep -q "^$QEMU_M dmesg-end\$" <<<"$data"; then
+		qemu_marked dmesg | awk '
+			/^ / { next }
+			{
+				i = index($0, ";")
+				split(substr($0, 1, i - 1), h, ",")
+				printf "[%5d.%06d] %s\n", int(h[3] / 1000000), h[3] % 1000000, substr($0, i + 1)
+			}' >"$out/dmesg.txt"
+	else
+		grep -v "$QEMU_M" <<<"$console" >"$out/dmesg.txt" || true
+		note=" (console only: the guest sent no kernel log)"
+	fi
+	if bash "$qemu_here/scan-log.sh" "$out/dmesg.txt" >"$out/scan-log.txt" 2>&1; then
+		echo "ok - $label kernel log clean$note" >>"$tap"
+	else
+		echo "not ok - $label kernel log clean$note" >>"$tap"
+		log "$label kernel log reports (dmesg.txt line: text):"
+		head -n 20 "$out/scan-log.txt" | sed 's/^/[memlab]   /' >&2
+	fi
+	log "$label guest: $n_guest checks; boot+checks+poweroff $boot_s s"
+}
