@@ -128,10 +128,14 @@ static int __init memlab_init(void)
 			return ret;
 		}
 	}
+	ret = memlab_slice_init();
+	if (ret)
+		return ret;
 	ret = memlab_arena_reserve(&memlab.arena, size, bk, &why);
 	if (ret) {
 		pr_err("arena_size=%s backing=%s refused: %s (%d)\n", arena_size,
 		       memlab_backing_name(bk), why, ret);
+		memlab_slice_exit();
 		return ret;
 	}
 
@@ -180,12 +184,13 @@ static int __init memlab_init(void)
 
 out_generic:
 	memlab_generic_set_default(NULL);
-	memlab_generic_destroy(memlab.generic);
+	memlab_generic_teardown(memlab.generic);
 out_pages:
 	memlab_pages_destroy(memlab.pages);
 out_release:
 	lmm_destroy(&memlab.lmm);
 	memlab_arena_release(&memlab.arena);
+	memlab_slice_exit();
 	return ret;
 }
 
@@ -194,12 +199,12 @@ static void __exit memlab_exit(void)
 	memlab_debugfs_exit(&memlab);
 	memlab_workload_exit(&memlab.wl);
 	memlab_generic_set_default(NULL);
-	if (memlab_generic_destroy(memlab.generic))
-		pr_err("generic allocator still in use at unload\n");
+	memlab_generic_teardown(memlab.generic);
 	if (memlab_pages_destroy(memlab.pages))
 		pr_err("pages still in use at unload; the arena goes anyway\n");
 	lmm_destroy(&memlab.lmm);
 	memlab_arena_release(&memlab.arena);
+	memlab_slice_exit();
 }
 
 module_init(memlab_init);
