@@ -657,6 +657,64 @@ static void slice_poison_on_in_chunks(struct kunit *test)
 	destroy_pool(test, pool);
 }
 
+/*
+ * A free runs lockless: it finds the slab, then claims the object's bit in
+ * the slab's free map.  If the slab were given back to the pages layer in
+ * between and reused, that bit would land in someone else's memory - a
+ * double free racing a shrink would corrupt another slab.  So a slab given
+ * back waits for an RCU grace period:
+ *
+ *   reader (a free in flight):  rcu_read_lock ... lookup(S) ... claim bit
+ *   meanwhile:                  X freed, S empty beyond the cache -> S unlinked
+ *   Expect: S's block still allocated in the pages layer until the reader
+ *   is done; back in the pages layer after memlab_slice_shrink().
+ */
+static void slice_slab_release_waits_for_readers(struct kunit *test)
+{
+	struct slice_fixture *fx = test->priv;
+	struct memlab_slice_pool *pool = make_pool(test, 64, 0, 0);
+	struct memlab_slice_stats st;
+	struct slice_slab *s = NULL;
+	unsigned long n = 0, i, want = 4 * 63 + 32;
+	void **objs = kunit_kcalloc(test, want, sizeof(*objs), GFP_KERNEL), *x;
+	char *base;
+
+	/* about five slabs' worth; keep one object, X, of one of them: S */
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	while (n < want && (objs[n] = memlab_slice_alloc(pool)))
+		n++;
+	KUNIT_ASSERT_EQ(test, n, want);
+	x = objs[4 * 63 - 1];
+	s = slice_lookup(fx->mp, x);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	for (i = 0; i < n; i++)
+		if (objs[i] != x && slice_lookup(fx->mp, objs[i]) != s)
+			KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, objs[i]), 0);
+	for (i = 0; i < n; i++)
+		if (objs[i] != x && slice_lookup(fx->mp, objs[i]) == s)
+			KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, objs[i]), 0);
+	KUNIT_ASSERT_EQ(test, memlab_slice_check(pool), 0);	/* drains; S holds only X */
+	memlab_slice_stats(pool, &st);
+	KUNIT_ASSERT_EQ(test, st.active_objs, 1);
+	KUNIT_ASSERT_GE(test, pool->nr_on[SLICE_EMPTY], 2);
+	base = s->base;
+
+	rcu_read_lock();
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, x), 0);
+	KUNIT_EXPECT_EQ(test, memlab_slice_check(pool), 0);	/* S empties, beyond the cache */
+	memlab_slice_stats(pool, &st);
+	KUNIT_EXPECT_EQ(test, st.num_slabs, 2);
+	KUNIT_EXPECT_NULL(test, slice_lookup(fx->mp, x));
+	KUNIT_EXPECT_GE_MSG(test, memlab_page_order(fx->mp, memlab_addr_to_page(fx->mp, base)), 0,
+			    "a slab given back stays allocated while a reader may hold it");
+	rcu_read_unlock();
+
+	memlab_slice_shrink(pool);
+	KUNIT_EXPECT_LT_MSG(test, memlab_page_order(fx->mp, memlab_addr_to_page(fx->mp, base)), 0,
+			    "after the grace period it is back in the pages layer");
+	destroy_pool(test, pool);
+}
+
 /* ---- per-CPU magazines: contention and CPU hotplug ------------------------- */
 
 /*
@@ -1110,6 +1168,7 @@ static struct kunit_case memlab_slice_cases[] = {
 	KUNIT_CASE(slice_poison_turned_on_later),
 	KUNIT_CASE_PARAM(slice_freelist_walks_validated, sk_walk_gen_params),
 	KUNIT_CASE(slice_poison_on_in_chunks),
+	KUNIT_CASE(slice_slab_release_waits_for_readers),
 	KUNIT_CASE(slice_magazine_busy_goes_to_slabs),
 	KUNIT_CASE(slice_cpu_dead_callback_drains),
 	KUNIT_CASE(slice_cpu_offline_drains_magazine),

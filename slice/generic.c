@@ -18,6 +18,7 @@
 #include <linux/export.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
@@ -284,13 +285,15 @@ int memlab_generic_free(struct memlab_generic *g, void *ptr)
 	if (!ptr)
 		return 0;
 	/* the common case first: an object of one of the size classes */
+	rcu_read_lock();
 	slab = slice_lookup(g->pages, ptr);
 	if (likely(slab)) {
 		pool = generic_pool_of(g, slab);
-		if (unlikely(!pool))
-			return generic_foreign(g, ptr);
-		return slice_free_checked(pool, slab, ptr);
+		ret = pool ? slice_free_checked(pool, slab, ptr) : -EINVAL;
+		rcu_read_unlock();
+		return pool ? ret : generic_foreign(g, ptr);
 	}
+	rcu_read_unlock();
 	page = memlab_addr_to_page(g->pages, ptr);
 	if (page && memlab_page_owner(page) == &g->large_tag &&
 	    memlab_page_to_addr(g->pages, page) == ptr) {
@@ -318,6 +321,7 @@ EXPORT_SYMBOL_GPL(memlab_generic_free);
 size_t memlab_generic_ksize(struct memlab_generic *g, const void *ptr)
 {
 	struct memlab_page *page = memlab_addr_to_page(g->pages, ptr);
+	struct memlab_slice_pool *pool;
 	struct slice_slab *slab;
 	int order;
 
@@ -328,10 +332,11 @@ size_t memlab_generic_ksize(struct memlab_generic *g, const void *ptr)
 		order = memlab_page_order(g->pages, page);
 		return order < 0 ? 0 : PAGE_SIZE << order;
 	}
+	rcu_read_lock();
 	slab = slice_lookup(g->pages, ptr);
-	if (!slab || !generic_pool_of(g, slab))
-		return 0;
-	return memlab_slice_size(slab->pool);
+	pool = slab ? generic_pool_of(g, slab) : NULL;
+	rcu_read_unlock();
+	return pool ? memlab_slice_size(pool) : 0;
 }
 EXPORT_SYMBOL_GPL(memlab_generic_ksize);
 
@@ -339,7 +344,7 @@ EXPORT_SYMBOL_GPL(memlab_generic_ksize);
  * memlab_generic_shrink() - shrink every pool of the instance
  * @g: the instance.
  *
- * Context: task context.
+ * Context: process context.
  */
 void memlab_generic_shrink(struct memlab_generic *g)
 {

@@ -81,6 +81,7 @@
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <linux/reciprocal_div.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -455,12 +456,35 @@ static void slice_unlink_slab(struct memlab_slice_pool *pool, struct slice_slab 
 				      NULL);
 }
 
-/* Give a slab back to the pages layer; only lost objects, if any, remain on it. */
+/* The grace period of an unlinked slab is over: give its block back. */
+static void slice_slab_release(struct rcu_head *rcu)
+{
+	struct slice_slab *slab = container_of(rcu, struct slice_slab, rcu);
+	struct memlab_slice_pool *pool = slab->pool;
+
+	WARN_ON_ONCE(memlab_free_pages(pool->pages, memlab_addr_to_page(pool->pages, slab->base)));
+	atomic_dec(&pool->dying);
+}
+
+/*
+ * Give a slab back to the pages layer; only lost objects, if any, remain on
+ * it.  Unlinked now, released after an RCU grace period: a free running
+ * lockless on another CPU may have found the slab just before and still
+ * test its free map, so the memory must not be reused under it.
+ */
 static void slice_free_slab(struct memlab_slice_pool *pool, struct slice_slab *slab)
 {
 	lockdep_assert_held(&pool->lock);
 	slice_unlink_slab(pool, slab);
-	WARN_ON_ONCE(memlab_free_pages(pool->pages, memlab_addr_to_page(pool->pages, slab->base)));
+	atomic_inc(&pool->dying);
+	call_rcu(&slab->rcu, slice_slab_release);
+}
+
+/* Wait until the slabs given back so far are in the pages layer.  Context: process. */
+static void slice_wait_released(struct memlab_slice_pool *pool)
+{
+	if (atomic_read(&pool->dying))
+		rcu_barrier();
 }
 
 /*
@@ -985,7 +1009,8 @@ static enum memlab_slice_misuse slice_classify(struct memlab_slice_pool *pool, c
  * The common tail of memlab_slice_free() and memlab_generic_free(): refuses
  * a pointer not at an object boundary, then frees as memlab_slice_free().
  *
- * Context: as memlab_slice_free().
+ * Context: as memlab_slice_free(), inside the RCU read-side section in
+ * which @slab was looked up (a slab given back waits for a grace period).
  * Return: 0, or -EINVAL (counted, warned once per kind, nothing changed) for
  * a pointer not at an object boundary or a double free.
  */
@@ -1016,13 +1041,20 @@ int slice_free_checked(struct memlab_slice_pool *pool, struct slice_slab *slab, 
  */
 int memlab_slice_free(struct memlab_slice_pool *pool, void *obj)
 {
-	struct slice_slab *slab = slice_lookup(pool->pages, obj);
+	struct slice_slab *slab;
+	int ret;
 
+	/* the slab found stays memory of ours until the claim of the object is made */
+	rcu_read_lock();
+	slab = slice_lookup(pool->pages, obj);
 	if (unlikely(!slab || slab->pool != pool)) {
+		rcu_read_unlock();
 		slice_misuse(pool, slice_classify(pool, obj), obj, 0);
 		return -EINVAL;
 	}
-	return slice_free_checked(pool, slab, obj);
+	ret = slice_free_checked(pool, slab, obj);
+	rcu_read_unlock();
+	return ret;
 }
 EXPORT_SYMBOL_GPL(memlab_slice_free);
 
@@ -1030,9 +1062,11 @@ EXPORT_SYMBOL_GPL(memlab_slice_free);
  * memlab_slice_shrink() - give empty slabs back to the pages layer
  * @pool: the pool.
  *
- * Empties every per-CPU magazine first.
+ * Empties every per-CPU magazine first; when it returns, every slab given
+ * back so far is in the pages layer again.
  *
- * Context: task context (takes the magazine locks).
+ * Context: process context (takes the magazine locks; may wait for an RCU
+ * grace period).
  * Return: the number of slabs given back.
  */
 unsigned long memlab_slice_shrink(struct memlab_slice_pool *pool)
@@ -1048,6 +1082,7 @@ unsigned long memlab_slice_shrink(struct memlab_slice_pool *pool)
 		n++;
 	}
 	spin_unlock_irqrestore(&pool->lock, flags);
+	slice_wait_released(pool);
 	return n;
 }
 EXPORT_SYMBOL_GPL(memlab_slice_shrink);
@@ -1059,6 +1094,7 @@ static void slice_pool_free(struct memlab_slice_pool *pool)
 	list_del(&pool->node);
 	mutex_unlock(&slice_pools_lock);
 	cpuhp_state_remove_instance_nocalls(slice_cpuhp_state, &pool->cpuhp_node);
+	slice_wait_released(pool);
 	free_percpu(pool->cpu);
 	kfree(pool);
 }

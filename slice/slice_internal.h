@@ -6,7 +6,9 @@
 #ifndef MEMLAB_SLICE_INTERNAL_H
 #define MEMLAB_SLICE_INTERNAL_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/rcupdate.h>
 #include <linux/reciprocal_div.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
@@ -33,6 +35,8 @@ enum slice_list { SLICE_FULL, SLICE_PARTIAL, SLICE_EMPTY, SLICE_NR_LISTS };
  * @lost: objects cut off the free list when it was abandoned; they count
  *	as in use forever, and the slab goes back once only they remain.
  * @list: the pool's full, partial or empty list; pool lock.
+ * @rcu: once the slab is unlinked, its release to the pages layer after a
+ *	grace period (frees in flight may still test its free map).
  * @pool: the owning pool.
  * @base: first byte of the slab.
  * @freelist: first free object, links hardened; pool lock.
@@ -46,7 +50,10 @@ struct slice_slab {
 	u32 poison_gen;
 	unsigned int inuse;
 	unsigned int lost;
-	struct list_head list;
+	union {
+		struct list_head list;
+		struct rcu_head rcu;
+	};
 	struct memlab_slice_pool *pool;
 	char *base;
 	void *freelist;
@@ -104,6 +111,7 @@ struct slice_cpu {
  * @nr_slabs: slabs held (the sum of @nr_on).
  * @nr_inuse: sum of the slabs' inuse.
  * @nr_lost: sum of the slabs' lost.
+ * @dying: slabs unlinked, waiting for their grace period to go back.
  * @warned: misuse kinds already warned about.
  * @cpu: per-CPU magazines.
  * @st: counters (the rest of a snapshot is derived).
@@ -134,6 +142,7 @@ struct memlab_slice_pool {
 	unsigned long nr_slabs;
 	unsigned long nr_inuse;
 	unsigned long nr_lost;
+	atomic_t dying;
 	unsigned long warned;
 	struct slice_cpu __percpu *cpu;
 	struct memlab_slice_stats st;
