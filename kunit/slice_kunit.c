@@ -9,15 +9,20 @@
  */
 
 #include <kunit/resource.h>
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
 #include <linux/kasan.h>
 #include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 
 #include "pages/pages.h"
 #include "slice/slice.h"
+#include "slice/slice_internal.h"
 #include "kunit/memlab_kunit.h"
 
 #define SK_BUF		(4UL << 20)
@@ -149,9 +154,13 @@ static void slice_size_classes(struct kunit *test)
 				    "objects %lu and %lu overlap", i - 1, i);
 	memlab_slice_stats(pool, &st);
 	KUNIT_EXPECT_EQ(test, st.active_objs, n);
-	/* a magazine refill (16 objects) may have opened more slabs ahead of need */
+	/*
+	 * a magazine refill (16 objects) may have opened more slabs ahead of
+	 * need, on each CPU the case ran on
+	 */
 	KUNIT_EXPECT_GE(test, st.num_slabs, 3);
-	KUNIT_EXPECT_LE(test, st.num_slabs, 3 + DIV_ROUND_UP(16, st.objs_per_slab));
+	KUNIT_EXPECT_LE(test, st.num_slabs,
+			3 + DIV_ROUND_UP(16 * num_possible_cpus(), st.objs_per_slab));
 	KUNIT_EXPECT_EQ(test, memlab_slice_check(pool), 0);
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, (void *)objs[i]), 0);
@@ -383,6 +392,459 @@ static void slice_freelist_corruption(struct kunit *test)
 	destroy_pool(test, pool);
 }
 
+/*
+ * Free-list walks other than allocation: turning poisoning on and the
+ * validator both follow every free list.  Each walk must validate every
+ * link as allocation does and stop after the slab's object count.
+ *
+ *   slab:  [o0 o1 o2 o3 | o4 o5 o6 o7 | free ...]   o4..o7 live, 0x5a
+ *   free list: H -> H2 -> ...   (after o0..o3 were freed and drained)
+ *
+ * One link is corrupted the way a write after free would (the first word
+ * of a freed object, which poisoning leaves alone):
+ *   live:       H -> o5, a live object (o5's first word made to end a list)
+ *   wild:       H's first word is 0xdead000000000000, not a link at all
+ *   misaligned: H -> H2 + 8, inside an object
+ *   cycle:      H -> H2 -> H, both genuinely free objects
+ * Expect: one FREELIST misuse counted, the slab abandoned (still held,
+ * never followed again), the live objects untouched, the validator clean,
+ * and the slab given back once its live objects are freed.
+ */
+enum sk_corruption { SK_LIVE, SK_WILD, SK_MISALIGNED, SK_CYCLE };
+
+struct sk_walk_case {
+	const char *name;
+	enum sk_corruption kind;
+	bool via_poison;	/* walk by turning poisoning on, else by the validator */
+};
+
+static const struct sk_walk_case sk_walk_cases[] = {
+	{ "validator, link to a live object", SK_LIVE, false },
+	{ "validator, wild link", SK_WILD, false },
+	{ "validator, misaligned link", SK_MISALIGNED, false },
+	{ "validator, cycle", SK_CYCLE, false },
+	{ "poison on, link to a live object", SK_LIVE, true },
+	{ "poison on, wild link", SK_WILD, true },
+	{ "poison on, misaligned link", SK_MISALIGNED, true },
+	{ "poison on, cycle", SK_CYCLE, true },
+};
+
+static void sk_walk_desc(const struct sk_walk_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(sk_walk, sk_walk_cases, sk_walk_desc);
+
+/* A free-list link as slice.c stores it (hardened with the pool's secret). */
+static void sk_link_set(struct memlab_slice_pool *pool, void *obj, void *next)
+{
+	kasan_disable_current();
+	*(unsigned long *)obj = (unsigned long)next ^ pool->random ^ (unsigned long)obj;
+	kasan_enable_current();
+}
+
+static void *sk_link_get(struct memlab_slice_pool *pool, void *obj)
+{
+	return (void *)(*(unsigned long *)obj ^ pool->random ^ (unsigned long)obj);
+}
+
+static void slice_freelist_walks_validated(struct kunit *test)
+{
+	const struct sk_walk_case *c = test->param_value;
+	struct slice_fixture *fx = test->priv;
+	struct memlab_slice_pool *pool = make_pool(test, 64, 0, 0);
+	struct memlab_slice_stats st;
+	struct slice_slab *slab;
+	char *objs[8], *h, *h2;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		objs[i] = memlab_slice_alloc(pool);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		memset(objs[i], 0x5a, 64);
+	}
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_EQ(test, memlab_slice_free(pool, objs[i]), 0);
+	KUNIT_ASSERT_EQ(test, memlab_slice_check(pool), 0);	/* drains the magazine */
+	slab = slice_lookup(fx->mp, objs[0]);
+	KUNIT_ASSERT_NOT_NULL(test, slab);
+	for (i = 1; i < 8; i++)
+		KUNIT_ASSERT_PTR_EQ(test, slice_lookup(fx->mp, objs[i]), slab);
+	h = slab->freelist;
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h2 = sk_link_get(pool, h);
+	KUNIT_ASSERT_NOT_NULL(test, h2);
+
+	fx->expected_misuse = 1;
+	switch (c->kind) {
+	case SK_LIVE:
+		sk_link_set(pool, h, objs[5]);
+		sk_link_set(pool, objs[5], NULL);	/* the caller's data, ending a list */
+		break;
+	case SK_WILD:
+		kasan_disable_current();
+		*(unsigned long *)h = 0xdead000000000000UL;
+		kasan_enable_current();
+		break;
+	case SK_MISALIGNED:
+		sk_link_set(pool, h, h2 + 8);
+		break;
+	case SK_CYCLE:
+		sk_link_set(pool, h2, h);
+		break;
+	}
+	if (c->via_poison)
+		KUNIT_EXPECT_EQ(test, memlab_slice_set_debug(pool, MEMLAB_SLICE_POISON), 0);
+	KUNIT_EXPECT_EQ(test, memlab_slice_check(pool), 0);
+	memlab_slice_stats(pool, &st);
+	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_SLICE_MISUSE_FREELIST], 1);
+	KUNIT_EXPECT_EQ(test, st.num_slabs, 1);
+	KUNIT_EXPECT_EQ(test, st.active_objs, 4);
+	KUNIT_EXPECT_TRUE_MSG(test, slab->broken, "the corrupted slab is abandoned");
+	KUNIT_EXPECT_NULL(test, slab->freelist);
+	for (i = 4; i < 8; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, !memchr_inv(objs[i] + 8, 0x5a, 56),
+				      "live object %d overwritten by the walk", i);
+	/* a new allocation never comes from the abandoned slab */
+	h = memlab_slice_alloc(pool);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_EXPECT_PTR_NE(test, slice_lookup(fx->mp, h), slab);
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, h), 0);
+	for (i = 4; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, objs[i]), 0);
+	KUNIT_EXPECT_EQ(test, memlab_slice_check(pool), 0);
+	memlab_slice_shrink(pool);
+	memlab_slice_stats(pool, &st);
+	KUNIT_EXPECT_EQ_MSG(test, st.num_slabs, 0,
+			    "the abandoned slab goes back with its last object");
+	destroy_pool(test, pool);
+}
+
+/*
+ * Poisoning turned on over ~900 slabs, each holding one live object and
+ * free ones:
+ *
+ *   partial list: [S1: live + free] [S2: live + free] ... [Sk]   (tail = next)
+ *
+ * Expect one chunk per slab with the pool lock dropped in between (the
+ * pause is a static stub here); a free in the middle of the walk poisons
+ * its own object; an allocation in the middle reports nothing; at the end
+ * every free object is poisoned.  The longest chunk is printed beside the
+ * whole walk.
+ */
+struct sk_pause {
+	struct memlab_slice_pool *pool;
+	void **kept;
+	unsigned long nkept;
+	unsigned long pauses;
+	bool locked_seen;
+	void *freed_mid;
+	void *alloc_mid;
+	u64 last, first, longest;
+};
+
+static struct sk_pause *sk_pause_ctx;
+
+static void sk_poison_pause(struct memlab_slice_pool *pool)
+{
+	struct sk_pause *x = sk_pause_ctx;
+	struct slice_slab *done;
+	u64 now = ktime_get_ns();
+	unsigned long i, flags;
+
+	/* the first interval also drains the magazines */
+	if (!x->pauses)
+		x->first = now - x->last;
+	else
+		x->longest = max(x->longest, now - x->last);
+	x->pauses++;
+	if (spin_trylock_irqsave(&pool->lock, flags))
+		spin_unlock_irqrestore(&pool->lock, flags);
+	else
+		x->locked_seen = true;
+	if (x->pauses == 1) {
+		/* the slab just poisoned went to the head of the partial list */
+		done = list_first_entry(&pool->lists[SLICE_PARTIAL], struct slice_slab, list);
+		for (i = 0; i < x->nkept; i++) {
+			if (x->kept[i] && slice_lookup(pool->pages, x->kept[i]) == done) {
+				x->freed_mid = x->kept[i];
+				x->kept[i] = NULL;
+				break;
+			}
+		}
+		if (x->freed_mid)
+			memlab_slice_free(pool, x->freed_mid);
+		x->alloc_mid = memlab_slice_alloc(pool);
+	}
+	x->last = ktime_get_ns();
+}
+
+static void slice_poison_on_in_chunks(struct kunit *test)
+{
+	struct slice_fixture *fx = test->priv;
+	struct memlab_slice_pool *pool = make_pool(test, 64, 0, 0);
+	struct sk_pause *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	unsigned long n = 0, i, free_objs = 0, poisoned = 0;
+	struct memlab_slice_stats st;
+	struct slice_slab *slab;
+	void **objs = vmalloc(60000 * sizeof(void *));
+	unsigned int l;
+	u64 t0, total;
+	void *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	while (n < 60000 && (objs[n] = memlab_slice_alloc(pool)))
+		n++;
+	/* keep the first object of each slab, free the others */
+	for (i = 0; i < n; i++) {
+		slab = slice_lookup(fx->mp, objs[i]);
+		KUNIT_ASSERT_NOT_NULL(test, slab);
+		if (objs[i] == (void *)slab->base)
+			continue;
+		KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, objs[i]), 0);
+		objs[i] = NULL;
+	}
+	x->kept = objs;
+	x->nkept = n;
+	KUNIT_ASSERT_EQ(test, memlab_slice_check(pool), 0);	/* drains the magazines */
+	memlab_slice_stats(pool, &st);
+	KUNIT_ASSERT_GT(test, st.num_slabs, 100);
+
+	x->pool = pool;
+	sk_pause_ctx = x;
+	kunit_activate_static_stub(test, slice_poison_pause, sk_poison_pause);
+	t0 = ktime_get_ns();
+	x->last = t0;
+	KUNIT_EXPECT_EQ(test, memlab_slice_set_debug(pool, MEMLAB_SLICE_POISON), 0);
+	total = ktime_get_ns() - t0;
+	kunit_deactivate_static_stub(test, slice_poison_pause);
+
+	KUNIT_EXPECT_EQ_MSG(test, x->pauses, st.num_slabs, "one chunk per slab with free objects");
+	KUNIT_EXPECT_FALSE_MSG(test, x->locked_seen, "the pool lock is dropped between chunks");
+	KUNIT_ASSERT_NOT_NULL(test, x->freed_mid);
+	KUNIT_EXPECT_TRUE_MSG(test, !memchr_inv((char *)x->freed_mid + 8, 0x6b, 56),
+			      "an object freed during the walk is poisoned");
+	KUNIT_EXPECT_NOT_NULL(test, x->alloc_mid);
+	/* every free object on every list is poisoned now */
+	for (l = 0; l < SLICE_NR_LISTS; l++) {
+		list_for_each_entry(slab, &pool->lists[l], list) {
+			char *obj;
+
+			for (obj = slab->freelist; obj; obj = sk_link_get(pool, obj)) {
+				free_objs++;
+				poisoned += !memchr_inv(obj + 8, 0x6b, 56);
+			}
+		}
+	}
+	KUNIT_EXPECT_GT(test, free_objs, 0);
+	KUNIT_EXPECT_EQ(test, poisoned, free_objs);
+	kunit_info(test, "poison on over %lu free objects in %lu slabs, one slab per lock hold: whole walk %llu us, %llu us a chunk on average, longest chunk %llu us (first, with the magazine drain, %llu us)\n",
+		   free_objs, st.num_slabs, total / 1000, total / 1000 / max(x->pauses, 1UL),
+		   x->longest / 1000, x->first / 1000);
+	/* allocations check the poison: nothing to report (the fixture expects no misuse) */
+	for (i = 0; i < 200; i++) {
+		p = memlab_slice_alloc(pool);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, p), 0);
+	}
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, x->alloc_mid), 0);
+	for (i = 0; i < n; i++)
+		if (objs[i])
+			KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, objs[i]), 0);
+	vfree(objs);
+	destroy_pool(test, pool);
+}
+
+/*
+ * A free runs lockless: it finds the slab, then claims the object's bit in
+ * the slab's free map.  If the slab were given back to the pages layer in
+ * between and reused, that bit would land in someone else's memory - a
+ * double free racing a shrink would corrupt another slab.  So a slab given
+ * back waits for an RCU grace period:
+ *
+ *   reader (a free in flight):  rcu_read_lock ... lookup(S) ... claim bit
+ *   meanwhile:                  X freed, S empty beyond the cache -> S unlinked
+ *   Expect: S's block still allocated in the pages layer until the reader
+ *   is done; back in the pages layer after memlab_slice_shrink().
+ */
+static void slice_slab_release_waits_for_readers(struct kunit *test)
+{
+	struct slice_fixture *fx = test->priv;
+	struct memlab_slice_pool *pool = make_pool(test, 64, 0, 0);
+	struct memlab_slice_stats st;
+	struct slice_slab *s = NULL;
+	unsigned long n = 0, i, want = 4 * 63 + 32;
+	void **objs = kunit_kcalloc(test, want, sizeof(*objs), GFP_KERNEL), *x;
+	char *base;
+
+	/* about five slabs' worth; keep one object, X, of one of them: S */
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	while (n < want && (objs[n] = memlab_slice_alloc(pool)))
+		n++;
+	KUNIT_ASSERT_EQ(test, n, want);
+	x = objs[4 * 63 - 1];
+	s = slice_lookup(fx->mp, x);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	for (i = 0; i < n; i++)
+		if (objs[i] != x && slice_lookup(fx->mp, objs[i]) != s)
+			KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, objs[i]), 0);
+	for (i = 0; i < n; i++)
+		if (objs[i] != x && slice_lookup(fx->mp, objs[i]) == s)
+			KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, objs[i]), 0);
+	KUNIT_ASSERT_EQ(test, memlab_slice_check(pool), 0);	/* drains; S holds only X */
+	memlab_slice_stats(pool, &st);
+	KUNIT_ASSERT_EQ(test, st.active_objs, 1);
+	KUNIT_ASSERT_GE(test, pool->nr_on[SLICE_EMPTY], 2);
+	base = s->base;
+
+	rcu_read_lock();
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, x), 0);
+	KUNIT_EXPECT_EQ(test, memlab_slice_check(pool), 0);	/* S empties, beyond the cache */
+	memlab_slice_stats(pool, &st);
+	KUNIT_EXPECT_EQ(test, st.num_slabs, 2);
+	KUNIT_EXPECT_NULL(test, slice_lookup(fx->mp, x));
+	KUNIT_EXPECT_GE_MSG(test, memlab_page_order(fx->mp, memlab_addr_to_page(fx->mp, base)), 0,
+			    "a slab given back stays allocated while a reader may hold it");
+	rcu_read_unlock();
+
+	memlab_slice_shrink(pool);
+	KUNIT_EXPECT_LT_MSG(test, memlab_page_order(fx->mp, memlab_addr_to_page(fx->mp, base)), 0,
+			    "after the grace period it is back in the pages layer");
+	destroy_pool(test, pool);
+}
+
+/* ---- per-CPU magazines: contention and CPU hotplug ------------------------- */
+
+/*
+ * This CPU's magazine is held, as a drain from another CPU would hold it.
+ * Expect an allocation and a free on this CPU to go straight to the slabs
+ * (no spinning, nothing taken with interrupts off), the magazine untouched.
+ */
+static void slice_magazine_busy_goes_to_slabs(struct kunit *test)
+{
+	struct memlab_slice_pool *pool;
+	struct memlab_slice_stats st;
+	unsigned int before, after;
+	struct slice_cpu *c;
+	void *p, *q;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_SMP) && !IS_ENABLED(CONFIG_PREEMPT_RT))
+		kunit_skip(test,
+			   "uniprocessor without PREEMPT_RT: a magazine trylock cannot fail (interrupts use the slabs)");
+	pool = make_pool(test, 64, 0, 0);
+	p = memlab_slice_alloc(pool);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	migrate_disable();
+	c = this_cpu_ptr(pool->cpu);
+	spin_lock(&c->lock);
+	before = c->count;
+	q = memlab_slice_alloc(pool);
+	ret = memlab_slice_free(pool, p);
+	after = c->count;
+	spin_unlock(&c->lock);
+	migrate_enable();
+	KUNIT_EXPECT_NOT_NULL(test, q);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ_MSG(test, after, before, "a busy magazine is left alone");
+	memlab_slice_stats(pool, &st);
+	KUNIT_EXPECT_EQ(test, st.active_objs, 1);
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, q), 0);
+	destroy_pool(test, pool);
+}
+
+struct sk_fill {
+	struct memlab_slice_pool *pool;
+	unsigned int cpu;
+	int n;
+};
+
+/* On the CPU it runs on: allocate n objects and free them, into its magazine. */
+static long sk_fill_magazine(void *arg)
+{
+	struct sk_fill *f = arg;
+	void *objs[16];
+	int i, got = 0;
+
+	f->cpu = raw_smp_processor_id();
+	for (i = 0; i < f->n && i < ARRAY_SIZE(objs); i++) {
+		objs[i] = memlab_slice_alloc(f->pool);
+		got += !!objs[i];
+	}
+	for (i = 0; i < got; i++)
+		memlab_slice_free(f->pool, objs[i]);
+	return got;
+}
+
+/* Fill @cpu's magazine of a new pool with at least 10 objects. */
+static struct memlab_slice_pool *sk_pool_with_full_magazine(struct kunit *test, unsigned int cpu)
+{
+	struct memlab_slice_pool *pool = make_pool(test, 128, 0, 0);
+	struct sk_fill f = { .pool = pool, .n = 10 };
+	struct memlab_slice_stats st;
+
+	KUNIT_ASSERT_EQ(test, work_on_cpu(cpu, sk_fill_magazine, &f), 10);
+	KUNIT_ASSERT_EQ(test, f.cpu, cpu);
+	KUNIT_ASSERT_GE(test, READ_ONCE(per_cpu_ptr(pool->cpu, cpu)->count), 10);
+	memlab_slice_stats(pool, &st);
+	KUNIT_EXPECT_EQ(test, st.active_objs, 0);
+	KUNIT_EXPECT_GE(test, st.cpu_cached, 10);
+	return pool;
+}
+
+/* After the objects of @cpu's magazine went back: nothing cached, all on the slabs. */
+static void sk_expect_drained(struct kunit *test, struct memlab_slice_pool *pool, unsigned int cpu)
+{
+	struct memlab_slice_stats st;
+
+	KUNIT_EXPECT_EQ(test, READ_ONCE(per_cpu_ptr(pool->cpu, cpu)->count), 0);
+	memlab_slice_stats(pool, &st);
+	KUNIT_EXPECT_EQ(test, st.cpu_cached, 0);
+	KUNIT_EXPECT_EQ(test, st.active_objs, 0);
+	KUNIT_EXPECT_EQ_MSG(test, pool->nr_inuse, 0, "every object is on a slab's free list");
+}
+
+/*
+ * The CPU-hotplug teardown callback, called directly for a CPU whose
+ * magazine holds objects (this runs on uniprocessor UML too).  Expect the
+ * objects back on their slabs' free lists.
+ */
+static void slice_cpu_dead_callback_drains(struct kunit *test)
+{
+	unsigned int cpu = cpumask_first(cpu_online_mask);
+	struct memlab_slice_pool *pool = sk_pool_with_full_magazine(test, cpu);
+
+	KUNIT_EXPECT_EQ(test, slice_cpu_dead(cpu, &pool->cpuhp_node), 0);
+	sk_expect_drained(test, pool, cpu);
+	destroy_pool(test, pool);
+}
+
+/*
+ * A CPU whose magazine holds objects goes offline for real: expect its
+ * magazine drained by the cpuhp callback, then the CPU back online.
+ */
+static void slice_cpu_offline_drains_magazine(struct kunit *test)
+{
+	struct memlab_slice_pool *pool;
+	unsigned int cpu;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU) || num_online_cpus() < 2)
+		kunit_skip(test,
+			   "needs CPU hotplug and 2 online CPUs (UML has one: the dead-callback case covers it)");
+	cpu = cpumask_last(cpu_online_mask);
+	pool = sk_pool_with_full_magazine(test, cpu);
+	ret = remove_cpu(cpu);
+	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "remove_cpu(%u)", cpu);
+	if (!ret) {
+		sk_expect_drained(test, pool, cpu);
+		KUNIT_EXPECT_EQ_MSG(test, add_cpu(cpu), 0, "add_cpu(%u)", cpu);
+	}
+	destroy_pool(test, pool);
+}
+
 /* ---- the generic allocator ------------------------------------------------- */
 
 /*
@@ -444,6 +906,63 @@ static void generic_misuse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, l), 0);
 	KUNIT_EXPECT_EQ(test, memlab_generic_ksize(g, k), 0);
 	KUNIT_EXPECT_EQ(test, memlab_generic_destroy(g), 0);
+}
+
+/*
+ * Unload with objects still allocated: a small object, a 1000-byte one and
+ * a 3-page block stay live while the instance is torn down.  Expect the
+ * instance, its pools and magazines freed (kmemleak, read by the guest
+ * check after the suites, stays clean), the count of live allocations
+ * returned, the slabs and the block still allocated in the pages layer but
+ * no longer tagged, and the old pointers refused by another instance.  The
+ * pages layer's blocks are then freed by hand, as its own teardown would.
+ */
+static void generic_teardown_with_live_objects(struct kunit *test)
+{
+	struct slice_fixture *fx = test->priv;
+	struct memlab_generic *g = memlab_generic_create(fx->mp, "gtd", 0), *g2;
+	struct memlab_slab_info si, ti;
+	char *s, *t, *l, *tmp[20];
+	int i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(g));
+	s = memlab_generic_alloc(g, 50, 0);
+	t = memlab_generic_alloc(g, 1000, 0);
+	l = memlab_generic_alloc(g, 3 * PAGE_SIZE, 0);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	/* and some freed ones, cached in magazines or back on slabs */
+	for (i = 0; i < 20; i++)
+		tmp[i] = memlab_generic_alloc(g, 16 << (i % 8), 0);
+	for (i = 0; i < 20; i++)
+		KUNIT_EXPECT_EQ(test, memlab_generic_free(g, tmp[i]), 0);
+	KUNIT_ASSERT_EQ(test, memlab_slice_describe(fx->mp, s, &si), 0);
+	KUNIT_ASSERT_EQ(test, memlab_slice_describe(fx->mp, t, &ti), 0);
+
+	KUNIT_EXPECT_EQ(test, memlab_generic_teardown(g), 3);
+
+	KUNIT_EXPECT_NULL(test, slice_lookup(fx->mp, s));
+	KUNIT_EXPECT_NULL(test, slice_lookup(fx->mp, t));
+	KUNIT_EXPECT_EQ(test, memlab_slice_describe(fx->mp, s, &si), -ENOENT);
+	KUNIT_EXPECT_GE(test, memlab_page_order(fx->mp, memlab_addr_to_page(fx->mp, si.base)), 0);
+	KUNIT_EXPECT_GE(test, memlab_page_order(fx->mp, memlab_addr_to_page(fx->mp, ti.base)), 0);
+	KUNIT_EXPECT_EQ(test, memlab_page_order(fx->mp, memlab_addr_to_page(fx->mp, l)), 2);
+	KUNIT_EXPECT_NULL(test, memlab_pages_block_owner(fx->mp, si.base));
+	KUNIT_EXPECT_NULL(test, memlab_pages_block_owner(fx->mp, ti.base));
+	KUNIT_EXPECT_NULL(test, memlab_pages_block_owner(fx->mp, l));
+
+	g2 = memlab_generic_create(fx->mp, "gtd2", 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(g2));
+	fx->expected_misuse = 3;
+	KUNIT_EXPECT_EQ(test, memlab_generic_free(g2, s), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_generic_free(g2, t), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_generic_free(g2, l), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_generic_destroy(g2), 0);
+
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, memlab_addr_to_page(fx->mp, si.base)), 0);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, memlab_addr_to_page(fx->mp, ti.base)), 0);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, memlab_addr_to_page(fx->mp, l)), 0);
 }
 
 /* The module's own instance, through the size-less API. */
@@ -647,8 +1166,15 @@ static struct kunit_case memlab_slice_cases[] = {
 	KUNIT_CASE(slice_debug_poison_and_redzone),
 	KUNIT_CASE(slice_freelist_corruption),
 	KUNIT_CASE(slice_poison_turned_on_later),
+	KUNIT_CASE_PARAM(slice_freelist_walks_validated, sk_walk_gen_params),
+	KUNIT_CASE(slice_poison_on_in_chunks),
+	KUNIT_CASE(slice_slab_release_waits_for_readers),
+	KUNIT_CASE(slice_magazine_busy_goes_to_slabs),
+	KUNIT_CASE(slice_cpu_dead_callback_drains),
+	KUNIT_CASE(slice_cpu_offline_drains_magazine),
 	KUNIT_CASE(generic_alloc_free_ksize),
 	KUNIT_CASE(generic_misuse),
+	KUNIT_CASE(generic_teardown_with_live_objects),
 	KUNIT_CASE(generic_module_default),
 	KUNIT_CASE_PARAM_ATTR(slice_stress_with_model, ss_seed_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),

@@ -18,6 +18,7 @@
 #include <linux/export.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
@@ -113,7 +114,7 @@ struct memlab_generic *memlab_generic_create(struct memlab_pages *pages, const c
 		if (IS_ERR(g->pools[i])) {
 			ret = PTR_ERR(g->pools[i]);
 			g->pools[i] = NULL;
-			memlab_generic_destroy(g);
+			memlab_generic_teardown(g);
 			return ERR_PTR(ret);
 		}
 		g->pools[i]->owner = g;
@@ -123,7 +124,7 @@ struct memlab_generic *memlab_generic_create(struct memlab_pages *pages, const c
 EXPORT_SYMBOL_GPL(memlab_generic_create);
 
 /**
- * memlab_generic_destroy() - destroy a generic allocator
+ * memlab_generic_destroy() - destroy a generic allocator whose memory is all free
  * @g: the instance.
  *
  * Context: process context.
@@ -132,27 +133,74 @@ EXPORT_SYMBOL_GPL(memlab_generic_create);
 int memlab_generic_destroy(struct memlab_generic *g)
 {
 	struct memlab_slice_stats st;
+	unsigned long flags;
 	unsigned int i;
+	bool busy;
 
 	for (i = 0; i < GENERIC_NR_CLASSES; i++) {
 		if (!g->pools[i])
 			continue;
 		memlab_slice_shrink(g->pools[i]);
 		memlab_slice_stats(g->pools[i], &st);
-		if (st.active_objs)
+		if (st.active_objs || st.num_slabs)
 			return -EBUSY;
 	}
-	if (g->large_allocs != g->large_frees)
+	spin_lock_irqsave(&g->lock, flags);
+	busy = g->large_allocs != g->large_frees;
+	spin_unlock_irqrestore(&g->lock, flags);
+	if (busy)
 		return -EBUSY;
-	for (i = 0; i < GENERIC_NR_CLASSES; i++)
-		if (g->pools[i])
-			WARN_ON_ONCE(memlab_slice_destroy(g->pools[i]));
-	if (memlab_default == g)
-		memlab_default = NULL;
-	kfree(g);
+	memlab_generic_teardown(g);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(memlab_generic_destroy);
+
+/* memlab_pages_walk() callback: untag a large block of the instance torn down. */
+static void generic_forget_large(void *arg, void *addr, unsigned int order, bool free,
+				 void *owner)
+{
+	struct memlab_generic *g = arg;
+
+	if (!free && owner == &g->large_tag)
+		memlab_page_set_owner(memlab_addr_to_page(g->pages, addr), NULL);
+}
+
+/**
+ * memlab_generic_teardown() - free a generic allocator, even with memory still allocated
+ * @g: the instance; invalid afterwards.
+ *
+ * Always frees memlab's own metadata: the instance, its size-class pools
+ * and their per-CPU magazines (memlab_slice_teardown() on each).  What
+ * callers still hold stays allocated in the pages layer, untagged: slabs
+ * with live objects and large blocks.  Those pointers become invalid -
+ * freeing one later is refused as not memlab's - and the memory goes away
+ * with the pages instance or the arena.  The numbers are printed once.
+ *
+ * Context: process context; nothing else may use @g meanwhile.
+ * Return: objects and large blocks that were still allocated.
+ */
+unsigned long memlab_generic_teardown(struct memlab_generic *g)
+{
+	unsigned long flags, small = 0, large;
+	unsigned int i;
+
+	cmpxchg(&memlab_default, g, NULL);
+	for (i = 0; i < GENERIC_NR_CLASSES; i++)
+		if (g->pools[i])
+			small += slice_teardown_quiet(g->pools[i]);
+	spin_lock_irqsave(&g->lock, flags);
+	large = g->large_allocs - g->large_frees;
+	spin_unlock_irqrestore(&g->lock, flags);
+	/* a large block's tag points into @g: clear them before @g goes */
+	if (large)
+		memlab_pages_walk(g->pages, generic_forget_large, g);
+	if (small || large)
+		pr_warn("generic %s: torn down with %lu objects and %lu large blocks still allocated; they stay allocated in the pages layer and are invalid from now on\n",
+			g->name, small, large);
+	kfree(g);
+	return small + large;
+}
+EXPORT_SYMBOL_GPL(memlab_generic_teardown);
 
 /**
  * memlab_generic_alloc() - allocate @size bytes
@@ -212,8 +260,8 @@ static int generic_foreign(struct memlab_generic *g, const void *ptr)
 	g->warned = true;
 	spin_unlock_irqrestore(&g->lock, flags);
 	if (!memlab_misuse_expected("slice_misuse") && warn)
-		pr_warn("generic %s: free of 0x%lx, not one of its objects (further ones counted)\n",
-			g->name, (unsigned long)ptr);
+		pr_warn("generic %s: free of %p, not one of its objects (further ones counted)\n",
+			g->name, ptr);
 	return -EINVAL;
 }
 
@@ -237,13 +285,15 @@ int memlab_generic_free(struct memlab_generic *g, void *ptr)
 	if (!ptr)
 		return 0;
 	/* the common case first: an object of one of the size classes */
+	rcu_read_lock();
 	slab = slice_lookup(g->pages, ptr);
 	if (likely(slab)) {
 		pool = generic_pool_of(g, slab);
-		if (unlikely(!pool))
-			return generic_foreign(g, ptr);
-		return slice_free_checked(pool, slab, ptr);
+		ret = pool ? slice_free_checked(pool, slab, ptr) : -EINVAL;
+		rcu_read_unlock();
+		return pool ? ret : generic_foreign(g, ptr);
 	}
+	rcu_read_unlock();
 	page = memlab_addr_to_page(g->pages, ptr);
 	if (page && memlab_page_owner(page) == &g->large_tag &&
 	    memlab_page_to_addr(g->pages, page) == ptr) {
@@ -271,6 +321,7 @@ EXPORT_SYMBOL_GPL(memlab_generic_free);
 size_t memlab_generic_ksize(struct memlab_generic *g, const void *ptr)
 {
 	struct memlab_page *page = memlab_addr_to_page(g->pages, ptr);
+	struct memlab_slice_pool *pool;
 	struct slice_slab *slab;
 	int order;
 
@@ -281,10 +332,11 @@ size_t memlab_generic_ksize(struct memlab_generic *g, const void *ptr)
 		order = memlab_page_order(g->pages, page);
 		return order < 0 ? 0 : PAGE_SIZE << order;
 	}
+	rcu_read_lock();
 	slab = slice_lookup(g->pages, ptr);
-	if (!slab || !generic_pool_of(g, slab))
-		return 0;
-	return memlab_slice_size(slab->pool);
+	pool = slab ? generic_pool_of(g, slab) : NULL;
+	rcu_read_unlock();
+	return pool ? memlab_slice_size(pool) : 0;
 }
 EXPORT_SYMBOL_GPL(memlab_generic_ksize);
 
@@ -292,7 +344,7 @@ EXPORT_SYMBOL_GPL(memlab_generic_ksize);
  * memlab_generic_shrink() - shrink every pool of the instance
  * @g: the instance.
  *
- * Context: any context.
+ * Context: process context.
  */
 void memlab_generic_shrink(struct memlab_generic *g)
 {
@@ -307,7 +359,7 @@ EXPORT_SYMBOL_GPL(memlab_generic_shrink);
  * memlab_generic_check() - validate every pool of the instance
  * @g: the instance.
  *
- * Context: any context.
+ * Context: task context.
  * Return: the number of violations found.
  */
 int memlab_generic_check(struct memlab_generic *g)
@@ -329,7 +381,7 @@ EXPORT_SYMBOL_GPL(memlab_generic_check);
  * Every pool is asked first, so a refusal changes nothing (short of a
  * pool taking its first slab in between).
  *
- * Context: any context.
+ * Context: process context.
  * Return: 0, or memlab_slice_set_debug()'s error.
  */
 int memlab_generic_set_debug(struct memlab_generic *g, unsigned int debug)

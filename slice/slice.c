@@ -13,10 +13,18 @@
  * are naturally aligned.  Every page descriptor of the slab points at the
  * header (memlab_page_set_owner()), so free finds the slab from any object
  * in O(1).  A free object's first word links the slab's free list; the link
- * is stored XORed with a per-pool secret and its own address, and checked
- * when followed.  The free map has a bit per object, set while the object
- * is free (on the free list or in a magazine): a free of an object whose
- * bit is already set is a double free, exactly.
+ * is stored XORed with a per-pool secret and its own address.  The free map
+ * has a bit per object, set while the object is free (on the free list or
+ * in a magazine): a free of an object whose bit is already set is a double
+ * free, exactly, also when two CPUs race (test_and_set_bit() lets one win).
+ *
+ * Free lists are followed only through slice_next_free(): a link must
+ * decode to an object of the same slab, on an object boundary, whose free
+ * bit is set, and the list must end exactly after objs - inuse objects, so
+ * every walk (allocation, poisoning, the validator) ends within objs steps
+ * even on a cycle.  A slab whose list fails that is counted as FREELIST
+ * misuse and abandoned: what was left on its list is lost for good, and the
+ * slab goes back to the pages layer once its other objects are freed.
  *
  * Slabs sit on three lists by fullness (full, partial, empty); allocation
  * prefers partial slabs, a slab whose last object comes back goes to the
@@ -27,23 +35,55 @@
  * and exchange half a magazine with the slabs when it runs empty or full.
  * Pools in debug mode bypass magazines, so every free and alloc is checked.
  *
- * Locking:
- *	slice_pools_lock (mutex: the list of pools, for debugfs)
- *	slice_cpu.lock (per CPU and pool, irqs off)
- *	  memlab_slice_pool.lock (slab lists, free lists, counters)
- *	    the pages instance's locks
- * Free-map bits change with atomic bitops, without the pool lock.
+ * Poisoning can be turned on at any time.  The flag is set first, then the
+ * magazines are drained and the free lists poisoned one slab per lock hold,
+ * so the pool lock is never held for more than one slab's worth of work.
+ * Each slab carries the poison generation it was last fully poisoned in;
+ * an allocation checks the poison only of a slab that is up to date, so a
+ * free object not yet reached by the walk is never reported, and any free
+ * after the flag is set poisons its object itself.  A slab that would move
+ * to another list while out of date is poisoned first, so those still to
+ * do always sit at the tail of their list, where the walk takes them.
+ *
+ * Locking (outermost first):
+ *
+ * slice_pools_lock, a mutex, protects the list of pools (debugfs, describe).
+ *
+ * slice_cpu.lock, a spinlock_t per CPU and pool, protects that CPU's
+ * magazine and its counters.  It follows the pcp_spin_lock pattern of
+ * mm/page_alloc.c and is never taken with interrupts disabled, so it is
+ * valid on PREEMPT_RT: the owner pins itself to its CPU (preempt_disable(),
+ * migrate_disable() on RT) and takes its own magazine with spin_trylock();
+ * if that fails (a drain holds it, or the owner was interrupted on this
+ * CPU) the operation goes to the slabs under the pool lock instead.  Drains
+ * - shrink, the validator, debug changes, the CPU-hotplug callback of a dead
+ * CPU - take any CPU's magazine with spin_lock() from task context.  On a
+ * uniprocessor kernel without RT a trylock cannot fail, so there only task
+ * context uses magazines and interrupts always go to the slabs.
+ *
+ * memlab_slice_pool.lock, a spinlock_t taken with spin_lock_irqsave() (so
+ * interrupts stay on under PREEMPT_RT), protects the slab lists, the free
+ * lists, the slab and pool counters and the poison generation.  It nests
+ * inside a magazine lock, never the other way round; the pages instance's
+ * locks nest inside it.
+ *
+ * Free-map bits change with atomic bitops, without any lock.
  */
 
 #define pr_fmt(fmt) "memlab: " fmt
 
+#include <kunit/static_stub.h>
 #include <linux/bitops.h>
+#include <linux/cpuhotplug.h>
 #include <linux/export.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <linux/reciprocal_div.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -60,6 +100,9 @@
 
 static LIST_HEAD(slice_pools);
 static DEFINE_MUTEX(slice_pools_lock);
+
+/* The dynamic CPU-hotplug state of slice pools; > 0 once memlab_slice_init() ran. */
+static int slice_cpuhp_state;
 
 static const char * const slice_misuse_names[] = {
 	[MEMLAB_SLICE_MISUSE_DOUBLE_FREE]	= "double free",
@@ -137,7 +180,24 @@ static inline void *slice_obj(const struct memlab_slice_pool *pool,
 	return slab->base + (size_t)idx * pool->slot;
 }
 
-/* Free-list links, hardened the way SLAB_FREELIST_HARDENED does. */
+/* Index of @obj in @slab, or -1 if it is not on an object boundary. */
+static long slice_index(const struct memlab_slice_pool *pool, const struct slice_slab *slab,
+			const void *obj)
+{
+	u32 off = (const char *)obj - slab->base;
+	u32 idx = reciprocal_divide(off, pool->recip);
+
+	if (idx >= pool->objs || idx * pool->slot != off)
+		return -1;
+	return idx;
+}
+
+/* ------------------------------------------------------------------------
+ * Free-list links
+ * ------------------------------------------------------------------------
+ */
+
+/* Links are hardened the way SLAB_FREELIST_HARDENED does. */
 static inline void *slice_link_get(const struct memlab_slice_pool *pool, void *obj)
 {
 	return (void *)(*(unsigned long *)obj ^ pool->random ^ (unsigned long)obj);
@@ -146,6 +206,42 @@ static inline void *slice_link_get(const struct memlab_slice_pool *pool, void *o
 static inline void slice_link_set(const struct memlab_slice_pool *pool, void *obj, void *next)
 {
 	*(unsigned long *)obj = (unsigned long)next ^ pool->random ^ (unsigned long)obj;
+}
+
+/*
+ * Whether @obj may stand on @slab's free list with @left objects from it on
+ * (itself included): NULL exactly when @left is 0; otherwise an object of
+ * @slab, on an object boundary, whose free-map bit is set.  The one test
+ * every free-list walk applies to every pointer before following it.
+ */
+static bool slice_free_ok(const struct memlab_slice_pool *pool, const struct slice_slab *slab,
+			  const void *obj, unsigned int left)
+{
+	long idx;
+
+	if (!obj)
+		return !left;
+	if (!left || (const char *)obj < slab->base ||
+	    (const char *)obj >= slab->base + (size_t)pool->objs * pool->slot)
+		return false;
+	idx = slice_index(pool, slab, obj);
+	return idx >= 0 && test_bit(idx, slab->map);
+}
+
+/*
+ * The object after @obj on @slab's free list, @left objects being due after
+ * @obj: the one step of every free-list walk.  Since @left falls by one at
+ * each step and the list must end when it reaches 0, no walk takes more
+ * than the slab's object count steps, whatever a corrupted link says.
+ * Return: the next object, NULL at the end, or ERR_PTR(-EFAULT) for a link
+ * that fails slice_free_ok().
+ */
+static void *slice_next_free(const struct memlab_slice_pool *pool,
+			     const struct slice_slab *slab, void *obj, unsigned int left)
+{
+	void *next = slice_link_get(pool, obj);
+
+	return slice_free_ok(pool, slab, next, left) ? next : ERR_PTR(-EFAULT);
 }
 
 /* ------------------------------------------------------------------------
@@ -167,8 +263,8 @@ static void slice_misuse_locked(struct memlab_slice_pool *pool, enum memlab_slic
 	if (memlab_misuse_expected("slice_misuse") || (pool->warned & (1UL << kind)))
 		return;
 	pool->warned |= 1UL << kind;
-	pr_warn("slice %s: %s: object 0x%lx offset %ld (further ones counted, not shown)\n",
-		pool->name, slice_misuse_names[kind], (unsigned long)obj, offset);
+	pr_warn("slice %s: %s: object %p offset %ld (further ones counted, not shown)\n",
+		pool->name, slice_misuse_names[kind], obj, offset);
 }
 
 /**
@@ -226,18 +322,6 @@ struct slice_slab *slice_lookup(struct memlab_pages *pages, const void *ptr)
 	return slab;
 }
 
-/* Index of @obj in @slab, or -1 if it is not on an object boundary. */
-static long slice_index(const struct memlab_slice_pool *pool, const struct slice_slab *slab,
-			const void *obj)
-{
-	u32 off = (const char *)obj - slab->base;
-	u32 idx = reciprocal_divide(off, pool->recip);
-
-	if (idx >= pool->objs || idx * pool->slot != off)
-		return -1;
-	return idx;
-}
-
 /* ------------------------------------------------------------------------
  * Debug checks
  * ------------------------------------------------------------------------
@@ -254,11 +338,12 @@ static long slice_find_bad(const u8 *obj, size_t from, size_t to, u8 byte)
 	return -1;
 }
 
-static void slice_debug_check(struct memlab_slice_pool *pool, void *obj, bool free_obj)
+/* Red zone of @obj, and its poison if @poisoned (it came from an up-to-date slab). */
+static void slice_debug_check(struct memlab_slice_pool *pool, void *obj, bool poisoned)
 {
 	long bad;
 
-	if (pool->debug & MEMLAB_SLICE_REDZONE) {
+	if (READ_ONCE(pool->debug) & MEMLAB_SLICE_REDZONE) {
 		bad = slice_find_bad(obj, pool->size, pool->size + SLICE_REDZONE,
 				     SLICE_REDZONE_BYTE);
 		if (bad >= 0) {
@@ -266,23 +351,50 @@ static void slice_debug_check(struct memlab_slice_pool *pool, void *obj, bool fr
 			memset(obj + pool->size, SLICE_REDZONE_BYTE, SLICE_REDZONE);
 		}
 	}
-	if (free_obj && (pool->debug & MEMLAB_SLICE_POISON) && !pool->ctor) {
+	if (poisoned) {
 		bad = slice_find_bad(obj, sizeof(long), pool->size, SLICE_POISON_FREE);
 		if (bad >= 0)
 			slice_misuse(pool, MEMLAB_SLICE_MISUSE_USE_AFTER_FREE, obj, bad);
 	}
 }
 
-static void slice_debug_poison(struct memlab_slice_pool *pool, void *obj)
+/* Whether free objects are poisoned now.  Context: caller holds pool->lock. */
+static bool slice_poisoning(const struct memlab_slice_pool *pool)
 {
-	if ((pool->debug & MEMLAB_SLICE_POISON) && !pool->ctor)
+	lockdep_assert_held(&pool->lock);
+	return (pool->debug & MEMLAB_SLICE_POISON) && !pool->ctor;
+}
+
+/* Poison @obj, all but the link word.  Context: caller holds pool->lock. */
+static void slice_poison_obj(struct memlab_slice_pool *pool, void *obj)
+{
+	lockdep_assert_held(&pool->lock);
+	if (slice_poisoning(pool))
 		memset(obj + sizeof(long), SLICE_POISON_FREE, pool->size - sizeof(long));
+}
+
+/* Whether @slab still waits for the current poisoning walk.  Context: pool->lock. */
+static bool slice_poison_due(const struct memlab_slice_pool *pool, const struct slice_slab *slab)
+{
+	lockdep_assert_held(&pool->lock);
+	return slice_poisoning(pool) && slab->poison_gen != pool->poison_gen;
 }
 
 /* ------------------------------------------------------------------------
  * Slabs.  Context: caller holds pool->lock.
  * ------------------------------------------------------------------------
  */
+
+static enum slice_list slice_list_for(const struct memlab_slice_pool *pool,
+				      const struct slice_slab *slab)
+{
+	lockdep_assert_held(&pool->lock);
+	if (!slab->inuse)
+		return SLICE_EMPTY;
+	if (slab->inuse == pool->objs || slab->broken)
+		return SLICE_FULL;
+	return SLICE_PARTIAL;
+}
 
 static struct slice_slab *slice_new_slab(struct memlab_slice_pool *pool)
 {
@@ -300,6 +412,7 @@ static struct slice_slab *slice_new_slab(struct memlab_slice_pool *pool)
 	slab->magic = SLICE_MAGIC;
 	slab->pool = pool;
 	slab->base = base;
+	slab->poison_gen = pool->poison_gen;
 	for (i = 0; i < 1U << pool->order; i++)
 		memlab_page_set_owner(memlab_addr_to_page(pool->pages, base + i * PAGE_SIZE), slab);
 	/* Thread the free list from the last object down, so it pops in address order. */
@@ -310,98 +423,188 @@ static struct slice_slab *slice_new_slab(struct memlab_slice_pool *pool)
 			pool->ctor(obj);
 		if (pool->debug & MEMLAB_SLICE_REDZONE)
 			memset(obj + pool->size, SLICE_REDZONE_BYTE, SLICE_REDZONE);
-		slice_debug_poison(pool, obj);
+		slice_poison_obj(pool, obj);
 		slice_link_set(pool, obj, slab->freelist);
 		slab->freelist = obj;
 	}
 	bitmap_fill(slab->map, pool->objs);
 	slab->which = SLICE_EMPTY;
-	list_add(&slab->list, &pool->empty);
+	list_add(&slab->list, &pool->lists[SLICE_EMPTY]);
+	pool->nr_on[SLICE_EMPTY]++;
 	pool->nr_slabs++;
-	pool->nr_empty++;
 	return slab;
 }
 
-static void slice_free_slab(struct memlab_slice_pool *pool, struct slice_slab *slab)
+/*
+ * Take @slab off the pool's books: off its list, out of the counters, and
+ * no longer found from its pages (their owner tags are cleared).  The
+ * block itself stays allocated in the pages layer.
+ */
+static void slice_unlink_slab(struct memlab_slice_pool *pool, struct slice_slab *slab)
 {
-	struct memlab_page *head = memlab_addr_to_page(pool->pages, slab->base);
 	unsigned int i;
 
 	lockdep_assert_held(&pool->lock);
 	list_del(&slab->list);
-	pool->nr_empty -= slab->which == SLICE_EMPTY;
-	slab->magic = 0;
+	pool->nr_on[slab->which]--;
+	pool->nr_slabs--;
+	pool->nr_inuse -= slab->inuse;
+	pool->nr_lost -= slab->lost;
+	WRITE_ONCE(slab->magic, 0);
 	for (i = 0; i < 1U << pool->order; i++)
 		memlab_page_set_owner(memlab_addr_to_page(pool->pages, slab->base + i * PAGE_SIZE),
 				      NULL);
-	pool->nr_slabs--;
-	WARN_ON_ONCE(memlab_free_pages(pool->pages, head));
 }
 
-/* Move @slab to the list its fill level calls for. */
-static enum slice_list slice_list_for(const struct memlab_slice_pool *pool,
-				      const struct slice_slab *slab)
+/* The grace period of an unlinked slab is over: give its block back. */
+static void slice_slab_release(struct rcu_head *rcu)
 {
-	if (!slab->inuse)
-		return SLICE_EMPTY;
-	if (slab->inuse == pool->objs || slab->broken)
-		return SLICE_FULL;
-	return SLICE_PARTIAL;
+	struct slice_slab *slab = container_of(rcu, struct slice_slab, rcu);
+	struct memlab_slice_pool *pool = slab->pool;
+
+	WARN_ON_ONCE(memlab_free_pages(pool->pages, memlab_addr_to_page(pool->pages, slab->base)));
+	atomic_dec(&pool->dying);
 }
 
+/*
+ * Give a slab back to the pages layer; only lost objects, if any, remain on
+ * it.  Unlinked now, released after an RCU grace period: a free running
+ * lockless on another CPU may have found the slab just before and still
+ * test its free map, so the memory must not be reused under it.
+ */
+static void slice_free_slab(struct memlab_slice_pool *pool, struct slice_slab *slab)
+{
+	lockdep_assert_held(&pool->lock);
+	slice_unlink_slab(pool, slab);
+	atomic_inc(&pool->dying);
+	call_rcu(&slab->rcu, slice_slab_release);
+}
+
+/* Wait until the slabs given back so far are in the pages layer.  Context: process. */
+static void slice_wait_released(struct memlab_slice_pool *pool)
+{
+	if (atomic_read(&pool->dying))
+		rcu_barrier();
+}
+
+/*
+ * Stop trusting @slab's free list, whose link in @at (or whose head, @at
+ * being the header) failed validation: count it, and write off whatever the
+ * list still held - those objects count as in use forever.  The slab is never
+ * allocated from again; the caller relists it (to the full list) and frees
+ * it once only lost objects remain.
+ */
+static void slice_abandon(struct memlab_slice_pool *pool, struct slice_slab *slab,
+			  const void *at)
+{
+	unsigned int left = pool->objs - slab->inuse;
+
+	lockdep_assert_held(&pool->lock);
+	slice_misuse_locked(pool, MEMLAB_SLICE_MISUSE_FREELIST, at, 0);
+	slab->lost += left;
+	pool->nr_lost += left;
+	slab->inuse += left;
+	pool->nr_inuse += left;
+	slab->freelist = NULL;
+	slab->broken = true;
+}
+
+/*
+ * Poison every object on @slab's free list, validating each link on the
+ * way, and mark the slab up to date.  One slab's worth of work.
+ * Return: false if the list was corrupted and abandoned.
+ */
+static bool slice_poison_slab(struct memlab_slice_pool *pool, struct slice_slab *slab)
+{
+	unsigned int left = pool->objs - slab->inuse;
+	void *obj = slab->freelist, *next;
+
+	lockdep_assert_held(&pool->lock);
+	if (!slice_free_ok(pool, slab, obj, left)) {
+		slice_abandon(pool, slab, slab);
+		return false;
+	}
+	for (; obj; obj = next) {
+		next = slice_next_free(pool, slab, obj, --left);
+		if (IS_ERR(next)) {
+			slice_abandon(pool, slab, obj);
+			return false;
+		}
+		slice_poison_obj(pool, obj);
+	}
+	slab->poison_gen = pool->poison_gen;
+	return true;
+}
+
+/*
+ * Move @slab to the list its fill level calls for.  A slab still waiting
+ * for the poisoning walk is poisoned before it moves, so that slabs waiting
+ * stay at the tail of their lists (see memlab_slice_set_debug()).
+ */
 static void slice_relist(struct memlab_slice_pool *pool, struct slice_slab *slab)
 {
-	struct list_head *lists[] = {
-		[SLICE_FULL] = &pool->full,
-		[SLICE_PARTIAL] = &pool->partial,
-		[SLICE_EMPTY] = &pool->empty,
-	};
 	enum slice_list to = slice_list_for(pool, slab);
 
+	lockdep_assert_held(&pool->lock);
 	if (to == slab->which)
 		return;
-	pool->nr_empty += (to == SLICE_EMPTY) - (slab->which == SLICE_EMPTY);
+	if (to != SLICE_FULL && slice_poison_due(pool, slab)) {
+		slice_poison_slab(pool, slab);
+		to = slice_list_for(pool, slab);
+		if (to == slab->which)
+			return;
+	}
+	pool->nr_on[slab->which]--;
+	pool->nr_on[to]++;
 	slab->which = to;
-	list_move(&slab->list, lists[to]);
+	list_move(&slab->list, &pool->lists[to]);
 }
 
-/* Take one object off a slab's free list (the caller clears its map bit). */
+/*
+ * Take one object off a slab's free list (the caller clears its map bit,
+ * or keeps it set in a magazine, and relists the slab).  The link to the
+ * next object is validated; if it is bad, the rest of the list is abandoned.
+ */
 static void *slice_pop(struct memlab_slice_pool *pool, struct slice_slab *slab)
 {
 	void *obj = slab->freelist, *next;
 
 	lockdep_assert_held(&pool->lock);
-	next = slice_link_get(pool, obj);
-	if (next && (slice_lookup(pool->pages, next) != slab ||
-		     slice_index(pool, slab, next) < 0 ||
-		     !test_bit(slice_index(pool, slab, next), slab->map))) {
-		/* A write after free hit the link: stop trusting this slab's list. */
-		slice_misuse_locked(pool, MEMLAB_SLICE_MISUSE_FREELIST, obj, 0);
-		slab->lost = pool->objs - slab->inuse - 1;
-		slab->inuse = pool->objs - 1;
-		slab->broken = true;
-		next = NULL;
-	}
-	slab->freelist = next;
 	slab->inuse++;
+	pool->nr_inuse++;
+	next = slice_next_free(pool, slab, obj, pool->objs - slab->inuse);
+	if (IS_ERR(next))
+		slice_abandon(pool, slab, obj);
+	else
+		slab->freelist = next;
 	return obj;
 }
 
 /* Put a free object (map bit already set) back on its slab's free list. */
 static void slice_push(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj)
 {
+	bool was_full = !slab->freelist;
+
 	lockdep_assert_held(&pool->lock);
+	/* under the lock, so that a free racing a change of the flag ends up consistent */
+	slice_poison_obj(pool, obj);
 	slice_link_set(pool, obj, slab->freelist);
 	slab->freelist = obj;
 	slab->inuse--;
+	pool->nr_inuse--;
+	if (likely(!slab->broken)) {
+		/* a list of only this object is as poisoned as can be */
+		if (was_full && slice_poisoning(pool))
+			slab->poison_gen = pool->poison_gen;
+		slice_relist(pool, slab);
+	}
 	if (unlikely(slab->broken)) {
 		/* only the lost objects remain: nobody can reach the slab any more */
 		if (slab->inuse == slab->lost)
 			slice_free_slab(pool, slab);
 		return;
 	}
-	slice_relist(pool, slab);
-	if (!slab->inuse && pool->nr_empty > SLICE_MAX_EMPTY)
+	if (!slab->inuse && pool->nr_on[SLICE_EMPTY] > SLICE_MAX_EMPTY)
 		slice_free_slab(pool, slab);
 }
 
@@ -410,10 +613,11 @@ static struct slice_slab *slice_get_slab(struct memlab_slice_pool *pool)
 {
 	struct slice_slab *slab;
 
-	list_for_each_entry(slab, &pool->partial, list)
+	lockdep_assert_held(&pool->lock);
+	list_for_each_entry(slab, &pool->lists[SLICE_PARTIAL], list)
 		if (slab->freelist)
 			return slab;
-	list_for_each_entry(slab, &pool->empty, list)
+	list_for_each_entry(slab, &pool->lists[SLICE_EMPTY], list)
 		if (slab->freelist)
 			return slab;
 	return slice_new_slab(pool);
@@ -424,59 +628,213 @@ static struct slice_slab *slice_get_slab(struct memlab_slice_pool *pool)
  * ------------------------------------------------------------------------
  */
 
-/* Give up to @nr magazine entries back to their slabs. */
+/* Keep the task on its CPU between finding its magazine and locking it. */
+static inline void slice_pin(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		migrate_disable();
+	else
+		preempt_disable();
+}
+
+static inline void slice_unpin(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		migrate_enable();
+	else
+		preempt_enable();
+}
+
+/*
+ * This CPU's magazine, locked, or NULL if it is busy (or, on a uniprocessor
+ * kernel without RT, if we are not in task context: there spin_trylock()
+ * cannot fail, so an interrupt must not enter a magazine its task holds).
+ * Interrupts are never disabled.
+ */
+static struct slice_cpu *slice_cpu_trylock(struct memlab_slice_pool *pool)
+{
+	struct slice_cpu *c;
+
+	if (!IS_ENABLED(CONFIG_SMP) && !IS_ENABLED(CONFIG_PREEMPT_RT) && !in_task())
+		return NULL;
+	slice_pin();
+	c = this_cpu_ptr(pool->cpu);
+	if (likely(spin_trylock(&c->lock)))
+		return c;
+	slice_unpin();
+	return NULL;
+}
+
+static void slice_cpu_unlock(struct slice_cpu *c)
+{
+	spin_unlock(&c->lock);
+	slice_unpin();
+}
+
+/* Give up to @nr magazine entries back to their slabs.  Context: caller holds c->lock. */
 static void slice_mag_flush(struct memlab_slice_pool *pool, struct slice_cpu *c, unsigned int nr)
 {
-	lockdep_assert_held(&c->lock);
-	spin_lock(&pool->lock);
-	while (nr-- && c->count) {
-		struct slice_mag_entry *e = &c->mag[--c->count];
+	unsigned long flags;
 
-		/* poisoning may have been turned on while it sat in the magazine */
-		slice_debug_poison(pool, e->obj);
+	lockdep_assert_held(&c->lock);
+	spin_lock_irqsave(&pool->lock, flags);
+	while (nr-- && c->count) {
+		struct slice_mag_entry *e = &c->mag[c->count - 1];
+
+		WRITE_ONCE(c->count, c->count - 1);
 		slice_push(pool, e->slab, e->obj);
 	}
-	spin_unlock(&pool->lock);
+	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
-static void slice_drain_all(struct memlab_slice_pool *pool)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct slice_cpu *c = per_cpu_ptr(pool->cpu, cpu);
-		unsigned long flags;
-
-		spin_lock_irqsave(&c->lock, flags);
-		slice_mag_flush(pool, c, SLICE_MAG);
-		spin_unlock_irqrestore(&c->lock, flags);
-	}
-}
-
-/* Fill half a magazine from the slabs. */
+/* Fill half a magazine from the slabs.  Context: caller holds c->lock. */
 static void slice_mag_refill(struct memlab_slice_pool *pool, struct slice_cpu *c)
 {
+	unsigned long flags;
+
 	lockdep_assert_held(&c->lock);
-	spin_lock(&pool->lock);
+	spin_lock_irqsave(&pool->lock, flags);
 	while (c->count < SLICE_MAG / 2) {
 		struct slice_slab *slab = slice_get_slab(pool);
 		struct slice_mag_entry *e;
 
 		if (!slab)
 			break;
-		e = &c->mag[c->count++];
+		e = &c->mag[c->count];
 		e->obj = slice_pop(pool, slab);
 		e->slab = slab;
 		e->idx = slice_index(pool, slab, e->obj);
+		WRITE_ONCE(c->count, c->count + 1);
 		slice_relist(pool, slab);
 	}
-	spin_unlock(&pool->lock);
+	spin_unlock_irqrestore(&pool->lock, flags);
+}
+
+/* Empty one CPU's magazine, which may be another CPU's.  Context: task context. */
+static void slice_drain_cpu(struct memlab_slice_pool *pool, unsigned int cpu)
+{
+	struct slice_cpu *c = per_cpu_ptr(pool->cpu, cpu);
+
+	spin_lock(&c->lock);
+	slice_mag_flush(pool, c, SLICE_MAG);
+	spin_unlock(&c->lock);
+}
+
+static void slice_drain_all(struct memlab_slice_pool *pool)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		slice_drain_cpu(pool, cpu);
+}
+
+/**
+ * slice_cpu_dead() - CPU-hotplug teardown: empty a dead CPU's magazine
+ * @cpu: the CPU that went offline.
+ * @node: the pool's node on the slice cpuhp state.
+ *
+ * Nothing runs on @cpu any more, so nothing refills its magazine after
+ * this; the objects in it go back to their slabs instead of staying
+ * stranded until the CPU returns.
+ *
+ * Context: the CPU-hotplug control thread (task context), or a KUnit case.
+ * Return: 0.
+ */
+int slice_cpu_dead(unsigned int cpu, struct hlist_node *node)
+{
+	struct memlab_slice_pool *pool = hlist_entry(node, struct memlab_slice_pool, cpuhp_node);
+
+	slice_drain_cpu(pool, cpu);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The slow paths: straight to the slabs, for debug pools and busy magazines
+ * ------------------------------------------------------------------------
+ */
+
+static void *slice_alloc_slow(struct memlab_slice_pool *pool)
+{
+	struct slice_slab *slab;
+	unsigned long flags;
+	bool poisoned = false;
+	void *obj = NULL;
+	long idx = 0;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	slab = slice_get_slab(pool);
+	if (slab) {
+		/* the poison is checked only where the poisoning walk has been */
+		poisoned = slice_poisoning(pool) && slab->poison_gen == pool->poison_gen;
+		obj = slice_pop(pool, slab);
+		idx = slice_index(pool, slab, obj);
+		slice_relist(pool, slab);
+		pool->st.allocs++;
+	} else {
+		pool->st.failures++;
+	}
+	spin_unlock_irqrestore(&pool->lock, flags);
+	if (!obj)
+		return NULL;
+	clear_bit(idx, slab->map);
+	if (unlikely(READ_ONCE(pool->debug)))
+		slice_debug_check(pool, obj, poisoned);
+	return obj;
+}
+
+static void slice_free_slow(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj)
+{
+	unsigned long flags;
+
+	if (unlikely(READ_ONCE(pool->debug)))
+		slice_debug_check(pool, obj, false);
+	spin_lock_irqsave(&pool->lock, flags);
+	slice_push(pool, slab, obj);
+	pool->st.frees++;
+	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
 /* ------------------------------------------------------------------------
  * Public interface
  * ------------------------------------------------------------------------
  */
+
+/**
+ * memlab_slice_init() - set up the slice layer
+ *
+ * Registers the CPU-hotplug state through which every pool empties a dead
+ * CPU's magazine.  Must run before the first memlab_slice_create() (the
+ * memlab module calls it first thing at load).
+ *
+ * Context: process context.
+ * Return: 0, or the error of cpuhp_setup_state_multi().
+ */
+int memlab_slice_init(void)
+{
+	int ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "memlab/slice:dead", NULL,
+					  slice_cpu_dead);
+
+	if (ret < 0)
+		return ret;
+	slice_cpuhp_state = ret;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(memlab_slice_init);
+
+/**
+ * memlab_slice_exit() - undo memlab_slice_init()
+ *
+ * Every pool must have been destroyed or torn down before.
+ *
+ * Context: process context.
+ */
+void memlab_slice_exit(void)
+{
+	if (slice_cpuhp_state > 0)
+		cpuhp_remove_multi_state(slice_cpuhp_state);
+	slice_cpuhp_state = 0;
+}
+EXPORT_SYMBOL_GPL(memlab_slice_exit);
 
 /**
  * memlab_slice_create() - create a pool of equal-size objects
@@ -489,19 +847,21 @@ static void slice_mag_refill(struct memlab_slice_pool *pool, struct slice_cpu *c
  * @flags: zone flags passed to the pages layer for every slab.
  * @debug: MEMLAB_SLICE_POISON and/or MEMLAB_SLICE_REDZONE.
  * @ctor: called once on every object when its slab is made, with the pool's
- *	spinlock held and interrupts off, so it must not sleep; may be NULL.
+ *	spinlock held (interrupts off unless PREEMPT_RT), so it must not
+ *	sleep or use the pool; may be NULL.
  *
  * Context: process context.
  * Return: the pool, or an ERR_PTR: -EINVAL for a size, alignment or debug
- * flag the pool cannot serve (never a panic); -ENOMEM.
+ * flag the pool cannot serve (never a panic); -ENODEV before
+ * memlab_slice_init(); -ENOMEM.
  */
 struct memlab_slice_pool *memlab_slice_create(struct memlab_pages *pages, const char *name,
 					      size_t size, size_t align, lmm_flags_t flags,
 					      unsigned int debug, void (*ctor)(void *obj))
 {
 	struct memlab_slice_pool *pool;
-	unsigned int order, objs;
-	int cpu;
+	unsigned int order, objs, i;
+	int cpu, ret;
 
 	if (!pages || size < MEMLAB_SLICE_MIN_SIZE || size > MEMLAB_SLICE_MAX_SIZE ||
 	    (align && (!is_power_of_2(align) || align > PAGE_SIZE)) ||
@@ -513,6 +873,10 @@ struct memlab_slice_pool *memlab_slice_create(struct memlab_pages *pages, const 
 	order = memlab_slice_order_for(size, align, debug, memlab_pages_max_order(pages), &objs);
 	if (order == UINT_MAX)
 		return ERR_PTR(-EINVAL);
+	if (slice_cpuhp_state <= 0) {
+		pr_err("slice %s: memlab_slice_init() has not run\n", name);
+		return ERR_PTR(-ENODEV);
+	}
 
 	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
 	if (!pool)
@@ -525,9 +889,8 @@ struct memlab_slice_pool *memlab_slice_create(struct memlab_pages *pages, const 
 	for_each_possible_cpu(cpu)
 		spin_lock_init(&per_cpu_ptr(pool->cpu, cpu)->lock);
 	spin_lock_init(&pool->lock);
-	INIT_LIST_HEAD(&pool->full);
-	INIT_LIST_HEAD(&pool->partial);
-	INIT_LIST_HEAD(&pool->empty);
+	for (i = 0; i < SLICE_NR_LISTS; i++)
+		INIT_LIST_HEAD(&pool->lists[i]);
 	pool->name = name;
 	pool->pages = pages;
 	pool->size = size;
@@ -542,6 +905,12 @@ struct memlab_slice_pool *memlab_slice_create(struct memlab_pages *pages, const 
 	pool->recip = reciprocal_value(pool->slot);
 	pool->random = get_random_long();
 
+	ret = cpuhp_state_add_instance_nocalls(slice_cpuhp_state, &pool->cpuhp_node);
+	if (ret) {
+		free_percpu(pool->cpu);
+		kfree(pool);
+		return ERR_PTR(ret);
+	}
 	mutex_lock(&slice_pools_lock);
 	list_add_tail(&pool->node, &slice_pools);
 	mutex_unlock(&slice_pools_lock);
@@ -553,7 +922,8 @@ EXPORT_SYMBOL_GPL(memlab_slice_create);
  * memlab_slice_alloc() - allocate one object
  * @pool: the pool.
  *
- * Context: any context.
+ * Context: any context but NMI (on PREEMPT_RT, not hard interrupt context:
+ * the pool lock is a spinlock_t).
  * Return: the object, or NULL when the pages layer has no memory.
  */
 void *memlab_slice_alloc(struct memlab_slice_pool *pool)
@@ -569,38 +939,19 @@ void *memlab_slice_alloc(struct memlab_slice_pool *pool)
 		spin_unlock_irqrestore(&pool->lock, flags);
 		return NULL;
 	}
-	if (unlikely(pool->debug)) {
-		struct slice_slab *slab;
-
-		spin_lock_irqsave(&pool->lock, flags);
-		slab = slice_get_slab(pool);
-		if (slab) {
-			e.obj = slice_pop(pool, slab);
-			e.slab = slab;
-			slice_relist(pool, slab);
-			pool->st.allocs++;
-		} else {
-			pool->st.failures++;
-		}
-		spin_unlock_irqrestore(&pool->lock, flags);
-		if (!e.obj)
-			return NULL;
-		clear_bit(slice_index(pool, e.slab, e.obj), e.slab->map);
-		slice_debug_check(pool, e.obj, true);
-		return e.obj;
-	}
-
-	local_irq_save(flags);
-	c = this_cpu_ptr(pool->cpu);
-	spin_lock(&c->lock);
+	if (unlikely(READ_ONCE(pool->debug)))
+		return slice_alloc_slow(pool);
+	c = slice_cpu_trylock(pool);
+	if (unlikely(!c))
+		return slice_alloc_slow(pool);
 	if (unlikely(!c->count))
 		slice_mag_refill(pool, c);
 	if (likely(c->count)) {
-		e = c->mag[--c->count];
-		c->allocs++;
+		e = c->mag[c->count - 1];
+		WRITE_ONCE(c->count, c->count - 1);
+		WRITE_ONCE(c->allocs, c->allocs + 1);
 	}
-	spin_unlock(&c->lock);
-	local_irq_restore(flags);
+	slice_cpu_unlock(c);
 	if (unlikely(!e.obj)) {
 		spin_lock_irqsave(&pool->lock, flags);
 		pool->st.failures++;
@@ -617,31 +968,23 @@ static int slice_free_in(struct memlab_slice_pool *pool, struct slice_slab *slab
 			 unsigned int idx, void *obj)
 {
 	struct slice_cpu *c;
-	unsigned long flags;
 
+	/* exactly one of two racing frees of an object sets the bit */
 	if (unlikely(test_and_set_bit(idx, slab->map))) {
 		slice_misuse(pool, MEMLAB_SLICE_MISUSE_DOUBLE_FREE, obj, 0);
 		return -EINVAL;
 	}
-	if (unlikely(pool->debug)) {
-		slice_debug_check(pool, obj, false);
-		slice_debug_poison(pool, obj);
-		spin_lock_irqsave(&pool->lock, flags);
-		slice_push(pool, slab, obj);
-		pool->st.frees++;
-		spin_unlock_irqrestore(&pool->lock, flags);
+	c = unlikely(READ_ONCE(pool->debug)) ? NULL : slice_cpu_trylock(pool);
+	if (unlikely(!c)) {
+		slice_free_slow(pool, slab, obj);
 		return 0;
 	}
-
-	local_irq_save(flags);
-	c = this_cpu_ptr(pool->cpu);
-	spin_lock(&c->lock);
 	if (unlikely(c->count == SLICE_MAG))
 		slice_mag_flush(pool, c, SLICE_MAG / 2);
-	c->mag[c->count++] = (struct slice_mag_entry) { .obj = obj, .slab = slab, .idx = idx };
-	c->frees++;
-	spin_unlock(&c->lock);
-	local_irq_restore(flags);
+	c->mag[c->count] = (struct slice_mag_entry) { .obj = obj, .slab = slab, .idx = idx };
+	WRITE_ONCE(c->count, c->count + 1);
+	WRITE_ONCE(c->frees, c->frees + 1);
+	slice_cpu_unlock(c);
 	return 0;
 }
 
@@ -666,7 +1009,8 @@ static enum memlab_slice_misuse slice_classify(struct memlab_slice_pool *pool, c
  * The common tail of memlab_slice_free() and memlab_generic_free(): refuses
  * a pointer not at an object boundary, then frees as memlab_slice_free().
  *
- * Context: any context.
+ * Context: as memlab_slice_free(), inside the RCU read-side section in
+ * which @slab was looked up (a slab given back waits for a grace period).
  * Return: 0, or -EINVAL (counted, warned once per kind, nothing changed) for
  * a pointer not at an object boundary or a double free.
  */
@@ -687,20 +1031,30 @@ int slice_free_checked(struct memlab_slice_pool *pool, struct slice_slab *slab, 
  * @pool: the pool it came from.
  * @obj: the object.
  *
- * Context: any context.
+ * Two frees of one object racing on two CPUs: exactly one succeeds, the
+ * other is refused as a double free.
+ *
+ * Context: as memlab_slice_alloc().
  * Return: 0, or -EINVAL (counted, warned once per kind, nothing changed) for
  * a double free, a pointer not at an object boundary, an object of another
  * pool, or a pointer not from memlab.
  */
 int memlab_slice_free(struct memlab_slice_pool *pool, void *obj)
 {
-	struct slice_slab *slab = slice_lookup(pool->pages, obj);
+	struct slice_slab *slab;
+	int ret;
 
+	/* the slab found stays memory of ours until the claim of the object is made */
+	rcu_read_lock();
+	slab = slice_lookup(pool->pages, obj);
 	if (unlikely(!slab || slab->pool != pool)) {
+		rcu_read_unlock();
 		slice_misuse(pool, slice_classify(pool, obj), obj, 0);
 		return -EINVAL;
 	}
-	return slice_free_checked(pool, slab, obj);
+	ret = slice_free_checked(pool, slab, obj);
+	rcu_read_unlock();
+	return ret;
 }
 EXPORT_SYMBOL_GPL(memlab_slice_free);
 
@@ -708,9 +1062,11 @@ EXPORT_SYMBOL_GPL(memlab_slice_free);
  * memlab_slice_shrink() - give empty slabs back to the pages layer
  * @pool: the pool.
  *
- * Empties every per-CPU magazine first.
+ * Empties every per-CPU magazine first; when it returns, every slab given
+ * back so far is in the pages layer again.
  *
- * Context: any context.
+ * Context: process context (takes the magazine locks; may wait for an RCU
+ * grace period).
  * Return: the number of slabs given back.
  */
 unsigned long memlab_slice_shrink(struct memlab_slice_pool *pool)
@@ -720,14 +1076,28 @@ unsigned long memlab_slice_shrink(struct memlab_slice_pool *pool)
 
 	slice_drain_all(pool);
 	spin_lock_irqsave(&pool->lock, flags);
-	list_for_each_entry_safe(slab, tmp, &pool->empty, list) {
+	/* at most SLICE_MAX_EMPTY + 1 of them: push gives back the others at once */
+	list_for_each_entry_safe(slab, tmp, &pool->lists[SLICE_EMPTY], list) {
 		slice_free_slab(pool, slab);
 		n++;
 	}
 	spin_unlock_irqrestore(&pool->lock, flags);
+	slice_wait_released(pool);
 	return n;
 }
 EXPORT_SYMBOL_GPL(memlab_slice_shrink);
+
+/* Unregister and free the pool's own memory; its slabs are gone or forgotten. */
+static void slice_pool_free(struct memlab_slice_pool *pool)
+{
+	mutex_lock(&slice_pools_lock);
+	list_del(&pool->node);
+	mutex_unlock(&slice_pools_lock);
+	cpuhp_state_remove_instance_nocalls(slice_cpuhp_state, &pool->cpuhp_node);
+	slice_wait_released(pool);
+	free_percpu(pool->cpu);
+	kfree(pool);
+}
 
 /**
  * memlab_slice_destroy() - destroy a pool whose objects are all free
@@ -748,14 +1118,77 @@ int memlab_slice_destroy(struct memlab_slice_pool *pool)
 			pool->name, st.active_objs);
 		return -EBUSY;
 	}
-	mutex_lock(&slice_pools_lock);
-	list_del(&pool->node);
-	mutex_unlock(&slice_pools_lock);
-	free_percpu(pool->cpu);
-	kfree(pool);
+	slice_pool_free(pool);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(memlab_slice_destroy);
+
+/* memlab_slice_teardown(), saying nothing when @quiet. */
+static unsigned long slice_teardown(struct memlab_slice_pool *pool, bool quiet)
+{
+	unsigned long flags, live, kept = 0;
+	struct slice_slab *slab;
+	unsigned int i;
+
+	memlab_slice_shrink(pool);
+	spin_lock_irqsave(&pool->lock, flags);
+	live = pool->nr_inuse - pool->nr_lost;
+	spin_unlock_irqrestore(&pool->lock, flags);
+	/* forget the slabs still held, one per lock hold */
+	for (;;) {
+		spin_lock_irqsave(&pool->lock, flags);
+		slab = NULL;
+		for (i = 0; i < SLICE_NR_LISTS && !slab; i++)
+			slab = list_first_entry_or_null(&pool->lists[i], struct slice_slab, list);
+		if (slab)
+			slice_unlink_slab(pool, slab);
+		spin_unlock_irqrestore(&pool->lock, flags);
+		if (!slab)
+			break;
+		kept++;
+		cond_resched();
+	}
+	if (kept && !quiet)
+		pr_warn("slice %s: torn down with %lu objects still allocated; their %lu slabs stay allocated in the pages layer, and the objects are invalid from now on\n",
+			pool->name, live, kept);
+	slice_pool_free(pool);
+	return live;
+}
+
+/**
+ * memlab_slice_teardown() - free a pool, even with objects still allocated
+ * @pool: the pool; invalid afterwards.
+ *
+ * Always frees the pool's own memory (the pool and its per-CPU magazines),
+ * for an unload that cannot wait for callers.  Free slabs go back to the
+ * pages layer.  A slab that still holds allocated objects stays allocated
+ * in the pages layer, untagged: the callers' objects in it become invalid
+ * (freeing one later is refused as not from memlab, and the memory goes
+ * away with the pages instance or the arena).  How many objects were live
+ * is printed and returned.
+ *
+ * Context: process context; nothing else may use @pool meanwhile.
+ * Return: the number of objects that were still allocated.
+ */
+unsigned long memlab_slice_teardown(struct memlab_slice_pool *pool)
+{
+	return slice_teardown(pool, false);
+}
+EXPORT_SYMBOL_GPL(memlab_slice_teardown);
+
+/**
+ * slice_teardown_quiet() - memlab_slice_teardown() without the message
+ * @pool: the pool.
+ *
+ * For the generic allocator, which prints one line for all its pools.
+ *
+ * Context: process context.
+ * Return: the number of objects that were still allocated.
+ */
+unsigned long slice_teardown_quiet(struct memlab_slice_pool *pool)
+{
+	return slice_teardown(pool, true);
+}
 
 /**
  * memlab_slice_can_set_debug() - whether memlab_slice_set_debug() would succeed now
@@ -787,22 +1220,83 @@ int memlab_slice_can_set_debug(struct memlab_slice_pool *pool, unsigned int debu
 EXPORT_SYMBOL_GPL(memlab_slice_can_set_debug);
 
 /**
+ * slice_poison_pause() - the pause between two chunks of poisoning
+ * @pool: the pool being poisoned.
+ *
+ * Called without the pool lock between two slabs; a KUnit case replaces
+ * it (static stub) to act in the middle of the walk.
+ *
+ * Context: process context.
+ */
+void slice_poison_pause(struct memlab_slice_pool *pool)
+{
+	KUNIT_STATIC_STUB_REDIRECT(slice_poison_pause, pool);
+	cond_resched();
+}
+
+/*
+ * Poison every free object on the partial and empty lists (full slabs have
+ * none), one slab per lock hold.  Slabs still to do sit at the tail of
+ * their list (slice_relist() keeps it so), each done one moves to the head;
+ * the walk ends at the first up-to-date tail, or when another change of the
+ * debug flags supersedes it.  A corrupted list is abandoned, as in
+ * allocation.
+ */
+static void slice_poison_walk(struct memlab_slice_pool *pool, u32 gen)
+{
+	static const enum slice_list walked[] = { SLICE_PARTIAL, SLICE_EMPTY };
+	struct slice_slab *slab;
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(walked); i++) {
+		struct list_head *list = &pool->lists[walked[i]];
+
+		for (;;) {
+			bool done;
+
+			spin_lock_irqsave(&pool->lock, flags);
+			slab = list_empty(list) ? NULL : list_last_entry(list, struct slice_slab,
+									 list);
+			done = pool->poison_gen != gen || !slice_poisoning(pool) || !slab ||
+			       slab->poison_gen == gen;
+			if (!done) {
+				if (slice_poison_slab(pool, slab)) {
+					list_move(&slab->list, list);
+				} else {
+					slice_relist(pool, slab);
+					if (slab->inuse == slab->lost)
+						slice_free_slab(pool, slab);
+				}
+			}
+			spin_unlock_irqrestore(&pool->lock, flags);
+			if (done)
+				break;
+			slice_poison_pause(pool);
+		}
+	}
+}
+
+/**
  * memlab_slice_set_debug() - change a pool's debug checks
  * @pool: the pool.
  * @debug: MEMLAB_SLICE_POISON and/or MEMLAB_SLICE_REDZONE, or 0.
  *
  * Poisoning may change at any time: turning it on poisons every object that
- * is free at that moment.  The red zone changes the slab layout, so it
- * can only change while the pool holds no slabs.
+ * is free at that moment, one slab per lock hold, before returning; objects
+ * freed meanwhile are poisoned by their free.  The red zone changes the
+ * slab layout, so it can only change while the pool holds no slabs.
  *
- * Context: any context.
+ * Context: process context.
  * Return: 0; -EINVAL for unknown flags; -EBUSY for a red-zone change with
  * slabs held.
  */
 int memlab_slice_set_debug(struct memlab_slice_pool *pool, unsigned int debug)
 {
 	unsigned long flags;
+	bool poison_on;
 	int ret = 0;
+	u32 gen;
 
 	if (debug & ~(MEMLAB_SLICE_POISON | MEMLAB_SLICE_REDZONE))
 		return -EINVAL;
@@ -825,22 +1319,18 @@ int memlab_slice_set_debug(struct memlab_slice_pool *pool, unsigned int debug)
 			pool->recip = reciprocal_value(pool->slot);
 		}
 	}
-	if (!ret && (debug & ~pool->debug & MEMLAB_SLICE_POISON)) {
-		/* poison what is free now, so that its next allocation checks clean */
-		struct list_head *lists[] = { &pool->partial, &pool->empty };
-		struct slice_slab *slab;
-		unsigned int i;
-		void *obj;
-
-		pool->debug = debug;
-		for (i = 0; i < ARRAY_SIZE(lists); i++)
-			list_for_each_entry(slab, lists[i], list)
-				for (obj = slab->freelist; obj; obj = slice_link_get(pool, obj))
-					slice_debug_poison(pool, obj);
-	}
+	poison_on = !ret && (debug & ~pool->debug & MEMLAB_SLICE_POISON);
+	if (poison_on)
+		pool->poison_gen++;	/* every slab is out of date now */
+	gen = pool->poison_gen;
 	if (!ret)
-		pool->debug = debug;
+		WRITE_ONCE(pool->debug, debug);
 	spin_unlock_irqrestore(&pool->lock, flags);
+	if (poison_on) {
+		/* the flag first: what the magazines give back is poisoned as it goes */
+		slice_drain_all(pool);
+		slice_poison_walk(pool, gen);
+	}
 	return ret;
 }
 EXPORT_SYMBOL_GPL(memlab_slice_set_debug);
@@ -944,12 +1434,15 @@ EXPORT_SYMBOL_GPL(memlab_slice_misuse_name);
  * @pool: the pool.
  * @st: filled in.
  *
- * Context: any context.
+ * O(CPUs) under the pool lock; reads magazines without their locks (their
+ * counts change under the pool lock whenever objects move between
+ * magazines and slabs, so the snapshot is consistent with the slabs).
+ *
+ * Context: any context but NMI.
  */
 void memlab_slice_stats(struct memlab_slice_pool *pool, struct memlab_slice_stats *st)
 {
-	struct slice_slab *slab;
-	unsigned long flags, inuse = 0;
+	unsigned long flags, inuse;
 	int cpu;
 
 	spin_lock_irqsave(&pool->lock, flags);
@@ -964,15 +1457,7 @@ void memlab_slice_stats(struct memlab_slice_pool *pool, struct memlab_slice_stat
 	st->debug = pool->debug;
 	st->num_slabs = pool->nr_slabs;
 	st->num_objs = pool->nr_slabs * pool->objs;
-	st->active_slabs = 0;
-	list_for_each_entry(slab, &pool->full, list) {
-		inuse += slab->inuse;
-		st->active_slabs++;
-	}
-	list_for_each_entry(slab, &pool->partial, list) {
-		inuse += slab->inuse;
-		st->active_slabs++;
-	}
+	st->active_slabs = pool->nr_slabs - pool->nr_on[SLICE_EMPTY];
 	st->cpu_cached = 0;
 	for_each_possible_cpu(cpu) {
 		struct slice_cpu *c = per_cpu_ptr(pool->cpu, cpu);
@@ -981,8 +1466,7 @@ void memlab_slice_stats(struct memlab_slice_pool *pool, struct memlab_slice_stat
 		st->allocs += READ_ONCE(c->allocs);
 		st->frees += READ_ONCE(c->frees);
 	}
-	list_for_each_entry(slab, &pool->full, list)
-		inuse -= slab->lost;
+	inuse = pool->nr_inuse - pool->nr_lost;
 	st->active_objs = inuse - min(inuse, st->cpu_cached);
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
@@ -996,37 +1480,59 @@ EXPORT_SYMBOL_GPL(memlab_slice_stats);
 	}								\
 } while (0)
 
+/*
+ * Check one slab.  Its free list is walked with the same validation as
+ * allocation uses; a corrupted one is caller misuse (a write after free),
+ * so it is counted and abandoned as allocation would, not reported as a
+ * violation.  Context: caller holds pool->lock.
+ */
 static int slice_check_slab(struct memlab_slice_pool *pool, struct slice_slab *slab,
-			    struct list_head *list, struct list_head **lists)
+			    struct list_head *list, bool *freed)
 {
-	unsigned int n = 0, mapped = bitmap_weight(slab->map, pool->objs);
-	void *obj;
+	unsigned int n = 0, left = pool->objs - slab->inuse, mapped;
+	void *obj = slab->freelist, *next;
 	int bad = 0;
 
+	lockdep_assert_held(&pool->lock);
 	SLICE_CHECK(slab->magic == SLICE_MAGIC && slab->pool == pool,
-		    "slab 0x%lx: bad header", (unsigned long)slab);
+		    "slab %p: bad header", slab);
 	SLICE_CHECK(slice_lookup(pool->pages, slab->base) == slab,
-		    "slab 0x%lx: not found from its own base", (unsigned long)slab);
-	SLICE_CHECK(list == lists[slice_list_for(pool, slab)] &&
-		    slab->which == slice_list_for(pool, slab),
-		    "slab 0x%lx: inuse %u on the wrong list", (unsigned long)slab, slab->inuse);
-	if (slab->broken)
-		return bad;
-	for (obj = slab->freelist; obj && n <= pool->objs; obj = slice_link_get(pool, obj)) {
-		long idx = slice_index(pool, slab, obj);
-
-		SLICE_CHECK(idx >= 0 && test_bit(idx, slab->map),
-			    "slab 0x%lx: free list holds 0x%lx, not a free object",
-			    (unsigned long)slab, (unsigned long)obj);
-		if (idx < 0)
-			break;
-		n++;
+		    "slab %p: not found from its own base", slab);
+	SLICE_CHECK(slab->inuse <= pool->objs && slab->lost <= slab->inuse &&
+		    (slab->broken || !slab->lost),
+		    "slab %p: inuse %u lost %u of %u", slab, slab->inuse, slab->lost, pool->objs);
+	if (!slice_free_ok(pool, slab, obj, left)) {
+		slice_abandon(pool, slab, slab);
+		obj = NULL;
 	}
-	SLICE_CHECK(n == pool->objs - slab->inuse, "slab 0x%lx: %u on the free list, inuse %u",
-		    (unsigned long)slab, n, slab->inuse);
-	/* with magazines drained, free map bits are exactly the free list */
-	SLICE_CHECK(mapped == n, "slab 0x%lx: %u free bits, %u on the free list",
-		    (unsigned long)slab, mapped, n);
+	while (obj) {
+		n++;
+		next = slice_next_free(pool, slab, obj, --left);
+		if (IS_ERR(next)) {
+			slice_abandon(pool, slab, obj);
+			n = 0;
+			break;
+		}
+		obj = next;
+	}
+	if (slab->broken) {
+		slice_relist(pool, slab);
+		if (slab->inuse == slab->lost) {
+			slice_free_slab(pool, slab);
+			*freed = true;
+			return bad;
+		}
+	}
+	SLICE_CHECK(&pool->lists[slab->which] == list || slab->which == SLICE_FULL,
+		    "slab %p: listed apart from its list %u", slab, slab->which);
+	SLICE_CHECK(slab->which == slice_list_for(pool, slab),
+		    "slab %p: inuse %u on the wrong list", slab, slab->inuse);
+	SLICE_CHECK(n == pool->objs - slab->inuse, "slab %p: %u on the free list, inuse %u",
+		    slab, n, slab->inuse);
+	/* with magazines drained, free bits are exactly the free list and the lost objects */
+	mapped = bitmap_weight(slab->map, pool->objs);
+	SLICE_CHECK(mapped == n + slab->lost, "slab %p: %u free bits, %u on the free list, %u lost",
+		    slab, mapped, n, slab->lost);
 	return bad;
 }
 
@@ -1036,37 +1542,45 @@ static int slice_check_slab(struct memlab_slice_pool *pool, struct slice_slab *s
  *
  * With the magazines drained: each slab's header is intact and found from
  * its own objects; it sits on the list its use count calls for; its free
- * list holds exactly the objects whose free-map bit is set, each on an
- * object boundary, and their number is objects minus use count; the slab
- * count matches the lists.
+ * list holds exactly objs - inuse objects, each passing the link validation
+ * of allocation; its set free-map bits are exactly the free list and the
+ * lost objects; the per-list, slab, use and lost counts match the slabs.
+ * A corrupted free list is counted as FREELIST misuse and abandoned, as
+ * allocation does.  Exact when nothing else uses the pool meanwhile
+ * (objects on their way into a magazine on another CPU have their bit set).
  *
- * Context: any context.
+ * Context: task context (takes the magazine locks).
  * Return: the number of violations; 0 means healthy.
  */
 int memlab_slice_check(struct memlab_slice_pool *pool)
 {
-	struct list_head *lists[] = {
-		[SLICE_FULL] = &pool->full,
-		[SLICE_PARTIAL] = &pool->partial,
-		[SLICE_EMPTY] = &pool->empty,
-	};
-	struct slice_slab *slab;
-	unsigned long flags, n = 0, empty = 0;
+	unsigned long flags, n = 0, inuse = 0, lost = 0, on[SLICE_NR_LISTS] = { };
+	struct slice_slab *slab, *tmp;
 	unsigned int i;
 	int bad = 0;
 
 	slice_drain_all(pool);
 	spin_lock_irqsave(&pool->lock, flags);
-	for (i = 0; i < ARRAY_SIZE(lists); i++) {
-		list_for_each_entry(slab, lists[i], list) {
-			bad += slice_check_slab(pool, slab, lists[i], lists);
+	for (i = 0; i < SLICE_NR_LISTS; i++) {
+		list_for_each_entry_safe(slab, tmp, &pool->lists[i], list) {
+			bool freed = false;
+
+			bad += slice_check_slab(pool, slab, &pool->lists[i], &freed);
+			if (freed)
+				continue;
 			n++;
-			empty += i == SLICE_EMPTY;
+			on[slab->which]++;
+			inuse += slab->inuse;
+			lost += slab->lost;
 		}
 	}
+	for (i = 0; i < SLICE_NR_LISTS; i++)
+		SLICE_CHECK(on[i] == pool->nr_on[i], "%lu slabs on list %u, %lu counted", on[i], i,
+			    pool->nr_on[i]);
 	SLICE_CHECK(n == pool->nr_slabs, "%lu slabs listed, %lu counted", n, pool->nr_slabs);
-	SLICE_CHECK(empty == pool->nr_empty, "%lu empty slabs listed, %lu counted", empty,
-		    pool->nr_empty);
+	SLICE_CHECK(inuse == pool->nr_inuse, "%lu objects in use, %lu counted", inuse,
+		    pool->nr_inuse);
+	SLICE_CHECK(lost == pool->nr_lost, "%lu objects lost, %lu counted", lost, pool->nr_lost);
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return bad;
 }

@@ -12,7 +12,10 @@
  * chained through their first word (hardened against simple corruption);
  * free finds an object's slab in O(1) through the pages layer's
  * address -> descriptor map.  Per-CPU magazines make the common alloc and
- * free lock-free.
+ * free take only a per-CPU lock (never with interrupts off, so PREEMPT_RT
+ * is fine); a CPU that goes offline has its magazines emptied through the
+ * layer's CPU-hotplug state (memlab_slice_init()).  Teardown frees a
+ * pool's own memory even while objects are live (unload).
  *
  * Misuse - a double free, a pointer not on an object boundary, from
  * another pool or not from memlab - is refused in every build, counted and
@@ -121,6 +124,10 @@ struct memlab_slab_info {
 	unsigned int objs;
 };
 
+/* The layer: CPU-hotplug state for every pool's magazines */
+int memlab_slice_init(void);
+void memlab_slice_exit(void);
+
 /* Pools */
 struct memlab_slice_pool *memlab_slice_create(struct memlab_pages *pages, const char *name,
 					      size_t size, size_t align, lmm_flags_t flags,
@@ -129,6 +136,7 @@ void *memlab_slice_alloc(struct memlab_slice_pool *pool);
 int memlab_slice_free(struct memlab_slice_pool *pool, void *obj);
 unsigned long memlab_slice_shrink(struct memlab_slice_pool *pool);
 int memlab_slice_destroy(struct memlab_slice_pool *pool);
+unsigned long memlab_slice_teardown(struct memlab_slice_pool *pool);
 int memlab_slice_set_debug(struct memlab_slice_pool *pool, unsigned int debug);
 int memlab_slice_can_set_debug(struct memlab_slice_pool *pool, unsigned int debug);
 void memlab_slice_set_fault_hook(struct memlab_slice_pool *pool, bool (*hook)(void *arg),
@@ -149,6 +157,7 @@ unsigned int memlab_slice_order_for(size_t size, size_t align, unsigned int debu
 struct memlab_generic *memlab_generic_create(struct memlab_pages *pages, const char *name,
 					     unsigned int debug);
 int memlab_generic_destroy(struct memlab_generic *g);
+unsigned long memlab_generic_teardown(struct memlab_generic *g);
 void *memlab_generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t flags);
 int memlab_generic_free(struct memlab_generic *g, void *ptr);
 size_t memlab_generic_ksize(struct memlab_generic *g, const void *ptr);
