@@ -3,8 +3,9 @@
 # memlab: build the module, run its tests, show it working.
 #
 #   make [KDIR=<kernel build dir>]   build memlab.ko (default: the running kernel)
-#   make check                       all tests: UML (KUnit, KASAN, lockdep) and QEMU (stock kernel)
-#   make check-uml | check-qemu      one environment
+#   make check                       all tests: UML (KUnit, KASAN, lockdep), x86 (SMP, RT,
+#                                    KASAN, lockdep, CMA under QEMU -smp 4), QEMU (stock kernel)
+#   make check-uml | check-x86 | check-qemu   one environment
 #   make demo                        boot memlab in UML and show what debugfs shows
 #   make bench                       memlab beside the kernel's allocators, in one boot
 #   make clean
@@ -29,6 +30,9 @@ check:
 check-uml:
 	bash scripts/check.sh uml
 
+check-x86:
+	bash scripts/check.sh x86
+
 check-qemu:
 	bash scripts/check.sh qemu
 
@@ -38,4 +42,4 @@ demo:
 bench:
 	bash scripts/bench.sh
 
-.PHONY: all modules clean check check-uml check-qemu demo bench
+.PHONY: all modules clean check check-uml check-x86 check-qemu demo bench

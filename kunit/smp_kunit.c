@@ -494,7 +494,8 @@ static int smp_racer_fn(void *arg)
 
 /*
  * Two CPUs free the same order-0 page and the same slice object at the
- * same moment, over many rounds.  Expect in every round exactly one of the
+ * same moment, over many rounds, while a third thread takes snapshots
+ * (each drains every per-CPU cache).  Expect in every round exactly one of the
  * two frees to succeed and the other to be refused as a double free.
  */
 static void smp_racing_double_free(struct kunit *test)
@@ -503,7 +504,7 @@ static void smp_racing_double_free(struct kunit *test)
 	struct memlab_pages_stats *ps0, *ps1;
 	struct memlab_slice_stats ss0, ss1;
 	struct smp_racer racer[2];
-	struct task_struct *t[2];
+	struct task_struct *t[2], *snap;
 	struct smp_race *r;
 	unsigned int i, bad_page = 0, bad_obj = 0;
 	int cpu0 = cpumask_first(cpu_online_mask);
@@ -523,6 +524,9 @@ static void smp_racing_double_free(struct kunit *test)
 		racer[i] = (struct smp_racer) { .r = r, .id = i };
 		t[i] = smp_start(test, smp_racer_fn, &racer[i], "racer", i ? cpu1 : cpu0);
 	}
+	/* snapshots drain the caches all along: a drained page is free, never allocated */
+	atomic_set(&fx->running, 1);
+	snap = smp_start(test, smp_snapshot_fn, fx, "snap", -1);
 	for (i = 0; i < SMP_RACE_ROUNDS; i++) {
 		r->page = memlab_get_page(fx->mp, 0);
 		r->obj = memlab_slice_alloc(fx->pool);
@@ -540,6 +544,8 @@ static void smp_racing_double_free(struct kunit *test)
 			memlab_pages_stats(fx->mp, ps1);	/* drain between rounds */
 	}
 	WRITE_ONCE(r->stop, true);
+	atomic_set(&fx->running, 0);
+	kthread_stop(snap);
 	kthread_stop(t[0]);
 	kthread_stop(t[1]);
 	memlab_pages_stats(fx->mp, ps1);
