@@ -6,11 +6,15 @@
  */
 
 #include <kunit/test.h>
+#include <linux/err.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/vmalloc.h>
 
 #include "arena/map.h"
 #include "arena/workload.h"
+#include "kunit/memlab_kunit.h"
 
 /* ---- spec parsing -------------------------------------------------------------- */
 
@@ -199,9 +203,13 @@ static void map_of_constructed_arena(struct kunit *test)
 	struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
 	struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
 	struct render_buf *rb = kunit_kzalloc(test, sizeof(*rb), GFP_KERNEL);
-	char *raw = vmalloc(2 * MK_BUF), *buf, *cells, *row, *l1, *l2, *obj;
+	char *raw = vmalloc(2 * MK_BUF), *buf, *row, *l1, *l2, *obj;
 	struct memlab_slice_pool *sp;
+	struct memlab_map *map;
 	struct memlab_pages *mp;
+	char cells[MEMLAB_MAP_ROW];
+	unsigned long k;
+	uintptr_t addr;
 	void *page;
 	int i;
 
@@ -227,9 +235,11 @@ static void map_of_constructed_arena(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	KUNIT_EXPECT_PTR_EQ(test, page, (void *)(buf + 64 * 1024));
 
-	KUNIT_ASSERT_EQ(test, memlab_map_build(pool, mp, NULL, buf, MK_BUF, PAGE_SIZE, &cells), 0);
-	memlab_map_render(buf, MK_BUF, PAGE_SIZE, cells, render_print, rb);
-	kvfree(cells);
+	map = memlab_map_open(pool, mp, NULL, buf, MK_BUF, PAGE_SIZE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	KUNIT_EXPECT_EQ(test, memlab_map_rows(map), 1);
+	KUNIT_EXPECT_EQ(test, memlab_map_render(map, render_print, rb), 0);
+	memlab_map_close(map);
 	row = strstr(rb->text, "\n0x");
 	KUNIT_ASSERT_NOT_NULL(test, row);
 	row = strchr(row + 1, ' ') + 1;
@@ -249,11 +259,27 @@ static void map_of_constructed_arena(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rb->text, "# legend: .=lmm free"));
 
 	/* 16 bytes per character: the slab's last granule is its header */
-	KUNIT_ASSERT_EQ(test, memlab_map_build(pool, mp, NULL, buf, MK_BUF, 16, &cells), 0);
-	KUNIT_EXPECT_EQ(test, cells[((obj - buf) & PAGE_MASK) / 16 + PAGE_SIZE / 16 - 1], 'm');
-	KUNIT_EXPECT_EQ(test, cells[(obj - buf) / 16], 's');
-	kvfree(cells);
-	KUNIT_EXPECT_EQ(test, memlab_map_build(pool, mp, NULL, buf, MK_BUF, 100, &cells), -EINVAL);
+	map = memlab_map_open(pool, mp, NULL, buf, MK_BUF, 16);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	KUNIT_EXPECT_EQ(test, memlab_map_rows(map), MK_BUF / 16 / MEMLAB_MAP_ROW);
+	KUNIT_EXPECT_EQ(test, memlab_map_refresh(map), 0);
+	k = ((obj - buf) & PAGE_MASK) / 16 + PAGE_SIZE / 16 - 1;
+	KUNIT_EXPECT_EQ(test, memlab_map_row(map, k / MEMLAB_MAP_ROW, cells, &addr),
+			MEMLAB_MAP_ROW);
+	KUNIT_EXPECT_EQ(test, addr, (uintptr_t)buf + k / MEMLAB_MAP_ROW * MEMLAB_MAP_ROW * 16);
+	KUNIT_EXPECT_EQ(test, cells[k % MEMLAB_MAP_ROW], 'm');
+	k = (obj - buf) / 16;
+	memlab_map_row(map, k / MEMLAB_MAP_ROW, cells, &addr);
+	KUNIT_EXPECT_EQ(test, cells[k % MEMLAB_MAP_ROW], 's');
+	/* cell 8192/16 + 2048/16 - 1 is l2's last granule; the next one is free */
+	k = (8192 + 2048) / 16;
+	memlab_map_row(map, (k - 1) / MEMLAB_MAP_ROW, cells, &addr);
+	KUNIT_EXPECT_EQ(test, cells[(k - 1) % MEMLAB_MAP_ROW], '#');
+	memlab_map_row(map, k / MEMLAB_MAP_ROW, cells, &addr);
+	KUNIT_EXPECT_EQ(test, cells[k % MEMLAB_MAP_ROW], '.');
+	KUNIT_EXPECT_EQ(test, memlab_map_row(map, memlab_map_rows(map), cells, &addr), 0);
+	memlab_map_close(map);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_map_open(pool, mp, NULL, buf, MK_BUF, 100)), -EINVAL);
 
 	KUNIT_EXPECT_EQ(test, memlab_slice_free(sp, obj), 0);
 	KUNIT_EXPECT_EQ(test, memlab_slice_destroy(sp), 0);
@@ -267,6 +293,131 @@ static void map_of_constructed_arena(struct kunit *test)
 	vfree(raw);
 }
 
+/*
+ * The map's size is bounded: at most MEMLAB_MAP_MAX_CELLS cells.  Expect a
+ * 1 GiB arena to take 256 bytes per character or more (-E2BIG below, with
+ * the least value reported), and malformed values refused with -EINVAL.
+ */
+static void map_check_bpc_limits(struct kunit *test)
+{
+	size_t least = 0;
+
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_1G, 16, &least), -E2BIG);
+	KUNIT_EXPECT_EQ(test, least, 256);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_1G, 240, NULL), -E2BIG);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_1G, 256, NULL), 0);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_1G, 255, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_1G, 0, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_16M, 16, &least), 0);
+	KUNIT_EXPECT_EQ(test, least, 16);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_16M, SZ_16M, NULL), 0);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_16M, SZ_16M + 16, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_64M, 16, NULL), 0);	/* exactly 4M */
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_64M + SZ_4K, 16, NULL), -E2BIG);
+}
+
+/*
+ * A 256 KiB LMM-only arena, 4 KiB per character (one row of 64 cells),
+ * whose first 64 KiB are a comb of 2048 free 16-byte extents:
+ *   cells 0-15  ':'   half free, 128 extents each
+ *   cells 16-63 '.'
+ * One row then needs 2049 extents, several LMM_WALK_CHUNK lock holds.
+ * Expect exactly that row, every free byte counted once.
+ */
+static void map_row_spans_many_chunks(struct kunit *test)
+{
+	struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+	char *raw = vmalloc(2 * MK_BUF), *buf, cells[MEMLAB_MAP_ROW];
+	struct memlab_map *map;
+	uintptr_t addr;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	KUNIT_ASSERT_NOT_NULL(test, raw);
+	buf = PTR_ALIGN(raw, PAGE_SIZE);
+	lmm_init(pool);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(pool, reg, buf, MK_BUF, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(pool, buf, MK_BUF), 0);
+	for (i = 0; i < 2048; i++)
+		KUNIT_ASSERT_EQ(test, lmm_remove_free(pool, buf + 32 * i + 16, 16), 0);
+	map = memlab_map_open(pool, NULL, NULL, buf, MK_BUF, PAGE_SIZE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	KUNIT_EXPECT_EQ(test, memlab_map_refresh(map), 0);
+	KUNIT_EXPECT_EQ(test, memlab_map_row(map, 0, cells, &addr), MEMLAB_MAP_ROW);
+	KUNIT_EXPECT_EQ(test, addr, (uintptr_t)buf);
+	for (i = 0; i < MEMLAB_MAP_ROW; i++)
+		KUNIT_EXPECT_EQ_MSG(test, cells[i], i < 16 ? ':' : '.', "cell %u", i);
+	memlab_map_close(map);
+	for (i = 0; i < 2048; i++)
+		KUNIT_ASSERT_EQ(test, lmm_add_free(pool, buf + 32 * i + 16, 16), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(pool, 0), MK_BUF);
+	KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
+	lmm_destroy(pool);
+	vfree(raw);
+}
+
+/*
+ * Lock hold of the map at 1M LMM extents: a comb of 1M free 16-byte extents
+ * (a 32 MiB arena) at 16 bytes per character, 32768 rows.  Each row takes
+ * the LMM lock for at most LMM_WALK_CHUNK extents; expect the slowest row
+ * (all of its work, an upper bound of any lock hold in it; the fastest of
+ * two passes) under 1 ms, and print it.  Before, one show() held the lock
+ * over all extents and allocated a cell per character.
+ */
+static void map_row_time_at_1m_extents(struct kunit *test)
+{
+	unsigned long n = 1UL << 20, i, rows, r;
+	size_t size = 32 * n + 65536;
+	struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+	char *base, cells[MEMLAB_MAP_ROW];
+	u64 *best, worst = 0, total = 0, t0;
+	struct memlab_map *map;
+	uintptr_t addr;
+	int pass;
+
+	memlab_kunit_need_slow(test);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	base = vmalloc(size);
+	KUNIT_ASSERT_NOT_NULL(test, base);
+	lmm_init(pool);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(pool, reg, base, size, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(pool, base + 32 * n, size - 32 * n), 0);
+	for (i = n; i-- > 0;)
+		KUNIT_ASSERT_EQ(test, lmm_add_free(pool, base + 32 * i, 16), 0);
+	map = memlab_map_open(pool, NULL, NULL, base, size, 16);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	rows = memlab_map_rows(map);
+	best = kunit_kmalloc_array(test, rows, sizeof(*best), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, best);
+	for (r = 0; r < rows; r++)
+		best[r] = U64_MAX;
+	for (pass = 0; pass < 2; pass++) {
+		KUNIT_EXPECT_EQ(test, memlab_map_refresh(map), 0);
+		for (r = 0; r < rows; r++) {
+			t0 = ktime_get_ns();
+			memlab_map_row(map, r, cells, &addr);
+			t0 = ktime_get_ns() - t0;
+			best[r] = min(best[r], t0);
+			total += t0;
+			/* comb rows alternate free and allocated granules */
+			if (r == 7)
+				KUNIT_EXPECT_TRUE(test, cells[0] == '.' && cells[1] == '#');
+		}
+	}
+	for (r = 0; r < rows; r++)
+		worst = max(worst, best[r]);
+	memlab_map_close(map);
+	kunit_info(test, "1M extents, 16 bytes per char: %lu rows, slowest row %llu us, a pass %llu ms\n",
+		   rows, worst / 1000, total / 2 / 1000000);
+	KUNIT_EXPECT_LT(test, worst, 1000ULL * 1000);
+	lmm_destroy(pool);
+	vfree(base);
+}
+
 static struct kunit_case memlab_observe_cases[] = {
 	KUNIT_CASE(wl_parse_full_spec),
 	KUNIT_CASE(wl_parse_defaults_and_commands),
@@ -275,6 +426,9 @@ static struct kunit_case memlab_observe_cases[] = {
 	KUNIT_CASE(extfrag_permille_values),
 	KUNIT_CASE(lmm_histogram_bins),
 	KUNIT_CASE(map_of_constructed_arena),
+	KUNIT_CASE(map_check_bpc_limits),
+	KUNIT_CASE(map_row_spans_many_chunks),
+	KUNIT_CASE_SLOW(map_row_time_at_1m_extents),
 	{}
 };
 
