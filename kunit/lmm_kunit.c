@@ -1181,14 +1181,16 @@ static bool hold_count(void *arg, uintptr_t start, size_t size, lmm_flags_t flag
 }
 
 /*
- * Time every chunk of a full walk, HOLD_PASSES times; a chunk's figure is
- * its fastest pass (a host preempting UML inflates one pass, not three), and
- * the walk's is its slowest chunk.  Returns that, in ns.
+ * Time every chunk of a full walk, in HOLD_PASSES passes; a chunk's figure
+ * is its fastest pass (a host preempting UML inflates a chunk in one pass,
+ * hardly the same chunk in every pass; repeating a chunk at once instead
+ * would let one long stall cover all tries, and defeat the list's resume
+ * hint), and the walk's figure is its slowest chunk.  Returns that, in ns.
  */
 static u64 hold_worst_chunk(struct kunit *test, struct lmm *pool, unsigned long *chunks)
 {
-	unsigned long nr = HOLD_EXTENTS / LMM_WALK_CHUNK + 2, c;
-	u64 *best = kunit_kmalloc_array(test, nr, sizeof(u64), GFP_KERNEL), worst = 0;
+	unsigned long nr = DIV_ROUND_UP(HOLD_EXTENTS + 1, LMM_WALK_CHUNK) + 1, c;
+	u64 *best = kunit_kmalloc_array(test, nr, sizeof(u64), GFP_KERNEL), worst = 0, t0;
 	struct hold_walk w = { 0 };
 	uintptr_t pos;
 	int pass;
@@ -1198,8 +1200,7 @@ static u64 hold_worst_chunk(struct kunit *test, struct lmm *pool, unsigned long 
 		best[c] = U64_MAX;
 	for (pass = 0; pass < HOLD_PASSES; pass++) {
 		for (pos = 0, c = 0; pos != UINTPTR_MAX && c < nr; c++) {
-			u64 t0 = ktime_get_ns();
-
+			t0 = ktime_get_ns();
 			pos = lmm_walk_free_from(pool, pos, LMM_WALK_CHUNK, hold_count, &w);
 			best[c] = min(best[c], ktime_get_ns() - t0);
 		}

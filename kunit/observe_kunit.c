@@ -10,6 +10,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #include "arena/map.h"
@@ -359,11 +360,40 @@ static void map_row_spans_many_chunks(struct kunit *test)
 }
 
 /*
+ * The slowest row of a map in ns: three passes over all rows, each row
+ * timed by its fastest pass (a host preempting UML inflates a row in one
+ * pass, hardly the same row in all three).
+ */
+static u64 map_worst_row(struct kunit *test, struct memlab_map *map, char *cells)
+{
+	unsigned long r, rows = memlab_map_rows(map);
+	u64 *best = kunit_kmalloc_array(test, rows, sizeof(u64), GFP_KERNEL), worst = 0, t0;
+	uintptr_t addr;
+	int pass;
+
+	if (!best)
+		return U64_MAX;
+	for (r = 0; r < rows; r++)
+		best[r] = U64_MAX;
+	for (pass = 0; pass < 3; pass++) {
+		for (r = 0; r < rows; r++) {
+			t0 = ktime_get_ns();
+			memlab_map_row(map, r, cells, &addr);
+			best[r] = min(best[r], ktime_get_ns() - t0);
+		}
+	}
+	for (r = 0; r < rows; r++)
+		worst = max(worst, best[r]);
+	kunit_kfree(test, best);
+	return worst;
+}
+
+/*
  * Lock hold of the map at 1M LMM extents: a comb of 1M free 16-byte extents
  * (a 32 MiB arena) at 16 bytes per character, 32768 rows.  Each row takes
  * the LMM lock for at most LMM_WALK_CHUNK extents; expect the slowest row
- * (all of its work, an upper bound of any lock hold in it; the fastest of
- * two passes) under 1 ms, and print it.  Before, one show() held the lock
+ * (all of its work, an upper bound of any lock hold in it; see
+ * map_worst_row()) under 1 ms, and print it.  Before, one show() held the lock
  * over all extents and allocated a cell per character.
  */
 static void map_row_time_at_1m_extents(struct kunit *test)
@@ -373,10 +403,9 @@ static void map_row_time_at_1m_extents(struct kunit *test)
 	struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
 	struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
 	char *base, cells[MEMLAB_MAP_ROW];
-	u64 *best, worst = 0, total = 0, t0;
 	struct memlab_map *map;
+	u64 worst, total;
 	uintptr_t addr;
-	int pass;
 
 	memlab_kunit_need_slow(test);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
@@ -391,31 +420,98 @@ static void map_row_time_at_1m_extents(struct kunit *test)
 	map = memlab_map_open(pool, NULL, NULL, base, size, 16);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
 	rows = memlab_map_rows(map);
-	best = kunit_kmalloc_array(test, rows, sizeof(*best), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, best);
+	KUNIT_EXPECT_EQ(test, memlab_map_refresh(map), 0);
+	total = ktime_get_ns();
 	for (r = 0; r < rows; r++)
-		best[r] = U64_MAX;
-	for (pass = 0; pass < 2; pass++) {
-		KUNIT_EXPECT_EQ(test, memlab_map_refresh(map), 0);
-		for (r = 0; r < rows; r++) {
-			t0 = ktime_get_ns();
-			memlab_map_row(map, r, cells, &addr);
-			t0 = ktime_get_ns() - t0;
-			best[r] = min(best[r], t0);
-			total += t0;
-			/* comb rows alternate free and allocated granules */
-			if (r == 7)
-				KUNIT_EXPECT_TRUE(test, cells[0] == '.' && cells[1] == '#');
-		}
-	}
-	for (r = 0; r < rows; r++)
-		worst = max(worst, best[r]);
+		memlab_map_row(map, r, cells, &addr);
+	total = ktime_get_ns() - total;
+	worst = map_worst_row(test, map, cells);
+	/* comb rows alternate free and allocated granules */
+	memlab_map_row(map, 7, cells, &addr);
+	KUNIT_EXPECT_TRUE(test, cells[0] == '.' && cells[1] == '#');
 	memlab_map_close(map);
 	kunit_info(test, "1M extents, 16 bytes per char: %lu rows, slowest row %llu us, a pass %llu ms\n",
-		   rows, worst / 1000, total / 2 / 1000000);
+		   rows, worst / 1000, total / 1000000);
 	KUNIT_EXPECT_LT(test, worst, 1000ULL * 1000);
 	lmm_destroy(pool);
 	vfree(base);
+}
+
+/*
+ * The map over a 1 GiB pages instance (skipped below 2.5 GiB of RAM: boot
+ * UML with MEMLAB_UML_MEM=3G): every page allocated as an order-0 block,
+ * every other one freed again, so the pages layer holds 262144 blocks, the
+ * most it can.  Prints the time of memlab_map_refresh() - one
+ * memlab_pages_walk(), whose pages lock hold is the map's longest section -
+ * the slowest row at 256 bytes per character (the least a 1 GiB arena
+ * takes, 65536 rows) and a whole pass; expect the slowest row under 1 ms.
+ */
+static void map_at_1g_pages(struct kunit *test)
+{
+	static const struct memlab_zone_desc zone = { .name = "normal" };
+	size_t size = SZ_1G, block = PAGE_SIZE << 10;
+	unsigned long nr = size >> PAGE_SHIFT, i, rows, r;
+	struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+	u64 refresh = U64_MAX, worst, pass_ns, t0, t1;
+	void **pages = NULL;
+	char *raw, *buf, cells[MEMLAB_MAP_ROW];
+	struct memlab_pages *mp;
+	struct memlab_map *map;
+	uintptr_t addr;
+	int pass;
+
+	memlab_kunit_need_slow(test);
+	if (((size_t)totalram_pages() << PAGE_SHIFT) < SZ_2G + SZ_512M)
+		kunit_skip(test, "needs 2.5 GiB of RAM (MEMLAB_UML_MEM=3G)");
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	raw = vmalloc(size + block);
+	KUNIT_ASSERT_NOT_NULL(test, raw);
+	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
+	if (!pages) {
+		vfree(raw);
+		KUNIT_FAIL(test, "no memory for the page table of the test");
+		return;
+	}
+	buf = PTR_ALIGN(raw, block);
+	lmm_init(pool);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(pool, reg, buf, size, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(pool, buf, size), 0);
+	mp = memlab_pages_create("map1g", pool, buf, size, 10, &zone, 1);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mp));
+	for (i = 0; i < nr; i++) {
+		pages[i] = memlab_get_pages(mp, 0, 0);
+		if (!pages[i])
+			break;
+	}
+	nr = i;
+	for (i = 0; i < nr; i += 2)
+		KUNIT_EXPECT_EQ(test, memlab_put_pages(mp, pages[i]), 0);
+	map = memlab_map_open(pool, mp, NULL, buf, size, 256);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	rows = memlab_map_rows(map);
+	for (pass = 0; pass < 3; pass++) {
+		t0 = ktime_get_ns();
+		KUNIT_EXPECT_EQ(test, memlab_map_refresh(map), 0);
+		refresh = min(refresh, ktime_get_ns() - t0);
+	}
+	t1 = ktime_get_ns();
+	for (r = 0; r < rows; r++)
+		memlab_map_row(map, r, cells, &addr);
+	pass_ns = ktime_get_ns() - t1;
+	worst = map_worst_row(test, map, cells);
+	memlab_map_close(map);
+	kunit_info(test, "1 GiB, %lu pages taken, every other one freed: memlab_map_refresh() (memlab_pages_walk) %llu us; 256 bytes per char: %lu rows, slowest row %llu us, a pass %llu ms\n",
+		   nr, refresh / 1000, rows, worst / 1000, pass_ns / 1000000);
+	KUNIT_EXPECT_LT(test, worst, 1000ULL * 1000);
+	for (i = 1; i < nr; i += 2)
+		KUNIT_EXPECT_EQ(test, memlab_put_pages(mp, pages[i]), 0);
+	KUNIT_EXPECT_EQ(test, memlab_pages_destroy(mp), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(pool, 0), size);
+	lmm_destroy(pool);
+	kvfree(pages);
+	vfree(raw);
 }
 
 static struct kunit_case memlab_observe_cases[] = {
@@ -429,6 +525,7 @@ static struct kunit_case memlab_observe_cases[] = {
 	KUNIT_CASE(map_check_bpc_limits),
 	KUNIT_CASE(map_row_spans_many_chunks),
 	KUNIT_CASE_SLOW(map_row_time_at_1m_extents),
+	KUNIT_CASE_SLOW(map_at_1g_pages),
 	{}
 };
 
