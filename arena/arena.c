@@ -4,8 +4,8 @@
  *
  * Three backings, chosen by the backing= module parameter:
  *
- *   vmalloc  __vmalloc(): any size up to the machine's memory; virtually
- *            contiguous, physically scattered page by page.
+ *   vmalloc  __vmalloc(): any size up to half of the machine's memory;
+ *            virtually contiguous, physically scattered page by page.
  *   pages    alloc_pages_exact(): physically contiguous, but no more than one
  *            max-order block, since that is all the buddy allocator hands out.
  *   cma      dma_alloc_coherent() on a platform device of memlab's own; with
@@ -16,6 +16,12 @@
  * After reserving, the arena walks its pages once and records the physical
  * frames as extents of consecutive pfns.  The arena never changes afterwards,
  * so its fields need no lock.
+ *
+ * Memory pressure: an arena is pinned for the module's life and nothing can
+ * reclaim it, so it may take at most half of the machine's RAM
+ * (memlab_arena_max_size()), and every backing is asked with
+ * __GFP_RETRY_MAYFAIL | __GFP_NOWARN: the allocator reclaims and compacts,
+ * but fails the load instead of invoking the OOM killer on other processes.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -84,24 +90,41 @@ int memlab_parse_backing(const char *str, enum memlab_backing *backing)
 	return 0;
 }
 
-/* Bytes of RAM the machine has: the upper bound of any sensible arena. */
+/*
+ * The most an arena may pin: half of RAM, page aligned.  Why half: the
+ * arena cannot be reclaimed, and the rest of the system - the kernel's own
+ * allocations (KASAN's shadow and memlab's metadata among them), page cache,
+ * user processes - needs room to work while the arena exists; with more
+ * than half pinned, ordinary allocations elsewhere soon end in the OOM
+ * killer even though memlab's own load succeeded.  The ceiling is fixed by
+ * the machine, not by its momentary free memory, so a load is refused or
+ * accepted the same way every time.
+ */
+#define MEMLAB_ARENA_RAM_DIVISOR	2
+
+static const char memlab_why_ceiling[] =
+	"larger than half of this machine's RAM, the most an arena may pin";
+
+/* Bytes of RAM the machine has. */
 static size_t memlab_ram_bytes(void)
 {
 	return (size_t)totalram_pages() << PAGE_SHIFT;
 }
 
 /**
- * memlab_arena_max_size() - the largest arena a backing can give on this kernel
+ * memlab_arena_max_size() - the largest arena a backing may give on this machine
  * @backing: the backing.
  *
- * Return: bytes: the machine's RAM for vmalloc and cma, one max-order block
- * for pages.
+ * Return: bytes: half of the machine's RAM (page aligned) for vmalloc and
+ * cma; for pages the smaller of that and one max-order block.
  */
 size_t memlab_arena_max_size(enum memlab_backing backing)
 {
+	size_t ceiling = (memlab_ram_bytes() / MEMLAB_ARENA_RAM_DIVISOR) & PAGE_MASK;
+
 	if (backing == MEMLAB_BACKING_PAGES)
-		return PAGE_SIZE << MEMLAB_MAX_PAGE_ORDER;
-	return memlab_ram_bytes();
+		return min_t(size_t, ceiling, PAGE_SIZE << MEMLAB_MAX_PAGE_ORDER);
+	return ceiling;
 }
 
 /**
@@ -112,7 +135,8 @@ size_t memlab_arena_max_size(enum memlab_backing backing)
  * @why: set to a human-readable reason on error.
  *
  * Stricter than memparse(): trailing junk, overflow, zero, sizes below or not
- * a multiple of PAGE_SIZE, and sizes beyond the machine's RAM are refused.
+ * a multiple of PAGE_SIZE, and sizes beyond half of the machine's RAM (the
+ * ceiling of memlab_arena_max_size()) are refused.
  *
  * Return: 0, or -EINVAL with @why set.
  */
@@ -175,8 +199,8 @@ int memlab_parse_size(const char *str, size_t *size, const char **why)
 		*why = "not a multiple of the page size";
 		return -EINVAL;
 	}
-	if (val > memlab_ram_bytes()) {
-		*why = "larger than this machine's memory";
+	if (val > memlab_arena_max_size(MEMLAB_BACKING_VMALLOC)) {
+		*why = memlab_why_ceiling;
 		return -EINVAL;
 	}
 	*size = val;
@@ -218,7 +242,8 @@ static int memlab_arena_map_extents(struct memlab_arena *arena)
 		}
 		if (!pass) {
 			arena->extents = kvmalloc_array(nr, sizeof(*arena->extents),
-							GFP_KERNEL);
+							GFP_KERNEL | __GFP_RETRY_MAYFAIL |
+							__GFP_NOWARN);
 			if (!arena->extents)
 				return -ENOMEM;
 		}
@@ -248,8 +273,9 @@ static int memlab_arena_get_cma(struct memlab_arena *arena, size_t size,
 		*why = "the platform device refused a 64-bit DMA mask";
 		goto out_unregister;
 	}
+	/* CMA itself never OOM-kills; RETRY_MAYFAIL covers dma-direct's fallback */
 	arena->base = dma_alloc_coherent(&pdev->dev, size, &arena->dma,
-					 GFP_KERNEL | __GFP_NOWARN);
+					 GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
 	if (!arena->base) {
 		*why = "dma_alloc_coherent failed: no CMA area, or none large enough (boot with cma=)";
 		ret = -ENOMEM;
@@ -307,15 +333,21 @@ int memlab_arena_reserve(struct memlab_arena *arena, size_t size,
 		return -EINVAL;
 	}
 	if (size > memlab_arena_max_size(backing)) {
-		*why = backing == MEMLAB_BACKING_PAGES ?
+		*why = backing == MEMLAB_BACKING_PAGES &&
+		       size > PAGE_SIZE << MEMLAB_MAX_PAGE_ORDER ?
 		       "larger than one max-order block, the most backing=pages can give" :
-		       "larger than this machine's memory";
+		       memlab_why_ceiling;
 		return -EINVAL;
 	}
 
 	switch (backing) {
 	case MEMLAB_BACKING_VMALLOC:
-		arena->base = __vmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+		/*
+		 * The data pages are allocated with these flags: no OOM killer.
+		 * vmalloc's page tables still use GFP_KERNEL, but they are 1/512
+		 * of the size; the ceiling above is what keeps the rest safe.
+		 */
+		arena->base = __vmalloc(size, GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
 		if (!arena->base) {
 			*why = "vmalloc failed";
 			ret = -ENOMEM;
@@ -323,7 +355,7 @@ int memlab_arena_reserve(struct memlab_arena *arena, size_t size,
 		break;
 	case MEMLAB_BACKING_PAGES:
 		arena->base = alloc_pages_exact(size, GFP_KERNEL | __GFP_NOWARN |
-						__GFP_NORETRY);
+						__GFP_RETRY_MAYFAIL);
 		if (!arena->base) {
 			*why = "no free physically contiguous block that large";
 			ret = -ENOMEM;

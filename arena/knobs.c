@@ -13,12 +13,14 @@
 #include <linux/string.h>
 
 #include "arena/knobs.h"
+#include "arena/map.h"
 #include "arena/memlab.h"
 
 static const char * const slice_debug_names[] = {
 	"none", "poison", "redzone", "poison,redzone",
 };
 
+/* -EBUSY for a switch that would re-index too much: lmm says why in the log. */
 static int knob_lmm_policy_set(struct memlab *ml, const char *val)
 {
 	int i;
@@ -31,10 +33,10 @@ static int knob_lmm_policy_set(struct memlab *ml, const char *val)
 
 static int knob_lmm_policy_show(struct memlab *ml, char *buf, size_t len)
 {
-	struct lmm_stats st;
+	struct lmm_info info;
 
-	lmm_stats(&ml->lmm, &st);
-	return scnprintf(buf, len, "%s\n", lmm_policy_name(st.policy));
+	lmm_info(&ml->lmm, &info);
+	return scnprintf(buf, len, "%s\n", lmm_policy_name(info.policy));
 }
 
 static int knob_lmm_debug_set(struct memlab *ml, const char *val)
@@ -48,10 +50,10 @@ static int knob_lmm_debug_set(struct memlab *ml, const char *val)
 
 static int knob_lmm_debug_show(struct memlab *ml, char *buf, size_t len)
 {
-	struct lmm_stats st;
+	struct lmm_info info;
 
-	lmm_stats(&ml->lmm, &st);
-	return scnprintf(buf, len, "%d\n", st.debug);
+	lmm_info(&ml->lmm, &info);
+	return scnprintf(buf, len, "%d\n", info.debug);
 }
 
 static int knob_pages_debug_set(struct memlab *ml, const char *val)
@@ -115,11 +117,21 @@ static int knob_slice_debug_show(struct memlab *ml, char *buf, size_t len)
 	return scnprintf(buf, len, "%s\n", slice_debug_names[st.debug & 3]);
 }
 
+/* The map's output is bounded: at most MEMLAB_MAP_MAX_CELLS cells. */
 static int knob_map_bpc_set(struct memlab *ml, const char *val)
 {
 	unsigned long v;
+	size_t least;
+	int ret;
 
-	if (kstrtoul(val, 0, &v) || !v || v % LMM_GRANULE || v > ml->arena.size)
+	if (kstrtoul(val, 0, &v))
+		return -EINVAL;
+	ret = memlab_map_check_bpc(ml->arena.size, v, &least);
+	if (ret == -E2BIG)
+		pr_info_ratelimited("map_bytes_per_char=%lu refused: %lu cells for a %zu KiB arena, at most %lu (use %zu or more)\n",
+				    v, DIV_ROUND_UP(ml->arena.size, v), ml->arena.size >> 10,
+				    MEMLAB_MAP_MAX_CELLS, least);
+	if (ret)
 		return -EINVAL;
 	WRITE_ONCE(ml->map_bpc, v);
 	return 0;
@@ -174,8 +186,10 @@ FAULT_KNOB(SLICE, every)
 FAULT_KNOB(SLICE, permille)
 
 /* Help texts too long for a line of the knob list below. */
+#define KNOB_HELP_LMM_POLICY \
+	"main LMM pool's search policy: fast, linear or best_fit (linear <-> others: at most 4096 free extents)"
 #define KNOB_HELP_LMM_DEBUG \
-	"record live LMM allocations to catch wrong frees exactly (0/1; on only while none is live)"
+	"record live LMM allocations to catch wrong frees exactly (0/1; on only while all LMM memory is free)"
 #define KNOB_HELP_SLICE_DEBUG \
 	"generic allocator pools: none, poison, redzone or poison,redzone (red zones only while no slab is held)"
 
@@ -185,7 +199,7 @@ FAULT_KNOB(SLICE, permille)
  */
 #define MEMLAB_KNOBS(X)								\
 	X(lmm_policy, knob_lmm_policy,						\
-	  "main LMM pool's search policy: fast, linear or best_fit")		\
+	  KNOB_HELP_LMM_POLICY)							\
 	X(lmm_debug, knob_lmm_debug, KNOB_HELP_LMM_DEBUG)			\
 	X(pages_debug, knob_pages_debug,					\
 	  "poison free page blocks and check them on allocation (0/1)")	\
@@ -193,7 +207,7 @@ FAULT_KNOB(SLICE, permille)
 	  "free max-order blocks a zone keeps before giving back to the LMM (0-64)") \
 	X(slice_debug, knob_slice_debug, KNOB_HELP_SLICE_DEBUG)			\
 	X(map_bytes_per_char, knob_map_bpc,					\
-	  "bytes of arena per character of the map (a multiple of 16)")	\
+	  "bytes of arena per character of the map (a multiple of 16; at most 4M characters)") \
 	X(fail_lmm_every, knob_fail_LMM_every, "fail every Nth LMM allocation (0: never)") \
 	X(fail_lmm_permille, knob_fail_LMM_permille,				\
 	  "fail LMM allocations with this probability, in thousandths")	\

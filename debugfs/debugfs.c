@@ -28,14 +28,166 @@ static int arena_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(arena);
 
-static int lmm_regions_show(struct seq_file *m, void *unused)
-{
-	struct memlab *ml = m->private;
+/*
+ * lmm/regions: the pool, its regions in search order, each followed by its
+ * free extents by address - one line per record of a seq_file iterator.
+ * Extents come LMM_WALK_CHUNK at a time from lmm_walk_free_from(), one pool
+ * lock hold per chunk, resuming from the end of the last extent printed: a
+ * pool of any size is never locked for long, and a listing of a pool that
+ * changes meanwhile is a sequence of consistent chunks.
+ */
+enum regions_rec { REGIONS_POOL, REGIONS_REGION, REGIONS_EXTENT };
 
-	lmm_dump_seq(&ml->lmm, m);
+struct regions_iter {
+	struct memlab *ml;
+	loff_t cur;			/* position of the current record */
+	bool done;			/* no record at cur + 1 */
+	enum regions_rec kind;		/* what the current record is */
+	struct lmm_info info;
+	unsigned int reg;		/* index of the current region */
+	struct lmm_region_info ri;
+	uintptr_t pos;			/* where the next chunk starts */
+	unsigned int n, i;		/* the chunk, and the extent shown */
+	struct {
+		uintptr_t start;
+		size_t size;
+	} ext[LMM_WALK_CHUNK];
+};
+
+static bool regions_take(void *arg, uintptr_t start, size_t size, lmm_flags_t flags)
+{
+	struct regions_iter *it = arg;
+
+	if (start >= it->ri.max || it->n == ARRAY_SIZE(it->ext))
+		return false;
+	it->ext[it->n].start = start;
+	it->ext[it->n++].size = size;
+	return true;
+}
+
+static bool regions_enter(struct regions_iter *it, unsigned int reg)
+{
+	if (lmm_region_info(&it->ml->lmm, reg, &it->ri))
+		return false;
+	it->kind = REGIONS_REGION;
+	it->reg = reg;
+	it->pos = it->ri.min;
+	it->n = 0;
+	it->i = 0;
+	return true;
+}
+
+/* Step to the next record; false at the end. */
+static bool regions_advance(struct regions_iter *it)
+{
+	if (it->kind == REGIONS_POOL)
+		return regions_enter(it, 0);
+	if (it->kind == REGIONS_EXTENT && ++it->i < it->n)
+		return true;
+	if (it->pos < it->ri.max) {
+		it->n = 0;
+		it->i = 0;
+		it->pos = lmm_walk_free_from(&it->ml->lmm, it->pos, ARRAY_SIZE(it->ext),
+					     regions_take, it);
+		if (it->n) {
+			it->kind = REGIONS_EXTENT;
+			return true;
+		}
+	}
+	return regions_enter(it, it->reg + 1);
+}
+
+static void regions_reset(struct regions_iter *it)
+{
+	lmm_info(&it->ml->lmm, &it->info);
+	it->kind = REGIONS_POOL;
+	it->cur = 0;
+	it->done = false;
+}
+
+static void *regions_start(struct seq_file *m, loff_t *pos)
+{
+	struct regions_iter *it = m->private;
+
+	if (!*pos || *pos < it->cur)
+		regions_reset(it);
+	if (*pos == it->cur)
+		return it;
+	/* a seek forward: step there (a read continues at cur, needing none) */
+	while (!it->done && it->cur < *pos) {
+		if (!regions_advance(it))
+			it->done = true;
+		else
+			it->cur++;
+	}
+	return !it->done && it->cur == *pos ? it : NULL;
+}
+
+static void *regions_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct regions_iter *it = v;
+
+	++*pos;
+	if (it->done || !regions_advance(it)) {
+		it->done = true;
+		return NULL;
+	}
+	it->cur = *pos;
+	return it;
+}
+
+static void regions_stop(struct seq_file *m, void *v)
+{
+}
+
+static int regions_show(struct seq_file *m, void *v)
+{
+	struct regions_iter *it = v;
+
+	switch (it->kind) {
+	case REGIONS_POOL:
+		seq_printf(m, "pool %s: policy %s, debug %s\n", it->info.name,
+			   lmm_policy_name(it->info.policy), it->info.debug ? "on" : "off");
+		break;
+	case REGIONS_REGION:
+		seq_printf(m, "region 0x%016lx-0x%016lx flags 0x%08x pri %d free %zu in %lu extents\n",
+			   (unsigned long)it->ri.min, (unsigned long)it->ri.max, it->ri.flags,
+			   it->ri.pri, it->ri.free, it->ri.nr_free);
+		break;
+	case REGIONS_EXTENT:
+		seq_printf(m, "  free 0x%016lx-0x%016lx %zu\n", (unsigned long)it->ext[it->i].start,
+			   (unsigned long)(it->ext[it->i].start + it->ext[it->i].size),
+			   it->ext[it->i].size);
+		break;
+	}
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(lmm_regions);
+
+static const struct seq_operations regions_seq_ops = {
+	.start = regions_start,
+	.next = regions_next,
+	.stop = regions_stop,
+	.show = regions_show,
+};
+
+static int lmm_regions_open(struct inode *inode, struct file *file)
+{
+	struct regions_iter *it = __seq_open_private(file, &regions_seq_ops, sizeof(*it));
+
+	if (!it)
+		return -ENOMEM;
+	it->ml = inode->i_private;
+	regions_reset(it);
+	return 0;
+}
+
+static const struct file_operations lmm_regions_fops = {
+	.owner = THIS_MODULE,
+	.open = lmm_regions_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
 
 static int lmm_stats_show(struct seq_file *m, void *unused)
 {
@@ -99,22 +251,105 @@ static __printf(2, 3) void seq_print_cb(void *arg, const char *fmt, ...)
 	va_end(args);
 }
 
-static int map_show(struct seq_file *m, void *unused)
+/*
+ * map: one record per row (MEMLAB_MAP_ROW cells), after a header record.
+ * Each row is built when it is shown, with the layers' locks taken for that
+ * row only (memlab_map_row()); the pages snapshot is retaken when a pass
+ * starts at position 0.  The cell count is bounded (MEMLAB_MAP_MAX_CELLS).
+ */
+struct map_iter {
+	struct memlab_map *map;
+	loff_t cur;			/* 0: the header, r + 1: row r */
+	char cells[MEMLAB_MAP_ROW];
+};
+
+static void *map_start(struct seq_file *m, loff_t *pos)
 {
-	struct memlab *ml = m->private;
-	size_t bpc = READ_ONCE(ml->map_bpc);
-	char *cells;
+	struct map_iter *it = m->private;
 	int ret;
 
-	ret = memlab_map_build(&ml->lmm, ml->pages, ml->generic, ml->arena.base,
-			       ml->arena.size, bpc, &cells);
-	if (ret)
-		return ret;
-	memlab_map_render(ml->arena.base, ml->arena.size, bpc, cells, seq_print_cb, m);
-	kvfree(cells);
+	if (!*pos) {
+		ret = memlab_map_refresh(it->map);
+		if (ret)
+			return ERR_PTR(ret);
+	}
+	if (*pos > memlab_map_rows(it->map))
+		return NULL;
+	it->cur = *pos;
+	return it;
+}
+
+static void *map_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct map_iter *it = v;
+
+	++*pos;
+	if (*pos > memlab_map_rows(it->map))
+		return NULL;
+	it->cur = *pos;
+	return it;
+}
+
+static void map_stop(struct seq_file *m, void *v)
+{
+}
+
+static int map_show(struct seq_file *m, void *v)
+{
+	struct map_iter *it = v;
+	uintptr_t addr;
+	unsigned int n;
+
+	if (!it->cur) {
+		memlab_map_header(it->map, seq_print_cb, m);
+		return 0;
+	}
+	n = memlab_map_row(it->map, it->cur - 1, it->cells, &addr);
+	seq_printf(m, "0x%016lx %.*s\n", (unsigned long)addr, (int)n, it->cells);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(map);
+
+static const struct seq_operations map_seq_ops = {
+	.start = map_start,
+	.next = map_next,
+	.stop = map_stop,
+	.show = map_show,
+};
+
+static int map_open(struct inode *inode, struct file *file)
+{
+	struct memlab *ml = inode->i_private;
+	struct memlab_map *map;
+	struct map_iter *it;
+
+	map = memlab_map_open(&ml->lmm, ml->pages, ml->generic, ml->arena.base, ml->arena.size,
+			      READ_ONCE(ml->map_bpc));
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	it = __seq_open_private(file, &map_seq_ops, sizeof(*it));
+	if (!it) {
+		memlab_map_close(map);
+		return -ENOMEM;
+	}
+	it->map = map;
+	return 0;
+}
+
+static int map_release(struct inode *inode, struct file *file)
+{
+	struct map_iter *it = ((struct seq_file *)file->private_data)->private;
+
+	memlab_map_close(it->map);
+	return seq_release_private(inode, file);
+}
+
+static const struct file_operations map_fops = {
+	.owner = THIS_MODULE,
+	.open = map_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = map_release,
+};
 
 /* ---- knobs: one file per entry of memlab_knobs[] -------------------------- */
 
@@ -415,9 +650,10 @@ void memlab_debugfs_init(struct memlab *ml)
 
 	ml->debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 
-	debugfs_create_file("arena", 0444, ml->debugfs, ml, &arena_fops);
+	/* files showing kernel addresses are for root only */
+	debugfs_create_file("arena", 0400, ml->debugfs, ml, &arena_fops);
 	dir = debugfs_create_dir("lmm", ml->debugfs);
-	debugfs_create_file("regions", 0444, dir, ml, &lmm_regions_fops);
+	debugfs_create_file("regions", 0400, dir, ml, &lmm_regions_fops);
 	debugfs_create_file("stats", 0444, dir, ml, &lmm_stats_fops);
 	debugfs_create_file("fragments", 0444, dir, ml, &lmm_fragments_fops);
 	dir = debugfs_create_dir("pages", ml->debugfs);
@@ -428,7 +664,7 @@ void memlab_debugfs_init(struct memlab *ml)
 	dir = debugfs_create_dir("slice", ml->debugfs);
 	debugfs_create_file("slabinfo", 0444, dir, ml, &slice_slabinfo_fops);
 	debugfs_create_file("stats", 0444, dir, ml, &slice_stats_fops);
-	debugfs_create_file("map", 0444, ml->debugfs, ml, &map_fops);
+	debugfs_create_file("map", 0400, ml->debugfs, ml, &map_fops);
 
 	dir = debugfs_create_dir("knobs", ml->debugfs);
 	for (i = 0; i < memlab_nr_knobs && i < ARRAY_SIZE(knob_files); i++) {

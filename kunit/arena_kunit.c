@@ -65,19 +65,41 @@ static void memlab_parse_size_values(struct kunit *test)
 	}
 }
 
-/* Expect a size above the machine's RAM refused, and exactly RAM accepted. */
+/*
+ * The arena is pinned for the module's life, so it may take at most half of
+ * the machine's RAM (page aligned); more would leave the rest of the system
+ * to the OOM killer.  Expect exactly the ceiling accepted, a page more, and
+ * all of RAM, refused with a reason; the ceiling is the same for the
+ * vmalloc and cma backings and applies before anything is allocated.
+ */
 static void memlab_parse_size_machine_limit(struct kunit *test)
 {
 	size_t ram = (size_t)totalram_pages() << PAGE_SHIFT, size;
+	size_t max = memlab_arena_max_size(MEMLAB_BACKING_VMALLOC);
+	struct memlab_arena *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
 	const char *why = NULL;
 	char buf[32];
 
-	snprintf(buf, sizeof(buf), "%zu", ram);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_EQ(test, max, (ram / 2) & PAGE_MASK);
+	KUNIT_EXPECT_EQ(test, memlab_arena_max_size(MEMLAB_BACKING_CMA), max);
+	snprintf(buf, sizeof(buf), "%zu", max);
 	KUNIT_EXPECT_EQ(test, memlab_parse_size(buf, &size, &why), 0);
-	KUNIT_EXPECT_EQ(test, size, ram);
-	snprintf(buf, sizeof(buf), "%zu", ram + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, size, max);
+	snprintf(buf, sizeof(buf), "%zu", max + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, memlab_parse_size(buf, &size, &why), -EINVAL);
+	KUNIT_EXPECT_NOT_NULL(test, why);
+	snprintf(buf, sizeof(buf), "%zu", ram);
+	why = NULL;
+	KUNIT_EXPECT_EQ(test, memlab_parse_size(buf, &size, &why), -EINVAL);
+	KUNIT_EXPECT_NOT_NULL(test, why);
 	KUNIT_EXPECT_EQ(test, memlab_parse_size(NULL, &size, &why), -EINVAL);
+	/* reserve() refuses it too, before allocating anything */
+	why = NULL;
+	KUNIT_EXPECT_EQ(test, memlab_arena_reserve(a, max + PAGE_SIZE, MEMLAB_BACKING_VMALLOC,
+						   &why), -EINVAL);
+	KUNIT_EXPECT_NULL(test, a->base);
+	KUNIT_EXPECT_NOT_NULL(test, why);
 }
 
 static void memlab_parse_backing_values(struct kunit *test)

@@ -446,6 +446,49 @@ static void lmm_set_policy_reindexes(struct kunit *test)
 	}
 }
 
+/*
+ * A switch between the list and the tree re-indexes every free extent with
+ * the pool lock held.  Expect it refused with -EBUSY above LMM_REINDEX_MAX
+ * free extents (nothing changed, the pool answers as before), fast <->
+ * best_fit (same index) allowed whatever the count, and the switch allowed
+ * again at exactly the limit.
+ */
+static void lmm_set_policy_refuses_long_reindex(struct kunit *test)
+{
+	struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+	unsigned long n = LMM_REINDEX_MAX;	/* comb: n extents + the tail */
+	size_t size = 32 * n + 4096;
+	char *base = vmalloc(size);
+	struct lmm_stats st;
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	KUNIT_ASSERT_NOT_NULL(test, base);
+	lmm_init(pool);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(pool, reg, base, size, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(pool, base, size), 0);
+	make_comb(test, pool, base, n);
+	lmm_stats(pool, &st);
+	KUNIT_ASSERT_EQ(test, st.free_extents, LMM_REINDEX_MAX + 1);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, LMM_POLICY_LINEAR), -EBUSY);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, LMM_POLICY_BEST_FIT), 0);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, LMM_POLICY_LINEAR), -EBUSY);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, LMM_POLICY_FAST), 0);
+	lmm_stats(pool, &st);
+	KUNIT_EXPECT_EQ(test, st.policy, LMM_POLICY_FAST);
+	KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
+	/* one extent fewer: exactly the limit */
+	KUNIT_ASSERT_EQ(test, lmm_remove_free(pool, base, 16), 0);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, LMM_POLICY_LINEAR), 0);
+	KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(pool, 16, 0), (void *)(base + 32));
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, LMM_POLICY_FAST), 0);
+	KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
+	lmm_destroy(pool);
+	vfree(base);
+}
+
 /* Regions and free space at the edges of the address space, untouched memory. */
 static void lmm_add_region_address_space_edges(struct kunit *test)
 {
@@ -621,6 +664,282 @@ static void lmm_set_debug_needs_nothing_live(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), BUF_SIZE);
 }
 
+/*
+ * OSKit lets lmm_free() give back memory that lmm_remove_free() took:
+ *   [AA|XX|.......]   A allocated, X removed (never allocated)
+ *   [AA|..|.......]   lmm_free(X): A is still live
+ * Expect debug mode refused while A is live (a record-less A could never
+ * be freed again), and allowed once A is back.
+ */
+static void lmm_set_debug_refused_after_free_of_removed(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *a = lmm_alloc(&fx->pool, 32, 0);
+
+	KUNIT_ASSERT_PTR_EQ(test, a, fx->buf);
+	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, fx->buf + 32, 32), 0);
+	KUNIT_ASSERT_EQ(test, lmm_free(&fx->pool, fx->buf + 32, 32), 0);
+	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, true), -EBUSY);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, a, 32), 0);
+	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, true), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), BUF_SIZE);
+}
+
+/*
+ *   [AA|..........]   A allocated
+ *   [..|..........]   lmm_add_free(A): the memory is free again, nothing is live
+ * Expect debug mode allowed now, and a block allocated afterwards freed
+ * exactly.
+ */
+static void lmm_set_debug_allowed_after_add_free_over_live(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *a = lmm_alloc(&fx->pool, 64, 0);
+
+	KUNIT_ASSERT_PTR_EQ(test, a, fx->buf);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(&fx->pool, a, 64), 0);
+	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, true), 0);
+	a = lmm_alloc(&fx->pool, 64, 0);
+	KUNIT_ASSERT_PTR_EQ(test, a, fx->buf);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, a, 64), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), BUF_SIZE);
+}
+
+/* ---- chunked walks -------------------------------------------------------- */
+
+#define WALK_MAX	256
+
+struct walk_log {
+	unsigned int n;
+	uintptr_t stop;			/* decline pieces at or above this */
+	uintptr_t start[WALK_MAX];
+	size_t size[WALK_MAX];
+	lmm_flags_t flags[WALK_MAX];
+};
+
+static bool walk_collect(void *arg, uintptr_t start, size_t size, lmm_flags_t flags)
+{
+	struct walk_log *w = arg;
+
+	if (start >= w->stop || w->n == WALK_MAX)
+		return false;
+	w->start[w->n] = start;
+	w->size[w->n] = size;
+	w->flags[w->n++] = flags;
+	return true;
+}
+
+static uintptr_t walk(struct lmm *pool, struct walk_log *w, uintptr_t from, unsigned long max)
+{
+	w->n = 0;
+	if (!w->stop)
+		w->stop = UINTPTR_MAX;
+	return lmm_walk_free_from(pool, from, max, walk_collect, w);
+}
+
+/*
+ * Region A [buf, +4K) flags 1 pri 0, region B [buf+8K, +4K) flags 2 pri 1
+ * (searched first, but higher in memory):
+ *   A: [..##....####...]   free [0, 64) and [128, 4K)
+ *   B: [..#####........]   free [8K, 8K+32) and [8K+1K, 12K)
+ * Expect pieces in address order over both regions, the one holding the
+ * start clipped to it, @max and a declining callback both stopping the walk
+ * at the next piece's start, UINTPTR_MAX at the end - under every policy.
+ */
+static void lmm_walk_free_from_address_order(struct kunit *test)
+{
+	static const enum lmm_policy pols[] = {
+		LMM_POLICY_FAST, LMM_POLICY_LINEAR, LMM_POLICY_BEST_FIT,
+	};
+	struct lmm_fixture *fx = test->priv;
+	struct walk_log *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	uintptr_t b = ua(fx->buf);
+	unsigned int p;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[0], fx->buf, 4096, 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[1], fx->buf + 8192, 4096, 2, 1),
+			0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(&fx->pool, fx->buf, 3 * 4096), 0);
+	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, fx->buf + 64, 64), 0);
+	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, fx->buf + 8192 + 32, 1024 - 32), 0);
+	for (p = 0; p < ARRAY_SIZE(pols); p++) {
+		KUNIT_ASSERT_EQ(test, lmm_set_policy(&fx->pool, pols[p]), 0);
+		w->stop = 0;
+		KUNIT_EXPECT_EQ(test, walk(&fx->pool, w, 0, 10), UINTPTR_MAX);
+		KUNIT_ASSERT_EQ(test, w->n, 4);
+		KUNIT_EXPECT_EQ(test, w->start[0], b);
+		KUNIT_EXPECT_EQ(test, w->size[0], 64);
+		KUNIT_EXPECT_EQ(test, w->flags[0], 1);
+		KUNIT_EXPECT_EQ(test, w->start[1], b + 128);
+		KUNIT_EXPECT_EQ(test, w->size[1], 4096 - 128);
+		KUNIT_EXPECT_EQ(test, w->start[2], b + 8192);
+		KUNIT_EXPECT_EQ(test, w->size[2], 32);
+		KUNIT_EXPECT_EQ(test, w->flags[2], 2);
+		KUNIT_EXPECT_EQ(test, w->start[3], b + 8192 + 1024);
+		KUNIT_EXPECT_EQ(test, w->size[3], 3072);
+		/* from inside an extent, unaligned: clipped, rounded up to the granule */
+		KUNIT_EXPECT_EQ(test, walk(&fx->pool, w, b + 130, 1), b + 8192);
+		KUNIT_ASSERT_EQ(test, w->n, 1);
+		KUNIT_EXPECT_EQ(test, w->start[0], b + 144);
+		KUNIT_EXPECT_EQ(test, w->size[0], 4096 - 144);
+		/* from allocated memory: the next extent */
+		KUNIT_EXPECT_EQ(test, walk(&fx->pool, w, b + 64, 1), b + 8192);
+		KUNIT_EXPECT_EQ(test, w->start[0], b + 128);
+		/* max pieces: stops at the next piece's start */
+		KUNIT_EXPECT_EQ(test, walk(&fx->pool, w, 0, 2), b + 8192);
+		KUNIT_EXPECT_EQ(test, w->n, 2);
+		KUNIT_EXPECT_EQ(test, walk(&fx->pool, w, b + 8192, 0), b + 8192);
+		KUNIT_EXPECT_EQ(test, w->n, 0);
+		/* the callback declines: the walk returns that piece's start */
+		w->stop = b + 4096;
+		KUNIT_EXPECT_EQ(test, walk(&fx->pool, w, 0, 10), b + 8192);
+		KUNIT_EXPECT_EQ(test, w->n, 2);
+		w->stop = 0;
+		/* nothing above */
+		KUNIT_EXPECT_EQ(test, walk(&fx->pool, w, b + 3 * 4096, 10), UINTPTR_MAX);
+		KUNIT_EXPECT_EQ(test, w->n, 0);
+		KUNIT_EXPECT_EQ(test, walk(&fx->pool, w, UINTPTR_MAX - 3, 10), UINTPTR_MAX);
+		KUNIT_EXPECT_EQ(test, w->n, 0);
+	}
+}
+
+/*
+ * A comb of 300 free 16-byte extents, walked 7 pieces per call while the
+ * pool changes between calls: on even calls the last extent reported is
+ * allocated and freed again (its index node goes away and comes back, so a
+ * LINEAR resume hint must not be trusted), and the extent three ahead of the
+ * cursor is taken away for good.  Expect, with both index layouts, every
+ * extent still free ahead of the cursor reported once, in order, and none
+ * that was taken away.
+ */
+static void lmm_walk_free_from_resumes_under_change(struct kunit *test)
+{
+	static const enum lmm_policy pols[] = { LMM_POLICY_FAST, LMM_POLICY_LINEAR };
+	struct lmm_fixture *fx = test->priv;
+	struct walk_log *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	unsigned long *gone = kunit_kcalloc(test, BITS_TO_LONGS(301), sizeof(long), GFP_KERNEL);
+	unsigned int p, i, calls, next;
+	uintptr_t b = ua(fx->buf), pos;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, gone);
+	setup_one(test, 0);
+	make_comb(test, &fx->pool, fx->buf, 300);
+	for (p = 0; p < ARRAY_SIZE(pols); p++) {
+		KUNIT_ASSERT_EQ(test, lmm_set_policy(&fx->pool, pols[p]), 0);
+		bitmap_zero(gone, 301);
+		next = 0;
+		w->stop = 0;
+		for (pos = b, calls = 0; pos != UINTPTR_MAX; calls++) {
+			pos = walk(&fx->pool, w, pos, 7);
+			for (i = 0; i < w->n; i++) {
+				while (next < 300 && test_bit(next, gone))
+					next++;
+				KUNIT_ASSERT_EQ_MSG(test, w->start[i], b + 32 * next,
+						    "call %u piece %u", calls, i);
+				KUNIT_EXPECT_EQ(test, w->size[i],
+						next < 300 ? 16 : BUF_SIZE - 32 * 300);
+				next++;
+			}
+			if (!w->n || calls % 2 || next >= 297)
+				continue;
+			/* the last one reported: away and back */
+			KUNIT_ASSERT_EQ(test, ua(lmm_alloc_gen(&fx->pool, 16, 0, 0, 0,
+							       w->start[w->n - 1], 16)),
+					w->start[w->n - 1]);
+			KUNIT_ASSERT_EQ(test, lmm_free(&fx->pool, (void *)w->start[w->n - 1], 16),
+					0);
+			/* one ahead: away for good */
+			__set_bit(next + 2, gone);
+			KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, fx->buf + 32 * (next + 2),
+							      16), 0);
+		}
+		KUNIT_EXPECT_EQ(test, next, 301);
+		KUNIT_EXPECT_EQ(test, lmm_check(&fx->pool), 0);
+		/* give the removed ones back for the next layout */
+		for (i = 0; i < 300; i++)
+			if (test_bit(i, gone))
+				KUNIT_ASSERT_EQ(test, lmm_add_free(&fx->pool, fx->buf + 32 * i, 16),
+						0);
+	}
+}
+
+/*
+ * lmm_dump() prints batches gathered under the lock: expect the header, the
+ * region line and all 301 extents of a comb, in order.
+ */
+struct dump_count {
+	unsigned int lines, extents;
+	uintptr_t last;
+	bool ordered;
+};
+
+static __printf(2, 3) void dump_count_print(void *arg, const char *fmt, ...)
+{
+	struct dump_count *d = arg;
+	unsigned long s = 0, e = 0;
+	char line[128];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(line, sizeof(line), fmt, args);
+	va_end(args);
+	d->lines++;
+	if (sscanf(line, "  free 0x%lx-0x%lx", &s, &e) == 2) {
+		d->ordered &= s >= d->last;
+		d->last = e;
+		d->extents++;
+	}
+}
+
+static void lmm_dump_lists_every_extent(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	struct dump_count d = { .ordered = true };
+
+	make_comb(test, &fx->pool, fx->buf, 300);
+	lmm_dump(&fx->pool, dump_count_print, &d);
+	KUNIT_EXPECT_EQ(test, d.extents, 301);
+	KUNIT_EXPECT_EQ(test, d.lines, 301 + 2);
+	KUNIT_EXPECT_TRUE(test, d.ordered);
+}
+
+/*
+ * Debug mode: lmm_add_free() over part of a block drops that block's
+ * record, found from the last record starting below the range:
+ *   [AAAA|BBBB|CCCC|......]   add_free [B+32, B+48)
+ * Expect B's record gone (B's later free refused as never allocated), A's
+ * and C's kept and freed exactly.
+ */
+static void lmm_add_free_drops_overlapped_record(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *a, *b, *c;
+	struct lmm_stats st;
+
+	KUNIT_ASSERT_EQ(test, lmm_set_debug(&fx->pool, true), 0);
+	a = lmm_alloc(&fx->pool, 64, 0);
+	b = lmm_alloc(&fx->pool, 64, 0);
+	c = lmm_alloc(&fx->pool, 64, 0);
+	KUNIT_ASSERT_PTR_EQ(test, b, a + 64);
+	KUNIT_ASSERT_PTR_EQ(test, c, a + 128);
+	KUNIT_EXPECT_EQ(test, lmm_add_free(&fx->pool, b + 32, 16), 0);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.debug_records, 2);
+	fx->expected_misuse = 1;
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b, 32), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, a, 64), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, c, 64), 0);
+	KUNIT_EXPECT_EQ(test, lmm_add_free(&fx->pool, b, 32), 0);
+	KUNIT_EXPECT_EQ(test, lmm_add_free(&fx->pool, b + 48, 16), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), BUF_SIZE);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.debug_records, 0);
+	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_NOT_ALLOCATED], 1);
+	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, false), 0);
+}
+
 /* ---- differential: fast and linear side by side ----------------------------- */
 
 #define DIFF_BUF	(1024 * 1024)
@@ -790,6 +1109,30 @@ static u64 time_alloc_gen(struct lmm *pool, char *base, unsigned long n, int rep
 }
 
 /*
+ * A pool over @size bytes holding a comb of @n free 16-byte extents at
+ * 32-byte steps and the tail, built for @policy: with the list, by freeing
+ * from the top down, so that each insertion is at the head (O(1)) - a switch
+ * of policy would be refused above LMM_REINDEX_MAX extents.
+ */
+static struct lmm *comb_pool(struct kunit *test, enum lmm_policy policy, char *base,
+			     size_t size, unsigned long n)
+{
+	struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+	unsigned long i;
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	lmm_init(pool);
+	KUNIT_ASSERT_EQ(test, lmm_set_policy(pool, policy), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(pool, reg, base, size, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(pool, base + 32 * n, size - 32 * n), 0);
+	for (i = n; i-- > 0;)
+		KUNIT_ASSERT_EQ(test, lmm_add_free(pool, base + 32 * i, 16), 0);
+	return pool;
+}
+
+/*
  * Not a pass/fail timing: prints ns per alloc_gen+free pair at 100, 10,000
  * and 100,000 free extents for the fast and linear policies.
  */
@@ -802,20 +1145,16 @@ static void lmm_alloc_gen_scaling(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(counts); i++) {
 		unsigned long n = counts[i];
 		size_t size = 32 * n + 65536;
-		struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
-		struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
 		char *base = vmalloc(size);
+		struct lmm *pool;
 		u64 fast, linear;
 
-		KUNIT_ASSERT_NOT_NULL(test, pool);
-		KUNIT_ASSERT_NOT_NULL(test, reg);
 		KUNIT_ASSERT_NOT_NULL(test, base);
-		lmm_init(pool);
-		lmm_add_region(pool, reg, base, size, 0, 0);
-		lmm_add_free(pool, base, size);
-		make_comb(test, pool, base, n);
+		pool = comb_pool(test, LMM_POLICY_FAST, base, size, n);
 		fast = time_alloc_gen(pool, base, n, 200);
-		lmm_set_policy(pool, LMM_POLICY_LINEAR);
+		KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
+		lmm_destroy(pool);
+		pool = comb_pool(test, LMM_POLICY_LINEAR, base, size, n);
 		linear = time_alloc_gen(pool, base, n, n > 10000 ? 5 : 50);
 		KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
 		kunit_info(test, "%6lu extents: fast %llu ns, linear %llu ns per alloc_gen+free (x%llu)\n",
@@ -823,6 +1162,169 @@ static void lmm_alloc_gen_scaling(struct kunit *test)
 		lmm_destroy(pool);
 		vfree(base);
 	}
+}
+
+/* ---- lock hold times at 1M extents -------------------------------------------- */
+
+#define HOLD_EXTENTS	BIT(20)
+#define HOLD_PASSES	3
+#define HOLD_LIMIT_NS	(1000 * 1000)	/* the project's bound: ~1 ms with irqs off */
+
+struct hold_walk {
+	unsigned long n;
+};
+
+static bool hold_count(void *arg, uintptr_t start, size_t size, lmm_flags_t flags)
+{
+	((struct hold_walk *)arg)->n++;
+	return true;
+}
+
+/*
+ * Time every chunk of a full walk, in HOLD_PASSES passes; a chunk's figure
+ * is its fastest pass (a host preempting UML inflates a chunk in one pass,
+ * hardly the same chunk in every pass; repeating a chunk at once instead
+ * would let one long stall cover all tries, and defeat the list's resume
+ * hint), and the walk's figure is its slowest chunk.  Returns that, in ns.
+ */
+static u64 hold_worst_chunk(struct kunit *test, struct lmm *pool, unsigned long *chunks)
+{
+	unsigned long nr = DIV_ROUND_UP(HOLD_EXTENTS + 1, LMM_WALK_CHUNK) + 1, c;
+	u64 *best = kunit_kmalloc_array(test, nr, sizeof(u64), GFP_KERNEL), worst = 0, t0;
+	struct hold_walk w = { 0 };
+	uintptr_t pos;
+	int pass;
+
+	KUNIT_ASSERT_NOT_NULL(test, best);
+	for (c = 0; c < nr; c++)
+		best[c] = U64_MAX;
+	for (pass = 0; pass < HOLD_PASSES; pass++) {
+		for (pos = 0, c = 0; pos != UINTPTR_MAX && c < nr; c++) {
+			t0 = ktime_get_ns();
+			pos = lmm_walk_free_from(pool, pos, LMM_WALK_CHUNK, hold_count, &w);
+			best[c] = min(best[c], ktime_get_ns() - t0);
+		}
+		*chunks = c;
+	}
+	for (c = 0; c < *chunks; c++)
+		worst = max(worst, best[c]);
+	KUNIT_EXPECT_EQ(test, w.n, HOLD_PASSES * (HOLD_EXTENTS + 1));
+	return worst;
+}
+
+/* The fastest of HOLD_PASSES runs of one policy switch, in ns. */
+static u64 hold_switch(struct lmm *pool, enum lmm_policy to, enum lmm_policy back, int *ret)
+{
+	u64 best = U64_MAX, t0;
+	int pass;
+
+	for (pass = 0; pass < HOLD_PASSES; pass++) {
+		t0 = ktime_get_ns();
+		*ret |= lmm_set_policy(pool, to);
+		best = min(best, ktime_get_ns() - t0);
+		*ret |= lmm_set_policy(pool, back);
+	}
+	return best;
+}
+
+/* The slowest over @n positions of the fastest of HOLD_PASSES alloc_gen/free pairs, in ns. */
+static u64 hold_worst_op(struct kunit *test, struct lmm *pool, char *base, unsigned long n)
+{
+	u64 worst = 0, best, t0, t1;
+	unsigned long i;
+	int pass;
+
+	for (i = 0; i < n; i++) {
+		/* comb extents spread over the whole address range */
+		uintptr_t at = ua(base) + 32 * ((HOLD_EXTENTS - 1 - i * 997) % HOLD_EXTENTS);
+		void *p;
+
+		for (best = U64_MAX, pass = 0; pass < HOLD_PASSES; pass++) {
+			t0 = ktime_get_ns();
+			p = lmm_alloc_gen(pool, 16, 0, 0, 0, at, 16);
+			t1 = ktime_get_ns();
+			KUNIT_ASSERT_EQ(test, ua(p), at);
+			best = min(best, t1 - t0);
+			t0 = ktime_get_ns();
+			KUNIT_ASSERT_EQ(test, lmm_free(pool, p, 16), 0);
+			best = min(best, ktime_get_ns() - t0);
+		}
+		worst = max(worst, best);
+	}
+	return worst;
+}
+
+/*
+ * A comb of 1M free extents (a 32 MiB region; lock hold times depend on the
+ * number of extents, not on the bytes), with the tree.  Expect each to hold
+ * the pool lock (interrupts off) for less than 1 ms: every chunk of a walk,
+ * an allocation and a free, a statistics snapshot, and a policy switch at
+ * exactly LMM_REINDEX_MAX extents (a switch at 1M extents is refused).
+ * Prints the figures, and for information the list's (LINEAR, O(n) by
+ * OSKit's algorithm): a walk chunk resumed from its hint, and a first fit
+ * that has to scan the whole list.  Before the chunked walk one listing
+ * held the lock for all 1M extents (lmm_dump 1.6 s, lmm_walk_free 264 ms on
+ * this kernel) and a switch re-indexed them all (110 ms to the list, 543 ms
+ * to the tree).
+ */
+static void lmm_lock_hold_at_1m_extents(struct kunit *test)
+{
+	size_t size = 32 * HOLD_EXTENTS + 65536, small = 32 * LMM_REINDEX_MAX + 4096;
+	u64 walk, lwalk, stats = U64_MAX, to_list, to_tree, op, lscan, t0;
+	unsigned long chunks = 0, lchunks = 0;
+	struct lmm_stats st;
+	char *base, *sbase;
+	struct lmm *pool;
+	int ret = 0, pass;
+
+	memlab_kunit_need_slow(test);
+	base = vmalloc(size);
+	KUNIT_ASSERT_NOT_NULL(test, base);
+	pool = comb_pool(test, LMM_POLICY_FAST, base, size, HOLD_EXTENTS);
+	walk = hold_worst_chunk(test, pool, &chunks);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, LMM_POLICY_LINEAR), -EBUSY);
+	for (pass = 0; pass < HOLD_PASSES; pass++) {
+		t0 = ktime_get_ns();
+		lmm_stats(pool, &st);
+		stats = min(stats, ktime_get_ns() - t0);
+	}
+	KUNIT_EXPECT_EQ(test, st.free_extents, HOLD_EXTENTS + 1);
+	KUNIT_EXPECT_EQ(test, st.policy, LMM_POLICY_FAST);
+	op = hold_worst_op(test, pool, base, 1000);
+	KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
+	lmm_destroy(pool);
+
+	/* the list, for information */
+	pool = comb_pool(test, LMM_POLICY_LINEAR, base, size, HOLD_EXTENTS);
+	lwalk = hold_worst_chunk(test, pool, &lchunks);
+	t0 = ktime_get_ns();
+	KUNIT_EXPECT_NULL(test, lmm_alloc(pool, 65536 + 16, 0));
+	lscan = ktime_get_ns() - t0;
+	lmm_destroy(pool);
+	vfree(base);
+
+	sbase = vmalloc(small);
+	KUNIT_ASSERT_NOT_NULL(test, sbase);
+	pool = comb_pool(test, LMM_POLICY_FAST, sbase, small, LMM_REINDEX_MAX - 1);
+	to_list = hold_switch(pool, LMM_POLICY_LINEAR, LMM_POLICY_FAST, &ret);
+	KUNIT_ASSERT_EQ(test, lmm_set_policy(pool, LMM_POLICY_LINEAR), 0);
+	to_tree = hold_switch(pool, LMM_POLICY_FAST, LMM_POLICY_LINEAR, &ret);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
+	lmm_destroy(pool);
+	vfree(sbase);
+
+	kunit_info(test, "fast, %lu extents: worst walk chunk (%d extents) %llu us over %lu chunks; lmm_stats %llu us; worst alloc_gen or free %llu us\n",
+		   HOLD_EXTENTS + 1, LMM_WALK_CHUNK, walk / 1000, chunks, stats / 1000, op / 1000);
+	kunit_info(test, "%d extents: switch to linear %llu us, to fast %llu us\n",
+		   LMM_REINDEX_MAX, to_list / 1000, to_tree / 1000);
+	kunit_info(test, "linear, %lu extents (for information): worst walk chunk %llu us over %lu chunks; a failing first fit %llu us\n",
+		   HOLD_EXTENTS + 1, lwalk / 1000, lchunks, lscan / 1000);
+	KUNIT_EXPECT_LT(test, walk, HOLD_LIMIT_NS);
+	KUNIT_EXPECT_LT(test, stats, HOLD_LIMIT_NS);
+	KUNIT_EXPECT_LT(test, op, HOLD_LIMIT_NS);
+	KUNIT_EXPECT_LT(test, to_list, HOLD_LIMIT_NS);
+	KUNIT_EXPECT_LT(test, to_tree, HOLD_LIMIT_NS);
 }
 
 static struct kunit_case memlab_lmm_cases[] = {
@@ -841,6 +1343,7 @@ static struct kunit_case memlab_lmm_cases[] = {
 	KUNIT_CASE(lmm_find_free_walks_extents),
 	KUNIT_CASE(lmm_best_fit_smallest_extent),
 	KUNIT_CASE(lmm_set_policy_reindexes),
+	KUNIT_CASE(lmm_set_policy_refuses_long_reindex),
 	KUNIT_CASE(lmm_add_region_address_space_edges),
 	KUNIT_CASE(lmm_misuse_zero_size),
 	KUNIT_CASE(lmm_misuse_free_outside),
@@ -849,9 +1352,16 @@ static struct kunit_case memlab_lmm_cases[] = {
 	KUNIT_CASE(lmm_misuse_bad_constraints),
 	KUNIT_CASE(lmm_misuse_debug_records),
 	KUNIT_CASE(lmm_set_debug_needs_nothing_live),
+	KUNIT_CASE(lmm_set_debug_refused_after_free_of_removed),
+	KUNIT_CASE(lmm_set_debug_allowed_after_add_free_over_live),
+	KUNIT_CASE(lmm_add_free_drops_overlapped_record),
+	KUNIT_CASE(lmm_walk_free_from_address_order),
+	KUNIT_CASE(lmm_walk_free_from_resumes_under_change),
+	KUNIT_CASE(lmm_dump_lists_every_extent),
 	KUNIT_CASE_PARAM_ATTR(lmm_differential_fast_vs_linear, diff_seed_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_SLOW(lmm_alloc_gen_scaling),
+	KUNIT_CASE_SLOW(lmm_lock_hold_at_1m_extents),
 	{}
 };
 

@@ -6,11 +6,16 @@
  */
 
 #include <kunit/test.h>
+#include <linux/err.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #include "arena/map.h"
 #include "arena/workload.h"
+#include "kunit/memlab_kunit.h"
 
 /* ---- spec parsing -------------------------------------------------------------- */
 
@@ -199,9 +204,13 @@ static void map_of_constructed_arena(struct kunit *test)
 	struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
 	struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
 	struct render_buf *rb = kunit_kzalloc(test, sizeof(*rb), GFP_KERNEL);
-	char *raw = vmalloc(2 * MK_BUF), *buf, *cells, *row, *l1, *l2, *obj;
+	char *raw = vmalloc(2 * MK_BUF), *buf, *row, *l1, *l2, *obj;
 	struct memlab_slice_pool *sp;
+	struct memlab_map *map;
 	struct memlab_pages *mp;
+	char cells[MEMLAB_MAP_ROW];
+	unsigned long k;
+	uintptr_t addr;
 	void *page;
 	int i;
 
@@ -227,9 +236,11 @@ static void map_of_constructed_arena(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	KUNIT_EXPECT_PTR_EQ(test, page, (void *)(buf + 64 * 1024));
 
-	KUNIT_ASSERT_EQ(test, memlab_map_build(pool, mp, NULL, buf, MK_BUF, PAGE_SIZE, &cells), 0);
-	memlab_map_render(buf, MK_BUF, PAGE_SIZE, cells, render_print, rb);
-	kvfree(cells);
+	map = memlab_map_open(pool, mp, NULL, buf, MK_BUF, PAGE_SIZE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	KUNIT_EXPECT_EQ(test, memlab_map_rows(map), 1);
+	KUNIT_EXPECT_EQ(test, memlab_map_render(map, render_print, rb), 0);
+	memlab_map_close(map);
 	row = strstr(rb->text, "\n0x");
 	KUNIT_ASSERT_NOT_NULL(test, row);
 	row = strchr(row + 1, ' ') + 1;
@@ -249,11 +260,27 @@ static void map_of_constructed_arena(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rb->text, "# legend: .=lmm free"));
 
 	/* 16 bytes per character: the slab's last granule is its header */
-	KUNIT_ASSERT_EQ(test, memlab_map_build(pool, mp, NULL, buf, MK_BUF, 16, &cells), 0);
-	KUNIT_EXPECT_EQ(test, cells[((obj - buf) & PAGE_MASK) / 16 + PAGE_SIZE / 16 - 1], 'm');
-	KUNIT_EXPECT_EQ(test, cells[(obj - buf) / 16], 's');
-	kvfree(cells);
-	KUNIT_EXPECT_EQ(test, memlab_map_build(pool, mp, NULL, buf, MK_BUF, 100, &cells), -EINVAL);
+	map = memlab_map_open(pool, mp, NULL, buf, MK_BUF, 16);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	KUNIT_EXPECT_EQ(test, memlab_map_rows(map), MK_BUF / 16 / MEMLAB_MAP_ROW);
+	KUNIT_EXPECT_EQ(test, memlab_map_refresh(map), 0);
+	k = ((obj - buf) & PAGE_MASK) / 16 + PAGE_SIZE / 16 - 1;
+	KUNIT_EXPECT_EQ(test, memlab_map_row(map, k / MEMLAB_MAP_ROW, cells, &addr),
+			MEMLAB_MAP_ROW);
+	KUNIT_EXPECT_EQ(test, addr, (uintptr_t)buf + k / MEMLAB_MAP_ROW * MEMLAB_MAP_ROW * 16);
+	KUNIT_EXPECT_EQ(test, cells[k % MEMLAB_MAP_ROW], 'm');
+	k = (obj - buf) / 16;
+	memlab_map_row(map, k / MEMLAB_MAP_ROW, cells, &addr);
+	KUNIT_EXPECT_EQ(test, cells[k % MEMLAB_MAP_ROW], 's');
+	/* cell 8192/16 + 2048/16 - 1 is l2's last granule; the next one is free */
+	k = (8192 + 2048) / 16;
+	memlab_map_row(map, (k - 1) / MEMLAB_MAP_ROW, cells, &addr);
+	KUNIT_EXPECT_EQ(test, cells[(k - 1) % MEMLAB_MAP_ROW], '#');
+	memlab_map_row(map, k / MEMLAB_MAP_ROW, cells, &addr);
+	KUNIT_EXPECT_EQ(test, cells[k % MEMLAB_MAP_ROW], '.');
+	KUNIT_EXPECT_EQ(test, memlab_map_row(map, memlab_map_rows(map), cells, &addr), 0);
+	memlab_map_close(map);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_map_open(pool, mp, NULL, buf, MK_BUF, 100)), -EINVAL);
 
 	KUNIT_EXPECT_EQ(test, memlab_slice_free(sp, obj), 0);
 	KUNIT_EXPECT_EQ(test, memlab_slice_destroy(sp), 0);
@@ -267,6 +294,226 @@ static void map_of_constructed_arena(struct kunit *test)
 	vfree(raw);
 }
 
+/*
+ * The map's size is bounded: at most MEMLAB_MAP_MAX_CELLS cells.  Expect a
+ * 1 GiB arena to take 256 bytes per character or more (-E2BIG below, with
+ * the least value reported), and malformed values refused with -EINVAL.
+ */
+static void map_check_bpc_limits(struct kunit *test)
+{
+	size_t least = 0;
+
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_1G, 16, &least), -E2BIG);
+	KUNIT_EXPECT_EQ(test, least, 256);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_1G, 240, NULL), -E2BIG);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_1G, 256, NULL), 0);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_1G, 255, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_1G, 0, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_16M, 16, &least), 0);
+	KUNIT_EXPECT_EQ(test, least, 16);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_16M, SZ_16M, NULL), 0);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_16M, SZ_16M + 16, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_64M, 16, NULL), 0);	/* exactly 4M */
+	KUNIT_EXPECT_EQ(test, memlab_map_check_bpc(SZ_64M + SZ_4K, 16, NULL), -E2BIG);
+}
+
+/*
+ * A 256 KiB LMM-only arena, 4 KiB per character (one row of 64 cells),
+ * whose first 64 KiB are a comb of 2048 free 16-byte extents:
+ *   cells 0-15  ':'   half free, 128 extents each
+ *   cells 16-63 '.'
+ * One row then needs 2049 extents, several LMM_WALK_CHUNK lock holds.
+ * Expect exactly that row, every free byte counted once.
+ */
+static void map_row_spans_many_chunks(struct kunit *test)
+{
+	struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+	char *raw = vmalloc(2 * MK_BUF), *buf, cells[MEMLAB_MAP_ROW];
+	struct memlab_map *map;
+	uintptr_t addr;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	KUNIT_ASSERT_NOT_NULL(test, raw);
+	buf = PTR_ALIGN(raw, PAGE_SIZE);
+	lmm_init(pool);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(pool, reg, buf, MK_BUF, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(pool, buf, MK_BUF), 0);
+	for (i = 0; i < 2048; i++)
+		KUNIT_ASSERT_EQ(test, lmm_remove_free(pool, buf + 32 * i + 16, 16), 0);
+	map = memlab_map_open(pool, NULL, NULL, buf, MK_BUF, PAGE_SIZE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	KUNIT_EXPECT_EQ(test, memlab_map_refresh(map), 0);
+	KUNIT_EXPECT_EQ(test, memlab_map_row(map, 0, cells, &addr), MEMLAB_MAP_ROW);
+	KUNIT_EXPECT_EQ(test, addr, (uintptr_t)buf);
+	for (i = 0; i < MEMLAB_MAP_ROW; i++)
+		KUNIT_EXPECT_EQ_MSG(test, cells[i], i < 16 ? ':' : '.', "cell %u", i);
+	memlab_map_close(map);
+	for (i = 0; i < 2048; i++)
+		KUNIT_ASSERT_EQ(test, lmm_add_free(pool, buf + 32 * i + 16, 16), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(pool, 0), MK_BUF);
+	KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
+	lmm_destroy(pool);
+	vfree(raw);
+}
+
+/*
+ * The slowest row of a map in ns: three passes over all rows, each row
+ * timed by its fastest pass (a host preempting UML inflates a row in one
+ * pass, hardly the same row in all three).
+ */
+static u64 map_worst_row(struct kunit *test, struct memlab_map *map, char *cells)
+{
+	unsigned long r, rows = memlab_map_rows(map);
+	u64 *best = kunit_kmalloc_array(test, rows, sizeof(u64), GFP_KERNEL), worst = 0, t0;
+	uintptr_t addr;
+	int pass;
+
+	if (!best)
+		return U64_MAX;
+	for (r = 0; r < rows; r++)
+		best[r] = U64_MAX;
+	for (pass = 0; pass < 3; pass++) {
+		for (r = 0; r < rows; r++) {
+			t0 = ktime_get_ns();
+			memlab_map_row(map, r, cells, &addr);
+			best[r] = min(best[r], ktime_get_ns() - t0);
+		}
+	}
+	for (r = 0; r < rows; r++)
+		worst = max(worst, best[r]);
+	kunit_kfree(test, best);
+	return worst;
+}
+
+/*
+ * Lock hold of the map at 1M LMM extents: a comb of 1M free 16-byte extents
+ * (a 32 MiB arena) at 16 bytes per character, 32768 rows.  Each row takes
+ * the LMM lock for at most LMM_WALK_CHUNK extents; expect the slowest row
+ * (all of its work, an upper bound of any lock hold in it; see
+ * map_worst_row()) under 1 ms, and print it.  Before, one show() held the lock
+ * over all extents and allocated a cell per character.
+ */
+static void map_row_time_at_1m_extents(struct kunit *test)
+{
+	unsigned long n = 1UL << 20, i, rows, r;
+	size_t size = 32 * n + 65536;
+	struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+	char *base, cells[MEMLAB_MAP_ROW];
+	struct memlab_map *map;
+	u64 worst, total;
+	uintptr_t addr;
+
+	memlab_kunit_need_slow(test);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	base = vmalloc(size);
+	KUNIT_ASSERT_NOT_NULL(test, base);
+	lmm_init(pool);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(pool, reg, base, size, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(pool, base + 32 * n, size - 32 * n), 0);
+	for (i = n; i-- > 0;)
+		KUNIT_ASSERT_EQ(test, lmm_add_free(pool, base + 32 * i, 16), 0);
+	map = memlab_map_open(pool, NULL, NULL, base, size, 16);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	rows = memlab_map_rows(map);
+	KUNIT_EXPECT_EQ(test, memlab_map_refresh(map), 0);
+	total = ktime_get_ns();
+	for (r = 0; r < rows; r++)
+		memlab_map_row(map, r, cells, &addr);
+	total = ktime_get_ns() - total;
+	worst = map_worst_row(test, map, cells);
+	/* comb rows alternate free and allocated granules */
+	memlab_map_row(map, 7, cells, &addr);
+	KUNIT_EXPECT_TRUE(test, cells[0] == '.' && cells[1] == '#');
+	memlab_map_close(map);
+	kunit_info(test, "1M extents, 16 bytes per char: %lu rows, slowest row %llu us, a pass %llu ms\n",
+		   rows, worst / 1000, total / 1000000);
+	KUNIT_EXPECT_LT(test, worst, 1000ULL * 1000);
+	lmm_destroy(pool);
+	vfree(base);
+}
+
+/*
+ * The map over a 1 GiB pages instance (skipped below 2.5 GiB of RAM: boot
+ * UML with MEMLAB_UML_MEM=3G): every page allocated as an order-0 block,
+ * every other one freed again, so the pages layer holds 262144 blocks, the
+ * most it can.  Prints the time of memlab_map_refresh() - one
+ * memlab_pages_walk(), whose pages lock hold is the map's longest section -
+ * the slowest row at 256 bytes per character (the least a 1 GiB arena
+ * takes, 65536 rows) and a whole pass; expect the slowest row under 1 ms.
+ */
+static void map_at_1g_pages(struct kunit *test)
+{
+	static const struct memlab_zone_desc zone = { .name = "normal" };
+	size_t size = SZ_1G, block = PAGE_SIZE << 10;
+	unsigned long nr = size >> PAGE_SHIFT, i, rows, r;
+	struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+	u64 refresh = U64_MAX, worst, pass_ns, t0, t1;
+	void **pages = NULL;
+	char *raw, *buf, cells[MEMLAB_MAP_ROW];
+	struct memlab_pages *mp;
+	struct memlab_map *map;
+	uintptr_t addr;
+	int pass;
+
+	memlab_kunit_need_slow(test);
+	if (((size_t)totalram_pages() << PAGE_SHIFT) < SZ_2G + SZ_512M)
+		kunit_skip(test, "needs 2.5 GiB of RAM (MEMLAB_UML_MEM=3G)");
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	raw = vmalloc(size + block);
+	KUNIT_ASSERT_NOT_NULL(test, raw);
+	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
+	if (!pages) {
+		vfree(raw);
+		KUNIT_FAIL(test, "no memory for the page table of the test");
+		return;
+	}
+	buf = PTR_ALIGN(raw, block);
+	lmm_init(pool);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(pool, reg, buf, size, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(pool, buf, size), 0);
+	mp = memlab_pages_create("map1g", pool, buf, size, 10, &zone, 1);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mp));
+	for (i = 0; i < nr; i++) {
+		pages[i] = memlab_get_pages(mp, 0, 0);
+		if (!pages[i])
+			break;
+	}
+	nr = i;
+	for (i = 0; i < nr; i += 2)
+		KUNIT_EXPECT_EQ(test, memlab_put_pages(mp, pages[i]), 0);
+	map = memlab_map_open(pool, mp, NULL, buf, size, 256);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	rows = memlab_map_rows(map);
+	for (pass = 0; pass < 3; pass++) {
+		t0 = ktime_get_ns();
+		KUNIT_EXPECT_EQ(test, memlab_map_refresh(map), 0);
+		refresh = min(refresh, ktime_get_ns() - t0);
+	}
+	t1 = ktime_get_ns();
+	for (r = 0; r < rows; r++)
+		memlab_map_row(map, r, cells, &addr);
+	pass_ns = ktime_get_ns() - t1;
+	worst = map_worst_row(test, map, cells);
+	memlab_map_close(map);
+	kunit_info(test, "1 GiB, %lu pages taken, every other one freed: memlab_map_refresh() (memlab_pages_walk) %llu us; 256 bytes per char: %lu rows, slowest row %llu us, a pass %llu ms\n",
+		   nr, refresh / 1000, rows, worst / 1000, pass_ns / 1000000);
+	KUNIT_EXPECT_LT(test, worst, 1000ULL * 1000);
+	for (i = 1; i < nr; i += 2)
+		KUNIT_EXPECT_EQ(test, memlab_put_pages(mp, pages[i]), 0);
+	KUNIT_EXPECT_EQ(test, memlab_pages_destroy(mp), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(pool, 0), size);
+	lmm_destroy(pool);
+	kvfree(pages);
+	vfree(raw);
+}
+
 static struct kunit_case memlab_observe_cases[] = {
 	KUNIT_CASE(wl_parse_full_spec),
 	KUNIT_CASE(wl_parse_defaults_and_commands),
@@ -275,6 +522,10 @@ static struct kunit_case memlab_observe_cases[] = {
 	KUNIT_CASE(extfrag_permille_values),
 	KUNIT_CASE(lmm_histogram_bins),
 	KUNIT_CASE(map_of_constructed_arena),
+	KUNIT_CASE(map_check_bpc_limits),
+	KUNIT_CASE(map_row_spans_many_chunks),
+	KUNIT_CASE_SLOW(map_row_time_at_1m_extents),
+	KUNIT_CASE_SLOW(map_at_1g_pages),
 	{}
 };
 

@@ -40,9 +40,14 @@
  * visited on the way, each at O(1) amortised within the in-order walk.
  *
  * Locking: the pool's spinlock, irq-safe, taken only by the exported entry
- * points; everything below them is plain algorithm and says
- * "caller holds lmm->lock".  The file builds in user space through
- * lmm_compat.h.
+ * points; everything below them is plain algorithm, says "caller holds
+ * lmm->lock" and asserts it with lockdep.  No entry point allocates or frees
+ * memory with the lock held: debug records are allocated before the lock is
+ * taken and freed after it is dropped, and not at all where the slab
+ * allocator may not be called (PREEMPT_RT with interrupts or preemption
+ * off; see lmm_may_alloc()).  Listings walk the free space in bounded
+ * chunks, one lock hold each (lmm_walk_free_from()).  The file builds in
+ * user space through lmm_compat.h.
  */
 
 #ifdef __KERNEL__
@@ -287,6 +292,8 @@ static u32 lmm_idx_floor(const struct lmm *lmm, const struct lmm_region *reg, u3
 {
 	u32 t = reg->root, best = LMM_NIL;
 
+	lockdep_assert_held(&lmm->lock);
+
 	if (lmm_is_tree(lmm)) {
 		while (t != LMM_NIL) {
 			if (t <= g) {
@@ -308,6 +315,8 @@ static u32 lmm_idx_ceil(const struct lmm *lmm, const struct lmm_region *reg, u32
 {
 	u32 t = reg->root, best = LMM_NIL;
 
+	lockdep_assert_held(&lmm->lock);
+
 	if (lmm_is_tree(lmm)) {
 		while (t != LMM_NIL) {
 			if (t >= g) {
@@ -326,6 +335,7 @@ static u32 lmm_idx_ceil(const struct lmm *lmm, const struct lmm_region *reg, u32
 
 static u32 lmm_idx_next(const struct lmm *lmm, const struct lmm_region *reg, u32 g)
 {
+	lockdep_assert_held(&lmm->lock);
 	if (!lmm_is_tree(lmm))
 		return lmm_node(reg, g)->right;
 	return g == LMM_NIL - 1 ? LMM_NIL : lmm_idx_ceil(lmm, reg, g + 1);
@@ -333,6 +343,7 @@ static u32 lmm_idx_next(const struct lmm *lmm, const struct lmm_region *reg, u32
 
 static u32 lmm_idx_first(const struct lmm *lmm, const struct lmm_region *reg)
 {
+	lockdep_assert_held(&lmm->lock);
 	return lmm_is_tree(lmm) ? lmm_idx_ceil(lmm, reg, 0) : reg->root;
 }
 
@@ -341,6 +352,7 @@ static void lmm_ext_add(struct lmm *lmm, struct lmm_region *reg, u32 g, u32 size
 {
 	struct lmm_node *n = lmm_node(reg, g);
 
+	lockdep_assert_held(&lmm->lock);
 	n->size = size;
 	n->max = size;
 	n->left = LMM_NIL;
@@ -362,10 +374,13 @@ static void lmm_ext_add(struct lmm *lmm, struct lmm_region *reg, u32 g, u32 size
 	reg->free += (size_t)size << LMM_GRANULE_SHIFT;
 }
 
+/* Remove extent @g; its node stops existing, so walk hints are stale. */
 static void lmm_ext_del(struct lmm *lmm, struct lmm_region *reg, u32 g)
 {
 	struct lmm_node *n = lmm_node(reg, g);
 
+	lockdep_assert_held(&lmm->lock);
+	lmm->gen++;
 	reg->nr_free--;
 	reg->free -= (size_t)n->size << LMM_GRANULE_SHIFT;
 	if (lmm_is_tree(lmm)) {
@@ -384,6 +399,7 @@ static void lmm_ext_resize(struct lmm *lmm, struct lmm_region *reg, u32 g, u32 s
 {
 	struct lmm_node *n = lmm_node(reg, g);
 
+	lockdep_assert_held(&lmm->lock);
 	reg->free -= (size_t)n->size << LMM_GRANULE_SHIFT;
 	reg->free += (size_t)size << LMM_GRANULE_SHIFT;
 	n->size = size;
@@ -501,9 +517,11 @@ static bool lmm_list_first_fit(const struct lmm_region *reg,
 	return false;
 }
 
+/* Context: caller holds lmm->lock. */
 static bool lmm_region_find(const struct lmm *lmm, const struct lmm_region *reg,
 			    const struct lmm_req *rq, uintptr_t *addr, u32 *ext)
 {
+	lockdep_assert_held(&lmm->lock);
 	/* Cheap rejections: the range misses the region, or nothing is big enough. */
 	if (rq->hi <= reg->min || rq->lo >= reg->max || reg->root == LMM_NIL)
 		return false;
@@ -519,7 +537,10 @@ static bool lmm_region_find(const struct lmm *lmm, const struct lmm_region *reg,
 	}
 }
 
-/* Take the granules under [a, a + size) out of free extent @g. */
+/*
+ * Take the granules under [a, a + size) out of free extent @g.
+ * Context: caller holds lmm->lock.
+ */
 static void lmm_carve(struct lmm *lmm, struct lmm_region *reg, u32 g,
 		      uintptr_t a, uintptr_t size)
 {
@@ -528,6 +549,7 @@ static void lmm_carve(struct lmm *lmm, struct lmm_region *reg, u32 g,
 	u32 head = (a0 - s) >> LMM_GRANULE_SHIFT;
 	u32 tail = (e - a1) >> LMM_GRANULE_SHIFT;
 
+	lockdep_assert_held(&lmm->lock);
 	if (!head)
 		lmm_ext_del(lmm, reg, g);
 	else
@@ -543,35 +565,114 @@ static void lmm_carve(struct lmm *lmm, struct lmm_region *reg, u32 g,
  * ------------------------------------------------------------------------
  */
 
+/* The region holding the granule range [a0, a1), or NULL.  Context: caller holds lmm->lock. */
+static struct lmm_region *lmm_region_of(const struct lmm *lmm, uintptr_t a0,
+					uintptr_t a1)
+{
+	struct lmm_region *reg;
+
+	lockdep_assert_held(&lmm->lock);
+	for (reg = lmm->regions; reg; reg = reg->next)
+		if (a0 >= reg->min && a1 <= reg->max)
+			return reg;
+	return NULL;
+}
+
+/* The region holding byte @a, or NULL.  Context: caller holds lmm->lock. */
+static struct lmm_region *lmm_region_at(const struct lmm *lmm, uintptr_t a)
+{
+	struct lmm_region *reg;
+
+	lockdep_assert_held(&lmm->lock);
+	for (reg = lmm->regions; reg; reg = reg->next)
+		if (a >= reg->min && a < reg->max)
+			return reg;
+	return NULL;
+}
+
 /*
  * Count a caller error and warn about the first of each kind per pool,
- * naming the pool and the address.  A KUnit case that provokes it on purpose
- * holds the "lmm_misuse" resource and is counted instead.
+ * naming the pool and the block: hashed (%p), and as an offset into the
+ * region that holds it, so that no kernel address reaches the log.  A KUnit
+ * case that provokes it on purpose holds the "lmm_misuse" resource and is
+ * counted instead.
+ * Context: caller holds lmm->lock.
  */
 static void lmm_misuse(struct lmm *lmm, enum lmm_misuse kind, uintptr_t addr,
 		       size_t size)
 {
+	const struct lmm_region *reg;
+
+	lockdep_assert_held(&lmm->lock);
 	lmm->stats.misuse[kind]++;
 	if (memlab_misuse_expected("lmm_misuse"))
 		return;
 	if (lmm->warned & (1UL << kind))
 		return;
 	lmm->warned |= 1UL << kind;
-	pr_warn("lmm %s: %s: block 0x%lx size %zu (further ones counted, not shown)\n",
-		lmm->name, lmm_misuse_names[kind], (unsigned long)addr, size);
+	reg = lmm_region_at(lmm, addr);
+	if (reg)
+		pr_warn("lmm %s: %s: block %p (region flags 0x%x + 0x%lx) size %zu (further ones counted, not shown)\n",
+			lmm->name, lmm_misuse_names[kind], (void *)addr, reg->flags,
+			(unsigned long)(addr - reg->min), size);
+	else
+		pr_warn("lmm %s: %s: block %p (in no region) size %zu (further ones counted, not shown)\n",
+			lmm->name, lmm_misuse_names[kind], (void *)addr, size);
 }
 
-/* Debug mode: one record per live allocation, by address. */
+/*
+ * Debug mode: one record per live allocation, by address.  Records are
+ * allocated before the pool lock is taken and freed after it is dropped;
+ * where the slab allocator may not be called at all they are kept on the
+ * pool's spare list instead, and reused by the next allocation.
+ */
 struct lmm_record {
 	struct rb_node rb;
 	uintptr_t addr;
 	size_t size;
+	struct lmm_record *next;	/* on a list to free, or on the spares */
 };
 
+/*
+ * Whether the slab allocator may be called here.  On PREEMPT_RT it takes
+ * sleeping locks, so not with interrupts or preemption disabled (a caller
+ * holding a spinlock_t is fine: that leaves both on under RT).  Elsewhere
+ * GFP_ATOMIC works in any context lmm is used from.
+ */
+static inline bool lmm_may_alloc(void)
+{
+#ifdef __KERNEL__
+	return !IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible();
+#else
+	return true;
+#endif
+}
+
+/* A record for an allocation about to be made, before the lock. */
+static struct lmm_record *lmm_record_prealloc(struct lmm *lmm)
+{
+	if (!READ_ONCE(lmm->debug) || !lmm_may_alloc())
+		return NULL;
+	return kmalloc(sizeof(struct lmm_record), GFP_ATOMIC | __GFP_NOWARN);
+}
+
+/* Free a list of records; called without the pool lock. */
+static void lmm_records_release(struct lmm_record *r)
+{
+	struct lmm_record *next;
+
+	for (; r; r = next) {
+		next = r->next;
+		kfree(r);
+	}
+}
+
+/* Context: caller holds lmm->lock. */
 static struct lmm_record *lmm_record_find(struct lmm *lmm, uintptr_t addr)
 {
 	struct rb_node *p = ((struct rb_root *)lmm->debug_tree)->rb_node;
 
+	lockdep_assert_held(&lmm->lock);
 	while (p) {
 		struct lmm_record *r = rb_entry(p, struct lmm_record, rb);
 
@@ -582,13 +683,26 @@ static struct lmm_record *lmm_record_find(struct lmm *lmm, uintptr_t addr)
 	return NULL;
 }
 
-static int lmm_record_add(struct lmm *lmm, uintptr_t addr, size_t size)
+/* Context: caller holds lmm->lock. */
+static struct lmm_record *lmm_spare_take(struct lmm *lmm)
+{
+	struct lmm_record *r = lmm->spare;
+
+	lockdep_assert_held(&lmm->lock);
+	if (r) {
+		lmm->spare = r->next;
+		lmm->nr_spare--;
+	}
+	return r;
+}
+
+/* Record [addr, addr + size) in @r.  Context: caller holds lmm->lock. */
+static void lmm_record_insert(struct lmm *lmm, struct lmm_record *r, uintptr_t addr,
+			      size_t size)
 {
 	struct rb_node **p = &((struct rb_root *)lmm->debug_tree)->rb_node, *parent = NULL;
-	struct lmm_record *r = kmalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
 
-	if (!r)
-		return -ENOMEM;
+	lockdep_assert_held(&lmm->lock);
 	r->addr = addr;
 	r->size = size;
 	while (*p) {
@@ -599,21 +713,48 @@ static int lmm_record_add(struct lmm *lmm, uintptr_t addr, size_t size)
 	rb_link_node(&r->rb, parent, p);
 	rb_insert_color(&r->rb, lmm->debug_tree);
 	lmm->stats.debug_records++;
-	return 0;
 }
 
-static void lmm_record_del(struct lmm *lmm, struct lmm_record *r)
+/*
+ * Unlink @r; it goes on *@dead for the caller to free after unlocking, or
+ * to the spares where nothing may be freed.
+ * Context: caller holds lmm->lock.
+ */
+static void lmm_record_del(struct lmm *lmm, struct lmm_record *r, struct lmm_record **dead)
 {
+	lockdep_assert_held(&lmm->lock);
 	rb_erase(&r->rb, lmm->debug_tree);
-	kfree(r);
 	lmm->stats.debug_records--;
+	if (lmm_may_alloc()) {
+		r->next = *dead;
+		*dead = r;
+	} else {
+		r->next = lmm->spare;
+		lmm->spare = r;
+		lmm->nr_spare++;
+	}
 }
 
-/* Drop the records of blocks overlapping [a0, a1): that memory is free now. */
-static void lmm_records_drop(struct lmm *lmm, uintptr_t a0, uintptr_t a1)
+/*
+ * Drop the records of blocks overlapping [a0, a1): that memory is free now.
+ * Records never overlap, so they start at the last one below @a0.
+ * Context: caller holds lmm->lock.
+ */
+static void lmm_records_drop(struct lmm *lmm, uintptr_t a0, uintptr_t a1,
+			     struct lmm_record **dead)
 {
-	struct rb_node *p = rb_first(lmm->debug_tree), *next;
+	struct rb_node *p = ((struct rb_root *)lmm->debug_tree)->rb_node, *first = NULL, *next;
 
+	lockdep_assert_held(&lmm->lock);
+	while (p) {			/* the last record starting below a0 */
+		if (rb_entry(p, struct lmm_record, rb)->addr < a0) {
+			first = p;
+			p = p->rb_right;
+		} else {
+			p = p->rb_left;
+		}
+	}
+	p = first ? first : rb_first(lmm->debug_tree);
 	for (; p; p = next) {
 		struct lmm_record *r = rb_entry(p, struct lmm_record, rb);
 
@@ -621,21 +762,45 @@ static void lmm_records_drop(struct lmm *lmm, uintptr_t a0, uintptr_t a1)
 		if (r->addr >= a1)
 			break;
 		if (lmm_round_down(r->addr + r->size - 1) + LMM_GRANULE > a0)
-			lmm_record_del(lmm, r);
+			lmm_record_del(lmm, r, dead);
 	}
 }
 
-static void lmm_records_free(struct lmm *lmm)
-{
-	struct rb_root *root = lmm->debug_tree;
-	struct rb_node *p;
+/* What lmm_records_detach() took away, to free without the lock. */
+struct lmm_records {
+	struct rb_root *root;
+	struct lmm_record *spare;
+};
 
-	if (!root)
-		return;
-	while ((p = rb_first(root)))
-		lmm_record_del(lmm, rb_entry(p, struct lmm_record, rb));
-	kfree(root);
+/*
+ * Take the record tree and the spares out of the pool in O(1), so that
+ * freeing them (O(records)) happens after the lock is dropped.
+ * Context: caller holds lmm->lock.
+ */
+static struct lmm_records lmm_records_detach(struct lmm *lmm)
+{
+	struct lmm_records old = { lmm->debug_tree, lmm->spare };
+
+	lockdep_assert_held(&lmm->lock);
 	lmm->debug_tree = NULL;
+	WRITE_ONCE(lmm->debug, false);
+	lmm->spare = NULL;
+	lmm->nr_spare = 0;
+	lmm->stats.debug_records = 0;
+	return old;
+}
+
+/* Free what lmm_records_detach() returned.  Context: may call kfree(). */
+static void lmm_records_free(struct lmm_records old)
+{
+	struct lmm_record *r, *n;
+
+	if (old.root) {
+		rbtree_postorder_for_each_entry_safe(r, n, old.root, rb)
+			kfree(r);
+		kfree(old.root);
+	}
+	lmm_records_release(old.spare);
 }
 
 /* ------------------------------------------------------------------------
@@ -684,19 +849,22 @@ EXPORT_SYMBOL_GPL(lmm_set_name);
  * Frees debug records and forgets every region; the memory the regions
  * described is the caller's again.  The pool may be reinitialised.
  *
- * Context: any context.
+ * Context: any context where kfree() may be called (with debug mode on, the
+ * records are freed after the lock is dropped).
  */
 void lmm_destroy(struct lmm *lmm)
 {
+	struct lmm_records old;
 	unsigned long flags;
 
 	spin_lock_irqsave(&lmm->lock, flags);
-	lmm_records_free(lmm);
-	lmm->debug = false;
+	old = lmm_records_detach(lmm);
 	lmm->regions = NULL;
+	lmm->hint_reg = NULL;
+	lmm->gen++;
 	lmm->stats.nr_regions = 0;
-	lmm->live_bytes = 0;
 	spin_unlock_irqrestore(&lmm->lock, flags);
+	lmm_records_free(old);
 }
 EXPORT_SYMBOL_GPL(lmm_destroy);
 
@@ -760,25 +928,46 @@ static void lmm_reindex(struct lmm_region *reg, bool to_tree)
  * @policy: the new policy.
  *
  * Switching between the list (LINEAR) and the tree (FAST, BEST_FIT)
- * re-indexes every region: O(n log n) in the number of free extents.
+ * re-indexes every region: O(n log n) in the number of free extents, all of
+ * it with the pool lock held and interrupts off, since every operation
+ * relies on one layout per pool.  So a switch that would re-index more than
+ * LMM_REINDEX_MAX extents (about 1 ms) is refused: an index half converted
+ * between lock holds would need every operation to handle both layouts at
+ * once, for a setting meant to be chosen while a pool is young.  FAST and
+ * BEST_FIT share the tree; switching between them is O(1) at any size.
  *
- * Context: any context; holds the pool lock for the re-indexing.
- * Return: 0, or -EINVAL for an unknown policy.
+ * Context: any context.
+ * Return: 0; -EINVAL for an unknown policy; -EBUSY (nothing changed, a
+ * message names the count and the limit) when the pool holds more than
+ * LMM_REINDEX_MAX free extents to re-index.
  */
 int lmm_set_policy(struct lmm *lmm, enum lmm_policy policy)
 {
+	unsigned long flags, extents = 0;
 	struct lmm_region *reg;
-	unsigned long flags;
-	bool was_tree;
+	bool was_tree, to_tree = policy != LMM_POLICY_LINEAR;
 
 	if ((unsigned int)policy >= LMM_NR_POLICIES)
 		return -EINVAL;
 	spin_lock_irqsave(&lmm->lock, flags);
 	was_tree = lmm_is_tree(lmm);
+	if (was_tree != to_tree) {
+		for (reg = lmm->regions; reg; reg = reg->next)
+			extents += reg->nr_free;
+		if (extents > LMM_REINDEX_MAX) {
+			spin_unlock_irqrestore(&lmm->lock, flags);
+			pr_info_ratelimited("lmm %s: policy %s refused: %lu free extents to re-index, at most %d (LMM_REINDEX_MAX, about 1 ms with interrupts off)\n",
+					    lmm->name, lmm_policy_name(policy), extents,
+					    LMM_REINDEX_MAX);
+			return -EBUSY;
+		}
+	}
 	lmm->policy = policy;
-	if (was_tree != lmm_is_tree(lmm))
+	if (was_tree != lmm_is_tree(lmm)) {
 		for (reg = lmm->regions; reg; reg = reg->next)
 			lmm_reindex(reg, !was_tree);
+		lmm->gen++;		/* list walk hints mean nothing in a tree */
+	}
 	lmm->stats.policy = policy;
 	spin_unlock_irqrestore(&lmm->lock, flags);
 	return 0;
@@ -792,17 +981,26 @@ EXPORT_SYMBOL_GPL(lmm_set_policy);
  *
  * With debug mode on, lmm_free() of an address never handed out, or with a
  * size other than the one allocated, is refused and counted.  Each record
- * takes memory outside the pool (counted in lmm_stats.debug_bytes); when
- * none can be had the allocation fails and counts as a failure.  Memory
- * given back with lmm_add_free() drops the records it overlaps.
+ * takes memory outside the pool (counted in lmm_stats.debug_bytes),
+ * allocated with GFP_ATOMIC before the pool lock is taken; when none can be
+ * had the allocation fails and counts as a failure.  Memory given back with
+ * lmm_add_free() drops the records it overlaps.
  *
- * Context: process context (allocates with GFP_KERNEL).
- * Return: 0; -EBUSY when turning it on while allocated bytes are live
- * (they would have no records); -ENOMEM if the record tree cannot be set up.
+ * Turning it on needs every byte of every region free: the pool cannot tell
+ * an allocated block from memory taken with lmm_remove_free() or never
+ * given with lmm_add_free(), and a block live without a record could never
+ * be freed again.  The test compares each region's size with its free
+ * bytes, both exact, so it cannot drift whatever the order of calls.
+ *
+ * Context: process context (allocates with GFP_KERNEL, frees the records).
+ * Return: 0; -EBUSY when turning it on while any byte of a region is not
+ * free; -ENOMEM if the record tree cannot be set up.
  */
 int lmm_set_debug(struct lmm *lmm, bool on)
 {
+	struct lmm_records old = { NULL, NULL };
 	struct rb_root *root = NULL;
+	struct lmm_region *reg;
 	unsigned long flags;
 	int ret = 0;
 
@@ -814,17 +1012,19 @@ int lmm_set_debug(struct lmm *lmm, bool on)
 	}
 	spin_lock_irqsave(&lmm->lock, flags);
 	if (on && !lmm->debug_tree) {
-		if (lmm->live_bytes) {
-			ret = -EBUSY;
-		} else {
+		for (reg = lmm->regions; reg; reg = reg->next)
+			if (reg->free != reg->max - reg->min)
+				ret = -EBUSY;
+		if (!ret) {
 			lmm->debug_tree = root;
+			WRITE_ONCE(lmm->debug, true);
 			root = NULL;
 		}
 	} else if (!on) {
-		lmm_records_free(lmm);
+		old = lmm_records_detach(lmm);
 	}
-	lmm->debug = !!lmm->debug_tree;
 	spin_unlock_irqrestore(&lmm->lock, flags);
+	lmm_records_free(old);
 	kfree(root);
 	return ret;
 }
@@ -941,6 +1141,7 @@ EXPORT_SYMBOL_GPL(lmm_add_region);
 /*
  * Free the granule range [a0, a1) of @reg, merging with free neighbours.
  * The caller has checked that it overlaps no free space.
+ * Context: caller holds lmm->lock.
  */
 static void lmm_region_free(struct lmm *lmm, struct lmm_region *reg,
 			    uintptr_t a0, uintptr_t a1)
@@ -949,6 +1150,7 @@ static void lmm_region_free(struct lmm *lmm, struct lmm_region *reg,
 	u32 prev = g ? lmm_idx_floor(lmm, reg, g - 1) : LMM_NIL;
 	u32 next = a1 < reg->max ? lmm_idx_ceil(lmm, reg, lmm_gran(reg, a1)) : LMM_NIL;
 
+	lockdep_assert_held(&lmm->lock);
 	if (next != LMM_NIL && lmm_addr(reg, next) == a1) {
 		size += lmm_node(reg, next)->size;
 		lmm_ext_del(lmm, reg, next);
@@ -962,13 +1164,17 @@ static void lmm_region_free(struct lmm *lmm, struct lmm_region *reg,
 	}
 }
 
-/* Whether the granule range [a0, a1) of @reg overlaps free space; how. */
+/*
+ * Whether the granule range [a0, a1) of @reg overlaps free space; how.
+ * Context: caller holds lmm->lock.
+ */
 static enum lmm_misuse lmm_region_overlap(const struct lmm *lmm,
 					  const struct lmm_region *reg,
 					  uintptr_t a0, uintptr_t a1)
 {
 	u32 p = lmm_idx_floor(lmm, reg, lmm_gran(reg, a1 - LMM_GRANULE));
 
+	lockdep_assert_held(&lmm->lock);
 	if (p == LMM_NIL || lmm_end(reg, p) <= a0)
 		return LMM_NR_MISUSE;
 	if (lmm_addr(reg, p) <= a0 && lmm_end(reg, p) >= a1)
@@ -994,13 +1200,15 @@ static bool lmm_clip(const struct lmm_region *reg, uintptr_t a0, uintptr_t a1,
  * The range is clipped to every region it overlaps; parts outside all
  * regions are ignored, as in OSKit, and so is a range with no whole granule.
  *
- * Context: any context.
+ * Context: any context (in debug mode, where kfree() may be called or the
+ * dropped records are kept as spares).
  * Return: 0; -EINVAL (counted) if any part is already free, in which case
  * nothing is added.
  */
 int lmm_add_free(struct lmm *lmm, void *block, size_t size)
 {
 	uintptr_t b = (uintptr_t)block, a0, a1, c0, c1;
+	struct lmm_record *dead = NULL;
 	struct lmm_region *reg;
 	enum lmm_misuse bad;
 	unsigned long flags;
@@ -1028,9 +1236,10 @@ int lmm_add_free(struct lmm *lmm, void *block, size_t size)
 		if (lmm_clip(reg, a0, a1, &c0, &c1))
 			lmm_region_free(lmm, reg, c0, c1);
 	if (lmm->debug_tree)
-		lmm_records_drop(lmm, a0, a1);
+		lmm_records_drop(lmm, a0, a1, &dead);
 out:
 	spin_unlock_irqrestore(&lmm->lock, flags);
+	lmm_records_release(dead);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(lmm_add_free);
@@ -1106,6 +1315,11 @@ EXPORT_SYMBOL_GPL(lmm_remove_free);
  * fitting extent).  The block occupies whole granules: from @addr rounded
  * down to @addr + @size rounded up.
  *
+ * In debug mode the allocation's record is allocated (GFP_ATOMIC) before
+ * the pool lock is taken, and not at all where the slab allocator may not be
+ * called (PREEMPT_RT with interrupts or preemption off): then a record kept
+ * from an earlier free is used, or the allocation fails.
+ *
  * Context: any context.
  * Return: the address, or NULL when nothing fits or on bad arguments
  * (counted): zero size, @align_bits out of range, an empty or wrapping
@@ -1115,12 +1329,15 @@ void *lmm_alloc_gen(struct lmm *lmm, size_t size, lmm_flags_t flags,
 		    int align_bits, uintptr_t align_ofs,
 		    uintptr_t in_min, size_t in_size)
 {
+	struct lmm_record *rec = lmm_record_prealloc(lmm);
+	bool retried = false;
 	struct lmm_req rq;
 	struct lmm_region *reg;
 	unsigned long irqflags;
 	uintptr_t addr = 0;
 	u32 ext;
 
+again:
 	spin_lock_irqsave(&lmm->lock, irqflags);
 	if (!size) {
 		lmm_misuse(lmm, LMM_MISUSE_ZERO_SIZE, in_min, size);
@@ -1143,7 +1360,7 @@ void *lmm_alloc_gen(struct lmm *lmm, size_t size, lmm_flags_t flags,
 	    (size + LMM_GRANULE - 1) >> LMM_GRANULE_SHIFT > LMM_REGION_MAX_GRANULES)
 		goto nomem;
 	rq.min_g = (size + LMM_GRANULE - 1) >> LMM_GRANULE_SHIFT;
-	if (lmm->fail_hook && lmm->fail_hook(lmm->fail_arg)) {
+	if (!retried && lmm->fail_hook && lmm->fail_hook(lmm->fail_arg)) {
 		lmm->stats.injected++;
 		goto nomem;
 	}
@@ -1153,19 +1370,32 @@ void *lmm_alloc_gen(struct lmm *lmm, size_t size, lmm_flags_t flags,
 			continue;
 		if (!lmm_region_find(lmm, reg, &rq, &addr, &ext))
 			continue;
-		if (lmm->debug_tree && lmm_record_add(lmm, addr, size))
-			goto nomem;
+		if (lmm->debug_tree) {
+			if (!rec)
+				rec = lmm_spare_take(lmm);
+			if (!rec && !retried && lmm_may_alloc()) {
+				/* debug mode came on since we looked: get a record, search again */
+				spin_unlock_irqrestore(&lmm->lock, irqflags);
+				retried = true;
+				rec = kmalloc(sizeof(*rec), GFP_ATOMIC | __GFP_NOWARN);
+				goto again;
+			}
+			if (!rec)
+				goto nomem;
+			lmm_record_insert(lmm, rec, addr, size);
+			rec = NULL;
+		}
 		lmm_carve(lmm, reg, ext, addr, size);
-		lmm->live_bytes += lmm_round_down(addr + size - 1) + LMM_GRANULE -
-				   lmm_round_down(addr);
 		lmm->stats.allocs++;
 		spin_unlock_irqrestore(&lmm->lock, irqflags);
+		kfree(rec);		/* debug mode went off since we looked */
 		return (void *)addr;
 	}
 nomem:
 	lmm->stats.failures++;
 fail:
 	spin_unlock_irqrestore(&lmm->lock, irqflags);
+	kfree(rec);
 	return NULL;
 }
 EXPORT_SYMBOL_GPL(lmm_alloc_gen);
@@ -1218,17 +1448,6 @@ void *lmm_alloc_page(struct lmm *lmm, lmm_flags_t flags)
 }
 EXPORT_SYMBOL_GPL(lmm_alloc_page);
 
-static struct lmm_region *lmm_region_of(const struct lmm *lmm, uintptr_t a0,
-					uintptr_t a1)
-{
-	struct lmm_region *reg;
-
-	for (reg = lmm->regions; reg; reg = reg->next)
-		if (a0 >= reg->min && a1 <= reg->max)
-			return reg;
-	return NULL;
-}
-
 /**
  * lmm_free() - give a block back
  * @lmm: the pool.
@@ -1248,7 +1467,7 @@ static struct lmm_region *lmm_region_of(const struct lmm *lmm, uintptr_t a0,
 int lmm_free(struct lmm *lmm, void *block, size_t size)
 {
 	uintptr_t b = (uintptr_t)block, a0, a1;
-	struct lmm_record *rec = NULL;
+	struct lmm_record *rec = NULL, *dead = NULL;
 	struct lmm_region *reg;
 	enum lmm_misuse bad;
 	unsigned long flags;
@@ -1274,13 +1493,12 @@ int lmm_free(struct lmm *lmm, void *block, size_t size)
 		      rec->size != size ? LMM_MISUSE_WRONG_SIZE : LMM_NR_MISUSE;
 		if (bad != LMM_NR_MISUSE)
 			goto misuse;
-		lmm_record_del(lmm, rec);
+		lmm_record_del(lmm, rec, &dead);
 	}
 	lmm_region_free(lmm, reg, a0, a1);
-	/* OSKit lets a free cover memory that lmm_remove_free() took: saturate */
-	lmm->live_bytes -= min(lmm->live_bytes, (size_t)(a1 - a0));
 	lmm->stats.frees++;
 	spin_unlock_irqrestore(&lmm->lock, flags);
+	lmm_records_release(dead);
 	return 0;
 
 misuse:
@@ -1403,11 +1621,15 @@ const char *lmm_misuse_name(enum lmm_misuse kind)
 }
 EXPORT_SYMBOL_GPL(lmm_misuse_name);
 
-/* Largest extent of a region: the tree root's max, or a list walk. */
+/*
+ * Largest extent of a region: the tree root's max, or a list walk.
+ * Context: caller holds lmm->lock.
+ */
 static size_t lmm_region_largest(const struct lmm *lmm, const struct lmm_region *reg)
 {
 	u32 t, best = 0;
 
+	lockdep_assert_held(&lmm->lock);
 	if (lmm_is_tree(lmm))
 		return (size_t)lmm_max_of(reg, reg->root) << LMM_GRANULE_SHIFT;
 	for (t = reg->root; t != LMM_NIL; t = lmm_node(reg, t)->right)
@@ -1440,35 +1662,192 @@ void lmm_stats(struct lmm *lmm, struct lmm_stats *stats)
 		stats->largest_free = max(stats->largest_free, lmm_region_largest(lmm, reg));
 	}
 	stats->meta_bytes = stats->free_extents * sizeof(struct lmm_node);
-	stats->debug_bytes = stats->debug_records * sizeof(struct lmm_record);
+	stats->debug_bytes = (stats->debug_records + lmm->nr_spare) * sizeof(struct lmm_record);
 	spin_unlock_irqrestore(&lmm->lock, flags);
 }
 EXPORT_SYMBOL_GPL(lmm_stats);
 
+/*
+ * The first extent of @reg that ends above the granule-aligned @from, or
+ * LMM_NIL.  The list resumes from the hint the last walk left when no index
+ * node has gone away since (lmm->gen unchanged), so a listing of a quiet
+ * LINEAR pool costs O(1) per chunk instead of O(position).
+ * Context: caller holds lmm->lock.
+ */
+static u32 lmm_walk_start(struct lmm *lmm, const struct lmm_region *reg, uintptr_t from)
+{
+	u32 t;
+
+	lockdep_assert_held(&lmm->lock);
+	if (from <= reg->min)
+		return lmm_idx_first(lmm, reg);
+	if (from >= reg->max)
+		return LMM_NIL;
+	if (lmm_is_tree(lmm)) {
+		t = lmm_idx_floor(lmm, reg, lmm_gran(reg, from));
+		if (t != LMM_NIL && lmm_end(reg, t) > from)
+			return t;
+		return lmm_idx_ceil(lmm, reg, lmm_gran(reg, from));
+	}
+	if (lmm->hint_reg == reg && lmm->hint_gen == lmm->gen &&
+	    lmm_addr(reg, lmm->hint_g) < from)
+		t = lmm->hint_g;
+	else
+		t = reg->root;
+	while (t != LMM_NIL && lmm_end(reg, t) <= from)
+		t = lmm_node(reg, t)->right;
+	return t;
+}
+
 /**
- * lmm_walk_free() - visit every free extent, in one consistent snapshot
+ * lmm_walk_free_from() - visit free memory from an address on, a chunk at a time
  * @lmm: the pool.
- * @fn: called for each extent, region by region in search order and by
- *	address within a region; with the pool lock held, so it must not
- *	sleep or use the pool.
+ * @from: where to start; rounded up to the granule.
+ * @max: the most pieces to visit in this call (the pool lock is held
+ *	throughout, so this bounds the time other CPUs wait).
+ * @fn: called for each piece of free memory at or above @from, in address
+ *	order over all regions: each free extent, except that the one holding
+ *	@from is reported from @from on.  Called with the pool lock held, so it
+ *	must not sleep or use the pool; it returns false to stop before a piece.
  * @arg: passed to @fn.
  *
- * Context: any context; O(n) with the list, O(n log n) with the tree.
+ * A listing calls it again with the address it returned until that is
+ * UINTPTR_MAX.  Each call sees one consistent state; between calls the pool
+ * may change, and then a listing shows the free memory above its position
+ * as it is at the next call (never a byte twice).
+ *
+ * Context: any context; one lock hold of O(@max log n) (tree) or O(@max)
+ * (list, when no extent went away since the previous call).
+ * Return: the start of the piece @fn declined or the first piece beyond
+ * @max, where to continue; UINTPTR_MAX when no free memory is left above.
+ */
+uintptr_t lmm_walk_free_from(struct lmm *lmm, uintptr_t from, unsigned long max,
+			     lmm_walk_step_fn fn, void *arg)
+{
+	uintptr_t ret = UINTPTR_MAX;
+	struct lmm_region *reg, *r;
+	unsigned long flags, n = 0;
+	u32 t;
+
+	if (from > UINTPTR_MAX - (LMM_GRANULE - 1))
+		return UINTPTR_MAX;
+	from = lmm_round_down(from + LMM_GRANULE - 1);
+	spin_lock_irqsave(&lmm->lock, flags);
+	for (;;) {
+		/* regions are disjoint: the lowest one ending above @from holds it or is next */
+		reg = NULL;
+		for (r = lmm->regions; r; r = r->next)
+			if (r->max > from && (!reg || r->min < reg->min))
+				reg = r;
+		if (!reg)
+			break;
+		for (t = lmm_walk_start(lmm, reg, from); t != LMM_NIL;
+		     t = lmm_idx_next(lmm, reg, t)) {
+			uintptr_t s = max(lmm_addr(reg, t), from), e = lmm_end(reg, t);
+
+			if (n == max || !fn(arg, s, e - s, reg->flags)) {
+				ret = s;
+				goto out;
+			}
+			n++;
+			from = e;
+			lmm->hint_reg = reg;
+			lmm->hint_g = t;
+			lmm->hint_gen = lmm->gen;
+		}
+		from = reg->max;
+	}
+out:
+	spin_unlock_irqrestore(&lmm->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(lmm_walk_free_from);
+
+struct lmm_walk_adapter {
+	lmm_walk_fn fn;
+	void *arg;
+};
+
+static bool lmm_walk_adapt(void *arg, uintptr_t start, size_t size, lmm_flags_t flags)
+{
+	struct lmm_walk_adapter *w = arg;
+
+	w->fn(w->arg, start, size, flags);
+	return true;
+}
+
+/**
+ * lmm_walk_free() - visit every free extent, LMM_WALK_CHUNK at a time
+ * @lmm: the pool.
+ * @fn: called for each extent, in address order; with the pool lock held,
+ *	so it must not sleep or use the pool.
+ * @arg: passed to @fn.
+ *
+ * The lock is taken once per LMM_WALK_CHUNK extents (see
+ * lmm_walk_free_from()): each chunk is consistent; on a pool that changes
+ * meanwhile the whole is not one snapshot.
+ *
+ * Context: any context; O(n log n) with the tree, in bounded lock holds.
  */
 void lmm_walk_free(struct lmm *lmm, lmm_walk_fn fn, void *arg)
 {
-	struct lmm_region *reg;
-	unsigned long flags;
-	u32 t;
+	struct lmm_walk_adapter w = { fn, arg };
+	uintptr_t pos = 0;
 
-	spin_lock_irqsave(&lmm->lock, flags);
-	for (reg = lmm->regions; reg; reg = reg->next)
-		for (t = lmm_idx_first(lmm, reg); t != LMM_NIL; t = lmm_idx_next(lmm, reg, t))
-			fn(arg, lmm_addr(reg, t),
-			   (size_t)lmm_node(reg, t)->size << LMM_GRANULE_SHIFT, reg->flags);
-	spin_unlock_irqrestore(&lmm->lock, flags);
+	while (pos != UINTPTR_MAX)
+		pos = lmm_walk_free_from(lmm, pos, LMM_WALK_CHUNK, lmm_walk_adapt, &w);
 }
 EXPORT_SYMBOL_GPL(lmm_walk_free);
+
+/**
+ * lmm_info() - a pool's name, policy, debug mode and number of regions
+ * @lmm: the pool.
+ * @info: filled in.
+ *
+ * Context: any context; O(1).
+ */
+void lmm_info(struct lmm *lmm, struct lmm_info *info)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&lmm->lock, flags);
+	info->name = lmm->name;
+	info->policy = lmm->policy;
+	info->debug = !!lmm->debug_tree;
+	info->nr_regions = lmm->stats.nr_regions;
+	spin_unlock_irqrestore(&lmm->lock, flags);
+}
+EXPORT_SYMBOL_GPL(lmm_info);
+
+/**
+ * lmm_region_info() - one region of a pool, by its place in search order
+ * @lmm: the pool.
+ * @idx: 0 for the region searched first.
+ * @ri: filled in.
+ *
+ * Context: any context; O(@idx).
+ * Return: 0, or -ENOENT when the pool has no region @idx.
+ */
+int lmm_region_info(struct lmm *lmm, unsigned int idx, struct lmm_region_info *ri)
+{
+	struct lmm_region *reg;
+	unsigned long flags;
+	int ret = -ENOENT;
+
+	spin_lock_irqsave(&lmm->lock, flags);
+	for (reg = lmm->regions; reg && idx; reg = reg->next)
+		idx--;
+	if (reg) {
+		*ri = (struct lmm_region_info) {
+			.min = reg->min, .max = reg->max, .flags = reg->flags,
+			.pri = reg->pri, .free = reg->free, .nr_free = reg->nr_free,
+		};
+		ret = 0;
+	}
+	spin_unlock_irqrestore(&lmm->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(lmm_region_info);
 
 static void lmm_histogram_add(void *arg, uintptr_t start, size_t size, lmm_flags_t flags)
 {
@@ -1487,7 +1866,8 @@ static void lmm_histogram_add(void *arg, uintptr_t start, size_t size, lmm_flags
  * @lmm: the pool.
  * @h: filled in (zeroed first).
  *
- * Context: any context.
+ * Context: any context; the pool lock is taken once per LMM_WALK_CHUNK
+ * extents, so on a busy pool the figures are a sum of consistent chunks.
  */
 void lmm_histogram(struct lmm *lmm, struct lmm_histogram *h)
 {
@@ -1520,9 +1900,10 @@ static int lmm_check_tree(const struct lmm *lmm, const struct lmm_region *reg,
 	const struct lmm_node *n;
 	int bad = 0;
 
+	lockdep_assert_held(&lmm->lock);
 	if (t == LMM_NIL)
 		return 0;
-	LMM_CHECK(depth < 256, "region 0x%lx: tree deeper than 256", (unsigned long)reg->min);
+	LMM_CHECK(depth < 256, "region %p: tree deeper than 256", (void *)reg->min);
 	if (depth >= 256)
 		return bad;
 	n = lmm_node(reg, t);
@@ -1550,10 +1931,11 @@ static int lmm_check_region(const struct lmm *lmm, const struct lmm_region *reg)
 	int bad = 0;
 	u32 t;
 
+	lockdep_assert_held(&lmm->lock);
 	LMM_CHECK(reg->min < reg->max && !(reg->min & (LMM_GRANULE - 1)) &&
 		  !(reg->max & (LMM_GRANULE - 1)),
-		  "region 0x%lx-0x%lx malformed", (unsigned long)reg->min,
-		  (unsigned long)reg->max);
+		  "region %p size 0x%lx malformed", (void *)reg->min,
+		  (unsigned long)(reg->max - reg->min));
 	if (lmm_is_tree(lmm)) {
 		bad += lmm_check_tree(lmm, reg, reg->root, LMM_NIL, LMM_NIL, &nodes, 0);
 		if (bad)
@@ -1563,27 +1945,28 @@ static int lmm_check_region(const struct lmm *lmm, const struct lmm_region *reg)
 		uintptr_t s = lmm_addr(reg, t), e;
 		u32 size = lmm_node(reg, t)->size;
 
-		LMM_CHECK(size > 0, "extent 0x%lx has size 0", (unsigned long)s);
+		LMM_CHECK(size > 0, "region %p: extent at +0x%lx has size 0", (void *)reg->min,
+			  (unsigned long)(s - reg->min));
 		LMM_CHECK(s >= prev_end && (!count || s > prev_end),
-			  "extent 0x%lx overlaps or touches the one before (end 0x%lx)",
-			  (unsigned long)s, (unsigned long)prev_end);
+			  "region %p: extent at +0x%lx overlaps or touches the one before (end +0x%lx)",
+			  (void *)reg->min, (unsigned long)(s - reg->min),
+			  (unsigned long)(prev_end - reg->min));
 		if (!size || bad)
 			return bad;
 		e = s + ((uintptr_t)size << LMM_GRANULE_SHIFT);
-		LMM_CHECK(e <= reg->max && e > s, "extent 0x%lx runs past its region",
-			  (unsigned long)s);
+		LMM_CHECK(e <= reg->max && e > s, "region %p: extent at +0x%lx runs past its end",
+			  (void *)reg->min, (unsigned long)(s - reg->min));
 		free += (size_t)size << LMM_GRANULE_SHIFT;
 		prev_end = e;
 		if (++count > reg->nr_free + 1)
 			break;	/* a cycle in the list */
 	}
-	LMM_CHECK(count == reg->nr_free, "region 0x%lx: %lu extents, %lu counted",
-		  (unsigned long)reg->min, count, reg->nr_free);
+	LMM_CHECK(count == reg->nr_free, "region %p: %lu extents, %lu counted",
+		  (void *)reg->min, count, reg->nr_free);
 	LMM_CHECK(!lmm_is_tree(lmm) || nodes == count,
-		  "region 0x%lx: %lu tree nodes, %lu in order", (unsigned long)reg->min,
-		  nodes, count);
-	LMM_CHECK(free == reg->free, "region 0x%lx: %zu free bytes, %zu counted",
-		  (unsigned long)reg->min, free, reg->free);
+		  "region %p: %lu tree nodes, %lu in order", (void *)reg->min, nodes, count);
+	LMM_CHECK(free == reg->free, "region %p: %zu free bytes, %zu counted",
+		  (void *)reg->min, free, reg->free);
 	return bad;
 }
 
@@ -1610,12 +1993,11 @@ int lmm_check(struct lmm *lmm)
 	for (reg = lmm->regions; reg; reg = reg->next) {
 		nr++;
 		LMM_CHECK(!reg->next || !lmm_region_before(reg->next, reg),
-			  "regions 0x%lx and 0x%lx out of order", (unsigned long)reg->min,
-			  (unsigned long)reg->next->min);
+			  "regions %p and %p out of order", (void *)reg->min,
+			  (void *)reg->next->min);
 		for (r = reg->next; r; r = r->next)
 			LMM_CHECK(reg->max <= r->min || r->max <= reg->min,
-				  "regions 0x%lx and 0x%lx overlap", (unsigned long)reg->min,
-				  (unsigned long)r->min);
+				  "regions %p and %p overlap", (void *)reg->min, (void *)r->min);
 		bad += lmm_check_region(lmm, reg);
 	}
 	LMM_CHECK(nr == lmm->stats.nr_regions, "%lu regions, %lu counted", nr,
@@ -1630,56 +2012,69 @@ EXPORT_SYMBOL_GPL(lmm_check);
  * ------------------------------------------------------------------------
  */
 
+/* lmm_dump(): a batch of extents of one region, gathered under the lock. */
+#define LMM_DUMP_BATCH	32
+
+struct lmm_dump_batch {
+	uintptr_t end;			/* the region's end: stop there */
+	unsigned int n;
+	struct {
+		uintptr_t start;
+		size_t size;
+	} ext[LMM_DUMP_BATCH];
+};
+
+static bool lmm_dump_take(void *arg, uintptr_t start, size_t size, lmm_flags_t flags)
+{
+	struct lmm_dump_batch *b = arg;
+
+	if (start >= b->end || b->n == LMM_DUMP_BATCH)
+		return false;
+	b->ext[b->n].start = start;
+	b->ext[b->n++].size = size;
+	return true;
+}
+
 /**
  * lmm_dump() - print a pool's regions and free extents
  * @lmm: the pool.
- * @print: called once per line; must not sleep (the pool lock is held).
+ * @print: called once per line, without the pool lock (it may sleep if the
+ *	caller's context allows).
  * @arg: passed to @print.
  *
- * Context: any context.
+ * Regions in search order, each followed by its free extents by address.
+ * The extents are gathered LMM_DUMP_BATCH per lock hold
+ * (lmm_walk_free_from()), so a large pool is never locked for long; a
+ * pool that changes meanwhile is printed as a sequence of consistent
+ * batches.
+ *
+ * Context: any context that @print allows.
  */
 void lmm_dump(struct lmm *lmm, lmm_print_fn print, void *arg)
 {
-	struct lmm_region *reg;
-	unsigned long flags;
-	u32 t;
+	struct lmm_dump_batch b;
+	struct lmm_region_info ri;
+	struct lmm_info info;
+	unsigned int idx, i;
+	uintptr_t pos;
 
-	spin_lock_irqsave(&lmm->lock, flags);
-	print(arg, "pool %s: policy %s, debug %s\n", lmm->name,
-	      lmm_policy_name(lmm->policy), lmm->debug_tree ? "on" : "off");
-	for (reg = lmm->regions; reg; reg = reg->next) {
+	lmm_info(lmm, &info);
+	print(arg, "pool %s: policy %s, debug %s\n", info.name,
+	      lmm_policy_name(info.policy), info.debug ? "on" : "off");
+	for (idx = 0; !lmm_region_info(lmm, idx, &ri); idx++) {
 		print(arg, "region 0x%016lx-0x%016lx flags 0x%08x pri %d free %zu in %lu extents\n",
-		      (unsigned long)reg->min, (unsigned long)reg->max, reg->flags,
-		      reg->pri, reg->free, reg->nr_free);
-		for (t = lmm_idx_first(lmm, reg); t != LMM_NIL; t = lmm_idx_next(lmm, reg, t))
-			print(arg, "  free 0x%016lx-0x%016lx %zu\n",
-			      (unsigned long)lmm_addr(reg, t), (unsigned long)lmm_end(reg, t),
-			      (size_t)lmm_node(reg, t)->size << LMM_GRANULE_SHIFT);
+		      (unsigned long)ri.min, (unsigned long)ri.max, ri.flags, ri.pri, ri.free,
+		      ri.nr_free);
+		for (pos = ri.min; pos < ri.max;) {
+			b.end = ri.max;
+			b.n = 0;
+			pos = lmm_walk_free_from(lmm, pos, LMM_DUMP_BATCH, lmm_dump_take, &b);
+			for (i = 0; i < b.n; i++)
+				print(arg, "  free 0x%016lx-0x%016lx %zu\n",
+				      (unsigned long)b.ext[i].start,
+				      (unsigned long)(b.ext[i].start + b.ext[i].size),
+				      b.ext[i].size);
+		}
 	}
-	spin_unlock_irqrestore(&lmm->lock, flags);
 }
 EXPORT_SYMBOL_GPL(lmm_dump);
-
-#ifdef __KERNEL__
-static __printf(2, 3) void lmm_seq_print(void *arg, const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	seq_vprintf(arg, fmt, args);
-	va_end(args);
-}
-
-/**
- * lmm_dump_seq() - lmm_dump() into a seq_file
- * @lmm: the pool.
- * @m: the seq_file.
- *
- * Context: process context (seq_file show).
- */
-void lmm_dump_seq(struct lmm *lmm, struct seq_file *m)
-{
-	lmm_dump(lmm, lmm_seq_print, m);
-}
-EXPORT_SYMBOL_GPL(lmm_dump_seq);
-#endif

@@ -16,6 +16,13 @@
  * in O(log n) of the number of free extents (LMM_POLICY_FAST).  OSKit's linear
  * first fit remains as LMM_POLICY_LINEAR and gives the same answers.
  *
+ * Lock hold times: every entry point holds the pool's irq-safe spinlock for
+ * O(log n) work with the tree (LINEAR: O(n), by definition of OSKit's
+ * algorithm), except lmm_check() (O(n), a validator).  Listings are walked in
+ * chunks of at most a caller-given number of extents per lock hold
+ * (lmm_walk_free_from()), and a policy switch that would re-index more than
+ * LMM_REINDEX_MAX extents is refused.
+ *
  * The caller provides the storage for the pool and its regions, as in OSKit:
  * the LMM needs no other allocator.  Its index lives inside the free memory
  * it manages, so free memory must be writable, exactly as in OSKit.
@@ -33,6 +40,8 @@
 #include "lmm/lmm_compat.h"
 #endif
 
+struct lmm_record;
+
 typedef u32 lmm_flags_t;
 typedef s32 lmm_pri_t;
 
@@ -46,6 +55,23 @@ typedef s32 lmm_pri_t;
 
 /* A region spans at most this many granules (64 GiB less one granule). */
 #define LMM_REGION_MAX_GRANULES	0xfffffffeUL
+
+/*
+ * The most free extents a policy switch between the list (LINEAR) and the
+ * tree (FAST, BEST_FIT) re-indexes; beyond it lmm_set_policy() refuses with
+ * -EBUSY.  The re-indexing runs with the pool lock held and interrupts off:
+ * measured on the UML test kernel (KASAN, lockdep), list to tree costs
+ * 160-290 ns per extent (660-780 us at 4096 extents, 2 ms at 8192, 543 ms at
+ * 1M) and tree to list 20-30 ns, so 4096 keeps the switch within ~1 ms.
+ */
+#define LMM_REINDEX_MAX		4096
+
+/*
+ * Extents per lock hold that the pool's own chunked walks (lmm_walk_free(),
+ * lmm_histogram(), lmm_dump()) visit: 256 take about 0.1 ms with the tree on
+ * the UML test kernel, so other CPUs wait at most that long.
+ */
+#define LMM_WALK_CHUNK		256
 
 /**
  * enum lmm_policy - how a pool searches its free space
@@ -124,7 +150,8 @@ struct lmm_region {
  * @meta_bytes: bytes of index metadata; they live inside free extents (one
  *	16-byte node at the start of each), so they are also free bytes.
  * @debug_records: debug mode: live allocations recorded.
- * @debug_bytes: debug mode: memory the records take (outside the pool).
+ * @debug_bytes: debug mode: memory the records take, spares included
+ *	(outside the pool).
  * @policy: the pool's search policy.
  * @debug: whether debug mode is on.
  */
@@ -159,13 +186,50 @@ struct lmm {
 	struct lmm_region *regions;
 	enum lmm_policy policy;
 	const char *name;
-	bool debug;
+	bool debug;			/* mirrors debug_tree != NULL, read unlocked */
 	unsigned long warned;		/* misuse kinds already warned about */
 	void *debug_tree;		/* debug mode: live allocations */
-	size_t live_bytes;		/* granule bytes allocated and not freed */
+	struct lmm_record *spare;	/* debug mode: records kept, not freed */
+	unsigned long nr_spare;
+	unsigned long gen;		/* bumped when an index node goes away */
+	struct lmm_region *hint_reg;	/* LINEAR walks: the last extent visited, */
+	u32 hint_g;			/* valid while gen == hint_gen */
+	unsigned long hint_gen;
 	bool (*fail_hook)(void *arg);	/* fault injection: fail this allocation? */
 	void *fail_arg;
 	struct lmm_stats stats;		/* counters; the state part is derived */
+};
+
+/**
+ * struct lmm_info - a pool's settings, in one snapshot
+ * @name: the pool's name.
+ * @policy: its search policy.
+ * @debug: whether debug mode is on.
+ * @nr_regions: regions in the pool.
+ */
+struct lmm_info {
+	const char *name;
+	enum lmm_policy policy;
+	bool debug;
+	unsigned int nr_regions;
+};
+
+/**
+ * struct lmm_region_info - one region, in one snapshot
+ * @min: first byte.
+ * @max: one past the last byte.
+ * @flags: the region's flags.
+ * @pri: its priority.
+ * @free: free bytes in it.
+ * @nr_free: free extents in it.
+ */
+struct lmm_region_info {
+	uintptr_t min;
+	uintptr_t max;
+	lmm_flags_t flags;
+	lmm_pri_t pri;
+	size_t free;
+	unsigned long nr_free;
 };
 
 /**
@@ -192,6 +256,18 @@ struct lmm_histogram {
  * @flags: its region's flags.
  */
 typedef void (*lmm_walk_fn)(void *arg, uintptr_t start, size_t size, lmm_flags_t flags);
+
+/**
+ * typedef lmm_walk_step_fn - callback of lmm_walk_free_from()
+ * @arg: the caller's cookie.
+ * @start: first byte of a piece of free memory.
+ * @size: its size.
+ * @flags: its region's flags.
+ *
+ * Return: true to take the piece and go on; false to stop before it (the
+ * walk then returns @start).
+ */
+typedef bool (*lmm_walk_step_fn)(void *arg, uintptr_t start, size_t size, lmm_flags_t flags);
 
 /* Pool life cycle */
 void lmm_init(struct lmm *lmm);
@@ -227,6 +303,10 @@ int lmm_check(struct lmm *lmm);
 void lmm_stats(struct lmm *lmm, struct lmm_stats *stats);
 void lmm_histogram(struct lmm *lmm, struct lmm_histogram *h);
 void lmm_walk_free(struct lmm *lmm, lmm_walk_fn fn, void *arg);
+uintptr_t lmm_walk_free_from(struct lmm *lmm, uintptr_t from, unsigned long max,
+			     lmm_walk_step_fn fn, void *arg);
+void lmm_info(struct lmm *lmm, struct lmm_info *info);
+int lmm_region_info(struct lmm *lmm, unsigned int idx, struct lmm_region_info *ri);
 const char *lmm_misuse_name(enum lmm_misuse kind);
 
 /**
@@ -236,10 +316,5 @@ const char *lmm_misuse_name(enum lmm_misuse kind);
  */
 __printf(2, 3) typedef void (*lmm_print_fn)(void *arg, const char *fmt, ...);
 void lmm_dump(struct lmm *lmm, lmm_print_fn print, void *arg);
-
-#ifdef __KERNEL__
-struct seq_file;
-void lmm_dump_seq(struct lmm *lmm, struct seq_file *m);
-#endif
 
 #endif /* MEMLAB_LMM_H */

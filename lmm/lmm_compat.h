@@ -30,6 +30,7 @@ typedef struct { int unused; } spinlock_t;
 #define spin_lock_init(l)		((void)(l))
 #define spin_lock_irqsave(l, f)		((void)(l), (f) = 0)
 #define spin_unlock_irqrestore(l, f)	((void)(l), (void)(f))
+#define lockdep_assert_held(l)		((void)(l))
 
 #ifndef BITS_PER_LONG
 #define BITS_PER_LONG		(8 * (int)sizeof(long))
@@ -47,6 +48,7 @@ typedef struct { int unused; } spinlock_t;
 
 #define pr_warn(fmt, ...)	fprintf(stderr, "lmm: " fmt, ##__VA_ARGS__)
 #define pr_err(fmt, ...)	fprintf(stderr, "lmm: " fmt, ##__VA_ARGS__)
+#define pr_info_ratelimited(fmt, ...)	fprintf(stderr, "lmm: " fmt, ##__VA_ARGS__)
 
 #ifndef max3
 #define max3(a, b, c)		max(max(a, b), c)

@@ -94,6 +94,15 @@ if [ -d $ML ]; then
 			notok "read ${f#$DBG/}"
 		fi
 	done
+	# Files that show kernel addresses are for root only (defect 11).
+	for f in arena lmm/regions map; do
+		mode=$(stat -c %a $ML/$f 2>/dev/null)
+		if [ "$mode" = 400 ]; then
+			ok "$f shows kernel addresses: mode 0400"
+		else
+			notok "$f shows kernel addresses: mode 0400 (is 0$mode)"
+		fi
+	done
 	cat $ML/arena >"$OUT/arena-default.txt"
 	check "arena reports backing vmalloc" grep -qx "backing: vmalloc" $ML/arena
 	check "arena reports 16 MiB" grep -q "^size: 16777216 " $ML/arena
@@ -215,6 +224,17 @@ if [ -d $W ]; then
 	grep -q "^held: " $W/result
 	check "hold=1 keeps objects allocated" grep -q "^held: " $W/result
 	cp $ML/map "$OUT/map-held.txt"
+	# lmm/regions is read in chunks: on a quiet pool it still lists every extent
+	echo free >$W/run
+	echo "layer=lmm ops=60000 seed=3 size=16-48 free=random hold=1" >$W/run
+	n1=$(grep -c '^  free ' $ML/lmm/regions)
+	n2=$(sed -n 's/^free_extents: //p' $ML/lmm/stats)
+	if [ "$n1" = "$n2" ] && [ "${n2:-0}" -gt 256 ]; then
+		ok "lmm/regions lists all $n2 free extents of a fragmented pool"
+	else
+		notok "lmm/regions lists all free extents ($n1 listed, lmm/stats says $n2)"
+	fi
+	echo free >$W/run
 	echo shrink >$W/run
 	size=$(sed -n 's/^size: \([0-9]*\) .*/\1/p' $ML/arena)
 	if grep -qx "free_bytes: $size" $ML/lmm/stats; then
@@ -301,6 +321,23 @@ else
 	notok "knob module parameters lmm_policy=best_fit map_bytes_per_char=256 take effect"
 fi
 loaded && rmmod memlab
+# The map is rendered row by row; its size is bounded (at most 4M cells).
+if insmod "$KO" arena_size=128M; then
+	if echo 16 >$ML/knobs/map_bytes_per_char 2>/dev/null; then
+		notok "map_bytes_per_char=16 on a 128 MiB arena (8M cells) refused"
+	else
+		ok "map_bytes_per_char=16 on a 128 MiB arena (8M cells) refused"
+	fi
+	rows=$(echo 32 >$ML/knobs/map_bytes_per_char && grep -c '^0x' $ML/map)
+	if [ "$rows" = 65536 ]; then
+		ok "map at 32 bytes per char (4M cells): 65536 rows"
+	else
+		notok "map at 32 bytes per char (4M cells): 65536 rows (got '$rows')"
+	fi
+	rmmod memlab
+else
+	notok "insmod arena_size=128M"
+fi
 if insmod "$KO" low_size=512K && grep -q "flags 0x00000002 pri -1" $ML/lmm/regions; then
 	ok "insmod low_size=512K: lmm/regions shows the low region"
 else
@@ -338,6 +375,33 @@ bad slice_debug=everything
 bad pages_max_order=13
 bad pages_max_order=2
 bad bench=3
+
+# --- the arena's ceiling: half of RAM, refused before anything is allocated ---
+oom() { dmesg | grep -qE 'invoked oom-killer|Out of memory'; }
+mem_mb=$(( $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) / 1024 ))
+big=$(( mem_mb * 3 / 4 ))M
+dmesg -c >/dev/null
+if insmod "$KO" arena_size=$big 2>/dev/null; then
+	notok "insmod arena_size=$big (3/4 of ${mem_mb} MiB RAM) refused"
+	rmmod memlab
+elif oom; then
+	notok "insmod arena_size=$big refused without invoking the OOM killer"
+elif dmesg | grep -q "arena_size=$big refused: "; then
+	ok "insmod arena_size=$big (3/4 of RAM) refused: $(dmesg | grep -o 'refused: .*' | head -n 1 | sed 's/^refused: //')"
+else
+	notok "insmod arena_size=$big refused with a message naming arena_size"
+fi
+fair=$(( mem_mb * 2 / 5 ))M
+dmesg -c >/dev/null
+if insmod "$KO" arena_size=$fair 2>/dev/null; then
+	if oom; then notok "insmod arena_size=$fair (2/5 of RAM) loads without the OOM killer"
+	else ok "insmod arena_size=$fair (2/5 of RAM) loads, no OOM killer"; fi
+	rmmod memlab
+elif oom || loaded || ! dmesg | grep -q "refused: "; then
+	notok "insmod arena_size=$fair (2/5 of RAM) loads or fails cleanly"
+else
+	ok "insmod arena_size=$fair (2/5 of RAM) fails cleanly: $(dmesg | grep -o 'refused: .*' | head -n 1)"
+fi
 
 fi # MEMLAB_ENV != x86
 

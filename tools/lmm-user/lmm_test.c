@@ -6,7 +6,9 @@
  * inside three equally aligned buffers: one per policy FAST and LINEAR, and
  * a granule map that serves as an independent model.  Every answer of the
  * two policies must be identical (as offsets) and equal to the model's
- * brute-force answer; lmm_check() must stay clean.
+ * brute-force answer; lmm_check() must stay clean.  Every 1000 operations
+ * both pools are also listed with lmm_walk_free_from(), a few extents per
+ * call, and the listing must equal the model's free runs.
  */
 #include "lmm/lmm.h"
 
@@ -72,6 +74,54 @@ static long model_alloc(size_t size, unsigned int flags, int bits, uintptr_t ofs
 		}
 	}
 	return -1;
+}
+
+struct walk_cmp {
+	const char *base;
+	uintptr_t g;		/* model granule the next free run is searched from */
+	int bad;
+};
+
+/* The model's next free run at or above granule *g, within one region. */
+static int model_next_run(uintptr_t *g, uintptr_t *start, uintptr_t *end)
+{
+	uintptr_t lim;
+
+	while (*g < NGRAN && used[*g])
+		(*g)++;
+	if (*g >= NGRAN)
+		return 0;
+	lim = *g < NGRAN / 8 ? NGRAN / 8 : NGRAN;
+	*start = *g;
+	while (*g < lim && !used[*g])
+		(*g)++;
+	*end = *g;
+	return 1;
+}
+
+static bool walk_cmp_step(void *arg, uintptr_t start, size_t size, lmm_flags_t flags)
+{
+	struct walk_cmp *w = arg;
+	uintptr_t s, e;
+
+	if (!model_next_run(&w->g, &s, &e) ||
+	    start - (uintptr_t)w->base != s * LMM_GRANULE ||
+	    size != (e - s) * LMM_GRANULE ||
+	    flags != (s < NGRAN / 8 ? 1U : 0U))
+		w->bad++;
+	return true;
+}
+
+/* List @pool 1 + rnd() % 9 extents per call; expect the model's free runs. */
+static int walk_matches_model(struct lmm *pool, const char *base)
+{
+	struct walk_cmp w = { base, 0, 0 };
+	unsigned long per = 1 + rnd() % 9;
+	uintptr_t pos = (uintptr_t)base, s, e;
+
+	while (pos != UINTPTR_MAX)
+		pos = lmm_walk_free_from(pool, pos, per, walk_cmp_step, &w);
+	return !w.bad && !model_next_run(&w.g, &s, &e);
 }
 
 static void model_mark(uintptr_t off, size_t size, int v)
@@ -145,9 +195,21 @@ int main(int argc, char **argv)
 			printf("op %ld: check failed\n", i);
 			return 1;
 		}
+		if (i % 1000 == 500 && (!walk_matches_model(&f.pool, f.base) ||
+					!walk_matches_model(&l.pool, l.base))) {
+			printf("op %ld: chunked walk differs from the model\n", i);
+			return 1;
+		}
 		if (i == ops / 2) {	/* swap policies half way: re-indexing must keep answers */
-			lmm_set_policy(&f.pool, LMM_POLICY_LINEAR);
-			lmm_set_policy(&l.pool, LMM_POLICY_FAST);
+			struct lmm_stats st;
+
+			lmm_stats(&f.pool, &st);
+			if (lmm_set_policy(&f.pool, LMM_POLICY_LINEAR) ||
+			    lmm_set_policy(&l.pool, LMM_POLICY_FAST)) {
+				printf("op %ld: policy switch refused at %lu extents (limit %d)\n",
+				       i, st.free_extents, LMM_REINDEX_MAX);
+				return 1;
+			}
 		}
 	}
 	printf("%d allocations live before the final frees\n", nlive);
