@@ -1066,7 +1066,7 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	free_ns = kvmalloc_array(c.nr * steps, sizeof(u32), GFP_KERNEL);
 	if (!c.runs || !alloc_ns || !free_ns) {
 		ret = -ENOMEM;
-		goto out;
+		goto nomem;
 	}
 	for (i = 0; i < c.nr; i++) {
 		struct wl_run *r = &c.runs[i];
@@ -1084,7 +1084,7 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 			r->inbox.ring = kvcalloc(WL_INBOX_SIZE, sizeof(*r->inbox.ring), GFP_KERNEL);
 		if (!r->live || (s->xfree && !r->inbox.ring)) {
 			ret = -ENOMEM;
-			goto out;
+			goto nomem;
 		}
 	}
 	wl_frag(wl->ml, &before);
@@ -1115,6 +1115,11 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	wl_end(wl, &c, s->hold && !stopped);
 	if (stopped)
 		ret = -EINTR;
+	goto out;
+nomem:
+	/* vmalloc gives up when a fatal signal is pending: say what happened */
+	if (fatal_signal_pending(current))
+		ret = -EINTR;
 out:
 	wl_free_runs(&c);
 	kvfree(alloc_ns);
@@ -1133,8 +1138,8 @@ out:
  *
  * Context: process context; sleeps; runs the whole workload.
  * Return: 0; -EINVAL for a bad line (nothing run; the log says why);
- * -EINTR when a signal came while waiting (nothing run) or during the run
- * (stopped); -ENODATA to replay an empty trace; -ENOMEM.
+ * -EINTR when a signal came while waiting or setting up (nothing run) or
+ * during the run (stopped); -ENODATA to replay an empty trace; -ENOMEM.
  */
 int memlab_workload_run(struct memlab_workload *wl, const char *line)
 {

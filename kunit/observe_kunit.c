@@ -501,11 +501,22 @@ static int wl_do_hold_lock(struct wl_helper *h)
 	return 0;
 }
 
-/* Start a 2M-operation run in a helper and let it run for 100 ms. */
-static void wl_long_run_start(struct kunit *test, struct wl_helper *h, struct wl_fixture *fx)
+/*
+ * Start a long run (@line) in a helper, and return once it is really
+ * running: its first allocation has left the LMM (its set-up, 16 MB of
+ * timings on a debug kernel, can take longer than any fixed sleep), then
+ * 50 ms more.
+ */
+static void wl_long_run_start(struct kunit *test, struct wl_helper *h, struct wl_fixture *fx,
+			      const char *line)
 {
-	wl_helper_start(test, h, &fx->ml.wl, wl_do_run, WK_LONG_RUN);
-	msleep(100);
+	unsigned int i;
+
+	wl_helper_start(test, h, &fx->ml.wl, wl_do_run, line);
+	for (i = 0; i < 1000 && lmm_avail(&fx->ml.lmm, 0) == WK_ARENA &&
+	     !completion_done(&h->done); i++)
+		msleep(20);
+	msleep(50);
 }
 
 /*
@@ -546,7 +557,7 @@ static void workload_writers_wait(struct kunit *test)
 	wl_helper_reap(reader);
 
 	/* a trace chunk during a run waits for the run, then goes in */
-	wl_long_run_start(test, run, fx);
+	wl_long_run_start(test, run, fx, WK_LONG_RUN);
 	wl_helper_start(test, writer, wl, wl_do_trace, "free 1\n");
 	msleep(50);
 	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&writer->done),
@@ -612,7 +623,7 @@ static void workload_reader_during_run(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, run);
 	KUNIT_ASSERT_NOT_NULL(test, reader);
-	wl_long_run_start(test, run, fx);
+	wl_long_run_start(test, run, fx, WK_LONG_RUN);
 	wl_helper_start(test, reader, &fx->ml.wl, wl_do_show, NULL);
 	returned = wait_for_completion_timeout(&reader->done, HZ / 2);
 	KUNIT_EXPECT_TRUE_MSG(test, returned, "the reader waited more than 500 ms for the run");
@@ -642,7 +653,7 @@ static void workload_run_stops_on_signal(struct kunit *test)
 	fx = wl_fixture_create(test);
 
 	KUNIT_ASSERT_NOT_NULL(test, run);
-	wl_long_run_start(test, run, fx);
+	wl_long_run_start(test, run, fx, WK_LONG_RUN);
 	t0 = ktime_get_ns();
 	send_sig(SIGKILL, run->task, 1);
 	wl_helper_reap(run);
@@ -838,9 +849,8 @@ static void workload_threads_stop_on_signal(struct kunit *test)
 	fx = wl_fixture_create(test);
 
 	KUNIT_ASSERT_NOT_NULL(test, run);
-	wl_helper_start(test, run, &fx->ml.wl, wl_do_run,
-			"layer=mix ops=500000 seed=9 size=16-2048 threads=4 xfree=1");
-	msleep(100);
+	wl_long_run_start(test, run, fx,
+			  "layer=mix ops=500000 seed=9 size=16-2048 threads=4 xfree=1");
 	t0 = ktime_get_ns();
 	send_sig(SIGKILL, run->task, 1);
 	wl_helper_reap(run);
