@@ -6,44 +6,93 @@
  *
  *   layer=lmm|pages|slice|mix [ops=N] [seed=N] [size=A-B|size=N]
  *   [dist=uniform|log] [free=random|lifo|fifo|keep:N] [align=BITS]
- *   [range=A-B] [low=0|1] [hold=0|1]
+ *   [range=A-B] [low=0|1] [hold=0|1] [threads=N] [xfree=0|1]
  *
  * or "replay layer=... [hold=1]" to replay the stored trace, "free" to
  * release what a hold=1 run left allocated, or "shrink" to do that and
- * give every empty slab and whole free block back down to the LMM.  The run happens inside the
- * write, in process context; workload/result then holds operations,
- * failures, median and 99th percentile nanoseconds per allocation and per
- * free, peak live bytes, and the fragmentation of every layer before and
- * after.  Sizes for the pages layer become the order that covers them.
+ * give every empty slab and whole free block back down to the LMM.  The
+ * run happens inside the write, in process context; workload/result then
+ * holds operations, failures, median and 99th percentile nanoseconds per
+ * allocation and per free, peak live bytes, and the fragmentation of every
+ * layer before and after.  Sizes for the pages layer become the order that
+ * covers them.  A refused line changes nothing; the kernel log says why.
  *
  * The generator is a seeded xorshift: the same line gives the same
  * operations.  Each step allocates (55% of steps, or always below keep:N)
  * or frees one live object chosen by the free pattern; live objects live
  * in a ring, so random, LIFO and FIFO frees are all O(1).
  *
+ * Threads.  threads=N (1..64) starts N kthreads, bound round-robin to the
+ * online CPUs, that each run the whole spec at once; thread t seeds its
+ * generator with seed+t, so thread 0 does what a one-thread run does.
+ * threads=1 runs in the writer's context.  With xfree=1 (threads >= 2) a
+ * thread never frees what it allocated: it passes the object to the next
+ * thread, t+1 mod N, through that thread's inbox, a single-producer
+ * single-consumer ring (acquire/release indices, no lock), and the next
+ * thread frees it; so every free happens on another CPU when the threads
+ * sit on different CPUs.  On one CPU (UML) the threads interleave and an
+ * xfree free is on another thread but the same CPU: the result counts
+ * frees on another thread and on another CPU separately.  A thread whose
+ * target inbox is full frees its own inbox first, then waits; a thread
+ * that has finished keeps freeing its inbox until every thread has
+ * finished, so nothing is left in flight.  What is live at the end is
+ * freed (or held) by the writer.
+ *
+ * Locking.  @run_lock serialises runs, replays and trace writes; writers
+ * wait for it interruptibly, so a trace upload during a run waits instead
+ * of failing.  @lock covers what readers see (result, trace summary, held
+ * count, the running line) and is held only for short copies, so a reader
+ * never waits for a run, and waits interruptibly for the rest.
+ *
+ * Interruption.  Every WL_CHECK_EVERY operations a run checks for a
+ * pending signal (the kthreads of a threaded run check a flag the writer
+ * sets when it is signalled).  A stopped run frees everything it
+ * allocated (hold=1 too), publishes its figures marked "interrupted", and
+ * the write returns -EINTR.
+ *
  * Traces (workload/trace) are lines "alloc <id> <size> [align_bits]" and
  * "free <id>"; '#' starts a comment.  Writes append in chunks - a chunk is
- * accepted whole or refused whole - and opening with O_TRUNC starts over.
- * A free of an id that is not live, or an alloc of a live id, is refused.
+ * accepted whole or refused whole, and a refused chunk leaves the trace,
+ * its table of live ids and the unfinished line exactly as they were -
+ * and opening with O_TRUNC starts over.  A free of an id that is not
+ * live, or an alloc of a live id, is refused.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/kernel.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
+#include <linux/parser.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/wait.h>
 
 #include "arena/memlab.h"
 #include "arena/workload.h"
 
-#define WL_RESULT_SIZE	4096
 #define WL_TRACE_MAX	BIT(21)		/* operations a stored trace may hold */
+/* Operations between checks for a signal: a few tens of microseconds. */
+#define WL_CHECK_EVERY	256
+/* Objects in flight to one thread (a power of two): 24 KiB per thread. */
+#define WL_INBOX_SIZE	1024
+/* A thread waiting for room or for objects looks again after this long. */
+#define WL_WAIT		msecs_to_jiffies(10)
+/* A trace id freed by the chunk being written (sizes are below 2^23). */
+#define WL_TRACE_FREED	BIT(30)
+
+static_assert(WL_MAX_THREADS <= 256);		/* struct wl_obj's thread is a u8 */
+static_assert(WL_MAX_SIZE < WL_TRACE_FREED);
 
 static const char * const wl_layer_names[] = {
 	[WL_LMM] = "lmm", [WL_PAGES] = "pages", [WL_SLICE] = "slice", [WL_MIX] = "mix",
@@ -58,6 +107,32 @@ static const char * const wl_free_names[] = {
  * Parsing (pure: tested by KUnit)
  * ------------------------------------------------------------------------
  */
+
+enum {
+	WL_OPT_REPLAY, WL_OPT_FREE_CMD, WL_OPT_SHRINK, WL_OPT_LAYER, WL_OPT_OPS, WL_OPT_SEED,
+	WL_OPT_SIZE, WL_OPT_DIST, WL_OPT_FREE, WL_OPT_ALIGN, WL_OPT_RANGE, WL_OPT_LOW,
+	WL_OPT_HOLD, WL_OPT_THREADS, WL_OPT_XFREE, WL_OPT_ERR,
+};
+
+/* lib/parser.c patterns; "%s" needs a value, so "ops=" is refused. */
+static const match_table_t wl_tokens = {
+	{ WL_OPT_REPLAY, "replay" },
+	{ WL_OPT_FREE_CMD, "free" },
+	{ WL_OPT_SHRINK, "shrink" },
+	{ WL_OPT_LAYER, "layer=%s" },
+	{ WL_OPT_OPS, "ops=%s" },
+	{ WL_OPT_SEED, "seed=%s" },
+	{ WL_OPT_SIZE, "size=%s" },
+	{ WL_OPT_DIST, "dist=%s" },
+	{ WL_OPT_FREE, "free=%s" },
+	{ WL_OPT_ALIGN, "align=%s" },
+	{ WL_OPT_RANGE, "range=%s" },
+	{ WL_OPT_LOW, "low=%s" },
+	{ WL_OPT_HOLD, "hold=%s" },
+	{ WL_OPT_THREADS, "threads=%s" },
+	{ WL_OPT_XFREE, "xfree=%s" },
+	{ WL_OPT_ERR, NULL },
+};
 
 /* "A-B" or "A" (memparse syntax each); A <= B. */
 static int wl_parse_range(const char *v, size_t *lo, size_t *hi)
@@ -83,122 +158,161 @@ static int wl_parse_range(const char *v, size_t *lo, size_t *hi)
 	return 0;
 }
 
-static int wl_parse_bool(const char *v, bool *out)
+static int wl_refuse(const char **why, const char *reason)
 {
-	return kstrtobool(v, out);
+	if (why)
+		*why = reason;
+	return -EINVAL;
+}
+
+/* One "word=value" of a run line; the word is already matched. */
+static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, const char **why)
+{
+	int ret;
+
+	switch (opt) {
+	case WL_OPT_LAYER:
+		ret = match_string(wl_layer_names, WL_NR_LAYERS, v);
+		if (ret < 0)
+			return wl_refuse(why, "layer must be lmm, pages, slice or mix");
+		spec->layer = ret;
+		return 0;
+	case WL_OPT_OPS:
+		if (kstrtoul(v, 0, &spec->ops) || !spec->ops || spec->ops > WL_MAX_OPS)
+			return wl_refuse(why, "ops must be 1..2000000");
+		return 0;
+	case WL_OPT_SEED:
+		if (kstrtou64(v, 0, &spec->seed))
+			return wl_refuse(why, "seed must be a number");
+		return 0;
+	case WL_OPT_SIZE:
+		if (wl_parse_range(v, &spec->size_min, &spec->size_max) || !spec->size_min ||
+		    spec->size_max > WL_MAX_SIZE)
+			return wl_refuse(why, "size must be N or A-B with 1 <= A <= B <= 4M");
+		return 0;
+	case WL_OPT_DIST:
+		if (!strcmp(v, "uniform"))
+			spec->dist = WL_DIST_UNIFORM;
+		else if (!strcmp(v, "log"))
+			spec->dist = WL_DIST_LOG;
+		else
+			return wl_refuse(why, "dist must be uniform or log");
+		return 0;
+	case WL_OPT_FREE:
+		if (!strncmp(v, "keep:", 5)) {
+			spec->free = WL_FREE_KEEP;
+			if (kstrtoul(v + 5, 0, &spec->keep) || !spec->keep ||
+			    spec->keep > WL_MAX_LIVE)
+				return wl_refuse(why, "free=keep:N needs N in 1..65536");
+			return 0;
+		}
+		ret = match_string(wl_free_names, WL_FREE_KEEP, v);
+		if (ret < 0)
+			return wl_refuse(why, "free must be random, lifo, fifo or keep:N");
+		spec->free = ret;
+		return 0;
+	case WL_OPT_ALIGN:
+		if (kstrtouint(v, 0, &spec->align) || spec->align > WL_MAX_ALIGN)
+			return wl_refuse(why, "align must be 0..22 (bits)");
+		return 0;
+	case WL_OPT_RANGE:
+		if (wl_parse_range(v, &spec->range_lo, &spec->range_hi) ||
+		    spec->range_lo == spec->range_hi)
+			return wl_refuse(why, "range must be A-B with A < B");
+		return 0;
+	case WL_OPT_LOW:
+		if (kstrtobool(v, &spec->low))
+			return wl_refuse(why, "low must be 0 or 1");
+		return 0;
+	case WL_OPT_HOLD:
+		if (kstrtobool(v, &spec->hold))
+			return wl_refuse(why, "hold must be 0 or 1");
+		return 0;
+	case WL_OPT_THREADS:
+		if (kstrtouint(v, 0, &spec->threads) || !spec->threads ||
+		    spec->threads > WL_MAX_THREADS)
+			return wl_refuse(why, "threads must be 1..64");
+		return 0;
+	case WL_OPT_XFREE:
+		if (kstrtobool(v, &spec->xfree))
+			return wl_refuse(why, "xfree must be 0 or 1");
+		return 0;
+	}
+	return wl_refuse(why, "unknown word: see the syntax in arena/workload.c or the README");
 }
 
 /**
  * memlab_wl_parse() - parse a workload/run line
  * @line: the line (a trailing newline is fine).
  * @spec: filled in; defaults for what the line leaves out.
+ * @why: if not NULL, set to a sentence saying what is wrong on -EINVAL.
  *
  * Return: 0, or -EINVAL for an unknown word, a value out of range, a
- * missing layer or a contradiction (e.g. size=0, keep:0, align on pages).
+ * missing layer or a contradiction (e.g. size=0, keep:0, align on pages,
+ * xfree=1 with one thread, ops x threads above WL_MAX_OPS).
  */
-int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec)
+int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec, const char **why)
 {
 	char buf[256], *s = buf, *tok;
 	bool have_layer = false;
-	int ret = 0;
+	int ret;
 
 	*spec = (struct memlab_wl_spec) {
 		.cmd = WL_CMD_RUN, .ops = 10000, .seed = 1, .size_min = 16, .size_max = 4096,
-		.dist = WL_DIST_UNIFORM, .free = WL_FREE_RANDOM,
+		.dist = WL_DIST_UNIFORM, .free = WL_FREE_RANDOM, .threads = 1,
 	};
 	if (strscpy(buf, line, sizeof(buf)) < 0)
-		return -EINVAL;
+		return wl_refuse(why, "the line is longer than 255 bytes");
 	strim(buf);
-	while ((tok = strsep(&s, " \t\n")) && !ret) {
-		char *v;
+	while ((tok = strsep(&s, " \t\n"))) {
+		substring_t args[MAX_OPT_ARGS];
+		int opt;
 
 		if (!*tok)
 			continue;
-		if (!strcmp(tok, "replay")) {
+		opt = match_token(tok, wl_tokens, args);
+		switch (opt) {
+		case WL_OPT_REPLAY:
 			spec->cmd = WL_CMD_REPLAY;
 			continue;
-		}
-		if (!strcmp(tok, "free")) {
+		case WL_OPT_FREE_CMD:
 			spec->cmd = WL_CMD_FREE;
 			continue;
-		}
-		if (!strcmp(tok, "shrink")) {
+		case WL_OPT_SHRINK:
 			spec->cmd = WL_CMD_SHRINK;
 			continue;
+		case WL_OPT_ERR:
+			return wl_refuse(why,
+					 "unknown word: see the syntax in arena/workload.c or the README");
 		}
-		v = strchr(tok, '=');
-		if (!v)
-			return -EINVAL;
-		*v++ = '\0';
-		if (!strcmp(tok, "layer")) {
-			ret = match_string(wl_layer_names, WL_NR_LAYERS, v);
-			if (ret >= 0) {
-				spec->layer = ret;
-				have_layer = true;
-				ret = 0;
-			}
-		} else if (!strcmp(tok, "ops")) {
-			ret = kstrtoul(v, 0, &spec->ops);
-			if (!ret && (!spec->ops || spec->ops > WL_MAX_OPS))
-				ret = -EINVAL;
-		} else if (!strcmp(tok, "seed")) {
-			ret = kstrtou64(v, 0, &spec->seed);
-		} else if (!strcmp(tok, "size")) {
-			ret = wl_parse_range(v, &spec->size_min, &spec->size_max);
-			if (!ret && (!spec->size_min || spec->size_max > WL_MAX_SIZE))
-				ret = -EINVAL;
-		} else if (!strcmp(tok, "dist")) {
-			if (!strcmp(v, "uniform"))
-				spec->dist = WL_DIST_UNIFORM;
-			else if (!strcmp(v, "log"))
-				spec->dist = WL_DIST_LOG;
-			else
-				ret = -EINVAL;
-		} else if (!strcmp(tok, "free")) {
-			if (!strncmp(v, "keep:", 5)) {
-				spec->free = WL_FREE_KEEP;
-				ret = kstrtoul(v + 5, 0, &spec->keep);
-				if (!ret && (!spec->keep || spec->keep > WL_MAX_LIVE))
-					ret = -EINVAL;
-			} else {
-				ret = match_string(wl_free_names, WL_FREE_KEEP, v);
-				if (ret >= 0) {
-					spec->free = ret;
-					ret = 0;
-				}
-			}
-		} else if (!strcmp(tok, "align")) {
-			ret = kstrtouint(v, 0, &spec->align);
-			if (!ret && spec->align > WL_MAX_ALIGN)
-				ret = -EINVAL;
-		} else if (!strcmp(tok, "range")) {
-			ret = wl_parse_range(v, &spec->range_lo, &spec->range_hi);
-			if (!ret && spec->range_lo == spec->range_hi)
-				ret = -EINVAL;
-		} else if (!strcmp(tok, "low")) {
-			ret = wl_parse_bool(v, &spec->low);
-		} else if (!strcmp(tok, "hold")) {
-			ret = wl_parse_bool(v, &spec->hold);
-		} else {
-			ret = -EINVAL;
-		}
+		/* "%s" ends at the end of the word, which strsep() terminated */
+		ret = wl_parse_value(opt, args[0].from, spec, why);
+		if (ret)
+			return ret;
+		have_layer |= opt == WL_OPT_LAYER;
 	}
-	if (ret)
-		return -EINVAL;
 	if (spec->cmd == WL_CMD_FREE || spec->cmd == WL_CMD_SHRINK)
-		return have_layer ? -EINVAL : 0;
+		return have_layer ? wl_refuse(why, "free and shrink take no layer") : 0;
 	if (!have_layer)
-		return -EINVAL;
+		return wl_refuse(why, "layer= is missing");
 	/* alignment and ranges are LMM constraints */
 	if ((spec->align || spec->range_hi) && spec->layer != WL_LMM)
-		return -EINVAL;
+		return wl_refuse(why, "align and range apply to layer=lmm only");
+	if (spec->cmd == WL_CMD_REPLAY && (spec->threads > 1 || spec->xfree))
+		return wl_refuse(why, "threads and xfree apply to generated runs, not to replay");
+	if (spec->xfree && spec->threads < 2)
+		return wl_refuse(why, "xfree=1 needs threads=2 or more (a free on another thread)");
+	if (spec->ops * spec->threads > WL_MAX_OPS)
+		return wl_refuse(why, "ops x threads must be at most 2000000");
+	if (spec->free == WL_FREE_KEEP && spec->keep * spec->threads > WL_MAX_LIVE)
+		return wl_refuse(why, "keep:N x threads must be at most 65536");
 	return 0;
 }
 
 /**
  * memlab_wl_parse_trace_line() - parse one trace line
  * @line: "alloc <id> <size> [align_bits]", "free <id>", blank or "# ...".
- * @op: filled in for alloc and free.
+ * @op: filled in for alloc and free (a free's size is 0 here).
  * @blank: set for blank and comment lines.
  *
  * Return: 0, or -EINVAL for anything else (sizes 1..WL_MAX_SIZE, align
@@ -225,7 +339,7 @@ int memlab_wl_parse_trace_line(const char *line, struct wl_trace_op *op, bool *b
 		return 0;
 	}
 	if (!strcmp(word, "free") && n == 2) {
-		*op = (struct wl_trace_op) { .id = id, .size = 0 };
+		*op = (struct wl_trace_op) { .id = id, .free = true };
 		return 0;
 	}
 	return -EINVAL;
@@ -253,16 +367,52 @@ int memlab_extfrag_permille(size_t largest, size_t free)
  * ------------------------------------------------------------------------
  */
 
+/*
+ * Objects the previous thread passes on for freeing.  One producer (the
+ * previous thread) moves @tail, one consumer (the owner) moves @head; each
+ * publishes its index with a release store and reads the other's with an
+ * acquire load, so a slot is read only after it is written, and written
+ * only after it is read.
+ */
+struct wl_inbox {
+	struct wl_obj *ring;		/* WL_INBOX_SIZE entries */
+	unsigned long head;		/* next to free: the owner's */
+	unsigned long tail;		/* next free slot: the producer's */
+	wait_queue_head_t wq;		/* the owner waits for objects, the producer for room */
+};
+
+struct wl_ctl;
+
+/* One thread's run: its generator, live objects and timings. */
 struct wl_run {
 	struct memlab *ml;
 	const struct memlab_wl_spec *spec;
+	struct wl_ctl *ctl;
+	unsigned int thread;
+	int cpu;			/* bound to, or -1 */
 	u64 rng;
 	struct wl_obj *live;		/* ring */
 	unsigned long head, count, cap;
-	u32 *alloc_ns, *free_ns;
+	u32 *alloc_ns, *free_ns;	/* ns_cap entries each */
+	unsigned long ns_cap;
 	unsigned long nr_alloc, nr_free, failures;
+	unsigned long other_thread, other_cpu;
+	unsigned long steps;		/* generator steps done */
 	size_t live_bytes, peak_bytes;
 	unsigned long peak_objs;
+	bool interrupted;
+	struct wl_inbox inbox;
+	struct task_struct *task;
+	struct completion done;		/* the kthread is gone */
+};
+
+/* A whole run: its threads, and how the writer stops them. */
+struct wl_ctl {
+	unsigned int nr;
+	bool threaded;			/* kthreads; else the writer runs runs[0] itself */
+	bool stop;			/* the writer was signalled (READ_ONCE) */
+	atomic_t generating;		/* threads not yet done generating */
+	struct wl_run *runs;
 };
 
 static u64 wl_rnd(struct wl_run *r)
@@ -417,13 +567,81 @@ static void wl_put(struct wl_run *r, const struct wl_obj *o)
 	}
 }
 
+/* Free @o and count it against this thread; its bytes are no longer in live_bytes. */
 static void wl_timed_free(struct wl_run *r, const struct wl_obj *o)
 {
 	u64 t0 = ktime_get_ns();
 
 	WARN_ON_ONCE(wl_free(r->ml, o));
-	r->free_ns[r->nr_free++] = ktime_get_ns() - t0;
-	r->live_bytes -= wl_bytes(o);
+	t0 = ktime_get_ns() - t0;
+	if (likely(r->nr_free < r->ns_cap))
+		r->free_ns[r->nr_free] = t0;
+	r->nr_free++;
+	r->other_thread += o->thread != r->thread;
+	r->other_cpu += o->cpu != (u16)raw_smp_processor_id();	/* NR_CPUS <= 8192 */
+}
+
+/* Stop now?  The writer checks its signals; a kthread checks the writer's flag. */
+static bool wl_should_stop(struct wl_run *r)
+{
+	if (!r->ctl->threaded)
+		return signal_pending(current);
+	return READ_ONCE(r->ctl->stop);
+}
+
+/* Producer: is there a free slot? */
+static bool wl_inbox_room(struct wl_inbox *in)
+{
+	/* acquire: pairs with the owner's release of head; the slot is read */
+	return READ_ONCE(in->tail) - smp_load_acquire(&in->head) < WL_INBOX_SIZE;
+}
+
+/* Owner: anything to free? */
+static bool wl_inbox_pending(struct wl_inbox *in)
+{
+	/* acquire: pairs with the producer's release of tail; the slots are written */
+	return smp_load_acquire(&in->tail) != READ_ONCE(in->head);
+}
+
+/* Free everything the previous thread has passed on so far. */
+static void wl_drain(struct wl_run *r)
+{
+	struct wl_inbox *in = &r->inbox;
+	/* acquire: pairs with the producer's release of tail; slots below it are written */
+	unsigned long h = in->head, t = smp_load_acquire(&in->tail);
+
+	if (h == t)
+		return;
+	for (; h != t; h++)
+		wl_timed_free(r, &in->ring[h & (WL_INBOX_SIZE - 1)]);
+	/* release: the slots are read before the producer may reuse them */
+	smp_store_release(&in->head, h);
+	if (wq_has_sleeper(&in->wq))
+		wake_up(&in->wq);
+}
+
+/*
+ * Pass @o to the next thread, which frees it.  While its inbox is full,
+ * free our own inbox (so threads that all wait for room cannot all be
+ * asleep: the last one to sleep emptied its inbox and woke its producer),
+ * then wait for room.
+ */
+static void wl_send(struct wl_run *r, const struct wl_obj *o)
+{
+	struct wl_ctl *c = r->ctl;
+	struct wl_inbox *in = &c->runs[(r->thread + 1) % c->nr].inbox;
+	unsigned long t = in->tail;
+
+	/* acquire: pairs with the owner's release of head; the slot is read */
+	while (t - smp_load_acquire(&in->head) >= WL_INBOX_SIZE) {
+		wl_drain(r);
+		wait_event_timeout(in->wq, wl_inbox_room(in), WL_WAIT);
+	}
+	in->ring[t & (WL_INBOX_SIZE - 1)] = *o;
+	/* release: the slot is written before the owner sees it */
+	smp_store_release(&in->tail, t + 1);
+	if (wq_has_sleeper(&in->wq))
+		wake_up(&in->wq);
 }
 
 static void wl_generate(struct wl_run *r)
@@ -432,27 +650,123 @@ static void wl_generate(struct wl_run *r)
 	unsigned long i;
 
 	for (i = 0; i < s->ops; i++) {
-		bool alloc = s->free == WL_FREE_KEEP ? r->count < s->keep :
-			     !r->count || (r->count < r->cap && wl_rnd(r) % 100 < 55);
+		bool alloc;
 
+		if (!(i % WL_CHECK_EVERY) && wl_should_stop(r)) {
+			r->interrupted = true;
+			break;
+		}
+		if (s->xfree)
+			wl_drain(r);
+		alloc = s->free == WL_FREE_KEEP ? r->count < s->keep :
+			!r->count || (r->count < r->cap && wl_rnd(r) % 100 < 55);
 		if (alloc) {
 			struct wl_obj o = {
 				.size = wl_size(r),
 				.layer = s->layer == WL_MIX ? wl_rnd(r) % 3 : s->layer,
+				.thread = r->thread,
 			};
 			u64 t0 = ktime_get_ns();
 
 			o.p = wl_alloc(r->ml, s, o.layer, o.size, o.layer == WL_LMM ? s->align : 0);
 			r->alloc_ns[r->nr_alloc++] = ktime_get_ns() - t0;
+			o.cpu = raw_smp_processor_id();
 			if (o.p)
 				wl_put(r, &o);
 			else
 				r->failures++;
 		} else {
-			wl_timed_free(r, wl_take(r));
+			struct wl_obj o = *wl_take(r);
+
+			r->live_bytes -= wl_bytes(&o);
+			if (s->xfree)
+				wl_send(r, &o);
+			else
+				wl_timed_free(r, &o);
 		}
+		r->steps++;
 		cond_resched();
 	}
+}
+
+/*
+ * A thread done generating.  With xfree it keeps freeing its inbox until
+ * every thread is done (each one publishes its last object before it
+ * counts itself done, and the count is read with acquire), then empties it.
+ */
+static void wl_finish(struct wl_run *r)
+{
+	struct wl_ctl *c = r->ctl;
+	unsigned int i;
+
+	if (atomic_dec_and_test(&c->generating))
+		for (i = 0; i < c->nr; i++)
+			wake_up(&c->runs[i].inbox.wq);
+	if (!r->spec->xfree)
+		return;
+	while (atomic_read_acquire(&c->generating)) {
+		wl_drain(r);
+		wait_event_timeout(r->inbox.wq, wl_inbox_pending(&r->inbox) ||
+				   !atomic_read(&c->generating), WL_WAIT);
+	}
+	wl_drain(r);
+}
+
+static int wl_worker(void *arg)
+{
+	struct wl_run *r = arg;
+
+	wl_generate(r);
+	wl_finish(r);
+	/* the writer frees @r and may unload the module once this completes */
+	kthread_complete_and_exit(&r->done, 0);
+}
+
+/*
+ * Start one kthread per run, bound round-robin to the online CPUs, and
+ * wait for them all.  A signal to the writer stops them within
+ * WL_CHECK_EVERY operations each.
+ *
+ * Return: 0, or kthread_create()'s error (nothing ran then).
+ */
+static int wl_run_threads(struct wl_ctl *c)
+{
+	int cpu = cpumask_first(cpu_online_mask);
+	unsigned int i;
+	int ret = 0;
+
+	atomic_set(&c->generating, c->nr);
+	for (i = 0; i < c->nr; i++) {
+		struct wl_run *r = &c->runs[i];
+		struct task_struct *t = kthread_create(wl_worker, r, "memlab_wl/%u", i);
+
+		if (IS_ERR(t)) {
+			ret = PTR_ERR(t);
+			break;
+		}
+		r->task = t;
+		if (cpu < nr_cpu_ids && !set_cpus_allowed_ptr(t, cpumask_of(cpu)))
+			r->cpu = cpu;
+		cpu = cpumask_next(cpu, cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+	}
+	if (ret) {
+		/* never woken: kthread_stop() ends them before wl_worker() runs */
+		while (i--)
+			kthread_stop(c->runs[i].task);
+		return ret;
+	}
+	for (i = 0; i < c->nr; i++)
+		wake_up_process(c->runs[i].task);
+	/* each worker completes its @done once: wait for it exactly once */
+	for (i = 0; i < c->nr; i++) {
+		if (!READ_ONCE(c->stop) && !wait_for_completion_interruptible(&c->runs[i].done))
+			continue;
+		WRITE_ONCE(c->stop, true);
+		wait_for_completion(&c->runs[i].done);
+	}
+	return 0;
 }
 
 static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarray *ids)
@@ -464,7 +778,13 @@ static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarra
 		const struct wl_trace_op *op = &wl->trace[i];
 		struct wl_obj *o;
 
-		if (op->size) {
+		if (!(i % WL_CHECK_EVERY) && wl_should_stop(r)) {
+			r->interrupted = true;
+			break;
+		}
+		r->steps++;
+		cond_resched();
+		if (!op->free) {
 			struct wl_obj n = {
 				.size = op->size, .id = op->id,
 				.layer = s->layer == WL_MIX ? op->id % 3 : s->layer,
@@ -474,6 +794,7 @@ static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarra
 			n.p = wl_alloc(r->ml, s, n.layer, n.size,
 				       n.layer == WL_LMM ? op->align : 0);
 			r->alloc_ns[r->nr_alloc++] = ktime_get_ns() - t0;
+			n.cpu = raw_smp_processor_id();
 			if (!n.p) {
 				r->failures++;
 				continue;
@@ -496,6 +817,7 @@ static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarra
 			slot = xa_to_value(e);
 			z = (r->head + r->count - 1) % r->cap;
 			o = &r->live[slot];
+			r->live_bytes -= wl_bytes(o);
 			wl_timed_free(r, o);
 			/* move the newest entry into the hole and fix its index */
 			if (slot != z) {
@@ -504,51 +826,161 @@ static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarra
 			}
 			r->count--;
 		}
-		cond_resched();
 	}
 }
 
+/* Context: caller holds @wl->run_lock. */
 static void wl_release_held(struct memlab_workload *wl)
 {
-	while (wl->nr_held)
-		WARN_ON_ONCE(wl_free(wl->ml, &wl->held[--wl->nr_held]));
-	kvfree(wl->held);
+	struct wl_obj *held;
+	unsigned long n;
+
+	lockdep_assert_held(&wl->run_lock);
+	mutex_lock(&wl->lock);
+	held = wl->held;
+	n = wl->nr_held;
 	wl->held = NULL;
+	wl->nr_held = 0;
+	mutex_unlock(&wl->lock);
+	while (n)
+		WARN_ON_ONCE(wl_free(wl->ml, &held[--n]));
+	kvfree(held);
 }
 
-static int wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s,
-		     struct wl_run *r, const struct memlab_wl_frag *b,
-		     const struct memlab_wl_frag *a, u64 total_ns)
+/*
+ * Sort each thread's timings for its percentiles, then pack every thread's
+ * samples together at the front of the shared arrays for the totals.
+ */
+static void wl_summarise(struct wl_ctl *c, u32 *all_alloc, u32 *all_free,
+			 struct memlab_wl_figures *f)
 {
-	char *p = wl->result;
-	size_t n = WL_RESULT_SIZE;
+	struct memlab_wl_thread_figures *t = &f->total;
+	unsigned long na = 0, nf = 0;
+	unsigned int i;
+
+	memset(f, 0, sizeof(*f));
+	f->nr_threads = c->nr;
+	f->interrupted = READ_ONCE(c->stop);
+	t->cpu = -1;
+	for (i = 0; i < c->nr; i++) {
+		struct wl_run *r = &c->runs[i];
+		struct memlab_wl_thread_figures *g = &f->thread[i];
+		unsigned long a = min(r->nr_alloc, r->ns_cap), b = min(r->nr_free, r->ns_cap);
+
+		sort(r->alloc_ns, a, sizeof(u32), cmp_u32, NULL);
+		sort(r->free_ns, b, sizeof(u32), cmp_u32, NULL);
+		*g = (struct memlab_wl_thread_figures) {
+			.cpu = r->cpu, .ops = r->nr_alloc + r->nr_free, .allocs = r->nr_alloc,
+			.frees = r->nr_free, .failures = r->failures,
+			.other_thread = r->other_thread, .other_cpu = r->other_cpu,
+			.alloc_med = wl_pct(r->alloc_ns, a, 50),
+			.alloc_p99 = wl_pct(r->alloc_ns, a, 99),
+			.free_med = wl_pct(r->free_ns, b, 50),
+			.free_p99 = wl_pct(r->free_ns, b, 99),
+		};
+		f->interrupted |= r->interrupted;
+		f->live_at_end += r->count;
+		t->ops += g->ops;
+		t->allocs += g->allocs;
+		t->frees += g->frees;
+		t->failures += g->failures;
+		t->other_thread += g->other_thread;
+		t->other_cpu += g->other_cpu;
+		if (c->nr > 1) {	/* runs[i]'s arrays start at or after the packed end */
+			memmove(all_alloc + na, r->alloc_ns, a * sizeof(u32));
+			memmove(all_free + nf, r->free_ns, b * sizeof(u32));
+		}
+		na += a;
+		nf += b;
+	}
+	if (c->nr > 1) {
+		sort(all_alloc, na, sizeof(u32), cmp_u32, NULL);
+		sort(all_free, nf, sizeof(u32), cmp_u32, NULL);
+	}
+	t->alloc_med = wl_pct(all_alloc, na, 50);
+	t->alloc_p99 = wl_pct(all_alloc, na, 99);
+	t->free_med = wl_pct(all_free, nf, 50);
+	t->free_p99 = wl_pct(all_free, nf, 99);
+}
+
+static void wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s,
+		      const struct wl_ctl *c, unsigned long planned, struct memlab_wl_report *rep,
+		      const struct memlab_wl_frag *b, const struct memlab_wl_frag *a, u64 total_ns)
+{
+	const struct memlab_wl_figures *f = &rep->figures;
+	const struct memlab_wl_thread_figures *t = &f->total;
+	unsigned long steps = 0, distinct = 0;
+	size_t n = sizeof(rep->text), live = 0, peak = 0;
+	char *p = rep->text, extra[32] = "";
+	unsigned int i, j;
 	int len = 0;
 
-	sort(r->alloc_ns, r->nr_alloc, sizeof(u32), cmp_u32, NULL);
-	sort(r->free_ns, r->nr_free, sizeof(u32), cmp_u32, NULL);
+	for (i = 0; i < c->nr; i++) {
+		steps += c->runs[i].steps;
+		live += c->runs[i].live_bytes;
+		peak += c->runs[i].peak_bytes;
+		for (j = 0; j < i && c->runs[j].cpu != c->runs[i].cpu; j++)
+			;
+		distinct += c->runs[i].cpu >= 0 && j == i;
+	}
+	if (s->threads > 1)
+		scnprintf(extra, sizeof(extra), " threads=%u%s", s->threads,
+			  s->xfree ? " xfree=1" : "");
 	if (s->cmd == WL_CMD_REPLAY)
-		len += scnprintf(p + len, n - len, "command: replay layer=%s%s (%lu trace operations)\n",
+		len += scnprintf(p + len, n - len,
+				 "command: replay layer=%s%s (%lu trace operations)\n",
 				 wl_layer_names[s->layer], s->hold ? " hold=1" : "", wl->nr_trace);
 	else
 		len += scnprintf(p + len, n - len,
-				 "command: run layer=%s seed=%llu size=%zu-%zu free=%s%s\n",
+				 "command: run layer=%s seed=%llu size=%zu-%zu free=%s%s%s\n",
 				 wl_layer_names[s->layer], s->seed, s->size_min, s->size_max,
-				 wl_free_names[s->free], s->hold ? " hold=1" : "");
+				 wl_free_names[s->free], s->hold ? " hold=1" : "", extra);
 	if (s->cmd != WL_CMD_REPLAY && s->free == WL_FREE_KEEP)
-		len += scnprintf(p + len, n - len, "keep: %lu live objects\n", s->keep);
+		len += scnprintf(p + len, n - len, "keep: %lu live objects%s\n", s->keep,
+				 c->nr > 1 ? " per thread" : "");
+	if (f->interrupted)
+		len += scnprintf(p + len, n - len,
+				 "interrupted: by a signal after %lu of %lu steps; everything it allocated was freed\n",
+				 steps, planned);
 	len += scnprintf(p + len, n - len, "ops: %lu (allocs %lu, frees %lu)\n",
-			 r->nr_alloc + r->nr_free, r->nr_alloc, r->nr_free);
-	len += scnprintf(p + len, n - len, "failures: %lu\n", r->failures);
+			 t->ops, t->allocs, t->frees);
+	len += scnprintf(p + len, n - len, "failures: %lu\n", t->failures);
 	len += scnprintf(p + len, n - len, "alloc_ns: median %u p99 %u\n",
-			 wl_pct(r->alloc_ns, r->nr_alloc, 50),
-			 wl_pct(r->alloc_ns, r->nr_alloc, 99));
+			 t->alloc_med, t->alloc_p99);
 	len += scnprintf(p + len, n - len, "free_ns: median %u p99 %u\n",
-			 wl_pct(r->free_ns, r->nr_free, 50), wl_pct(r->free_ns, r->nr_free, 99));
+			 t->free_med, t->free_p99);
 	len += scnprintf(p + len, n - len, "total_ms: %llu\n", div_u64(total_ns, 1000000));
-	len += scnprintf(p + len, n - len, "peak_live: %zu bytes in %lu objects\n",
-			 r->peak_bytes, r->peak_objs);
+	if (c->nr == 1)
+		len += scnprintf(p + len, n - len, "peak_live: %zu bytes in %lu objects\n",
+				 peak, c->runs[0].peak_objs);
+	else
+		len += scnprintf(p + len, n - len,
+				 "peak_live: %zu bytes (the sum of each thread's peak)\n", peak);
 	len += scnprintf(p + len, n - len, "live_at_end: %zu bytes in %lu objects (%s)\n",
-			 r->live_bytes, r->count, s->hold ? "held" : "freed after the run");
+			 live, f->live_at_end,
+			 s->hold && !f->interrupted ? "held" : "freed after the run");
+	if (c->nr > 1) {
+		len += scnprintf(p + len, n - len,
+				 "threads: %u on %lu distinct CPU(s), %u online%s\n", c->nr,
+				 distinct, num_online_cpus(), distinct > 1 ? "" :
+				 " (one CPU: the threads interleave; an xfree free is on another thread, not another CPU)");
+		if (s->xfree)
+			len += scnprintf(p + len, n - len,
+					 "xfree: %lu frees by another thread than the allocating one, %lu of them on another CPU\n",
+					 t->other_thread, t->other_cpu);
+		len += scnprintf(p + len, n - len, "%-6s %4s %9s %9s %9s %8s %9s %9s %9s %9s %9s\n",
+				 "thread", "cpu", "ops", "allocs", "frees", "failures", "alloc_med",
+				 "alloc_p99", "free_med", "free_p99", "other_cpu");
+		for (i = 0; i < c->nr; i++) {
+			const struct memlab_wl_thread_figures *g = &f->thread[i];
+
+			len += scnprintf(p + len, n - len,
+					 "%-6u %4d %9lu %9lu %9lu %8lu %9u %9u %9u %9u %9lu\n", i,
+					 g->cpu, g->ops, g->allocs, g->frees, g->failures,
+					 g->alloc_med, g->alloc_p99, g->free_med, g->free_p99,
+					 g->other_cpu);
+		}
+	}
 	len += scnprintf(p + len, n - len,
 			 "%-6s %14s %9s %14s %8s %11s %11s %13s %13s %7s\n", "when",
 			 "lmm_free", "extents", "largest", "extfrag", "pages_free",
@@ -563,63 +995,135 @@ static int wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s,
 				 b->pages_unusable3 / 1000, b->pages_unusable3 % 1000,
 				 b->slice_active, b->slice_total, b->slice_slabs);
 	}
-	wl->result_len = len;
-	return 0;
+	rep->len = len;
 }
 
+/* Free what a run's threads still hold, or hand it to @wl->held. */
+static void wl_end(struct memlab_workload *wl, struct wl_ctl *c, bool hold)
+{
+	unsigned long total = 0, k = 0, i;
+	struct wl_obj *held = NULL;
+
+	for (i = 0; i < c->nr; i++)
+		total += c->runs[i].count;
+	if (hold)			/* keep them, in allocation order */
+		held = kvcalloc(total ?: 1, sizeof(*held), GFP_KERNEL);
+	for (i = 0; i < c->nr; i++) {
+		struct wl_run *r = &c->runs[i];
+
+		for (; held && r->count; r->count--) {
+			held[k++] = r->live[r->head];
+			r->head = (r->head + 1) % r->cap;
+		}
+		while (r->count)
+			WARN_ON_ONCE(wl_free(wl->ml, wl_take(r)));
+	}
+	if (held) {
+		mutex_lock(&wl->lock);
+		wl->held = held;
+		wl->nr_held = k;
+		mutex_unlock(&wl->lock);
+	}
+}
+
+static void wl_free_runs(struct wl_ctl *c)
+{
+	unsigned int i;
+
+	if (!c->runs)
+		return;
+	for (i = 0; i < c->nr; i++) {
+		kvfree(c->runs[i].live);
+		kvfree(c->runs[i].inbox.ring);
+	}
+	kvfree(c->runs);
+}
+
+/* Context: caller holds @wl->run_lock. */
 static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s)
 {
+	struct wl_ctl c = { .nr = s->cmd == WL_CMD_REPLAY ? 1 : s->threads };
 	struct memlab_wl_frag before, after;
-	struct wl_run r = { .ml = wl->ml, .spec = s, .rng = s->seed * 0x9e3779b97f4a7c15ULL | 1 };
+	struct memlab_wl_report *rep;
+	unsigned long steps, cap, i;
+	u32 *alloc_ns, *free_ns;
 	struct xarray ids;
-	unsigned long steps;
-	u64 t0;
+	bool stopped;
 	int ret = 0;
+	u64 t0;
 
 	if (s->cmd == WL_CMD_REPLAY && !wl->nr_trace)
 		return -ENODATA;
-	if (!wl->result)
+	if (!wl->report || !wl->scratch)
 		return -ENOMEM;
 	wl_release_held(wl);
-	steps = s->cmd == WL_CMD_REPLAY ? wl->nr_trace : s->ops;
-	r.cap = s->free == WL_FREE_KEEP ? s->keep : min_t(unsigned long, steps, WL_MAX_LIVE);
-	r.cap = max(r.cap, 1UL);
-	r.live = kvcalloc(r.cap, sizeof(*r.live), GFP_KERNEL);
-	r.alloc_ns = kvmalloc_array(steps, sizeof(u32), GFP_KERNEL);
-	r.free_ns = kvmalloc_array(steps, sizeof(u32), GFP_KERNEL);
-	if (!r.live || !r.alloc_ns || !r.free_ns) {
+	c.threaded = c.nr > 1;
+	steps = s->cmd == WL_CMD_REPLAY ? wl->nr_trace : s->ops;	/* per thread */
+	cap = s->free == WL_FREE_KEEP ? s->keep : min(steps, WL_MAX_LIVE / c.nr);
+	cap = max(cap, 1UL);
+	c.runs = kvcalloc(c.nr, sizeof(*c.runs), GFP_KERNEL);
+	alloc_ns = kvmalloc_array(c.nr * steps, sizeof(u32), GFP_KERNEL);
+	free_ns = kvmalloc_array(c.nr * steps, sizeof(u32), GFP_KERNEL);
+	if (!c.runs || !alloc_ns || !free_ns) {
 		ret = -ENOMEM;
-		goto out;
+		goto nomem;
 	}
-	xa_init(&ids);
-	wl_frag(wl->ml, &before);
-	t0 = ktime_get_ns();
-	if (s->cmd == WL_CMD_REPLAY)
-		wl_replay(wl, &r, &ids);
-	else
-		wl_generate(&r);
-	t0 = ktime_get_ns() - t0;
-	wl_frag(wl->ml, &after);
-	xa_destroy(&ids);
-	wl_format(wl, s, &r, &before, &after, t0);
+	for (i = 0; i < c.nr; i++) {
+		struct wl_run *r = &c.runs[i];
 
-	if (s->hold) {			/* keep them, in allocation order */
-		unsigned long i;
-
-		wl->held = kvcalloc(r.count ?: 1, sizeof(*wl->held), GFP_KERNEL);
-		if (wl->held) {
-			for (i = 0; i < r.count; i++)
-				wl->held[i] = r.live[(r.head + i) % r.cap];
-			wl->nr_held = r.count;
-			r.count = 0;
+		*r = (struct wl_run) {
+			.ml = wl->ml, .spec = s, .ctl = &c, .thread = i, .cpu = -1,
+			.rng = (s->seed + i) * 0x9e3779b97f4a7c15ULL | 1, .cap = cap,
+			.alloc_ns = alloc_ns + i * steps, .free_ns = free_ns + i * steps,
+			.ns_cap = steps,
+		};
+		init_waitqueue_head(&r->inbox.wq);
+		init_completion(&r->done);
+		r->live = kvcalloc(cap, sizeof(*r->live), GFP_KERNEL);
+		if (s->xfree)
+			r->inbox.ring = kvcalloc(WL_INBOX_SIZE, sizeof(*r->inbox.ring), GFP_KERNEL);
+		if (!r->live || (s->xfree && !r->inbox.ring)) {
+			ret = -ENOMEM;
+			goto nomem;
 		}
 	}
-	while (r.count)
-		WARN_ON_ONCE(wl_free(wl->ml, wl_take(&r)));
+	wl_frag(wl->ml, &before);
+	t0 = ktime_get_ns();
+	if (s->cmd == WL_CMD_REPLAY) {
+		xa_init(&ids);
+		wl_replay(wl, &c.runs[0], &ids);
+		xa_destroy(&ids);
+	} else if (!c.threaded) {
+		wl_generate(&c.runs[0]);
+	} else {
+		ret = wl_run_threads(&c);
+		if (ret)
+			goto out;
+	}
+	t0 = ktime_get_ns() - t0;
+	wl_frag(wl->ml, &after);
+
+	rep = wl->scratch;
+	wl_summarise(&c, alloc_ns, free_ns, &rep->figures);
+	stopped = rep->figures.interrupted;
+	wl_format(wl, s, &c, c.nr * steps, rep, &before, &after, t0);
+	mutex_lock(&wl->lock);
+	wl->scratch = wl->report;
+	wl->report = rep;
+	mutex_unlock(&wl->lock);
+	/* a stopped run frees everything, hold=1 or not */
+	wl_end(wl, &c, s->hold && !stopped);
+	if (stopped)
+		ret = -EINTR;
+	goto out;
+nomem:
+	/* vmalloc gives up when a fatal signal is pending: say what happened */
+	if (fatal_signal_pending(current))
+		ret = -EINTR;
 out:
-	kvfree(r.live);
-	kvfree(r.alloc_ns);
-	kvfree(r.free_ns);
+	wl_free_runs(&c);
+	kvfree(alloc_ns);
+	kvfree(free_ns);
 	return ret;
 }
 
@@ -628,52 +1132,151 @@ out:
  * @wl: the runner.
  * @line: the line.
  *
+ * A run waits for a run, replay or trace write in progress, interruptibly.
+ * A signal during the run stops it: what it allocated is freed, and its
+ * figures so far are published, marked "interrupted".
+ *
  * Context: process context; sleeps; runs the whole workload.
- * Return: 0; -EINVAL for a bad line (nothing run); -EBUSY while another
- * run, replay or trace write is in progress; -ENODATA to replay an empty
- * trace; -ENOMEM.
+ * Return: 0; -EINVAL for a bad line (nothing run; the log says why);
+ * -EINTR when a signal came while waiting or setting up (nothing run) or
+ * during the run (stopped); -ENODATA to replay an empty trace; -ENOMEM.
  */
 int memlab_workload_run(struct memlab_workload *wl, const char *line)
 {
 	struct memlab_wl_spec spec;
-	int ret = memlab_wl_parse(line, &spec);
+	const char *why = "";
+	int ret = memlab_wl_parse(line, &spec, &why);
 
+	if (ret) {
+		pr_notice_ratelimited("workload line refused: %s\n", why);
+		return ret;
+	}
+	ret = mutex_lock_interruptible(&wl->run_lock);
 	if (ret)
 		return ret;
-	if (!mutex_trylock(&wl->lock))
-		return -EBUSY;
-	if (spec.cmd == WL_CMD_FREE || spec.cmd == WL_CMD_SHRINK)
+	if (spec.cmd == WL_CMD_FREE || spec.cmd == WL_CMD_SHRINK) {
 		wl_release_held(wl);
-	if (spec.cmd == WL_CMD_SHRINK) {
-		memlab_generic_shrink(wl->ml->generic);
-		memlab_pages_shrink(wl->ml->pages);
-	} else if (spec.cmd != WL_CMD_FREE) {
-		ret = wl_execute(wl, &spec);
+		if (spec.cmd == WL_CMD_SHRINK) {
+			memlab_generic_shrink(wl->ml->generic);
+			memlab_pages_shrink(wl->ml->pages);
+		}
+		goto out;
 	}
+	ret = mutex_lock_interruptible(&wl->lock);
+	if (ret)
+		goto out;
+	wl->running = true;
+	strscpy(wl->running_line, skip_spaces(line), sizeof(wl->running_line));
+	strim(wl->running_line);
+	wl->running_since = ktime_get_ns();
 	mutex_unlock(&wl->lock);
+
+	ret = wl_execute(wl, &spec);
+
+	mutex_lock(&wl->lock);
+	wl->running = false;
+	mutex_unlock(&wl->lock);
+out:
+	mutex_unlock(&wl->run_lock);
 	return ret;
 }
 
-/* Append @op to the stored trace (capacity grows by doubling). */
-static int wl_trace_append(struct memlab_workload *wl, const struct wl_trace_op *op)
-{
-	if (wl->nr_trace == wl->trace_cap) {
-		unsigned long cap = max(wl->trace_cap * 2, 4096UL);
-		struct wl_trace_op *t;
+/* ------------------------------------------------------------------------
+ * Traces
+ * ------------------------------------------------------------------------
+ */
 
-		if (cap > WL_TRACE_MAX)
-			return -E2BIG;
-		t = kvmalloc_array(cap, sizeof(*t), GFP_KERNEL);
-		if (!t)
+/* Room for one more operation; nothing changes on failure. */
+static int wl_trace_reserve(struct memlab_workload *wl)
+{
+	struct wl_trace_op *t;
+	unsigned long cap;
+
+	if (wl->nr_trace >= wl->trace_max)
+		return -E2BIG;
+	if (wl->nr_trace < wl->trace_cap)
+		return 0;
+	cap = min(max(wl->trace_cap * 2, 4096UL), wl->trace_max);
+	t = kvmalloc_array(cap, sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	if (wl->trace)
+		memcpy(t, wl->trace, wl->nr_trace * sizeof(*t));
+	kvfree(wl->trace);
+	wl->trace = t;
+	wl->trace_cap = cap;
+	return 0;
+}
+
+/* Change the value of an id that is in the table: no allocation, cannot fail. */
+static void wl_trace_set(struct memlab_workload *wl, u32 id, unsigned long v)
+{
+	WARN_ON_ONCE(xa_is_err(xa_store(&wl->trace_live, id, xa_mk_value(v), GFP_KERNEL)));
+}
+
+/*
+ * Check @op against the live ids and append it, or change nothing.  A free
+ * does not erase its id yet: it marks it WL_TRACE_FREED, so that undoing
+ * the chunk needs no allocation; wl_trace_sweep() erases the marks.
+ */
+static int wl_trace_apply(struct memlab_workload *wl, struct wl_trace_op *op)
+{
+	void *e = xa_load(&wl->trace_live, op->id);
+	unsigned long v = e ? xa_to_value(e) : 0;
+	int ret = wl_trace_reserve(wl);
+
+	if (ret)
+		return ret;
+	if (!op->free) {
+		if (e && !(v & WL_TRACE_FREED))
+			return -EINVAL;			/* alloc of a live id */
+		if (e)
+			wl_trace_set(wl, op->id, op->size);
+		else if (xa_insert(&wl->trace_live, op->id, xa_mk_value(op->size), GFP_KERNEL))
 			return -ENOMEM;
-		if (wl->trace)
-			memcpy(t, wl->trace, wl->nr_trace * sizeof(*t));
-		kvfree(wl->trace);
-		wl->trace = t;
-		wl->trace_cap = cap;
+		wl->trace_allocs++;
+		wl->trace_nr_live++;
+	} else {
+		if (!e || (v & WL_TRACE_FREED))
+			return -EINVAL;			/* free of an id not live */
+		op->size = v;
+		wl_trace_set(wl, op->id, v | WL_TRACE_FREED);
+		wl->trace_nr_live--;
 	}
 	wl->trace[wl->nr_trace++] = *op;
 	return 0;
+}
+
+/* Erase the ids that operations [@from, @to) left marked as freed. */
+static void wl_trace_sweep(struct memlab_workload *wl, unsigned long from, unsigned long to)
+{
+	for (; from < to; from++) {
+		u32 id = wl->trace[from].id;
+		void *e = xa_load(&wl->trace_live, id);
+
+		if (e && (xa_to_value(e) & WL_TRACE_FREED))
+			xa_erase(&wl->trace_live, id);
+	}
+}
+
+/* Take back operations from @nr0 on, newest first. */
+static void wl_trace_undo(struct memlab_workload *wl, unsigned long nr0)
+{
+	unsigned long end = wl->nr_trace;
+
+	while (wl->nr_trace > nr0) {
+		const struct wl_trace_op *op = &wl->trace[--wl->nr_trace];
+
+		if (op->free) {
+			wl_trace_set(wl, op->id, op->size);
+			wl->trace_nr_live++;
+		} else {
+			wl_trace_set(wl, op->id, op->size | WL_TRACE_FREED);
+			wl->trace_allocs--;
+			wl->trace_nr_live--;
+		}
+	}
+	wl_trace_sweep(wl, nr0, end);
 }
 
 static void wl_trace_reset(struct memlab_workload *wl)
@@ -683,6 +1286,8 @@ static void wl_trace_reset(struct memlab_workload *wl)
 	wl->trace = NULL;
 	wl->nr_trace = 0;
 	wl->trace_cap = 0;
+	wl->trace_allocs = 0;
+	wl->trace_nr_live = 0;
 	wl->partial_len = 0;
 }
 
@@ -691,15 +1296,17 @@ static void wl_trace_reset(struct memlab_workload *wl)
  * @wl: the runner.
  * @buf: the chunk (need not end on a line boundary).
  * @len: its length.
- * @reset: start a new trace first.
+ * @reset: start a new trace first (the O_TRUNC open passes an empty chunk).
  *
  * Every complete line is checked against the ids live so far; one bad line
- * refuses the whole chunk and leaves the stored trace as it was.
+ * refuses the whole chunk, and the stored trace, its live ids (with their
+ * sizes) and the unfinished line are then exactly as before.  Waits,
+ * interruptibly, for a run or another write in progress.
  *
- * Context: process context.
+ * Context: process context; sleeps.
  * Return: 0; -EINVAL for a malformed line, a free of an id that is not
- * live or an alloc of a live one; -EBUSY during a run; -E2BIG beyond
- * WL_TRACE_MAX operations; -ENOMEM.
+ * live or an alloc of a live one; -E2BIG beyond @wl->trace_max
+ * operations; -EINTR when a signal came while waiting; -ENOMEM.
  */
 int memlab_workload_trace_write(struct memlab_workload *wl, const char *buf, size_t len,
 				bool reset)
@@ -707,10 +1314,16 @@ int memlab_workload_trace_write(struct memlab_workload *wl, const char *buf, siz
 	unsigned long nr0;
 	size_t start = 0, i, partial0;
 	char line[128], partial_save[128];
-	int ret = 0;
+	int ret;
 
-	if (!mutex_trylock(&wl->lock))
-		return -EBUSY;
+	ret = mutex_lock_interruptible(&wl->run_lock);
+	if (ret)
+		return ret;
+	ret = mutex_lock_interruptible(&wl->lock);
+	if (ret) {
+		mutex_unlock(&wl->run_lock);
+		return ret;
+	}
 	if (reset)
 		wl_trace_reset(wl);
 	nr0 = wl->nr_trace;
@@ -743,97 +1356,117 @@ int memlab_workload_trace_write(struct memlab_workload *wl, const char *buf, siz
 		wl->partial_len = 0;
 		start = i + 1;
 		ret = memlab_wl_parse_trace_line(line, &op, &blank);
-		if (ret || blank)
-			continue;
-		if (op.size) {
-			ret = xa_insert(&wl->trace_live, op.id, xa_mk_value(op.size), GFP_KERNEL);
-			if (ret == -EBUSY)
-				ret = -EINVAL;		/* alloc of a live id */
-		} else if (!xa_erase(&wl->trace_live, op.id)) {
-			ret = -EINVAL;			/* free of an unknown id */
-		}
-		if (!ret)
-			ret = wl_trace_append(wl, &op);
+		if (!ret && !blank)
+			ret = wl_trace_apply(wl, &op);
 	}
 	if (ret) {
-		/* undo this chunk: replay the id table back over what it added */
-		while (wl->nr_trace > nr0) {
-			struct wl_trace_op *op = &wl->trace[--wl->nr_trace];
-
-			if (op->size)
-				xa_erase(&wl->trace_live, op->id);
-			else
-				xa_store(&wl->trace_live, op->id, xa_mk_value(1), GFP_KERNEL);
-		}
+		wl_trace_undo(wl, nr0);
 		memcpy(wl->partial, partial_save, partial0);
 		wl->partial_len = partial0;
+	} else {
+		wl_trace_sweep(wl, nr0, wl->nr_trace);
 	}
 	mutex_unlock(&wl->lock);
+	mutex_unlock(&wl->run_lock);
 	return ret;
 }
+
+/* ------------------------------------------------------------------------
+ * Readers, set-up and tear-down
+ * ------------------------------------------------------------------------
+ */
 
 /**
  * memlab_workload_show() - print the last result
  * @wl: the runner.
  * @m: where.
+ *
+ * Does not wait for a run: during one it prints a "running:" line and the
+ * previous result.
+ *
+ * Context: process context; sleeps briefly.
+ * Return: 0, or -EINTR when a signal came while waiting for the state lock.
  */
-void memlab_workload_show(struct memlab_workload *wl, struct seq_file *m)
+int memlab_workload_show(struct memlab_workload *wl, struct seq_file *m)
 {
-	mutex_lock(&wl->lock);
-	if (wl->result_len)
-		seq_write(m, wl->result, wl->result_len);
+	int ret = mutex_lock_interruptible(&wl->lock);
+
+	if (ret)
+		return ret;
+	if (wl->running)
+		seq_printf(m, "running: %s (for %llu ms; below: the previous result)\n",
+			   wl->running_line,
+			   div_u64(ktime_get_ns() - wl->running_since, NSEC_PER_MSEC));
+	if (wl->report && wl->report->len)
+		seq_write(m, wl->report->text, wl->report->len);
 	else
 		seq_puts(m, "no workload run yet\n");
 	if (wl->nr_held)
 		seq_printf(m, "held: %lu objects (write \"free\" to run to release them)\n",
 			   wl->nr_held);
 	mutex_unlock(&wl->lock);
+	return 0;
 }
 
 /**
  * memlab_workload_trace_show() - summarise the stored trace
  * @wl: the runner.
  * @m: where.
+ *
+ * Context: process context; sleeps briefly.
+ * Return: 0, or -EINTR when a signal came while waiting for the state lock.
  */
-void memlab_workload_trace_show(struct memlab_workload *wl, struct seq_file *m)
+int memlab_workload_trace_show(struct memlab_workload *wl, struct seq_file *m)
 {
-	unsigned long i, allocs = 0, live = 0;
-	void *entry;
+	int ret = mutex_lock_interruptible(&wl->lock);
 
-	mutex_lock(&wl->lock);
-	for (i = 0; i < wl->nr_trace; i++)
-		allocs += !!wl->trace[i].size;
-	xa_for_each(&wl->trace_live, i, entry)
-		live++;
+	if (ret)
+		return ret;
 	seq_printf(m, "operations: %lu\nallocs: %lu\nfrees: %lu\nlive_at_end: %lu\npartial_line: %zu bytes\n",
-		   wl->nr_trace, allocs, wl->nr_trace - allocs, live, wl->partial_len);
+		   wl->nr_trace, wl->trace_allocs, wl->nr_trace - wl->trace_allocs,
+		   wl->trace_nr_live, wl->partial_len);
 	mutex_unlock(&wl->lock);
+	return 0;
 }
 
 /**
  * memlab_workload_init() - set up the runner
  * @wl: storage.
- * @ml: the module instance.
+ * @ml: the module instance (NULL: traces only, for tests).
+ *
+ * Context: process context.  Without memory for the results, runs fail
+ * with -ENOMEM later.
  */
 void memlab_workload_init(struct memlab_workload *wl, struct memlab *ml)
 {
 	memset(wl, 0, sizeof(*wl));
+	mutex_init(&wl->run_lock);
 	mutex_init(&wl->lock);
 	xa_init(&wl->trace_live);
 	wl->ml = ml;
-	wl->result = kzalloc(WL_RESULT_SIZE, GFP_KERNEL);
+	wl->trace_max = WL_TRACE_MAX;
+	wl->report = kvzalloc(sizeof(*wl->report), GFP_KERNEL);
+	wl->scratch = kvzalloc(sizeof(*wl->scratch), GFP_KERNEL);
 }
 
 /**
  * memlab_workload_exit() - release held objects, the trace and the result
  * @wl: the runner.
+ *
+ * Context: process context; no run or reader may be in flight.
  */
 void memlab_workload_exit(struct memlab_workload *wl)
 {
-	mutex_lock(&wl->lock);
+	mutex_lock(&wl->run_lock);
 	wl_release_held(wl);
+	mutex_lock(&wl->lock);
 	wl_trace_reset(wl);
-	kfree(wl->result);
-	wl->result = NULL;
+	kvfree(wl->report);
+	kvfree(wl->scratch);
+	wl->report = NULL;
+	wl->scratch = NULL;
 	mutex_unlock(&wl->lock);
+	mutex_unlock(&wl->run_lock);
+	mutex_destroy(&wl->lock);
+	mutex_destroy(&wl->run_lock);
 }

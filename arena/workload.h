@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * memlab workloads: seeded allocation sequences and trace replay against
- * one layer (or a mix), with per-operation timing and every layer's
- * fragmentation before and after.  See arena/workload.c.
+ * one layer (or a mix), on one thread or several at once, with
+ * per-operation timing and every layer's fragmentation before and after.
+ * See arena/workload.c.
  */
 #ifndef MEMLAB_WORKLOAD_H
 #define MEMLAB_WORKLOAD_H
@@ -20,10 +21,12 @@ enum memlab_wl_dist { WL_DIST_UNIFORM, WL_DIST_LOG };
 enum memlab_wl_cmd { WL_CMD_RUN, WL_CMD_REPLAY, WL_CMD_FREE, WL_CMD_SHRINK };
 
 /* Limits of a spec: each one keeps a run's buffers bounded. */
-#define WL_MAX_OPS	2000000
-#define WL_MAX_LIVE	65536
+#define WL_MAX_OPS	2000000		/* ops x threads: 16 MB of timings */
+#define WL_MAX_LIVE	65536		/* keep:N x threads: 1.5 MB of live slots */
 #define WL_MAX_SIZE	(4UL << 20)
 #define WL_MAX_ALIGN	22
+#define WL_MAX_THREADS	64		/* kthreads of one run; a thread index fits a u8 */
+#define WL_RESULT_SIZE	16384		/* the result text: 64 threads' rows fit */
 
 /**
  * struct memlab_wl_spec - one parsed line written to workload/run
@@ -31,8 +34,9 @@ enum memlab_wl_cmd { WL_CMD_RUN, WL_CMD_REPLAY, WL_CMD_FREE, WL_CMD_SHRINK };
  *	objects, or shrink (free held objects, then give every empty slab and
  *	free max-order block back down to the LMM).
  * @layer: which allocator.
- * @ops: operations (allocations plus frees) to generate.
- * @seed: the generator's seed: same seed, same operations.
+ * @ops: operations (allocations plus frees) each thread generates.
+ * @seed: the generator's seed: same seed, same operations; thread t uses
+ *	@seed + t.
  * @size_min: smallest allocation, bytes.
  * @size_max: largest allocation, bytes.
  * @dist: how sizes are drawn between the two.
@@ -43,6 +47,10 @@ enum memlab_wl_cmd { WL_CMD_RUN, WL_CMD_REPLAY, WL_CMD_FREE, WL_CMD_SHRINK };
  * @range_hi: lmm: end of the range (bytes, exclusive); 0 for the whole arena.
  * @low: allocate from the low zone/region (flag MEMLAB_LMMF_LOW).
  * @hold: leave the live objects allocated at the end (for the map).
+ * @threads: kthreads running the spec at once, 1..WL_MAX_THREADS; 1 runs it
+ *	in the writer's own context.
+ * @xfree: every free is done by the next thread (another CPU when there
+ *	is one); needs @threads >= 2.
  */
 struct memlab_wl_spec {
 	enum memlab_wl_cmd cmd;
@@ -59,6 +67,8 @@ struct memlab_wl_spec {
 	size_t range_hi;
 	bool low;
 	bool hold;
+	unsigned int threads;
+	bool xfree;
 };
 
 /* A layer's fragmentation at one moment. */
@@ -74,51 +84,135 @@ struct memlab_wl_frag {
 	unsigned long slice_slabs;
 };
 
+/*
+ * A live object: where, how big, from which layer; the CPU and thread that
+ * allocated it (for xfree's figures); its trace id in a replay.
+ */
 struct wl_obj {
 	void *p;
 	size_t size;
-	u8 layer;
 	u32 id;
+	u16 cpu;
+	u8 layer;
+	u8 thread;
 };
 
-/* A trace operation: alloc or free of an id. */
+/*
+ * A trace operation: alloc or free of an id.  A free carries the size of
+ * the allocation it ends, so a refused chunk can put it back exactly.
+ */
 struct wl_trace_op {
 	u32 id;
-	u32 size;		/* 0 for a free */
+	u32 size;
 	u8 align;
+	bool free;
+};
+
+/**
+ * struct memlab_wl_thread_figures - one thread's share of a run
+ * @cpu: the CPU the thread was bound to, or -1 (unbound, or the writer's
+ *	own context for a one-thread run).
+ * @ops: allocations plus frees this thread did.
+ * @allocs: allocation attempts, failures included.
+ * @frees: frees this thread did (xfree: of objects the previous thread
+ *	allocated).
+ * @failures: allocations that returned nothing.
+ * @other_thread: of @frees, objects another thread allocated.
+ * @other_cpu: of @frees, objects allocated on another CPU.
+ * @alloc_med: median nanoseconds per allocation.
+ * @alloc_p99: 99th percentile, nanoseconds.
+ * @free_med: median nanoseconds per free.
+ * @free_p99: 99th percentile, nanoseconds.
+ */
+struct memlab_wl_thread_figures {
+	int cpu;
+	unsigned long ops;
+	unsigned long allocs;
+	unsigned long frees;
+	unsigned long failures;
+	unsigned long other_thread;
+	unsigned long other_cpu;
+	u32 alloc_med, alloc_p99;
+	u32 free_med, free_p99;
+};
+
+/**
+ * struct memlab_wl_figures - the last run's figures, as numbers
+ * @nr_threads: entries in @thread.
+ * @interrupted: a signal stopped the run before its end.
+ * @total: every thread's figures summed (percentiles over all samples).
+ * @live_at_end: objects still allocated when the generators stopped.
+ * @thread: per thread.
+ */
+struct memlab_wl_figures {
+	unsigned int nr_threads;
+	bool interrupted;
+	struct memlab_wl_thread_figures total;
+	unsigned long live_at_end;
+	struct memlab_wl_thread_figures thread[WL_MAX_THREADS];
+};
+
+/**
+ * struct memlab_wl_report - a run's result: figures and text
+ * @figures: the figures, as numbers.
+ * @len: bytes in @text.
+ * @text: what workload/result shows.
+ */
+struct memlab_wl_report {
+	struct memlab_wl_figures figures;
+	size_t len;
+	char text[WL_RESULT_SIZE];
 };
 
 /**
  * struct memlab_workload - the runner's state, one per module
- * @lock: one run, trace write or result read at a time.
+ * @run_lock: one run, replay or trace write at a time; held through a run.
+ *	Writers wait for it, interruptibly; readers never take it.
+ * @lock: the state readers see; held only for short copies, never through
+ *	a run.  Order: @run_lock, then @lock.
  * @ml: the module instance.
- * @result: text of the last run's result.
- * @result_len: bytes in @result.
- * @held: objects left allocated by a hold=1 run.
+ * @report: the last run's result (@lock).
+ * @scratch: where a run writes its result before it is swapped with
+ *	@report (@run_lock).
+ * @running: a run is in progress (@lock).
+ * @running_line: its command line (@lock).
+ * @running_since: its start, ktime nanoseconds (@lock).
+ * @held: objects left allocated by a hold=1 run (@run_lock; @nr_held
+ *	also changes under @lock).
  * @nr_held: entries in @held.
- * @trace: the stored trace.
+ * @trace: the stored trace (changed under both locks, read under either).
  * @nr_trace: operations in @trace.
  * @trace_cap: capacity of @trace.
+ * @trace_max: operations @trace may hold (WL_TRACE_MAX; tests lower it).
+ * @trace_allocs: allocations among @nr_trace.
+ * @trace_nr_live: entries of @trace_live.
  * @trace_live: ids live at the end of @trace, mapped to their size.
  * @partial: an incomplete last line from the previous write.
  * @partial_len: bytes in @partial.
  */
 struct memlab_workload {
-	struct mutex lock;	/* one run, trace write or result read at a time */
+	struct mutex run_lock;	/* a run, replay or trace write */
+	struct mutex lock;	/* what readers see; short sections only */
 	struct memlab *ml;
-	char *result;
-	size_t result_len;
+	struct memlab_wl_report *report;
+	struct memlab_wl_report *scratch;
+	bool running;
+	char running_line[128];
+	u64 running_since;
 	struct wl_obj *held;
 	unsigned long nr_held;
 	struct wl_trace_op *trace;
 	unsigned long nr_trace;
 	unsigned long trace_cap;
+	unsigned long trace_max;
+	unsigned long trace_allocs;
+	unsigned long trace_nr_live;
 	struct xarray trace_live;
 	char partial[128];
 	size_t partial_len;
 };
 
-int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec);
+int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec, const char **why);
 int memlab_wl_parse_trace_line(const char *line, struct wl_trace_op *op, bool *blank);
 int memlab_extfrag_permille(size_t largest, size_t free);
 
@@ -127,7 +221,7 @@ void memlab_workload_exit(struct memlab_workload *wl);
 int memlab_workload_run(struct memlab_workload *wl, const char *line);
 int memlab_workload_trace_write(struct memlab_workload *wl, const char *buf, size_t len,
 				bool reset);
-void memlab_workload_show(struct memlab_workload *wl, struct seq_file *m);
-void memlab_workload_trace_show(struct memlab_workload *wl, struct seq_file *m);
+int memlab_workload_show(struct memlab_workload *wl, struct seq_file *m);
+int memlab_workload_trace_show(struct memlab_workload *wl, struct seq_file *m);
 
 #endif /* MEMLAB_WORKLOAD_H */

@@ -451,8 +451,7 @@ static int workload_result_show(struct seq_file *m, void *unused)
 {
 	struct memlab *ml = m->private;
 
-	memlab_workload_show(&ml->wl, m);
-	return 0;
+	return memlab_workload_show(&ml->wl, m);
 }
 DEFINE_SHOW_ATTRIBUTE(workload_result);
 
@@ -460,8 +459,7 @@ static int workload_trace_show(struct seq_file *m, void *unused)
 {
 	struct memlab *ml = m->private;
 
-	memlab_workload_trace_show(&ml->wl, m);
-	return 0;
+	return memlab_workload_trace_show(&ml->wl, m);
 }
 
 static int workload_trace_open(struct inode *inode, struct file *file)

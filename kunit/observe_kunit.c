@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "memlab_observe": the pure parts of the debugfs observatory -
- * workload spec and trace parsing, fragmentation arithmetic, and the arena
- * map of a constructed arena.
+ * KUnit suite "memlab_observe": the debugfs observatory - workload spec and
+ * trace parsing, fragmentation arithmetic, the arena map of a constructed
+ * arena, and the workload runner on an instance of its own: its locking,
+ * its interruption by signals, trace chunk undo, and threaded runs.
  */
 
 #include <kunit/test.h>
@@ -13,7 +14,13 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+
 #include "arena/map.h"
+#include "arena/memlab.h"
 #include "arena/workload.h"
 #include "kunit/memlab_kunit.h"
 
@@ -21,10 +28,11 @@
 
 static void wl_parse_full_spec(struct kunit *test)
 {
+	static const char line[] =
+		"layer=lmm ops=5 seed=3 size=16-64 dist=log free=keep:10 align=4 range=4K-8K low=1";
 	struct memlab_wl_spec s;
 
-	KUNIT_ASSERT_EQ(test, memlab_wl_parse("layer=lmm ops=5 seed=3 size=16-64 dist=log free=keep:10 align=4 range=4K-8K low=1 hold=1\n",
-					      &s), 0);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse(line, &s, NULL), 0);
 	KUNIT_EXPECT_EQ(test, s.cmd, WL_CMD_RUN);
 	KUNIT_EXPECT_EQ(test, s.layer, WL_LMM);
 	KUNIT_EXPECT_EQ(test, s.ops, 5);
@@ -38,36 +46,43 @@ static void wl_parse_full_spec(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.range_lo, 4096);
 	KUNIT_EXPECT_EQ(test, s.range_hi, 8192);
 	KUNIT_EXPECT_TRUE(test, s.low);
+	KUNIT_EXPECT_FALSE(test, s.hold);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("layer=lmm hold=1 low=0\n", &s, NULL), 0);
 	KUNIT_EXPECT_TRUE(test, s.hold);
+	KUNIT_EXPECT_FALSE(test, s.low);
 }
 
 static void wl_parse_defaults_and_commands(struct kunit *test)
 {
 	struct memlab_wl_spec s;
 
-	KUNIT_ASSERT_EQ(test, memlab_wl_parse("layer=slice", &s), 0);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("layer=slice", &s, NULL), 0);
 	KUNIT_EXPECT_EQ(test, s.ops, 10000);
 	KUNIT_EXPECT_EQ(test, s.seed, 1);
 	KUNIT_EXPECT_EQ(test, s.size_min, 16);
 	KUNIT_EXPECT_EQ(test, s.size_max, 4096);
 	KUNIT_EXPECT_EQ(test, s.free, WL_FREE_RANDOM);
 	KUNIT_EXPECT_FALSE(test, s.hold);
-	KUNIT_ASSERT_EQ(test, memlab_wl_parse("  layer=pages   size=8K free=fifo ", &s), 0);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("  layer=pages   size=8K free=fifo ", &s, NULL), 0);
 	KUNIT_EXPECT_EQ(test, s.size_min, 8192);
 	KUNIT_EXPECT_EQ(test, s.size_max, 8192);
 	KUNIT_EXPECT_EQ(test, s.free, WL_FREE_FIFO);
-	KUNIT_ASSERT_EQ(test, memlab_wl_parse("replay layer=mix hold=1", &s), 0);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("replay layer=mix hold=1", &s, NULL), 0);
 	KUNIT_EXPECT_EQ(test, s.cmd, WL_CMD_REPLAY);
 	KUNIT_EXPECT_EQ(test, s.layer, WL_MIX);
-	KUNIT_ASSERT_EQ(test, memlab_wl_parse("free\n", &s), 0);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("free\n", &s, NULL), 0);
 	KUNIT_EXPECT_EQ(test, s.cmd, WL_CMD_FREE);
-	KUNIT_ASSERT_EQ(test, memlab_wl_parse("shrink", &s), 0);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("shrink", &s, NULL), 0);
 	KUNIT_EXPECT_EQ(test, s.cmd, WL_CMD_SHRINK);
 }
 
 static const char * const bad_specs[] = {
 	"", "ops=100", "layer=slab", "layer=lmm ops=0", "layer=lmm ops=-1", "layer=lmm ops=abc",
-	"layer=lmm ops=2000001", "layer=lmm size=0", "layer=lmm size=64-16", "layer=lmm size=8M",
+	"layer=lmm ops=2000001", "layer=lmm threads=0", "layer=lmm threads=65",
+	"layer=lmm threads=x", "layer=lmm threads=", "layer=lmm xfree=1",
+	"layer=lmm threads=1 xfree=1", "layer=lmm threads=2 xfree=2",
+	"layer=lmm threads=4 ops=500001", "layer=lmm size=0", "layer=lmm size=64-16",
+	"layer=lmm size=8M",
 	"layer=lmm size=1-", "layer=lmm dist=normal", "layer=lmm free=keep:0",
 	"layer=lmm free=keep:", "layer=lmm free=keep:65537", "layer=lmm free=stack",
 	"layer=lmm align=23", "layer=pages align=3", "layer=slice range=0-4K",
@@ -87,7 +102,54 @@ static void wl_parse_refuses(struct kunit *test)
 	const char * const *line = test->param_value;
 	struct memlab_wl_spec s;
 
-	KUNIT_EXPECT_EQ(test, memlab_wl_parse(*line, &s), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse(*line, &s, NULL), -EINVAL);
+}
+
+/* Expect threads= and xfree= parsed, and each bad combination refused with its reason. */
+static void wl_parse_threads_xfree(struct kunit *test)
+{
+	static const struct {
+		const char *line, *why;
+	} bad[] = {
+		{ "layer=lmm threads=0", "threads must be 1..64" },
+		{ "layer=lmm threads=65", "threads must be 1..64" },
+		{ "layer=lmm threads=-1", "threads must be 1..64" },
+		{ "layer=lmm threads=two", "threads must be 1..64" },
+		{ "layer=lmm threads=", "unknown word" },
+		{ "layer=lmm xfree=1", "xfree=1 needs threads=2" },
+		{ "layer=lmm threads=1 xfree=1", "xfree=1 needs threads=2" },
+		{ "layer=lmm threads=2 xfree=2", "xfree must be 0 or 1" },
+		{ "layer=lmm threads=4 ops=500001", "ops x threads" },
+		{ "layer=lmm threads=64 ops=31251", "ops x threads" },
+		{ "layer=lmm threads=2 free=keep:32769", "keep:N x threads" },
+		{ "replay layer=lmm threads=2", "not to replay" },
+		{ "replay layer=lmm xfree=1 threads=2", "not to replay" },
+	};
+	struct memlab_wl_spec s;
+	const char *why;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("layer=slice", &s, NULL), 0);
+	KUNIT_EXPECT_EQ(test, s.threads, 1);
+	KUNIT_EXPECT_FALSE(test, s.xfree);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("layer=mix threads=4 xfree=1 ops=500000", &s, NULL),
+			0);
+	KUNIT_EXPECT_EQ(test, s.threads, 4);
+	KUNIT_EXPECT_TRUE(test, s.xfree);
+	KUNIT_EXPECT_EQ(test, s.ops, 500000);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("layer=lmm threads=64 ops=31250 xfree=0", &s, NULL),
+			0);
+	KUNIT_EXPECT_EQ(test, s.threads, 64);
+	KUNIT_EXPECT_FALSE(test, s.xfree);
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse("layer=slice threads=2 free=keep:32768", &s, NULL),
+			0);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		why = NULL;
+		KUNIT_EXPECT_EQ_MSG(test, memlab_wl_parse(bad[i].line, &s, &why), -EINVAL, "%s",
+				    bad[i].line);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, why ? strstr(why, bad[i].why) : NULL,
+					  "\"%s\": reason \"%s\"", bad[i].line, why ?: "(none)");
+	}
 }
 
 static void wl_parse_trace_lines(struct kunit *test)
@@ -514,10 +576,543 @@ static void map_at_1g_pages(struct kunit *test)
 	vfree(raw);
 }
 
+/* ---- the runner's locking, interruption and trace undo ------------------------- */
+
+#define WK_ARENA	(8UL << 20)
+#define WK_ORDER	8
+#define WK_BLOCK	(PAGE_SIZE << WK_ORDER)
+#define WK_LONG_RUN	"layer=mix ops=2000000 seed=3 size=16-2048 free=keep:2000"
+
+/*
+ * A memlab instance of its own for the runner: an 8 MiB arena in one LMM
+ * region, a pages instance of 1 MiB blocks and a generic allocator on it.
+ */
+struct wl_fixture {
+	struct memlab ml;
+	char *raw;
+	bool pages_made, generic_made, wl_made;
+};
+
+static const struct memlab_zone_desc wk_zones[] = { { .name = "normal" } };
+
+static void wl_fixture_release(void *arg)
+{
+	struct wl_fixture *fx = arg;
+
+	if (fx->wl_made)
+		memlab_workload_exit(&fx->ml.wl);
+	if (fx->generic_made)
+		memlab_generic_destroy(fx->ml.generic);
+	if (fx->pages_made)
+		memlab_pages_destroy(fx->ml.pages);
+	lmm_destroy(&fx->ml.lmm);
+	vfree(fx->raw);
+	kfree(fx);
+}
+
+static struct wl_fixture *wl_fixture_create(struct kunit *test)
+{
+	struct wl_fixture *fx = kzalloc(sizeof(*fx), GFP_KERNEL);
+	struct memlab *ml;
+
+	KUNIT_ASSERT_NOT_NULL(test, fx);
+	ml = &fx->ml;
+	lmm_init(&ml->lmm);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, wl_fixture_release, fx), 0);
+	fx->raw = vmalloc(WK_ARENA + WK_BLOCK);
+	KUNIT_ASSERT_NOT_NULL(test, fx->raw);
+	ml->arena.base = PTR_ALIGN(fx->raw, WK_BLOCK);
+	ml->arena.size = WK_ARENA;
+	KUNIT_ASSERT_EQ(test, lmm_add_region(&ml->lmm, &ml->normal, ml->arena.base, WK_ARENA,
+					     0, MEMLAB_PRI_NORMAL), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(&ml->lmm, ml->arena.base, WK_ARENA), 0);
+	ml->pages = memlab_pages_create("wl-kunit", &ml->lmm, ml->arena.base, WK_ARENA, WK_ORDER,
+					wk_zones, ARRAY_SIZE(wk_zones));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ml->pages));
+	fx->pages_made = true;
+	ml->generic = memlab_generic_create(ml->pages, "wl-kunit", 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ml->generic));
+	fx->generic_made = true;
+	memlab_workload_init(&ml->wl, ml);
+	fx->wl_made = true;
+	KUNIT_ASSERT_NOT_NULL(test, ml->wl.report);
+	KUNIT_ASSERT_NOT_NULL(test, ml->wl.scratch);
+	return fx;
+}
+
+/*
+ * Every validator clean and, after both shrinks, every byte of the arena
+ * back in the LMM: what a run allocated, it freed.
+ */
+static void wl_fixture_expect_clean(struct kunit *test, struct wl_fixture *fx)
+{
+	struct memlab *ml = &fx->ml;
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, memlab_generic_check(ml->generic), 0);
+	for (i = 0; i < memlab_generic_nr_pools(ml->generic); i++)
+		KUNIT_EXPECT_EQ(test, memlab_slice_check(memlab_generic_pool(ml->generic, i)), 0);
+	KUNIT_EXPECT_EQ(test, memlab_pages_check(ml->pages), 0);
+	memlab_generic_shrink(ml->generic);
+	memlab_pages_shrink(ml->pages);
+	KUNIT_EXPECT_EQ_MSG(test, lmm_avail(&ml->lmm, 0), WK_ARENA, "all memory back in the LMM");
+	KUNIT_EXPECT_EQ(test, lmm_check(&ml->lmm), 0);
+}
+
+struct wl_helper;
+typedef int wl_helper_fn(struct wl_helper *h);
+
+/* A helper thread that calls into the runner, and can be sent SIGKILL. */
+struct wl_helper {
+	struct memlab_workload *wl;
+	wl_helper_fn *fn;
+	const char *text;		/* run line or trace chunk */
+	unsigned int hold_ms;		/* lock holder: how long */
+	struct completion started, done, release;
+	struct task_struct *task;
+	struct seq_file seq;		/* reader: what it printed */
+	int ret;
+};
+
+static int wl_helper_thread(void *arg)
+{
+	struct wl_helper *h = arg;
+
+	allow_signal(SIGKILL);
+	complete(&h->started);
+	h->ret = h->fn(h);
+	complete_all(&h->done);		/* the test may wait for it more than once */
+	return 0;
+}
+
+static void wl_helper_start(struct kunit *test, struct wl_helper *h, struct memlab_workload *wl,
+			    wl_helper_fn *fn, const char *text)
+{
+	h->wl = wl;
+	h->fn = fn;
+	h->text = text;
+	init_completion(&h->started);
+	init_completion(&h->done);
+	init_completion(&h->release);
+	if (!h->seq.buf) {
+		h->seq.size = 32 * 1024;
+		h->seq.buf = kunit_kzalloc(test, h->seq.size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, h->seq.buf);
+	}
+	h->seq.count = 0;
+	h->task = kthread_create(wl_helper_thread, h, "memlab_wl_kunit");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(h->task));
+	get_task_struct(h->task);
+	wake_up_process(h->task);
+	wait_for_completion(&h->started);
+}
+
+/* Wait for the helper to end (whatever it does), then reap it. */
+static void wl_helper_reap(struct wl_helper *h)
+{
+	wait_for_completion(&h->done);
+	kthread_stop(h->task);
+	put_task_struct(h->task);
+}
+
+static int wl_do_run(struct wl_helper *h)
+{
+	return memlab_workload_run(h->wl, h->text);
+}
+
+static int wl_do_trace(struct wl_helper *h)
+{
+	return memlab_workload_trace_write(h->wl, h->text, strlen(h->text), false);
+}
+
+static int wl_do_show(struct wl_helper *h)
+{
+	return memlab_workload_show(h->wl, &h->seq);
+}
+
+static int wl_do_trace_show(struct wl_helper *h)
+{
+	return memlab_workload_trace_show(h->wl, &h->seq);
+}
+
+/* Holds the runner's state lock, as a reader in the middle of its read does. */
+static int wl_do_hold_lock(struct wl_helper *h)
+{
+	mutex_lock(&h->wl->lock);
+	if (h->hold_ms)
+		msleep(h->hold_ms);
+	else
+		wait_for_completion(&h->release);
+	mutex_unlock(&h->wl->lock);
+	return 0;
+}
+
+/*
+ * Start a long run (@line) in a helper, and return once it is really
+ * running: its first allocation has left the LMM (its set-up, 16 MB of
+ * timings on a debug kernel, can take longer than any fixed sleep), then
+ * 50 ms more.
+ */
+static void wl_long_run_start(struct kunit *test, struct wl_helper *h, struct wl_fixture *fx,
+			      const char *line)
+{
+	unsigned int i;
+
+	wl_helper_start(test, h, &fx->ml.wl, wl_do_run, line);
+	for (i = 0; i < 1000 && lmm_avail(&fx->ml.lmm, 0) == WK_ARENA &&
+	     !completion_done(&h->done); i++)
+		msleep(20);
+	msleep(50);
+}
+
+/*
+ * Expect a trace chunk and a run written while a reader holds the state
+ * lock to wait for it, not to fail with -EBUSY; and a trace chunk written
+ * during a run to wait for the run.
+ */
+static void workload_writers_wait(struct kunit *test)
+{
+	struct wl_fixture *fx;
+	struct memlab_workload *wl;
+	struct wl_helper *reader = kunit_kzalloc(test, sizeof(*reader), GFP_KERNEL);
+	struct wl_helper *run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	struct wl_helper *writer = kunit_kzalloc(test, sizeof(*writer), GFP_KERNEL);
+	u64 t0;
+
+	memlab_kunit_need_slow(test);
+	fx = wl_fixture_create(test);
+	wl = &fx->ml.wl;
+
+	KUNIT_ASSERT_NOT_NULL(test, reader);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	KUNIT_ASSERT_NOT_NULL(test, writer);
+
+	reader->hold_ms = 100;
+	wl_helper_start(test, reader, wl, wl_do_hold_lock, NULL);
+	msleep(20);
+	t0 = ktime_get_ns();
+	KUNIT_EXPECT_EQ(test, memlab_workload_trace_write(wl, "alloc 1 16\n", 11, false), 0);
+	KUNIT_EXPECT_GE(test, ktime_get_ns() - t0, 50 * NSEC_PER_MSEC);
+	wl_helper_reap(reader);
+	KUNIT_EXPECT_EQ(test, wl->nr_trace, 1);
+
+	reader->hold_ms = 100;
+	wl_helper_start(test, reader, wl, wl_do_hold_lock, NULL);
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, memlab_workload_run(wl, "layer=slice ops=100 seed=1"), 0);
+	wl_helper_reap(reader);
+
+	/* a trace chunk during a run waits for the run, then goes in */
+	wl_long_run_start(test, run, fx, WK_LONG_RUN);
+	wl_helper_start(test, writer, wl, wl_do_trace, "free 1\n");
+	msleep(50);
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&writer->done),
+			       "the trace write returned %d during the run",
+			       READ_ONCE(writer->ret));
+	send_sig(SIGKILL, run->task, 1);
+	wl_helper_reap(run);
+	wl_helper_reap(writer);
+	KUNIT_EXPECT_EQ(test, writer->ret, 0);
+	KUNIT_EXPECT_EQ(test, wl->nr_trace, 2);
+	wl_fixture_expect_clean(test, fx);
+}
+
+/*
+ * Expect a reader blocked on the state lock to be stopped by SIGKILL with
+ * -EINTR, for the result and for the trace summary.
+ */
+static void workload_readers_interruptible(struct kunit *test)
+{
+	struct wl_fixture *fx;
+	struct memlab_workload *wl;
+	struct wl_helper *holder = kunit_kzalloc(test, sizeof(*holder), GFP_KERNEL);
+	struct wl_helper *reader = kunit_kzalloc(test, sizeof(*reader), GFP_KERNEL);
+	static wl_helper_fn * const readers[] = { wl_do_show, wl_do_trace_show };
+	unsigned int i;
+
+	memlab_kunit_need_slow(test);
+	fx = wl_fixture_create(test);
+	wl = &fx->ml.wl;
+
+	KUNIT_ASSERT_NOT_NULL(test, holder);
+	KUNIT_ASSERT_NOT_NULL(test, reader);
+	for (i = 0; i < ARRAY_SIZE(readers); i++) {
+		bool stopped;
+
+		wl_helper_start(test, holder, wl, wl_do_hold_lock, NULL);
+		wl_helper_start(test, reader, wl, readers[i], NULL);
+		msleep(20);
+		KUNIT_EXPECT_FALSE(test, completion_done(&reader->done));
+		send_sig(SIGKILL, reader->task, 1);
+		stopped = wait_for_completion_timeout(&reader->done, 2 * HZ);
+		KUNIT_EXPECT_TRUE_MSG(test, stopped, "reader %u still asleep 2 s after SIGKILL", i);
+		complete(&holder->release);
+		wl_helper_reap(holder);
+		wl_helper_reap(reader);
+		KUNIT_EXPECT_EQ_MSG(test, reader->ret, -EINTR, "reader %u", i);
+	}
+}
+
+/*
+ * Expect a reader during a long run to return at once with the last result
+ * and a "running:" line, while the run goes on.
+ */
+static void workload_reader_during_run(struct kunit *test)
+{
+	struct wl_fixture *fx;
+	struct wl_helper *run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	struct wl_helper *reader = kunit_kzalloc(test, sizeof(*reader), GFP_KERNEL);
+	bool returned;
+
+	memlab_kunit_need_slow(test);
+	fx = wl_fixture_create(test);
+
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	KUNIT_ASSERT_NOT_NULL(test, reader);
+	wl_long_run_start(test, run, fx, WK_LONG_RUN);
+	wl_helper_start(test, reader, &fx->ml.wl, wl_do_show, NULL);
+	returned = wait_for_completion_timeout(&reader->done, HZ / 2);
+	KUNIT_EXPECT_TRUE_MSG(test, returned, "the reader waited more than 500 ms for the run");
+	KUNIT_EXPECT_FALSE(test, completion_done(&run->done));
+	send_sig(SIGKILL, run->task, 1);
+	wl_helper_reap(run);
+	wl_helper_reap(reader);
+	KUNIT_EXPECT_EQ(test, reader->ret, 0);
+	reader->seq.buf[min(reader->seq.count, reader->seq.size - 1)] = '\0';
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(reader->seq.buf, "running: "), "read: %s",
+				  reader->seq.buf);
+	wl_fixture_expect_clean(test, fx);
+}
+
+/*
+ * Expect SIGKILL to stop a 2M-operation run within a second: the write
+ * returns -EINTR, the result says the run was interrupted, and everything
+ * the run allocated is freed.
+ */
+static void workload_run_stops_on_signal(struct kunit *test)
+{
+	struct wl_fixture *fx;
+	struct wl_helper *run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	u64 t0, ms;
+
+	memlab_kunit_need_slow(test);
+	fx = wl_fixture_create(test);
+
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	wl_long_run_start(test, run, fx, WK_LONG_RUN);
+	t0 = ktime_get_ns();
+	send_sig(SIGKILL, run->task, 1);
+	wl_helper_reap(run);
+	ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
+	KUNIT_EXPECT_LT_MSG(test, ms, 1000, "the run went on for %llu ms after SIGKILL", ms);
+	KUNIT_EXPECT_EQ(test, run->ret, -EINTR);
+	KUNIT_EXPECT_TRUE(test, fx->ml.wl.report->figures.interrupted);
+	KUNIT_EXPECT_NOT_NULL(test, strnstr(fx->ml.wl.report->text, "\ninterrupted: ",
+					    fx->ml.wl.report->len));
+	wl_fixture_expect_clean(test, fx);
+}
+
+/* Every id of the trace's live table with its value. */
+static unsigned long wl_live_snapshot(struct memlab_workload *wl, unsigned long *ids,
+				      unsigned long *vals, unsigned long max)
+{
+	unsigned long i, n = 0;
+	void *e;
+
+	xa_for_each(&wl->trace_live, i, e) {
+		if (n < max) {
+			ids[n] = i;
+			vals[n] = xa_to_value(e);
+		}
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A trace limited to 8 operations holds 6:
+ *   alloc 1 100, alloc 2 200, alloc 3 300, free 2, alloc 4 400, free 4
+ * (live: 1 and 3).  The chunk "free 1 / alloc 5 500 / alloc 6 600" reaches
+ * the limit at its third line.  Expect -E2BIG and the trace exactly as it
+ * was: 6 operations, ids 1 (size 100) and 3 (size 300) live, the unfinished
+ * line kept; then "alloc 6" and "free 1" accepted as before.
+ */
+static void workload_trace_refused_chunk_restores_state(struct kunit *test)
+{
+	static const char first[] = "alloc 1 100\nalloc 2 200\nalloc 3 300\nfree 2\n"
+				    "alloc 4 400\nfree 4\nal";
+	static const char second[] = "loc 9 900\nfree 1\nalloc 5 500\nalloc 6 600\n";
+	struct memlab_workload *wl = kunit_kzalloc(test, sizeof(*wl), GFP_KERNEL);
+	unsigned long ids0[8], vals0[8], ids[8], vals[8], n0, n;
+
+	KUNIT_ASSERT_NOT_NULL(test, wl);
+	memlab_workload_init(wl, NULL);
+	wl->trace_max = 8;
+	KUNIT_ASSERT_EQ(test, memlab_workload_trace_write(wl, first, strlen(first), false), 0);
+	KUNIT_ASSERT_EQ(test, wl->nr_trace, 6);
+	n0 = wl_live_snapshot(wl, ids0, vals0, ARRAY_SIZE(ids0));
+	KUNIT_ASSERT_EQ(test, n0, 2);
+
+	KUNIT_EXPECT_EQ(test, memlab_workload_trace_write(wl, second, strlen(second), false),
+			-E2BIG);
+	KUNIT_EXPECT_EQ(test, wl->nr_trace, 6);
+	KUNIT_EXPECT_EQ(test, wl->partial_len, 2);
+	n = wl_live_snapshot(wl, ids, vals, ARRAY_SIZE(ids));
+	KUNIT_EXPECT_EQ(test, n, n0);
+	for (n = 0; n < min(n0, ARRAY_SIZE(ids)); n++) {
+		KUNIT_EXPECT_EQ(test, ids[n], ids0[n]);
+		KUNIT_EXPECT_EQ_MSG(test, vals[n], vals0[n], "id %lu", ids0[n]);
+	}
+	KUNIT_EXPECT_EQ(test, memlab_workload_trace_write(wl, "loc 6 600\nfree 1\n", 17, false),
+			0);
+	KUNIT_EXPECT_EQ(test, wl->nr_trace, 8);
+	memlab_workload_exit(wl);
+}
+
+/*
+ * After a threaded run of @ops operations per thread, expect the rows to
+ * add up to the totals, every step counted once (N x @ops operations),
+ * every successful allocation freed during the run or still live at its
+ * end, and with xfree every free done by the other thread - on another CPU
+ * too when the threads were bound to different CPUs.
+ */
+static void wl_expect_figures(struct kunit *test, struct memlab_workload *wl,
+			      unsigned int threads, unsigned long ops, bool xfree)
+{
+	const struct memlab_wl_figures *f = &wl->report->figures;
+	const struct memlab_wl_thread_figures *t = &f->total;
+	struct memlab_wl_thread_figures sum = { };
+	bool distinct_cpus = true;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, f->nr_threads, threads);
+	KUNIT_EXPECT_FALSE(test, f->interrupted);
+	for (i = 0; i < threads; i++) {
+		const struct memlab_wl_thread_figures *g = &f->thread[i];
+
+		sum.ops += g->ops;
+		sum.allocs += g->allocs;
+		sum.frees += g->frees;
+		sum.failures += g->failures;
+		sum.other_thread += g->other_thread;
+		sum.other_cpu += g->other_cpu;
+		KUNIT_EXPECT_EQ(test, g->ops, g->allocs + g->frees);
+		KUNIT_EXPECT_GT_MSG(test, g->allocs, 0, "thread %u", i);
+		if (xfree)
+			KUNIT_EXPECT_GT_MSG(test, g->frees, 0, "thread %u", i);
+		distinct_cpus &= g->cpu >= 0 && (i == 0 || g->cpu != f->thread[i - 1].cpu);
+	}
+	KUNIT_EXPECT_EQ(test, sum.ops, t->ops);
+	KUNIT_EXPECT_EQ(test, sum.allocs, t->allocs);
+	KUNIT_EXPECT_EQ(test, sum.frees, t->frees);
+	KUNIT_EXPECT_EQ(test, sum.failures, t->failures);
+	KUNIT_EXPECT_EQ(test, sum.other_thread, t->other_thread);
+	KUNIT_EXPECT_EQ(test, sum.other_cpu, t->other_cpu);
+	KUNIT_EXPECT_EQ(test, t->ops, threads * ops);
+	KUNIT_EXPECT_EQ(test, t->allocs - t->failures, t->frees + f->live_at_end);
+	KUNIT_EXPECT_LE(test, t->other_cpu, t->frees);
+	if (xfree) {
+		KUNIT_EXPECT_EQ(test, t->other_thread, t->frees);
+		if (distinct_cpus && num_online_cpus() >= threads)
+			KUNIT_EXPECT_EQ(test, t->other_cpu, t->frees);
+		KUNIT_EXPECT_NOT_NULL(test, strnstr(wl->report->text, "\nxfree: ",
+						    wl->report->len));
+	} else {
+		KUNIT_EXPECT_EQ(test, t->other_thread, 0);
+	}
+	KUNIT_EXPECT_NOT_NULL(test, strnstr(wl->report->text, "\nthreads: ", wl->report->len));
+}
+
+/*
+ * Two threads pass every object they allocate to the other, which frees
+ * it (then four threads, each passing to the next, holding what is live):
+ *
+ *   thread 0 --objects--> inbox of thread 1 --frees
+ *      ^                                         |
+ *      +---- frees -- inbox of thread 0 <--objects
+ *
+ * Expect the figures to add up (wl_expect_figures()), the hold=1 run to
+ * hold what was live at its end, and afterwards the generic allocator's
+ * pools, the pages instance and the LMM to validate, with every byte back
+ * in the LMM.
+ */
+static void workload_threads_figures_add_up(struct kunit *test)
+{
+	static const char * const lines[] = {
+		"layer=slice ops=1000 seed=5 size=16-2048 threads=2 xfree=1",
+		"layer=lmm ops=400 seed=8 size=16-512 free=keep:50 threads=4 xfree=1 hold=1",
+	};
+	struct wl_fixture *fx = wl_fixture_create(test);
+	struct memlab_workload *wl = &fx->ml.wl;
+
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, lines[0]), 0);
+	wl_expect_figures(test, wl, 2, 1000, true);
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, lines[1]), 0);
+	wl_expect_figures(test, wl, 4, 400, true);
+	KUNIT_EXPECT_EQ(test, wl->report->figures.live_at_end, 4 * 50);
+	KUNIT_EXPECT_EQ(test, wl->nr_held, 4 * 50);
+	KUNIT_EXPECT_EQ(test, memlab_workload_run(wl, "free"), 0);
+	KUNIT_EXPECT_EQ(test, wl->nr_held, 0);
+	wl_fixture_expect_clean(test, fx);
+}
+
+/*
+ * The same over every layer: three xfree threads on the mix (lmm, pages
+ * and generic objects, FIFO frees), then two threads on pages, each freeing
+ * its own.  Expect the figures to add up and everything to validate.
+ */
+static void workload_threads_every_layer(struct kunit *test)
+{
+	static const char * const lines[] = {
+		"layer=mix ops=2000 seed=6 size=16-8192 free=fifo threads=3 xfree=1",
+		"layer=pages ops=2000 seed=7 size=4K-16K free=lifo threads=2",
+	};
+	struct wl_fixture *fx;
+	struct memlab_workload *wl;
+
+	memlab_kunit_need_slow(test);
+	fx = wl_fixture_create(test);
+	wl = &fx->ml.wl;
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, lines[0]), 0);
+	wl_expect_figures(test, wl, 3, 2000, true);
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, lines[1]), 0);
+	wl_expect_figures(test, wl, 2, 2000, false);
+	wl_fixture_expect_clean(test, fx);
+}
+
+/*
+ * Expect SIGKILL to the writer of a four-thread xfree run of 2M operations
+ * to stop every thread within a second, with -EINTR, the result marked
+ * interrupted, and nothing left allocated or in flight.
+ */
+static void workload_threads_stop_on_signal(struct kunit *test)
+{
+	struct wl_fixture *fx;
+	struct wl_helper *run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	u64 t0, ms;
+
+	memlab_kunit_need_slow(test);
+	fx = wl_fixture_create(test);
+
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	wl_long_run_start(test, run, fx,
+			  "layer=mix ops=500000 seed=9 size=16-2048 threads=4 xfree=1");
+	t0 = ktime_get_ns();
+	send_sig(SIGKILL, run->task, 1);
+	wl_helper_reap(run);
+	ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
+	KUNIT_EXPECT_LT_MSG(test, ms, 1000, "the threads went on for %llu ms after SIGKILL", ms);
+	KUNIT_EXPECT_EQ(test, run->ret, -EINTR);
+	KUNIT_EXPECT_TRUE(test, fx->ml.wl.report->figures.interrupted);
+	KUNIT_EXPECT_EQ(test, fx->ml.wl.report->figures.nr_threads, 4);
+	wl_fixture_expect_clean(test, fx);
+}
+
 static struct kunit_case memlab_observe_cases[] = {
 	KUNIT_CASE(wl_parse_full_spec),
 	KUNIT_CASE(wl_parse_defaults_and_commands),
 	KUNIT_CASE_PARAM(wl_parse_refuses, bad_spec_gen_params),
+	KUNIT_CASE(wl_parse_threads_xfree),
 	KUNIT_CASE(wl_parse_trace_lines),
 	KUNIT_CASE(extfrag_permille_values),
 	KUNIT_CASE(lmm_histogram_bins),
@@ -526,6 +1121,14 @@ static struct kunit_case memlab_observe_cases[] = {
 	KUNIT_CASE(map_row_spans_many_chunks),
 	KUNIT_CASE_SLOW(map_row_time_at_1m_extents),
 	KUNIT_CASE_SLOW(map_at_1g_pages),
+	KUNIT_CASE_SLOW(workload_writers_wait),
+	KUNIT_CASE_SLOW(workload_readers_interruptible),
+	KUNIT_CASE_SLOW(workload_reader_during_run),
+	KUNIT_CASE_SLOW(workload_run_stops_on_signal),
+	KUNIT_CASE(workload_trace_refused_chunk_restores_state),
+	KUNIT_CASE(workload_threads_figures_add_up),
+	KUNIT_CASE_SLOW(workload_threads_every_layer),
+	KUNIT_CASE_SLOW(workload_threads_stop_on_signal),
 	{}
 };
 

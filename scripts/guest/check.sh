@@ -219,6 +219,70 @@ if [ -d $W ]; then
 			ok "trace refuses a malformed line"
 		fi
 	fi
+	# a long run: a reader of result returns at once, a trace writer waits for
+	# the run instead of failing with EBUSY, and a signal stops the run (a
+	# background job ignores SIGINT in a script, so SIGTERM stands for Ctrl-C)
+	echo "layer=mix ops=2000000 seed=3 size=16-2048 free=keep:2000" >$W/run 2>/dev/null &
+	runpid=$!
+	sleep 1
+	if cat $W/result >"$OUT/result-during-run.txt" 2>/dev/null && kill -0 $runpid 2>/dev/null &&
+	   grep -q "^running: " "$OUT/result-during-run.txt"; then
+		ok "workload/result read during a run returns at once, with a running: line"
+	else
+		notok "workload/result read during a run returns at once, with a running: line"
+	fi
+	n0=$(sed -n 's/^operations: //p' $W/trace)
+	printf 'alloc 900042 64\n' >>$W/trace 2>/dev/null &
+	tracepid=$!
+	sleep 1
+	if kill -0 $tracepid 2>/dev/null; then
+		ok "a trace write during a run waits for it"
+	else
+		notok "a trace write during a run waits for it (it returned at once)"
+	fi
+	t0=$(date +%s%N)
+	kill -TERM $runpid 2>/dev/null
+	wait $runpid
+	t1=$(date +%s%N)
+	ms=$(( (t1 - t0) / 1000000 ))
+	if grep -q "^interrupted: " $W/result && [ "$ms" -lt 2000 ]; then
+		ok "SIGTERM stops a 2M-operation run in $ms ms: $(grep '^interrupted:' $W/result)"
+	else
+		notok "SIGTERM stops a 2M-operation run ($ms ms; $(grep '^ops:' $W/result))"
+	fi
+	if wait $tracepid && [ "$(sed -n 's/^operations: //p' $W/trace)" = "$((n0 + 1))" ]; then
+		ok "the waiting trace write went in after the run"
+	else
+		notok "the waiting trace write went in after the run"
+	fi
+	printf 'free 900042\n' >>$W/trace 2>/dev/null
+	# concurrent workloads: 4 kthreads, every free done by the next thread
+	# (on one CPU, UML, the threads interleave and "another CPU" stays 0)
+	run threads-xfree "layer=mix ops=10000 seed=11 size=16-4096 threads=4 xfree=1"
+	if awk '
+		/^ops: / { ops = $2; a = $4 + 0; f = $6 + 0 }
+		/^xfree: / { x = $2 }
+		/^thread / { t = 1; next }
+		/^when / { t = 0 }
+		t && /^[0-9]+ / { so += $3; sa += $4; sf += $5; n++ }
+		END { exit !(n == 4 && ops == 40000 && so == ops && sa == a && sf == f && x == f) }
+	' $W/result; then
+		ok "threads=4 xfree=1: 4 rows add up to the totals, every free on another thread ($(grep '^xfree:' $W/result))"
+	else
+		notok "threads=4 xfree=1: 4 rows add up to the totals, every free on another thread"
+	fi
+	if [ "$(grep -c '^processor' /proc/cpuinfo)" -ge 2 ]; then
+		if awk '/^xfree: / { exit !($11 > 0) }' $W/result; then
+			ok "threads=4 xfree=1 on SMP: frees happen on another CPU"
+		else
+			notok "threads=4 xfree=1 on SMP: frees happen on another CPU ($(grep '^xfree:' $W/result))"
+		fi
+	fi
+	run threads-keep "layer=slice ops=10000 seed=12 size=8-1024 free=keep:300 threads=2"
+	badrun "layer=lmm threads=0"
+	badrun "layer=lmm threads=65"
+	badrun "layer=lmm xfree=1"
+	badrun "layer=lmm threads=4 ops=500001"
 	# free everything: after a shrink, every byte is back in the LMM
 	run hold "layer=slice ops=3000 seed=5 size=8-2048 hold=1"
 	grep -q "^held: " $W/result

@@ -38,4 +38,10 @@ show "after (the workload's objects still held)"
 cat $ML/map >"$OUT/map.txt"
 cp $ML/workload/result "$OUT/result.txt"
 echo shrink >$ML/workload/run
+echo
+THREADS="layer=mix ops=20000 seed=2026 size=16-8192 threads=4 xfree=1"
+echo ">>> echo '$THREADS' > workload/run   (4 kthreads; each free on the next thread)"
+echo "$THREADS" >$ML/workload/run
+cat $ML/workload/result
+echo shrink >$ML/workload/run
 rmmod memlab
