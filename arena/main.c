@@ -157,6 +157,13 @@ static int __init memlab_init(void)
 		goto out_pages;
 	}
 	memlab_generic_set_default(memlab.generic);
+	memlab.vm = memlab_vm_create(memlab.pages, "memlab");
+	if (IS_ERR(memlab.vm)) {
+		ret = PTR_ERR(memlab.vm);
+		pr_err("cannot create the vm allocator (%d)\n", ret);
+		goto out_generic;
+	}
+	memlab_vm_set_default(memlab.vm);
 
 	for (i = 0; i < MEMLAB_NR_LAYERS; i++)
 		memlab_fault_init(&memlab.faults[i]);
@@ -168,7 +175,7 @@ static int __init memlab_init(void)
 	memlab.map_bpc = PAGE_SIZE;
 	ret = memlab_knobs_apply_params(&memlab);
 	if (ret)
-		goto out_generic;
+		goto out_vm;
 	memlab_workload_init(&memlab.wl, &memlab);
 
 	memlab_debugfs_init(&memlab);
@@ -178,6 +185,8 @@ static int __init memlab_init(void)
 		size >> 10, memlab_backing_name(bk), memlab.arena.nr_extents);
 	return 0;
 
+out_vm:
+	memlab_vm_destroy(memlab.vm);	/* also unsets the default */
 out_generic:
 	memlab_generic_set_default(NULL);
 	memlab_generic_destroy(memlab.generic);
@@ -193,6 +202,8 @@ static void __exit memlab_exit(void)
 {
 	memlab_debugfs_exit(&memlab);
 	memlab_workload_exit(&memlab.wl);
+	if (memlab_vm_destroy(memlab.vm))
+		pr_err("vm allocator still in use at unload\n");
 	memlab_generic_set_default(NULL);
 	if (memlab_generic_destroy(memlab.generic))
 		pr_err("generic allocator still in use at unload\n");
