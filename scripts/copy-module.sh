@@ -7,7 +7,7 @@ set -eu
 repo="${1:?repo}" dest="${2:?dest}"
 mkdir -p "$dest"
 cd "$repo"
-for d in arena common lmm pages slice debugfs kunit; do
+for d in arena common lmm pages slice vm debugfs kunit; do
 	[ -d "$d" ] || continue
 	find "$d" -type f \( -name '*.c' -o -name '*.h' \) -print0 |
 		xargs -0 -r cp --parents -t "$dest"
