@@ -80,7 +80,7 @@ static int vm_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "fallbacks: %llu (block orders refused, retried lower)\n", st->fallbacks);
 	seq_printf(m, "meta_bytes: %zu\n", st->meta_bytes);
 	seq_puts(m, "blocks_by_order:");
-	for (o = 0; o < MEMLAB_PAGES_NR_ORDERS; o++)
+	for (o = 0; o <= memlab_pages_max_order(ml->pages); o++)
 		seq_printf(m, " %lu", st->blocks_by_order[o]);
 	seq_putc(m, '\n');
 	for (i = 0; i < MEMLAB_VM_NR_MISUSE; i++)

@@ -3,8 +3,8 @@
  * KUnit suite "memlab_vm": virtually contiguous areas over a private pages
  * instance.
  *
- * Fixture: a 2 MiB vmalloc buffer, an LMM pool with one region over it, a
- * pages instance over the whole buffer with max order 4 (64 KiB blocks, 32
+ * Fixture: a 1 MiB vmalloc buffer, an LMM pool with one region over it, a
+ * pages instance over the whole buffer with max order 4 (64 KiB blocks, 16
  * of them) and one zone, and a vm instance over that.  The suite's exit runs
  * the vm validator, checks the misuse count the case announced, frees what a
  * failed case left behind, runs the pages and LMM validators, and checks
@@ -24,7 +24,7 @@
 #include "pages/pages.h"
 #include "vm/vm.h"
 
-#define VK_BUF		(2 * 1024 * 1024)
+#define VK_BUF		(1024 * 1024)
 #define VK_PAGES	(VK_BUF / PAGE_SIZE)
 #define VK_ORDER	4
 #define VK_BLOCK_PAGES	BIT(VK_ORDER)
@@ -94,6 +94,9 @@ static void vm_suite_exit(struct kunit *test)
 
 	if (!fx)		/* the init failed before the fixture was complete */
 		return;
+	/* a case that stopped early may have left a hook pointing at its stack */
+	memlab_pages_set_fault_hook(fx->mp, NULL, NULL);
+	memlab_vm_set_fault_hook(fx->vm, NULL, NULL);
 	live = kzalloc(sizeof(*live), GFP_KERNEL);
 	KUNIT_EXPECT_EQ_MSG(test, memlab_vm_check(fx->vm), 0, "vm validator");
 	KUNIT_EXPECT_EQ(test, fx->misuse, fx->expected_misuse);
@@ -262,9 +265,7 @@ static struct memlab_vm_stats *vk_stats(struct kunit *test, struct memlab_vm *vm
 /* ---- areas larger than any free block ---------------------------------------- */
 
 static const size_t vk_frag_sizes[] = {
-	2 * PAGE_SIZE,			/* twice the largest free block */
 	17 * PAGE_SIZE + 1,		/* a partial last page */
-	100 * PAGE_SIZE,
 	VK_PAGES / 2 * PAGE_SIZE,	/* every free page of the instance */
 };
 
@@ -640,7 +641,7 @@ static void vk_expect_unwound(struct kunit *test, struct vm_fixture *fx,
 }
 
 /*
- * 31 of the 32 max-order blocks taken: 16 pages free.  Expect a 20-page
+ * 15 of the 16 max-order blocks taken: 16 pages free.  Expect a 20-page
  * area to fail after taking all 16 (falling back from order 2 to 0 for the
  * last ones), give them all back, and a 16-page area to succeed then.
  */
@@ -679,16 +680,6 @@ static bool vk_fail_hook(void *arg)
 	return ++f->calls >= f->fail_from;
 }
 
-static void vk_pages_hook_off(void *mp)
-{
-	memlab_pages_set_fault_hook(mp, NULL, NULL);
-}
-
-static void vk_vm_hook_off(void *vm)
-{
-	memlab_vm_set_fault_hook(vm, NULL, NULL);
-}
-
 /*
  * The pages layer fails from its third request on: a 40-page area gets
  * two order-4 blocks, then every order down to 0 is refused.  Expect both
@@ -699,11 +690,10 @@ static void vm_alloc_pages_fault_midway_unwinds(struct kunit *test)
 	struct vm_fixture *fx = test->priv;
 	struct vk_fail_at f = { .fail_from = 3 };
 
-	memlab_pages_set_fault_hook(fx->mp, vk_fail_hook, &f);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vk_pages_hook_off, fx->mp), 0);
+	memlab_pages_set_fault_hook(fx->mp, vk_fail_hook, &f);	/* the exit removes it */
 	KUNIT_EXPECT_NULL(test, memlab_vm_alloc(fx->vm, 40 * PAGE_SIZE, 0));
 	KUNIT_EXPECT_EQ(test, f.calls, 2 + 4);	/* orders 4, 4, then 3, 2, 1, 0 refused */
-	vk_pages_hook_off(fx->mp);
+	memlab_pages_set_fault_hook(fx->mp, NULL, NULL);
 	vk_expect_unwound(test, fx, 0);
 	KUNIT_EXPECT_EQ(test, vk_stats(test, fx->vm)->fallbacks, 3);
 }
@@ -730,11 +720,10 @@ static void vm_alloc_step_failure_unwinds(struct kunit *test)
 	struct memlab_vm_stats *st;
 	void *a;
 
-	memlab_vm_set_fault_hook(fx->vm, vk_fail_hook, &f);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vk_vm_hook_off, fx->vm), 0);
+	memlab_vm_set_fault_hook(fx->vm, vk_fail_hook, &f);	/* the exit removes it */
 	KUNIT_EXPECT_NULL(test, memlab_vm_alloc(fx->vm, 37 * PAGE_SIZE, 0));
 	KUNIT_EXPECT_EQ(test, f.calls, f.fail_from);
-	vk_vm_hook_off(fx->vm);
+	memlab_vm_set_fault_hook(fx->vm, NULL, NULL);
 	st = vk_stats(test, fx->vm);
 	KUNIT_EXPECT_EQ(test, st->failures, 1);
 	KUNIT_EXPECT_EQ(test, st->injected, 1);
@@ -822,7 +811,7 @@ static size_t vs_size(u64 *rng)
  * every area is filled with its own tag and verified in full before it is
  * freed; a spot check of memlab_vm_to_page() against the arena on each
  * allocation; the counters against the model, and the validator, every 250
- * operations; a NULL allowed only when the pages layer is out of memory
+ * operations and at the end; a NULL allowed only when the pages layer is out of memory
  * and then with every page back.
  */
 static void vs_run(struct kunit *test, u64 rng, long ops)
@@ -883,7 +872,7 @@ static void vs_run(struct kunit *test, u64 rng, long ops)
 			requested -= a->size;
 			*a = live[--nlive];
 		}
-		if (i % 250 == 249) {
+		if (i % 250 == 249 || i == ops - 1) {
 			memlab_vm_stats(fx->vm, st);
 			KUNIT_ASSERT_EQ(test, st->nr_areas, nlive);
 			KUNIT_ASSERT_EQ(test, st->nr_pages, pages);
@@ -900,10 +889,10 @@ static void vs_run(struct kunit *test, u64 rng, long ops)
 	KUNIT_EXPECT_EQ(test, vk_in_use(fx), 0);
 }
 
-/* A short run of the model stress, in every load. */
+/* A short run of the model stress, in every load (the long one is slow). */
 static void vm_stress_short(struct kunit *test)
 {
-	vs_run(test, 42, 600);
+	vs_run(test, 42, 150);
 }
 
 static const u64 vs_seeds[] = { 3, 0xfeed, 123456789 };
