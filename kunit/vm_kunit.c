@@ -737,23 +737,31 @@ static void vm_alloc_step_failure_unwinds(struct kunit *test)
 
 /*
  * A backing block's owner tag cleared behind the vm's back: expect the
- * validator to report it (the block's tag, and the pages layer's count of
- * tagged blocks), and to be content again once the tag is back.
+ * validator to report it twice (the block's tag, and the pages layer's count
+ * of tagged blocks), and to be content again once the tag is back.
  */
 static void vm_check_catches_lost_owner_tag(struct kunit *test)
 {
 	struct vm_fixture *fx = test->priv;
 	char *a = memlab_vm_alloc(fx->vm, 5 * PAGE_SIZE, 0);
+	struct kunit_resource *res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
+	int *reports = kunit_kzalloc(test, sizeof(*reports), GFP_KERNEL);
 	struct memlab_page *head;
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, res);
+	KUNIT_ASSERT_NOT_NULL(test, reports);
+	KUNIT_ASSERT_EQ(test, kunit_add_named_resource(test, NULL, NULL, res, "vm_check",
+						       reports), 0);
 	head = memlab_vm_to_page(fx->vm, a);
 	KUNIT_ASSERT_NOT_NULL(test, head);
 	KUNIT_ASSERT_PTR_EQ(test, memlab_page_owner(head), (void *)fx->vm);
 	memlab_page_set_owner(head, NULL);
 	KUNIT_EXPECT_EQ(test, memlab_vm_check(fx->vm), 2);
+	KUNIT_EXPECT_EQ(test, *reports, 2);	/* counted, kept out of the log */
 	memlab_page_set_owner(head, fx->vm);
 	KUNIT_EXPECT_EQ(test, memlab_vm_check(fx->vm), 0);
+	KUNIT_EXPECT_EQ(test, *reports, 2);
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, a), 0);
 }
 
