@@ -174,8 +174,18 @@ static int memlab_layers_create(struct memlab *ml)
 		goto out_pages;
 	}
 	memlab_generic_set_default(ml->generic);
+	ml->vm = memlab_vm_create(ml->pages, "memlab");
+	if (IS_ERR(ml->vm)) {
+		ret = PTR_ERR(ml->vm);
+		pr_err("cannot create the vm allocator (%d)\n", ret);
+		goto out_generic;
+	}
+	memlab_vm_set_default(ml->vm);
 	return 0;
 
+out_generic:
+	memlab_generic_set_default(NULL);
+	memlab_generic_teardown(ml->generic);
 out_pages:
 	memlab_pages_destroy(ml->pages);
 out_lmm:
@@ -192,6 +202,8 @@ out_lmm:
  */
 static void memlab_layers_destroy(struct memlab *ml)
 {
+	if (memlab_vm_destroy(ml->vm))	/* also unsets the default */
+		pr_err("vm allocator still in use at unload\n");
 	memlab_generic_set_default(NULL);
 	memlab_generic_teardown(ml->generic);
 	memlab_pages_teardown(ml->pages);

@@ -14,6 +14,7 @@
 #include "lmm/lmm.h"
 #include "pages/pages.h"
 #include "slice/slice.h"
+#include "vm/vm.h"
 
 struct dentry;
 
@@ -43,6 +44,7 @@ enum memlab_layer { MEMLAB_LAYER_LMM, MEMLAB_LAYER_PAGES, MEMLAB_LAYER_SLICE, ME
  *	zone of a small arena could not hold a block of that order.
  * @pages: the buddy allocator over @lmm, zones "normal" then "low".
  * @generic: the generic allocator over @pages (memlab_alloc()).
+ * @vm: the vm allocator over @pages (memlab_vmalloc()).
  * @faults: fault injection, one per layer.
  * @map_bpc: bytes of arena per character of the map.
  * @wl: the workload runner.
@@ -57,6 +59,7 @@ struct memlab {
 	unsigned int max_order;
 	struct memlab_pages *pages;
 	struct memlab_generic *generic;
+	struct memlab_vm *vm;
 	struct memlab_fault faults[MEMLAB_NR_LAYERS];
 	size_t map_bpc;
 	struct memlab_workload wl;
@@ -65,5 +68,7 @@ struct memlab {
 
 void memlab_debugfs_init(struct memlab *ml);
 void memlab_debugfs_exit(struct memlab *ml);
+void memlab_debugfs_vm_init(struct memlab *ml);
+void memlab_debugfs_vm_exit(struct memlab *ml);
 
 #endif /* MEMLAB_H */

@@ -682,6 +682,7 @@ void memlab_debugfs_init(struct memlab *ml)
 	debugfs_create_file("run", 0200, dir, ml, &workload_run_fops);
 	debugfs_create_file("result", 0444, dir, ml, &workload_result_fops);
 	debugfs_create_file("trace", 0644, dir, ml, &workload_trace_fops);
+	memlab_debugfs_vm_init(ml);
 }
 
 /**
@@ -692,6 +693,7 @@ void memlab_debugfs_init(struct memlab *ml)
  */
 void memlab_debugfs_exit(struct memlab *ml)
 {
+	memlab_debugfs_vm_exit(ml);
 	debugfs_remove_recursive(ml->debugfs);
 	ml->debugfs = NULL;
 }

@@ -851,6 +851,22 @@ unsigned int memlab_pages_max_order(const struct memlab_pages *mp)
 EXPORT_SYMBOL_GPL(memlab_pages_max_order);
 
 /**
+ * memlab_pages_span() - the bytes of address space an instance manages
+ * @mp: the instance.
+ *
+ * The @size given at creation: no request to the instance, or to a layer
+ * built on it, can ever be served beyond it.
+ *
+ * Context: any context.
+ * Return: the span in bytes.
+ */
+size_t memlab_pages_span(const struct memlab_pages *mp)
+{
+	return mp->nr_pages << PAGE_SHIFT;
+}
+EXPORT_SYMBOL_GPL(memlab_pages_span);
+
+/**
  * memlab_pages_set_debug() - poison free blocks and check them on allocation
  * @mp: the instance.
  * @on: true to poison (every free block is poisoned now), false to stop.

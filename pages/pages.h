@@ -143,6 +143,7 @@ unsigned long memlab_pages_teardown(struct memlab_pages *mp);
 void memlab_pages_shrink(struct memlab_pages *mp);
 int memlab_pages_set_reserve(struct memlab_pages *mp, unsigned int blocks);
 unsigned int memlab_pages_max_order(const struct memlab_pages *mp);
+size_t memlab_pages_span(const struct memlab_pages *mp);
 int memlab_pages_set_debug(struct memlab_pages *mp, bool on);
 void memlab_pages_set_fault_hook(struct memlab_pages *mp, bool (*hook)(void *arg), void *arg);
 

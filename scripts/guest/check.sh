@@ -106,6 +106,8 @@ if [ -d $ML ]; then
 	cat $ML/arena >"$OUT/arena-default.txt"
 	check "arena reports backing vmalloc" grep -qx "backing: vmalloc" $ML/arena
 	check "arena reports 16 MiB" grep -q "^size: 16777216 " $ML/arena
+	check "vm/stats names the instance" grep -qx "instance: memlab" $ML/vm/stats
+	check "vm/areas is root-only like /proc/vmallocinfo" test "$(stat -c %a $ML/vm/areas)" = 400
 else
 	notok "debugfs directory memlab exists"
 fi
