@@ -1167,7 +1167,7 @@ static void lmm_alloc_gen_scaling(struct kunit *test)
 /* ---- lock hold times at 1M extents -------------------------------------------- */
 
 #define HOLD_EXTENTS	BIT(20)
-#define HOLD_PASSES	3
+#define HOLD_PASSES	5
 #define HOLD_LIMIT_NS	(1000 * 1000)	/* the project's bound: ~1 ms with irqs off */
 
 struct hold_walk {
