@@ -910,7 +910,8 @@ static void workload_run_stops_on_signal(struct kunit *test)
 	send_sig(SIGKILL, run->task, 1);
 	wl_helper_reap(run);
 	ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
-	KUNIT_EXPECT_LT_MSG(test, ms, 1000, "the run went on for %llu ms after SIGKILL", ms);
+	/* the whole run takes some 10 s in UML: stopping must come well before */
+	KUNIT_EXPECT_LT_MSG(test, ms, 5000, "the run went on for %llu ms after SIGKILL", ms);
 	KUNIT_EXPECT_EQ(test, run->ret, -EINTR);
 	KUNIT_EXPECT_TRUE(test, fx->ml.wl.report->figures.interrupted);
 	KUNIT_EXPECT_NOT_NULL(test, strnstr(fx->ml.wl.report->text, "\ninterrupted: ",
@@ -1107,7 +1108,7 @@ static void workload_threads_stop_on_signal(struct kunit *test)
 	send_sig(SIGKILL, run->task, 1);
 	wl_helper_reap(run);
 	ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
-	KUNIT_EXPECT_LT_MSG(test, ms, 1000, "the threads went on for %llu ms after SIGKILL", ms);
+	KUNIT_EXPECT_LT_MSG(test, ms, 5000, "the threads went on for %llu ms after SIGKILL", ms);
 	KUNIT_EXPECT_EQ(test, run->ret, -EINTR);
 	KUNIT_EXPECT_TRUE(test, fx->ml.wl.report->figures.interrupted);
 	KUNIT_EXPECT_EQ(test, fx->ml.wl.report->figures.nr_threads, 4);

@@ -487,6 +487,33 @@ static void mp_drain_all(struct memlab_pages *mp)
 		mp_drain_cpu(mp, cpu);
 }
 
+/*
+ * Before an allocation fails, give it what the other CPUs' caches hold, as
+ * the kernel's slow path drains the pcp lists: a page freed on one CPU must
+ * not be out of reach of the others.  Only tried: this may run in an
+ * interrupt that arrived while some CPU's cache lock was held.
+ * Return: whether any page moved.
+ */
+static bool mp_drain_all_try(struct memlab_pages *mp)
+{
+	bool moved = false;
+	unsigned int zi;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		for (zi = 0; zi < mp->nr_zones; zi++) {
+			struct memlab_pcp *pcp = per_cpu_ptr(mp->zones[zi].pcp, cpu);
+
+			if (!READ_ONCE(pcp->count) || !spin_trylock(&pcp->lock))
+				continue;
+			moved |= pcp->count;
+			mp_pcp_drain(mp, pcp, UINT_MAX);
+			spin_unlock(&pcp->lock);
+		}
+	}
+	return moved;
+}
+
 /* CPU hotplug teardown: a dead CPU keeps no pages from the buddy lists. */
 static int mp_cpu_dead(unsigned int cpu, struct hlist_node *node)
 {
@@ -929,8 +956,8 @@ struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flag
 {
 	struct memlab_page *page = NULL;
 	unsigned long irqflags;
+	bool busy, drained = false;
 	unsigned int zi;
-	bool busy;
 
 	if (unlikely(order > mp->max_order)) {
 		mp_misuse(mp, MEMLAB_PAGES_MISUSE_BAD_ORDER, NULL);
@@ -943,6 +970,7 @@ struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flag
 		spin_unlock_irqrestore(&mp->lock, irqflags);
 		return NULL;
 	}
+retry:
 	for (zi = 0; zi < mp->nr_zones && !page; zi++) {
 		if (flags & ~mp->zones[zi].lmm_flags)
 			continue;
@@ -956,6 +984,11 @@ struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flag
 		if (page)
 			mp->st.allocs++;
 		spin_unlock_irqrestore(&mp->lock, irqflags);
+	}
+	if (!page && !drained) {
+		drained = true;
+		if (mp_drain_all_try(mp))
+			goto retry;
 	}
 	if (!page) {
 		spin_lock_irqsave(&mp->lock, irqflags);
