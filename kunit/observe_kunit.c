@@ -497,7 +497,8 @@ static void map_row_time_at_1m_extents(struct kunit *test)
 	kunit_info(test, "1M extents, 16 bytes per char: %lu rows, slowest row %llu us, a pass %llu ms\n",
 		   rows, worst / 1000, total / 1000000);
 	/* a measurement, reported, not asserted: the row bound is what others check */
-	kunit_info(test, "slowest row %s the 1 ms goal\n", worst < 1000ULL * 1000 ? "within" : "over");
+	kunit_info(test, "slowest row %s the 1 ms goal\n",
+		   worst < 1000ULL * 1000 ? "within" : "over");
 	lmm_destroy(pool);
 	vfree(base);
 }
@@ -572,7 +573,8 @@ static void map_at_1g_pages(struct kunit *test)
 	kunit_info(test, "1 GiB, %lu pages taken, every other one freed: memlab_map_refresh() (memlab_pages_walk) %llu us; 256 bytes per char: %lu rows, slowest row %llu us, a pass %llu ms\n",
 		   nr, refresh / 1000, rows, worst / 1000, pass_ns / 1000000);
 	/* a measurement, reported, not asserted: the row bound is what others check */
-	kunit_info(test, "slowest row %s the 1 ms goal\n", worst < 1000ULL * 1000 ? "within" : "over");
+	kunit_info(test, "slowest row %s the 1 ms goal\n",
+		   worst < 1000ULL * 1000 ? "within" : "over");
 	for (i = 1; i < nr; i += 2)
 		KUNIT_EXPECT_EQ(test, memlab_put_pages(mp, pages[i]), 0);
 	KUNIT_EXPECT_EQ(test, memlab_pages_destroy(mp), 0);
