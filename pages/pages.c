@@ -1028,6 +1028,20 @@ void *memlab_get_pages(struct memlab_pages *mp, lmm_flags_t flags, unsigned int 
 }
 EXPORT_SYMBOL_GPL(memlab_get_pages);
 
+/* Whether page @idx lies inside a free block (it merged into one). */
+static bool mp_in_free_block(const struct memlab_pages *mp, unsigned long idx)
+{
+	unsigned int o;
+
+	for (o = 1; o <= mp->max_order; o++) {
+		const struct memlab_page *head = &mp->map[idx & ~((1UL << o) - 1)];
+
+		if (READ_ONCE(head->flags) == (MP_HEAD | MP_FREE) && head->order >= o)
+			return true;
+	}
+	return false;
+}
+
 /* Validate a page about to be freed; the kind of misuse, or NR on success. */
 static enum memlab_pages_misuse mp_check_free(const struct memlab_pages *mp,
 					      const struct memlab_page *page)
@@ -1037,7 +1051,8 @@ static enum memlab_pages_misuse mp_check_free(const struct memlab_pages *mp,
 	if (!mp_held(mp, mp_idx(mp, page)))
 		return MEMLAB_PAGES_MISUSE_NOT_HELD;
 	if (!(f & MP_HEAD))
-		return MEMLAB_PAGES_MISUSE_TAIL;
+		return mp_in_free_block(mp, mp_idx(mp, page)) ? MEMLAB_PAGES_MISUSE_DOUBLE_FREE :
+								 MEMLAB_PAGES_MISUSE_TAIL;
 	if (!(f & MP_ALLOC))
 		return MEMLAB_PAGES_MISUSE_DOUBLE_FREE;
 	return MEMLAB_PAGES_NR_MISUSE;
