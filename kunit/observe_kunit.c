@@ -1051,9 +1051,12 @@ static void workload_threads_figures_add_up(struct kunit *test)
 		"layer=slice ops=1000 seed=5 size=16-2048 threads=2 xfree=1",
 		"layer=lmm ops=400 seed=8 size=16-512 free=keep:50 threads=4 xfree=1 hold=1",
 	};
-	struct wl_fixture *fx = wl_fixture_create(test);
-	struct memlab_workload *wl = &fx->ml.wl;
+	struct wl_fixture *fx;
+	struct memlab_workload *wl;
 
+	memlab_kunit_need_slow(test);
+	fx = wl_fixture_create(test);
+	wl = &fx->ml.wl;
 	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, lines[0]), 0);
 	wl_expect_figures(test, wl, 2, 1000, true);
 	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, lines[1]), 0);
@@ -1135,7 +1138,7 @@ static struct kunit_case memlab_observe_cases[] = {
 	KUNIT_CASE_SLOW(workload_reader_during_run),
 	KUNIT_CASE_SLOW(workload_run_stops_on_signal),
 	KUNIT_CASE(workload_trace_refused_chunk_restores_state),
-	KUNIT_CASE(workload_threads_figures_add_up),
+	KUNIT_CASE_SLOW(workload_threads_figures_add_up),
 	KUNIT_CASE_SLOW(workload_threads_every_layer),
 	KUNIT_CASE_SLOW(workload_threads_stop_on_signal),
 	{}
