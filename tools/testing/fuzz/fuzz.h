@@ -115,8 +115,9 @@ bool fz_skip(const char *family);
 
 /*
  * Preemption: arm_preempt(k) makes the k-th preemption point of the next
- * operation run fz_nested_op(), another caller's operation, as if the task
- * had been preempted there (all locks released); 0 disarms.
+ * API call run fz_nested_op(), another caller's operation, as if the task
+ * had been preempted there (all locks released); 0 disarms, and so does
+ * the end of the call.
  */
 void fz_arm_preempt(unsigned int k);
 extern void (*fz_nested_op)(void);

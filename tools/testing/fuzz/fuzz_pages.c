@@ -726,6 +726,8 @@ static void fp_op_knob(void)
 
 static void fp_nested(void)
 {
+	u64 fired = fp.fired;	/* the interrupted allocation's own record */
+
 	fp.in_nested = true;
 	switch (fz_below(4)) {
 	case 0:
@@ -745,6 +747,7 @@ static void fp_nested(void)
 		break;
 	}
 	fp.in_nested = false;
+	fp.fired = fired;
 }
 
 static void fp_teardown(void)
