@@ -193,7 +193,8 @@ static void fg_setup(void)
 	if (fg.low_pages)
 		FZ_CHECK(!lmm_add_region(&fg.lmm, &fg.low, (void *)fg.base,
 					 fg.low_pages << PAGE_SHIFT, FG_LOWF, -1), "low region");
-	FZ_CHECK(!lmm_add_region(&fg.lmm, &fg.normal, (void *)(fg.base + (fg.low_pages << PAGE_SHIFT)),
+	FZ_CHECK(!lmm_add_region(&fg.lmm, &fg.normal,
+				 (void *)(fg.base + (fg.low_pages << PAGE_SHIFT)),
 				 (fg.nr_pages - fg.low_pages) << PAGE_SHIFT, 0, 0), "region");
 	FZ_CHECK(!lmm_add_free(&fg.lmm, (void *)fg.base, fg.nr_pages << PAGE_SHIFT), "add_free");
 	fg.pages = memlab_pages_create("fuzz", &fg.lmm, (void *)fg.base, fg.nr_pages << PAGE_SHIFT,
@@ -205,8 +206,9 @@ static void fg_setup(void)
 
 		/* a red zone makes the 4096 class's slots 8 KiB: not every max order fits it */
 		if (memlab_slice_order_for(4096, 4096, fg.debug, fg.max_order, &objs) == UINT_MAX) {
-			struct memlab_generic *g = memlab_generic_create(fg.pages, names[0], fg.debug);
+			struct memlab_generic *g;
 
+			g = memlab_generic_create(fg.pages, names[0], fg.debug);
 			FZ_CHECK(g == ERR_PTR(-EINVAL), "create with an impossible class: %ld",
 				 PTR_ERR(g));
 			fg.debug &= ~MEMLAB_SLICE_REDZONE;
@@ -429,9 +431,10 @@ static void fg_op_misuse(void)
 			return;
 		p = fg.freed[fz_below(min_t(unsigned int, fg.nr_freed, ARRAY_SIZE(fg.freed)))];
 		k = fg_lower(p);
-		if ((k < (int)fg.nr_live && fg.live[k].p == p) ||
-		    (k && fg.live[k - 1].p + fg.live[k - 1].ksize > p && fg.live[k - 1].owner == gi))
-			return;		/* reused, or inside one of ours: another case */
+		if (k < (int)fg.nr_live && fg.live[k].p == p)
+			return;		/* reused */
+		if (k && fg.live[k - 1].p + fg.live[k - 1].ksize > p && fg.live[k - 1].owner == gi)
+			return;		/* inside one of ours: another case */
 		fg_refused(FZ_CALL(memlab_generic_free(fg.g[gi], p)), "double free", p);
 		return;
 	case 1:		/* inside a live allocation */
@@ -449,7 +452,7 @@ static void fg_op_misuse(void)
 	case 3:		/* a generic object given to the plain pool */
 		if (!o || o->owner == 2 || !fg.plain)
 			return;
-		fg_refused(FZ_CALL(memlab_slice_free(fg.plain, o->p)), "plain free of generic", o->p);
+		fg_refused(FZ_CALL(memlab_slice_free(fg.plain, o->p)), "plain pool free", o->p);
 		return;
 	case 4:		/* memory that is not memlab's, and NULL */
 		p = fz_one_in(2) ? stack : (char *)&fg;
@@ -475,10 +478,10 @@ static void fg_op_misuse(void)
 
 			fg_tag(&c, true);
 			fg_remove(k);
-			FZ_CHECK(!FZ_CALL(memlab_generic_free(fg.g[gi], p)), "free of a live object");
+			FZ_CHECK(!FZ_CALL(memlab_generic_free(fg.g[gi], p)), "free of a live one");
 			return;
 		}
-		fg_refused(FZ_CALL(memlab_generic_free(fg.g[gi], p)), "free of an arena address", p);
+		fg_refused(FZ_CALL(memlab_generic_free(fg.g[gi], p)), "arena address free", p);
 		return;
 	}
 }

@@ -75,6 +75,8 @@ static struct {
 	uintptr_t removed_off, removed_size;	/* the last lmm_remove_free() */
 } fl;
 
+static const char * const fl_policy_names[] = { "fast", "linear", "best_fit" };
+
 static inline uintptr_t fl_rd(uintptr_t a)
 {
 	return a & ~(FL_G - 1);
@@ -360,8 +362,10 @@ static FZ_NOCOV void fl_add_free(struct fl_pool *p, uintptr_t b, size_t size)
 		if (c0 >= c1)
 			continue;
 		n = fl_count(p, c0, c1, FL_FREE);
-		if (n)
-			bad = n == (c1 - c0) / FL_G ? LMM_MISUSE_DOUBLE_FREE : LMM_MISUSE_OVERLAP_FREE;
+		if (n == (c1 - c0) / FL_G)
+			bad = LMM_MISUSE_DOUBLE_FREE;
+		else if (n)
+			bad = LMM_MISUSE_OVERLAP_FREE;
 	}
 	if (bad >= 0) {
 		FZ_CHECK(ret == -EINVAL, "add_free over free memory: %d", ret);
@@ -867,8 +871,7 @@ static void fl_op_knob(void)
 				 v, ret);
 			if (!ret)
 				p->policy = v;
-			FZ_CHECK(!strcmp(lmm_policy_name(p->policy),
-					 (const char * const[]){ "fast", "linear", "best_fit" }[p->policy]),
+			FZ_CHECK(!strcmp(lmm_policy_name(p->policy), fl_policy_names[p->policy]),
 				 "policy name");
 			break;
 		case 1:

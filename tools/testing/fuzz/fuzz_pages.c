@@ -151,10 +151,14 @@ static bool fp_setup(void)
 	fp.nr_pages = fp.full_pages + extra;
 	fp.low_pages = fz_one_in(3) ? 0 : fz_below(fp.nr_pages);
 	fp.base = (uintptr_t)fp.arena + (off << PAGE_SHIFT);
-	fp.nr_live = fp.nr_direct = fp.nr_freed = 0;
+	fp.nr_live = 0;
+	fp.nr_direct = 0;
+	fp.nr_freed = 0;
+	fp.misuse_free = 0;
+	fp.uaf_writes = 0;
+	fp.injected = 0;
 	fp.next_tag = fz_mix(fz_in.n);
 	memset(fp.misuse, 0, sizeof(fp.misuse));
-	fp.misuse_free = fp.uaf_writes = fp.injected = 0;
 	fp.hook_fire = 0;
 	fp_mark(0, fp.nr_pages, FP_FREE);
 
@@ -163,8 +167,9 @@ static bool fp_setup(void)
 	if (fp.low_pages)
 		FZ_CHECK(!lmm_add_region(&fp.lmm, &fp.low, (void *)fp.base,
 					 fp.low_pages << PAGE_SHIFT, FP_LOWF, -1), "low region");
-	FZ_CHECK(!lmm_add_region(&fp.lmm, &fp.normal, (void *)(fp.base + (fp.low_pages << PAGE_SHIFT)),
-				 (fp.nr_pages - fp.low_pages) << PAGE_SHIFT, 0, 0), "normal region");
+	FZ_CHECK(!lmm_add_region(&fp.lmm, &fp.normal,
+				 (void *)(fp.base + (fp.low_pages << PAGE_SHIFT)),
+				 (fp.nr_pages - fp.low_pages) << PAGE_SHIFT, 0, 0), "normal");
 	FZ_CHECK(!lmm_add_free(&fp.lmm, (void *)fp.base, fp.nr_pages << PAGE_SHIFT), "add_free");
 	if (fz_one_in(4)) {		/* memory the LMM never hands out */
 		unsigned long h = fz_below(fp.nr_pages), n = 1 + fz_below(8);
@@ -313,8 +318,8 @@ static FZ_NOCOV void fp_check_all(void)
 	}
 	/* a free page is reported as a tail, double free or not held: LMM's choice */
 	FZ_CHECK(st.misuse[MEMLAB_PAGES_MISUSE_TAIL] >= fp.misuse[MEMLAB_PAGES_MISUSE_TAIL] &&
-		 st.misuse[MEMLAB_PAGES_MISUSE_DOUBLE_FREE] + st.misuse[MEMLAB_PAGES_MISUSE_NOT_HELD] +
-		 st.misuse[MEMLAB_PAGES_MISUSE_TAIL] ==
+		 st.misuse[MEMLAB_PAGES_MISUSE_DOUBLE_FREE] +
+		 st.misuse[MEMLAB_PAGES_MISUSE_NOT_HELD] + st.misuse[MEMLAB_PAGES_MISUSE_TAIL] ==
 		 fp.misuse_free + fp.misuse[MEMLAB_PAGES_MISUSE_TAIL],
 		 "tail + double free + not held: %llu + %llu + %llu, model %llu tails + %llu",
 		 st.misuse[MEMLAB_PAGES_MISUSE_TAIL], st.misuse[MEMLAB_PAGES_MISUSE_DOUBLE_FREE],
@@ -356,7 +361,8 @@ static FZ_NOCOV void fp_check_failure(unsigned int order, lmm_flags_t flags)
 		for (r = blk; r < blk + bp; r += n) {
 			for (i = r; i < r + n && fp.owner[i] == FP_FREE; i++)
 				;
-			FZ_CHECK(i < r + n, "order-%u allocation failed with pages %lu-%lu free in a held block",
+			FZ_CHECK(i < r + n,
+				 "order-%u allocation failed with pages %lu-%lu free in a held block",
 				 order, r, r + n - 1);
 		}
 	}
@@ -408,14 +414,16 @@ static FZ_NOCOV void fp_add_live(struct memlab_page *page, unsigned int order, l
 	FZ_CHECK(!(flags & FP_LOWF) || fp_in_low(idx, 1UL << order),
 		 "low allocation at page %lu outside the low region", idx);
 	for (i = idx; i < idx + (1UL << order); i++)
-		FZ_CHECK(fp.owner[i] == FP_FREE, "order-%u block at page %lu overlaps page %lu (%d)",
-			 order, idx, i, fp.owner[i]);
+		FZ_CHECK(fp.owner[i] == FP_FREE,
+			 "order-%u block at page %lu overlaps page %lu (%d)", order, idx, i,
+			 fp.owner[i]);
 	FZ_CHECK(memlab_page_order(fp.mp, page) == (int)order, "order %d, asked %u",
 		 memlab_page_order(fp.mp, page), order);
 	FZ_CHECK(!memlab_page_owner(page), "a new block has an owner tag");
 	if (fp.debug && !fp.debug_uncertain)
 		FZ_CHECK(!memchr_inv((void *)a, FP_POISON, PAGE_SIZE << order),
-			 "debug mode: order-%u block at page %lu handed out unpoisoned", order, idx);
+			 "debug mode: order-%u block at page %lu handed out unpoisoned",
+			 order, idx);
 	FZ_CHECK(fp.nr_live < FP_MAX_LIVE, "model full");
 	fz_trace("alloc order %u flags %u -> page %lu", order, flags, idx);
 	b = &fp.live[fp.nr_live];
@@ -457,15 +465,6 @@ static void fp_op_alloc(void)
 	 */
 	fz_arm_preempt(0);
 	FZ_VCALL(memlab_pages_shrink(fp.mp));
-	if (fz_tracing) {
-		struct memlab_pages_stats st;
-
-		memlab_pages_stats(fp.mp, &st);
-		fz_trace("retry after shrink: held %lu free %lu cached %lu, nr_free %lu %lu %lu %lu",
-			 st.zone[0].blocks_held, st.zone[0].pages_free, st.zone[0].pages_cached,
-			 st.zone[0].nr_free[0], st.zone[0].nr_free[1], st.zone[0].nr_free[2],
-			 st.zone[0].nr_free[3]);
-	}
 	page = fp_do_alloc(order, flags, how);
 	if (page) {
 		fp_add_live(page, order, flags);
@@ -556,7 +555,8 @@ static void fp_op_misuse(void)
 		idx = fz_below(fp.nr_live);
 		if (!fp.live[idx].order)
 			return;
-		a = fp.live[idx].addr + ((1 + fz_below((1U << fp.live[idx].order) - 1)) << PAGE_SHIFT);
+		a = fp.live[idx].addr +
+		    ((1 + fz_below((1U << fp.live[idx].order) - 1)) << PAGE_SHIFT);
 		ret = FZ_CALL(memlab_put_pages(fp.mp, (void *)a));
 		fp_expect_refusal(ret, "tail free", MEMLAB_PAGES_MISUSE_TAIL, a);
 		return;
@@ -590,7 +590,7 @@ static void fp_op_misuse(void)
 			struct fp_block b = fp.live[fp.owner[idx]];
 
 			fp_tag(&b, true);
-			FZ_CHECK(!FZ_CALL(memlab_put_pages(fp.mp, (void *)a)), "free of a live block");
+			FZ_CHECK(!FZ_CALL(memlab_put_pages(fp.mp, (void *)a)), "free of a block");
 			fp_remove_live(fp.owner[idx]);
 			return;
 		}
@@ -765,7 +765,8 @@ static void fp_teardown(void)
 	while (fp.nr_direct) {
 		struct fp_direct *d = &fp.direct[--fp.nr_direct];
 
-		FZ_CHECK(!lmm_free(&fp.lmm, (void *)d->addr, d->pages << PAGE_SHIFT), "direct free");
+		FZ_CHECK(!lmm_free(&fp.lmm, (void *)d->addr, d->pages << PAGE_SHIFT),
+			 "direct free");
 		fp_mark(fp_idx(d->addr), d->pages, FP_FREE);
 	}
 	fp_check_all();

@@ -187,7 +187,8 @@ static bool fs_pool_create(unsigned int i, bool plain)
 	fp->flags = fs.low_zone && fz_one_in(4) ? FS_LOWF : 0;
 	if (plain) {		/* when the input asks for nothing that works */
 		size = 64;
-		align = debug = 0;
+		align = 0;
+		debug = 0;
 	}
 	switch (plain ? 15 : fz_below(16)) {		/* geometry that must be refused */
 	case 0:
@@ -247,7 +248,7 @@ static bool fs_pool_create(unsigned int i, bool plain)
 		 st.slot_size, a, objs, st.pages_per_slab);
 	FZ_CHECK(memlab_slice_size(fp->pool) == size, "memlab_slice_size");
 	memlab_slice_set_fault_hook(fp->pool, fs_hook, NULL);
-	fz_trace("pool %u: size %zu align %zu slot %zu debug %u ctor %d, %u objects per order-%u slab",
+	fz_trace("pool %u: size %zu align %zu slot %zu debug %u ctor %d, %u objects, order %u",
 		 i, size, a, fp->slot, debug, fp->ctor, objs, order);
 	return true;
 }
@@ -274,7 +275,8 @@ static void fs_setup(void)
 	if (fs.low_pages)
 		FZ_CHECK(!lmm_add_region(&fs.lmm, &fs.low, (void *)fs.base,
 					 fs.low_pages << PAGE_SHIFT, FS_LOWF, -1), "low region");
-	FZ_CHECK(!lmm_add_region(&fs.lmm, &fs.normal, (void *)(fs.base + (fs.low_pages << PAGE_SHIFT)),
+	FZ_CHECK(!lmm_add_region(&fs.lmm, &fs.normal,
+				 (void *)(fs.base + (fs.low_pages << PAGE_SHIFT)),
 				 (fs.nr_pages - fs.low_pages) << PAGE_SHIFT, 0, 0), "region");
 	FZ_CHECK(!lmm_add_free(&fs.lmm, (void *)fs.base, fs.nr_pages << PAGE_SHIFT), "add_free");
 	fs.pages = memlab_pages_create("fuzz", &fs.lmm, (void *)fs.base, fs.nr_pages << PAGE_SHIFT,
@@ -340,7 +342,8 @@ static void fs_check_pool(unsigned int i)
 	}
 	FZ_CHECK(seen == want, "pool %u: %llu stale-pointer misuses counted, model %llu", i,
 		 seen, want);
-	FZ_CHECK(st.misuse[MEMLAB_SLICE_MISUSE_OVERFLOW] == fp->misuse[MEMLAB_SLICE_MISUSE_OVERFLOW],
+	FZ_CHECK(st.misuse[MEMLAB_SLICE_MISUSE_OVERFLOW] ==
+		 fp->misuse[MEMLAB_SLICE_MISUSE_OVERFLOW],
 		 "pool %u: %llu overflows reported, model %llu", i,
 		 st.misuse[MEMLAB_SLICE_MISUSE_OVERFLOW], fp->misuse[MEMLAB_SLICE_MISUSE_OVERFLOW]);
 	FZ_CHECK(st.misuse[MEMLAB_SLICE_MISUSE_USE_AFTER_FREE] <= fp->uaf_writes,
@@ -398,8 +401,9 @@ static FZ_NOCOV void fs_add(unsigned int i, char *p, bool debug_stable)
 		 (long)(p - (char *)info.base), info.pool, info.inuse, info.objs);
 	/* an allocation that began before poisoning was turned on is not poisoned */
 	if ((fp->debug & MEMLAB_SLICE_POISON) && !fp->ctor && !fp->uaf_writes && debug_stable) {
-		bad = memchr_inv(p + sizeof(long), FS_POISON, fp->size - sizeof(long)) ?
-		      (char *)memchr_inv(p + sizeof(long), FS_POISON, fp->size - sizeof(long)) - p : -1;
+		char *b = memchr_inv(p + sizeof(long), FS_POISON, fp->size - sizeof(long));
+
+		bad = b ? b - p : -1;
 		FZ_CHECK(bad < 0, "pool %u: new object not poisoned at offset %ld", i, bad);
 	}
 	if (fp->debug & MEMLAB_SLICE_REDZONE)
@@ -610,7 +614,8 @@ static void fs_op_write(void)
 				return;
 			p[sizeof(long) + fz_below(fp->size - sizeof(long))] ^= 1 + fz_below(255);
 			fp->uaf_writes++;
-			fz_trace("write after free into 0x%lx", (unsigned long)((uintptr_t)p - fs.base));
+			fz_trace("write after free into 0x%lx",
+				 (unsigned long)((uintptr_t)p - fs.base));
 			return;
 		}
 		if (fz_skip("corrupt"))
@@ -618,7 +623,8 @@ static void fs_op_write(void)
 		*(unsigned long *)p ^= (unsigned long)fz_u64() | 1;
 		fp->link_writes++;
 		fp->corrupted = true;
-		fz_trace("free-list link of 0x%lx corrupted", (unsigned long)((uintptr_t)p - fs.base));
+		fz_trace("free-list link of 0x%lx corrupted",
+			 (unsigned long)((uintptr_t)p - fs.base));
 		return;
 	}
 }
@@ -655,8 +661,8 @@ static void fs_op_knob(void)
 		 * they test in opposite orders.)
 		 */
 		if (fz_skip("debug-race") && !fs.in_nested)
-			FZ_CHECK(!ret == !can, "set_debug %u: %d, can_set_debug said %d", debug, ret,
-				 can);
+			FZ_CHECK(!ret == !can, "set_debug %u: %d, can_set_debug said %d",
+				 debug, ret, can);
 		else	/* slabs may come and go while it runs */
 			FZ_CHECK(!ret == !can || (ret == -EBUSY && !can) || (!ret && can == -EBUSY),
 				 "set_debug %u: %d, can_set_debug said %d", debug, ret, can);
@@ -700,7 +706,8 @@ static void fs_op_knob(void)
 	default:	/* another user of the pages layer */
 		fz_arm_preempt(0);
 		if (fs.nr_direct && fz_one_in(2)) {
-			FZ_CHECK(!memlab_put_pages(fs.pages, fs.direct[--fs.nr_direct]), "put_pages");
+			FZ_CHECK(!memlab_put_pages(fs.pages, fs.direct[--fs.nr_direct]),
+				 "put_pages");
 		} else if (fs.nr_direct < ARRAY_SIZE(fs.direct)) {
 			void *p = memlab_get_pages(fs.pages, 0, fz_below(fs.max_order + 1));
 

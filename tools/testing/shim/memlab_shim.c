@@ -20,7 +20,7 @@ void (*shim_preempt_hook)(void);
 long shim_kmalloc_live;
 long shim_percpu_live;
 unsigned long shim_printk_errors;
-DEFINE_MUTEX(shim_cpu_hotplug_lock);
+DEFINE_MUTEX(shim_cpu_hotplug_lock);	/* cpus_read_lock(), and held across hotplug */
 
 static const char * const shim_lock_class_names[] = {
 	[SHIM_LOCK_SPIN]	= "spinlock_t",
@@ -75,7 +75,8 @@ static void shim_dump_ctx(void)
 {
 	int i;
 
-	fprintf(stderr, "  context: cpu %u, hard irqs %s, preempt_count %d, migrate_disable %d, %d locks held\n",
+	fprintf(stderr,
+		"  context: cpu %u, hard irqs %s, preempt_count %d, migrate_disable %d, %d locks held\n",
 		shim_ctx.cpu, shim_ctx.hardirqs_off ? "off" : "on", shim_ctx.preempt_count,
 		shim_ctx.migrate_count, shim_ctx.locks_held);
 	for (i = 0; i < shim_ctx.locks_held && i < (int)ARRAY_SIZE(shim_ctx.held); i++)
@@ -214,12 +215,17 @@ unsigned int shim_this_cpu(const char *what, const char *file, int line)
 	return shim_ctx.cpu;
 }
 
+static const char *shim_atomic_why(void)
+{
+	return shim_ctx.hardirqs_off ? "hard interrupts disabled" : "preemption disabled";
+}
+
 static void shim_rt_sleeping_lock(const struct shim_lock_map *map, int class)
 {
 	if (IS_ENABLED(CONFIG_PREEMPT_RT) && shim_atomic())
-		SHIM_DIE("BUG: sleeping function called from invalid context: %s %s is a sleeping lock on PREEMPT_RT, taken with %s",
-			 shim_lock_class_names[class], map->name,
-			 shim_ctx.hardirqs_off ? "hard interrupts disabled" : "preemption disabled");
+		SHIM_DIE("%s: %s %s is a sleeping lock on PREEMPT_RT, taken with %s",
+			 "BUG: sleeping function called from invalid context",
+			 shim_lock_class_names[class], map->name, shim_atomic_why());
 }
 
 static void shim_lock_account(int class, int dir)
@@ -249,7 +255,8 @@ static void shim_lock_account(int class, int dir)
 static void shim_lock_take(struct shim_lock_map *map, int class, const char *name)
 {
 	if (!map->name)
-		map->name = name;
+		SHIM_DIE("INFO: trying to register non-static key: a %s never initialised",
+			 shim_lock_class_names[class]);
 	if (shim_ctx.locks_held >= (int)ARRAY_SIZE(shim_ctx.held))
 		SHIM_DIE("more than %zu locks held", ARRAY_SIZE(shim_ctx.held));
 	shim_lock_account(class, 1);
@@ -267,7 +274,8 @@ static void shim_lock_take(struct shim_lock_map *map, int class, const char *nam
 void shim_lock_acquire(struct shim_lock_map *map, int class, const char *name)
 {
 	if (!map->name)
-		map->name = name;
+		SHIM_DIE("INFO: trying to register non-static key: a %s never initialised",
+			 shim_lock_class_names[class]);
 	if (map->held)
 		SHIM_DIE("WARNING: possible recursive locking detected: %s %s already held",
 			 shim_lock_class_names[class], map->name);
@@ -344,8 +352,8 @@ void shim_assert_not_held(const struct shim_lock_map *map, const char *what,
 void shim_assert_quiescent(const char *where)
 {
 	if (!shim_quiescent())
-		SHIM_DIE("returned from %s with a lock held, interrupts, preemption or migration disabled",
-			 where);
+		SHIM_DIE("%s returned with %s", where,
+			 "a lock held, or interrupts, preemption or migration disabled");
 }
 
 /**
@@ -754,7 +762,7 @@ static void shim_alloc_context(gfp_t gfp, const char *file, int line)
 	if (IS_ENABLED(CONFIG_PREEMPT_RT) && shim_atomic())
 		shim_die(file, line,
 			 "BUG: sleeping function called from invalid context: the slab allocator with %s on PREEMPT_RT",
-			 shim_ctx.hardirqs_off ? "hard interrupts disabled" : "preemption disabled");
+			 shim_atomic_why());
 }
 
 void *shim_kmalloc(size_t size, gfp_t gfp, const char *file, int line)
@@ -796,7 +804,8 @@ void *shim_krealloc(void *old, size_t size, gfp_t gfp, const char *file, int lin
 void shim_kfree(const void *p)
 {
 	if (IS_ENABLED(CONFIG_PREEMPT_RT) && shim_ctx.hardirqs_off && p)
-		SHIM_DIE("BUG: sleeping function called from invalid context: kfree() with hard interrupts disabled on PREEMPT_RT");
+		SHIM_DIE("BUG: sleeping function called from invalid context: %s",
+			 "kfree() with hard interrupts disabled on PREEMPT_RT");
 	if (!p || p == ZERO_SIZE_PTR_SHIM)
 		return;
 	shim_kmalloc_live--;

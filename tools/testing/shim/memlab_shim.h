@@ -575,17 +575,18 @@ unsigned int shim_this_cpu(const char *what, const char *file, int line);
 #define DEFINE_MUTEX(n)		struct mutex n = __SHIM_LOCK_INIT(n)
 #define DECLARE_RWSEM(n)	struct rw_semaphore n = __SHIM_LOCK_INIT(n)
 #define INIT_LOCAL_LOCK(n)	__SHIM_LOCK_INIT(n)
-#define __SHIM_INIT(l)		((void)((l)->dep_map = (struct shim_lock_map){ .name = #l }))
+#define __SHIM_INIT(l, n)	((void)((l)->dep_map = (struct shim_lock_map){ .name = n }))
 
-#define spin_lock_init(l)		__SHIM_INIT(l)
-#define raw_spin_lock_init(l)		__SHIM_INIT(l)
-#define mutex_init(l)			__SHIM_INIT(l)
-#define init_rwsem(l)			__SHIM_INIT(l)
+#define spin_lock_init(l)		__SHIM_INIT(l, #l)
+#define raw_spin_lock_init(l)		__SHIM_INIT(l, #l)
+#define mutex_init(l)			__SHIM_INIT(l, #l)
+#define init_rwsem(l)			__SHIM_INIT(l, #l)
 #define mutex_destroy(l)		shim_assert_not_held(&(l)->dep_map, #l, __FILE__, __LINE__)
 
-#define __SHIM_ACQ(l, c)		shim_lock_acquire(&(l)->dep_map, c, #l)
+/* names are stringified here, at the outermost macro, before expansion */
+#define __SHIM_ACQ(l, c)		shim_lock_acquire(&(l)->dep_map, c, NULL)
 #define __SHIM_REL(l, c)		shim_lock_release(&(l)->dep_map, c)
-#define __SHIM_TRY(l, c)		shim_lock_tryacquire(&(l)->dep_map, c, #l)
+#define __SHIM_TRY(l, c)		shim_lock_tryacquire(&(l)->dep_map, c, NULL)
 
 #define spin_lock(l)			__SHIM_ACQ(l, SHIM_LOCK_SPIN)
 #define spin_unlock(l)			__SHIM_REL(l, SHIM_LOCK_SPIN)
@@ -803,7 +804,7 @@ void *shim_per_cpu_ptr(const void *handle, unsigned int cpu, const char *file, i
 	shim_irq_restore(f);							\
 } while (0)
 #endif
-#define local_lock_init(l)		__SHIM_INIT(l)
+#define local_lock_init(l)		__SHIM_INIT(l, #l)
 #define local_lock_nested_bh(l)		local_lock(l)
 #define local_unlock_nested_bh(l)	local_unlock(l)
 
