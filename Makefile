@@ -8,6 +8,8 @@
 #   make check-uml | check-x86 | check-qemu   one environment
 #   make demo                        boot memlab in UML and show what debugfs shows
 #   make bench                       memlab beside the kernel's allocators, in one boot
+#   make fuzz [FUZZ_TIME=60]         fuzz each layer in user space for FUZZ_TIME seconds
+#                                    (tools/testing/: ASan, UBSan, libFuzzer; see its README)
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -42,4 +44,8 @@ demo:
 bench:
 	bash scripts/bench.sh
 
-.PHONY: all modules clean check check-uml check-x86 check-qemu demo bench
+FUZZ_TIME ?= 60
+fuzz:
+	$(MAKE) -C tools/testing fuzz FUZZ_TIME=$(FUZZ_TIME)
+
+.PHONY: all modules clean check check-uml check-x86 check-qemu demo bench fuzz
