@@ -118,25 +118,37 @@ else
 fi
 
 # --- 2. kernel: image and headers unpacked in the cache ---------------------------
+# apt-cache reads all of apt's lists on every call (seconds on a busy
+# machine): ask it few times, for many packages at once.
+# apt_show <package>...: their records (the candidate version of each); the
+# status is apt-cache's, non-zero if any of them is unknown.
+apt_show() { apt-cache show --no-all-versions "$@" 2>/dev/null; }
+# field <records> <package> <field>: one field of one package's record.
+field() {
+	awk -v p="$2" -v f="$3: " '
+		/^Package: / { cur = $2 }
+		cur == p && index($0, f) == 1 { print substr($0, length(f) + 1); exit }' <<<"$1"
+}
+
 # Print candidate versions of the series, newest first: those with both a
 # headers and an unsigned image package name known to apt.
 candidates() {
+	local names
+	names="$(apt-cache pkgnames linux-)"
 	comm -12 \
-		<(apt-cache pkgnames linux-headers- |
-		  sed -nE "s/^linux-headers-($ver_re)-amd64\$/\\1/p" | sort -u) \
-		<(apt-cache pkgnames linux-image- |
-		  sed -nE "s/^linux-image-($ver_re)-amd64-unsigned\$/\\1/p" | sort -u) |
+		<(sed -nE "s/^linux-headers-($ver_re)-amd64\$/\\1/p" <<<"$names" | sort -u) \
+		<(sed -nE "s/^linux-image-($ver_re)-amd64-unsigned\$/\\1/p" <<<"$names" | sort -u) |
 		sort -rV
 }
 
 # A name apt merely knows of (e.g. from a Depends line) is not downloadable:
-# take the newest candidate that apt-cache can actually show.
+# take the newest candidate that apt-cache can actually show.  Sets ver, and
+# recs to the records of its headers and image.
 resolve_version() {
 	local v
 	for v in $(candidates); do
-		if apt-cache show --no-all-versions "linux-headers-$v-amd64" >/dev/null 2>&1 &&
-		   apt-cache show --no-all-versions "linux-image-$v-amd64-unsigned" >/dev/null 2>&1; then
-			echo "$v"
+		if recs="$(apt_show "linux-headers-$v-amd64" "linux-image-$v-amd64-unsigned")"; then
+			ver="$v"
 			return 0
 		fi
 	done
@@ -146,13 +158,15 @@ resolve_version() {
 if [ -n "${MEMLAB_QEMU_KVER:-}" ] && grep -qxE "$ver_re" <<<"$MEMLAB_QEMU_KVER"; then
 	ver="$MEMLAB_QEMU_KVER"
 	log "kernel pinned by MEMLAB_QEMU_KVER: $ver"
+	recs="$(apt_show "linux-headers-$ver-amd64" "linux-image-$ver-amd64-unsigned")" ||
+		die "linux-headers-$ver-amd64 or linux-image-$ver-amd64-unsigned is not in apt"
 else
-	if ! ver="$(resolve_version)"; then
+	if ! resolve_version; then
 		# A fresh machine may never have fetched the package lists.
 		[ "$(id -u)" -eq 0 ] || die "no $series linux-headers/linux-image-unsigned pair found in apt; run 'apt-get update' as root"
 		log "no $series kernel found in apt's lists; running apt-get update"
 		apt-get update -qq >/dev/null
-		ver="$(resolve_version)" || die "no Debian $series kernel with both linux-headers-<ver>-amd64 and linux-image-<ver>-amd64-unsigned in apt"
+		resolve_version || die "no Debian $series kernel with both linux-headers-<ver>-amd64 and linux-image-<ver>-amd64-unsigned in apt"
 	fi
 	log "kernel: newest Debian $series amd64 kernel in apt is $ver"
 fi
@@ -169,20 +183,20 @@ vmlinuz="$kcache/boot/vmlinuz-$kname"
 # an image package) is either in scripts/deps.sh or not needed: the image is
 # unpacked here, not installed.
 header_deps() {
-	apt-cache show --no-all-versions "linux-headers-$kname" |
-		sed -n 's/^Depends: //p' | tr ',|' '\n\n' | sed -E 's/^ +//; s/ .*//' |
+	field "$recs" "linux-headers-$kname" Depends | tr ',|' '\n\n' | sed -E 's/^ +//; s/ .*//' |
 		grep -E '^linux-(headers-.*-common.*|kbuild-.*)$' | sort -u
 }
 pkgs=("linux-image-$kname-unsigned" "linux-headers-$kname")
 mapfile -t -O 2 pkgs < <(header_deps)
 [ ${#pkgs[@]} -ge 4 ] || die "linux-headers-$kname: expected a -common and a linux-kbuild package among its Depends, got: ${pkgs[*]:2}"
+recs+=$'\n'"$(apt_show "${pkgs[@]:2}")" || die "${pkgs[*]:2}: not all in apt"
 # What the cache must hold: each package at apt's candidate version, unpacked
 # at this very path (the fix-ups below write absolute paths).
 want_stamp() {
 	local p
 	echo "cache $kcache"
 	for p in "${pkgs[@]}"; do
-		echo "$p $(apt-cache show --no-all-versions "$p" | sed -n 's/^Version: //p')"
+		echo "$p $(field "$recs" "$p" Version)"
 	done
 }
 
