@@ -3,18 +3,19 @@
 #
 # memlab's test command (`make check`): UML (KUnit, KASAN, lockdep), memlab's
 # x86_64 debug kernel under QEMU with 4 CPUs (SMP, PREEMPT_RT, KASAN,
-# lockdep, CMA, hotplug), and Debian's stock kernel under QEMU.  Prints the
+# lockdep, CMA, hotplug), Debian 12's stock 6.1 and 6.12 kernels under QEMU,
+# and Debian's dkms building memlab against both kernels' headers.  Prints the
 # KUnit summary per suite, every failed check, one summary line per
 # environment, and ends with "N passed, N failed" over KUnit cases and
 # guest/host checks.
-# Usage: scripts/check.sh all|uml|x86|qemu
+# Usage: scripts/check.sh all|uml|x86|qemu|dkms
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
 . "$here/lib.sh"
 
 mode="${1:-all}"
-case "$mode" in all|uml|x86|qemu) ;; *) die "usage: check.sh all|uml|x86|qemu" ;; esac
+case "$mode" in all|uml|x86|qemu|dkms) ;; *) die "usage: check.sh all|uml|x86|qemu|dkms" ;; esac
 out="$repo/out/check"
 mkdir -p "$out"
 t0=$(date +%s)
@@ -82,9 +83,17 @@ if [ "$mode" = all ] || [ "$mode" = x86 ]; then
 	count_tap "$out/x86/results.tap" x86
 fi
 if [ "$mode" = all ] || [ "$mode" = qemu ]; then
-	bash "$here/qemu-check.sh" "$out/qemu"
-	env_failed $? "$out/qemu/results.tap" qemu
-	count_tap "$out/qemu/results.tap" qemu
+	# Debian 12's default kernel and the 6.12 one, a summary line each.
+	for series in 6.1 6.12; do
+		bash "$here/qemu-check.sh" "$series" "$out/qemu-$series"
+		env_failed $? "$out/qemu-$series/results.tap" "$series"
+		count_tap "$out/qemu-$series/results.tap" "$series"
+	done
+fi
+if [ "$mode" = all ] || [ "$mode" = dkms ]; then
+	bash "$here/dkms-check.sh" "$out/dkms"
+	env_failed $? "$out/dkms/results.tap" dkms
+	count_tap "$out/dkms/results.tap" dkms
 fi
 
 log "make check took $(( $(date +%s) - t0 ))s; outputs in $out"

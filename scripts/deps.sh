@@ -2,18 +2,32 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install the Debian packages memlab's test environments need, when missing.
-# Usage: scripts/deps.sh uml|qemu|all
+# Usage: scripts/deps.sh uml|headers|qemu|dkms|all
+#
+# No kernel image, headers or initramfs package is ever installed here:
+# qemu-check.sh unpacks Debian's kernel and header packages into the cache.
+# "headers" is what building a module against those unpacked headers takes:
+# gcc-12 (the headers' CC; linux-compiler-gcc-12-x86 is an empty package
+# depending on it), make, pahole (6.12's kbuild generates module BTF), and the
+# libraries the prebuilt linux-kbuild-* tools (objtool, modpost, sign-file)
+# link against; dkms also wants openssl (its signing key).  dkms's own Depends (kmod, gcc, dpkg-dev, make, patch) pull
+# in no kernel package; its Recommends (linux-headers-amd64, which does) are
+# not installed.
 set -euo pipefail
 
 want="${1:-all}"
 pkgs_uml="build-essential patch flex bison bc libelf-dev libssl-dev xz-utils kmod python3 linux-source-6.12"
-pkgs_qemu="qemu-system-x86 busybox-static cpio kmod gzip"
+pkgs_headers="gcc-12 make pahole libelf1 libssl3 zlib1g"
+pkgs_qemu="$pkgs_headers qemu-system-x86 busybox-static cpio kmod gzip"
+pkgs_dkms="$pkgs_headers dkms openssl"
 
 case "$want" in
 uml) pkgs="$pkgs_uml" ;;
+headers) pkgs="$pkgs_headers" ;;
 qemu) pkgs="$pkgs_qemu" ;;
-all) pkgs="$pkgs_uml $pkgs_qemu" ;;
-*) echo "deps.sh: unknown target '$want' (uml, qemu or all)" >&2; exit 2 ;;
+dkms) pkgs="$pkgs_dkms" ;;
+all) pkgs="$pkgs_uml $pkgs_qemu dkms openssl" ;;
+*) echo "deps.sh: unknown target '$want' (uml, headers, qemu, dkms or all)" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -35,4 +49,4 @@ fi
 echo "deps.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null || apt-get update
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null

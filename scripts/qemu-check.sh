@@ -7,14 +7,25 @@
 # kernel's headers, loads, works through debugfs and unloads on a real
 # x86_64 kernel, and that the kernel log stays clean meanwhile.
 #
-# Usage: scripts/qemu-check.sh <outdir>
+# Usage: scripts/qemu-check.sh <series> <outdir>
+#        scripts/qemu-check.sh --kernel <series>
+# <series> is 6.1 (Debian 12's default kernel, 6.1.0-<abi>) or 6.12 (the
+# bookworm 6.12.<n>+deb12 backport).  With --kernel, only step 2 runs and the
+# script prints "<ver> <headers dir>" (e.g. "6.1.0-57
+# ~/.cache/memlab/qemu/6.1.0-57/usr/src/linux-headers-6.1.0-57-amd64") for
+# scripts/dkms-check.sh.
 #
 # Steps:
-#   1. install the host packages (scripts/deps.sh qemu);
-#   2. pick the newest Debian kernel <ver> for which both the headers and the
-#      unsigned image are in apt; install the headers, fetch the image into
-#      $MEMLAB_CACHE/qemu/<ver>/ (once) for its boot/vmlinuz;
-#   3. build memlab.ko against the headers in <outdir>/src;
+#   1. install the host packages (scripts/deps.sh qemu: compiler, pahole, QEMU;
+#      no kernel package);
+#   2. pick the newest Debian kernel <ver> of the series for which both the
+#      headers and the unsigned image are in apt; `apt-get download` the image,
+#      the headers and the packages the headers depend on (linux-headers-
+#      <ver>-common, linux-kbuild-*) and `dpkg-deb -x` them all into
+#      $MEMLAB_CACHE/qemu/<ver>/ (once): nothing is installed on the host.  The
+#      absolute paths in the headers (the build/source symlinks, the include
+#      of the -common Makefile) are pointed into the cache;
+#   3. build memlab.ko against the unpacked headers in <outdir>/src;
 #   4. pack busybox-static, memlab.ko, scripts/guest/check.sh and
 #      scripts/guest/qemu-init.sh as /init into <outdir>/initrd.gz;
 #   5. boot it under QEMU with 4 CPUs and a time limit: the kernel's serial
@@ -24,8 +35,9 @@
 #      <outdir>/results.tap ("ok - ..." / "not ok - ...", one line a check).
 # Steps 4-6 live in scripts/qemu-lib.sh, shared with x86-check.sh.
 #
-# Set MEMLAB_QEMU_KVER (e.g. 6.12.117+deb12) to pin the kernel instead of
-# taking the newest; MEMLAB_QEMU_TIMEOUT (seconds, default 300) bounds the boot.
+# Set MEMLAB_QEMU_KVER (e.g. 6.1.0-56 or 6.12.115+deb12) to pin the kernel of
+# its own series instead of taking the newest; MEMLAB_QEMU_TIMEOUT (seconds,
+# default 300) bounds the boot.
 #
 # Exit status: 0 when every check is "ok", 1 otherwise (2 for usage errors).
 set -euo pipefail
@@ -35,11 +47,35 @@ repo="$(cd "$here/.." && pwd)"
 . "$here/lib.sh"
 . "$here/qemu-lib.sh"
 
-[ $# -eq 1 ] || { echo "usage: scripts/qemu-check.sh <outdir>" >&2; exit 2; }
-mkdir -p "$1"
-out="$(cd "$1" && pwd)"
-# Kbuild's M= cannot cope with blanks in the path.
-case "$out" in *[[:space:]]*) die "<outdir> must not contain blanks: '$out'" ;; esac
+usage() {
+	echo "usage: scripts/qemu-check.sh 6.1|6.12 <outdir>" >&2
+	echo "       scripts/qemu-check.sh --kernel 6.1|6.12" >&2
+	exit 2
+}
+kernel_only=0
+if [ $# -eq 2 ] && [ "$1" = --kernel ]; then
+	kernel_only=1
+	series="$2"
+elif [ $# -eq 2 ]; then
+	series="$1"
+else
+	usage
+fi
+# Debian version strings of the generic amd64 flavour of each series:
+# 6.1.0-57 (package linux-image-6.1.0-57-amd64-unsigned), 6.12.117+deb12.
+# The patterns reject the -cloud and -rt flavours and the meta-packages.
+case "$series" in
+6.1) ver_re='6\.1\.0-[0-9]+' ;;
+6.12) ver_re='6\.12\.[0-9]+\+deb12' ;;
+*) usage ;;
+esac
+
+if [ $kernel_only -eq 0 ]; then
+	mkdir -p "$2"
+	out="$(cd "$2" && pwd)"
+	# Kbuild's M= cannot cope with blanks in the path.
+	case "$out" in *[[:space:]]*) die "<outdir> must not contain blanks: '$out'" ;; esac
+fi
 
 timeout_s="${MEMLAB_QEMU_TIMEOUT:-300}"
 
@@ -48,12 +84,13 @@ since() { echo $(( $(date +%s) - $1 )); }
 
 # Start from a clean slate, but only remove what this script creates: <outdir>
 # may be a directory the caller keeps other things in.
-rm -rf "$out/src" "$out/initramfs" "$out/guest"
-rm -f "$out/results.tap" "$out/build.log" "$out/initrd.gz" \
-	"$out/console.log" "$out/guest.log" "$out/dmesg.txt" "$out/scan-log.txt"
-
-tap="$out/results.tap"
-: >"$tap"
+if [ $kernel_only -eq 0 ]; then
+	rm -rf "$out/src" "$out/initramfs" "$out/guest"
+	rm -f "$out/results.tap" "$out/build.log" "$out/initrd.gz" \
+		"$out/console.log" "$out/guest.log" "$out/dmesg.txt" "$out/scan-log.txt"
+	tap="$out/results.tap"
+	: >"$tap"
+fi
 tap_ok() { echo "ok - $*" >>"$tap"; }
 tap_notok() { echo "not ok - $*" >>"$tap"; }
 
@@ -62,7 +99,7 @@ finish() {
 	local n_ok n_bad
 	n_ok=$(grep -c '^ok - ' "$tap" || true)
 	n_bad=$(grep -c '^not ok - ' "$tap" || true)
-	log "qemu-check on ${ver:-?}: $n_ok ok, $n_bad not ok, $(since "$t_start") s wall"
+	log "qemu-check on ${ver:-$series ?}: $n_ok ok, $n_bad not ok, $(since "$t_start") s wall"
 	if [ "$n_bad" -ne 0 ]; then
 		grep '^not ok - ' "$tap" | sed 's/^/[memlab]   /' >&2
 		log "details: $out (build.log, console.log, guest.log, dmesg.txt)"
@@ -73,98 +110,159 @@ finish() {
 }
 
 # --- 1. host packages ----------------------------------------------------------
-bash "$here/deps.sh" qemu || die "missing host packages (see above)"
+# stdout is kept for the --kernel answer.
+if [ $kernel_only -eq 1 ]; then
+	bash "$here/deps.sh" headers >&2 || die "missing host packages (see above)"
+else
+	bash "$here/deps.sh" qemu >&2 || die "missing host packages (see above)"
+fi
 
-# Wait for another apt/dpkg run (e.g. a concurrent deps.sh) instead of failing.
-apt_opts=(-o DPkg::Lock::Timeout=600)
+# --- 2. kernel: image and headers unpacked in the cache ---------------------------
+# apt-cache reads all of apt's lists on every call (seconds on a busy
+# machine): ask it few times, for many packages at once.
+# apt_show <package>...: their records (the candidate version of each); the
+# status is apt-cache's, non-zero if any of them is unknown.
+apt_show() { apt-cache show --no-all-versions "$@" 2>/dev/null; }
+# field <records> <package> <field>: one field of one package's record.
+field() {
+	awk -v p="$2" -v f="$3: " '
+		/^Package: / { cur = $2 }
+		cur == p && index($0, f) == 1 { print substr($0, length(f) + 1); exit }' <<<"$1"
+}
 
-# --- 2. kernel: headers installed, image unpacked in the cache ------------------
-# Debian version strings of the generic amd64 flavour: 6.1.0-56, 6.12.117+deb12.
-# The pattern rejects the -cloud and -rt flavours and the 6.12 meta-packages.
-ver_re='[0-9]+\.[0-9]+\.[0-9]+[-+][^-]*'
-
-# Print candidate versions, newest first: those with both a headers and an
-# unsigned image package name known to apt.
+# Print candidate versions of the series, newest first: those with both a
+# headers and an unsigned image package name known to apt.
 candidates() {
+	local names
+	names="$(apt-cache pkgnames linux-)"
 	comm -12 \
-		<(apt-cache pkgnames linux-headers- |
-		  sed -nE "s/^linux-headers-($ver_re)-amd64\$/\\1/p" | sort -u) \
-		<(apt-cache pkgnames linux-image- |
-		  sed -nE "s/^linux-image-($ver_re)-amd64-unsigned\$/\\1/p" | sort -u) |
+		<(sed -nE "s/^linux-headers-($ver_re)-amd64\$/\\1/p" <<<"$names" | sort -u) \
+		<(sed -nE "s/^linux-image-($ver_re)-amd64-unsigned\$/\\1/p" <<<"$names" | sort -u) |
 		sort -rV
 }
 
 # A name apt merely knows of (e.g. from a Depends line) is not downloadable:
-# take the newest candidate that apt-cache can actually show.
+# take the newest candidate that apt-cache can actually show.  Sets ver, and
+# recs to the records of its headers and image.
 resolve_version() {
 	local v
 	for v in $(candidates); do
-		if apt-cache show --no-all-versions "linux-headers-$v-amd64" >/dev/null 2>&1 &&
-		   apt-cache show --no-all-versions "linux-image-$v-amd64-unsigned" >/dev/null 2>&1; then
-			echo "$v"
+		if recs="$(apt_show "linux-headers-$v-amd64" "linux-image-$v-amd64-unsigned")"; then
+			ver="$v"
 			return 0
 		fi
 	done
 	return 1
 }
 
-if [ -n "${MEMLAB_QEMU_KVER:-}" ]; then
+if [ -n "${MEMLAB_QEMU_KVER:-}" ] && grep -qxE "$ver_re" <<<"$MEMLAB_QEMU_KVER"; then
 	ver="$MEMLAB_QEMU_KVER"
 	log "kernel pinned by MEMLAB_QEMU_KVER: $ver"
+	recs="$(apt_show "linux-headers-$ver-amd64" "linux-image-$ver-amd64-unsigned")" ||
+		die "linux-headers-$ver-amd64 or linux-image-$ver-amd64-unsigned is not in apt"
 else
-	if ! ver="$(resolve_version)"; then
+	if ! resolve_version; then
 		# A fresh machine may never have fetched the package lists.
-		[ "$(id -u)" -eq 0 ] || die "no linux-headers/linux-image-unsigned pair found in apt; run 'apt-get update' as root"
-		log "no kernel found in apt's lists; running apt-get update"
+		[ "$(id -u)" -eq 0 ] || die "no $series linux-headers/linux-image-unsigned pair found in apt; run 'apt-get update' as root"
+		log "no $series kernel found in apt's lists; running apt-get update"
 		apt-get update -qq >/dev/null
-		ver="$(resolve_version)" || die "no Debian kernel with both linux-headers-<ver>-amd64 and linux-image-<ver>-amd64-unsigned in apt"
+		resolve_version || die "no Debian $series kernel with both linux-headers-<ver>-amd64 and linux-image-<ver>-amd64-unsigned in apt"
 	fi
-	log "kernel: newest Debian amd64 kernel in apt is $ver"
+	log "kernel: newest Debian $series amd64 kernel in apt is $ver"
 fi
 
 kname="$ver-amd64"
-kdir="/usr/src/linux-headers-$kname"
-if ! dpkg-query -W -f='${Status}' "linux-headers-$kname" 2>/dev/null | grep -q 'install ok installed' ||
-   [ ! -f "$kdir/Makefile" ]; then
-	[ "$(id -u)" -eq 0 ] ||
-		die "linux-headers-$kname is not installed; run as root or: sudo apt-get install linux-headers-$kname"
-	# Heavy the first time: the headers package depends on a kernel image
-	# package, so apt also installs linux-image-<ver>-amd64 into /boot with
-	# initramfs-tools (and udev), and runs mkinitramfs: minutes, not seconds.
-	log "installing linux-headers-$kname (pulls in linux-image-$kname; a few minutes)"
-	t=$(date +%s)
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${apt_opts[@]}" "linux-headers-$kname" >/dev/null ||
-		die "apt-get install linux-headers-$kname failed"
-	log "headers installed in $(since "$t") s"
-fi
-[ -f "$kdir/Makefile" ] || die "$kdir/Makefile missing after installing linux-headers-$kname"
-
-# The image package need not be installed (it would want a bootloader and an
-# initramfs tool): download it and unpack it into the cache, once per version.
 kcache="$MEMLAB_CACHE/qemu/$ver"
+kdir="$kcache/usr/src/linux-headers-$kname"
 vmlinuz="$kcache/boot/vmlinuz-$kname"
-if [ ! -f "$kcache/.memlab-extracted" ] || [ ! -f "$vmlinuz" ]; then
-	log "fetching linux-image-$kname-unsigned into $kcache"
+
+# The packages to unpack: the image, the headers, and what the headers depend
+# on to build a module (linux-headers-<ver>-common, linux-kbuild-6.1 or
+# linux-kbuild-<ver>), read from apt-cache rather than guessed.  The rest of
+# their Depends (gcc-12, linux-base, linux-compiler-gcc-12-x86, and for 6.12
+# an image package) is either in scripts/deps.sh or not needed: the image is
+# unpacked here, not installed.
+header_deps() {
+	field "$recs" "linux-headers-$kname" Depends | tr ',|' '\n\n' | sed -E 's/^ +//; s/ .*//' |
+		grep -E '^linux-(headers-.*-common.*|kbuild-.*)$' | sort -u
+}
+pkgs=("linux-image-$kname-unsigned" "linux-headers-$kname")
+mapfile -t -O 2 pkgs < <(header_deps)
+[ ${#pkgs[@]} -ge 4 ] || die "linux-headers-$kname: expected a -common and a linux-kbuild package among its Depends, got: ${pkgs[*]:2}"
+recs+=$'\n'"$(apt_show "${pkgs[@]:2}")" || die "${pkgs[*]:2}: not all in apt"
+# What the cache must hold: each package at apt's candidate version, unpacked
+# at this very path (the fix-ups below write absolute paths).
+want_stamp() {
+	local p
+	echo "cache $kcache"
+	for p in "${pkgs[@]}"; do
+		echo "$p $(field "$recs" "$p" Version)"
+	done
+}
+
+# Point the absolute paths of the unpacked packages into the cache: the
+# lib/modules/<kname>/{build,source} symlinks (to /usr/src/...) become
+# relative ones, and the headers' Makefile, "include /usr/src/linux-headers-
+# <ver>-common/Makefile", includes the cache's copy.  The scripts/ and tools/
+# symlinks to ../../lib/linux-kbuild-* are relative already.
+fix_paths() { # fix_paths <staging dir> <final dir>
+	local stage="$1" final="$2" link target mk inc
+	while IFS= read -r -d '' link; do
+		target="$(readlink "$link")"
+		if [ -e "$stage$target" ]; then
+			ln -sfn "$(realpath -s -m --relative-to="$(dirname "$link")" "$stage$target")" "$link"
+		fi
+	done < <(find "$stage" -type l -lname '/*' -print0)
+	mk="$stage/usr/src/linux-headers-$kname/Makefile"
+	[ -f "$mk" ] || die "linux-headers-$kname has no Makefile at usr/src/linux-headers-$kname"
+	while IFS= read -r inc; do
+		[ -f "$stage$inc" ] || die "$mk includes $inc, which none of ${pkgs[*]} ships"
+		sed -i "s|^include $inc\$|include $final$inc|" "$mk"
+	done < <(sed -n 's|^include \(/[^ ]*\)$|\1|p' "$mk")
+	if grep -qE '^include /usr/' "$mk"; then
+		die "$mk still includes a file outside the cache: $(grep -E '^include /usr/' "$mk")"
+	fi
+}
+
+mkdir -p "$MEMLAB_CACHE/qemu"
+# One fetch at a time (qemu-check.sh and dkms-check.sh may run side by side).
+exec 9>"$MEMLAB_CACHE/qemu/.lock"
+flock 9
+stamp="$(want_stamp)"
+if [ "$(cat "$kcache/.memlab-unpacked" 2>/dev/null)" != "$stamp" ] ||
+   [ ! -f "$vmlinuz" ] || [ ! -f "$kdir/Makefile" ]; then
+	log "fetching ${pkgs[*]} into $kcache (no package is installed)"
 	t=$(date +%s)
-	rm -rf "$kcache"
-	mkdir -p "$kcache"
+	stage="$kcache.new.$$"
+	rm -rf "$stage"
+	mkdir -p "$stage/debs"
 	dl_opts=(-q)
 	# As root, apt drops to the _apt user to download, and _apt cannot write
 	# under /root: say so up front rather than get a notice on every run.
 	[ "$(id -u)" -eq 0 ] && dl_opts+=(-o APT::Sandbox::User=root)
 	# stdout of this script is kept clean: apt's progress goes to stderr.
-	(cd "$kcache" && apt-get download "${dl_opts[@]}" "linux-image-$kname-unsigned" >&2) ||
-		die "apt-get download linux-image-$kname-unsigned failed"
-	deb="$(ls "$kcache"/linux-image-"$kname"-unsigned_*.deb)"
-	dpkg-deb -x "$deb" "$kcache" || die "dpkg-deb -x $deb failed"
-	# The unpacked tree (boot/, lib/modules/) is the cache; the .deb is not needed.
-	rm -f "$deb"
-	[ -f "$vmlinuz" ] || die "$vmlinuz not found in the image package"
-	touch "$kcache/.memlab-extracted"
-	log "image unpacked in $(since "$t") s"
+	(cd "$stage/debs" && apt-get download "${dl_opts[@]}" "${pkgs[@]}" >&2) ||
+		die "apt-get download ${pkgs[*]} failed"
+	for deb in "$stage"/debs/*.deb; do
+		dpkg-deb -x "$deb" "$stage" || die "dpkg-deb -x $deb failed"
+	done
+	# The unpacked trees are the cache; the .debs are not needed, nor are the
+	# image's own modules (only its vmlinuz boots, with memlab's initramfs).
+	rm -rf "$stage/debs" "$stage/lib/modules/$kname/kernel"
+	[ -f "$stage/boot/vmlinuz-$kname" ] || die "boot/vmlinuz-$kname not found in linux-image-$kname-unsigned"
+	fix_paths "$stage" "$kcache"
+	echo "$stamp" >"$stage/.memlab-unpacked"
+	rm -rf "$kcache"
+	mv "$stage" "$kcache"
+	log "kernel $ver downloaded and unpacked in $(since "$t") s ($(du -sh "$kcache" | cut -f1))"
 else
-	log "kernel image cached: $vmlinuz"
+	log "kernel $ver cached: $kcache"
+fi
+exec 9>&-
+
+if [ $kernel_only -eq 1 ]; then
+	echo "$ver $kdir"
+	exit 0
 fi
 
 # --- 3. build memlab.ko against the stock headers --------------------------------
@@ -178,12 +276,16 @@ make -C "$kdir" M="$out/src" modules >"$out/build.log" 2>&1 || build_ok=0
 # Show the whole (short) build output, so warnings are seen, not only counted.
 sed 's/^/[build] /' "$out/build.log" >&2
 n_warn=$(grep -c 'warning:' "$out/build.log" || true)
-if [ $build_ok -eq 1 ] && [ -f "$out/src/memlab.ko" ]; then
+# The module must be for this kernel (vermagic "6.1.0-57-amd64 SMP ..."), or
+# the guest's insmod would refuse it.
+vermagic=""
+[ -f "$out/src/memlab.ko" ] && vermagic="$(modinfo -F vermagic "$out/src/memlab.ko")"
+if [ $build_ok -eq 1 ] && [ "${vermagic%% *}" = "$kname" ]; then
 	tap_ok "build memlab.ko against $ver"
-	log "build done in $(since "$t") s, $n_warn warning(s)"
+	log "build done in $(since "$t") s, $n_warn warning(s); vermagic $vermagic"
 else
 	tap_notok "build memlab.ko against $ver"
-	log "build failed; log: $out/build.log"
+	log "build failed (vermagic '$vermagic'); log: $out/build.log"
 	finish
 fi
 
