@@ -52,6 +52,9 @@ check:
 check-uml:
 	bash scripts/check.sh uml
 
+check-fuzz:
+	bash scripts/check.sh fuzz
+
 check-x86:
 	bash scripts/check.sh x86
 
@@ -91,5 +94,5 @@ FUZZ_TIME ?= 60
 fuzz:
 	$(MAKE) -C tools/testing fuzz FUZZ_TIME=$(FUZZ_TIME)
 
-.PHONY: all modules clean check check-uml check-x86 check-qemu check-dkms install dkms-install \
+.PHONY: all modules clean check check-uml check-fuzz check-x86 check-qemu check-dkms install dkms-install \
 	dkms-uninstall demo bench fuzz

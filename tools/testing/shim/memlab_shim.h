@@ -95,6 +95,27 @@
 #define __nonstring
 #define __percpu
 #define __rcu
+
+/*
+ * RCU: the harness is single-threaded and nothing reads concurrently, so a
+ * grace period has always passed: call_rcu() runs the callback at once.
+ */
+struct rcu_head {
+	struct rcu_head *next;
+	void (*func)(struct rcu_head *head);
+};
+
+static inline void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head))
+{
+	func(head);
+}
+
+#define rcu_barrier()		do { } while (0)
+#define synchronize_rcu()	do { } while (0)
+#ifndef rcu_read_lock
+#define rcu_read_lock()		do { } while (0)
+#define rcu_read_unlock()	do { } while (0)
+#endif
 #define __user
 #define __iomem
 #define __force
