@@ -1501,8 +1501,8 @@ static int mp_check_span(struct memlab_pages *mp, unsigned long *free_seen,
 			size_t fs;
 
 			lmm_find_free(mp->lmm, &f, &fs, NULL);
-			MP_CHECK(f >= a + mp_block_bytes(mp), "held block 0x%lx is free in the LMM",
-				 (unsigned long)a);
+			MP_CHECK(f >= a + mp_block_bytes(mp), "held block at offset %#lx is free in the LMM",
+				 (unsigned long)(a - mp->base));
 		}
 		for (i = idx; i < end && bad < 16; i += 1UL << p->order) {
 			p = &mp->map[i];
