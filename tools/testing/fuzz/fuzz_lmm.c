@@ -221,11 +221,6 @@ static FZ_NOCOV unsigned long fl_count(struct fl_pool *p, uintptr_t a0, uintptr_
 	return n;
 }
 
-static FZ_NOCOV unsigned long fl_live_granules(struct fl_pool *p)
-{
-	return fl_count(p, p->base, p->base + FL_ARENA, FL_ALLOC);
-}
-
 /* ------------------------------------------------------------------------
  * Operations, each applied to every pool
  * ------------------------------------------------------------------------
@@ -452,13 +447,26 @@ done:
 		 (unsigned long)(a - p->base), size, ret, want);
 }
 
+/* Granules of the regions that are not free (allocated, removed, never added). */
+static FZ_NOCOV unsigned long fl_busy_granules(struct fl_pool *p)
+{
+	unsigned long n = 0;
+	unsigned int i;
+	uintptr_t a;
+
+	for (i = 0; i < p->nr_regs; i++)
+		for (a = p->reg[i].min; a < p->reg[i].max; a += FL_G)
+			n += *fl_gran(p, a) != FL_FREE;
+	return n;
+}
+
 static void fl_set_debug(struct fl_pool *p, bool on)
 {
 	unsigned int fails = fz_kmalloc_failures, k;
-	unsigned long live = fl_live_granules(p);
+	unsigned long live = fl_busy_granules(p);
 	int ret = FZ_CALL(lmm_set_debug(&p->lmm, on));
 
-	fz_trace("%s: set_debug %d: %d (%lu live granules)", lmm_policy_name(p->policy), on, ret,
+	fz_trace("%s: set_debug %d: %d (%lu granules not free)", lmm_policy_name(p->policy), on, ret,
 		 live);
 	if (on && fz_kmalloc_failures != fails) {
 		FZ_CHECK(ret == -ENOMEM, "set_debug without memory: %d", ret);
@@ -478,9 +486,9 @@ static void fl_set_debug(struct fl_pool *p, bool on)
 	if (fl.live_confused && fz_skip("lmm-live")) {
 		FZ_CHECK(!ret || ret == -EBUSY, "set_debug on: %d", ret);
 	} else {
-		/* issue 11, defect 7: never while blocks are live */
+		/* issue 11, defect 7: only with every byte of every region free */
 		FZ_CHECK(ret == (live ? -EBUSY : 0),
-			 "set_debug on with %lu granules live: %d", live, ret);
+			 "set_debug on with %lu granules not free: %d", live, ret);
 	}
 	p->debug = !ret;
 }
@@ -492,25 +500,36 @@ static void fl_set_debug(struct fl_pool *p, bool on)
 
 struct fl_walk {
 	struct fl_pool *p;
-	unsigned int region;		/* position in the search order */
 	uintptr_t next;			/* where the next extent may start */
 	unsigned long extents;
 };
 
-/* The model's next free extent at or after @w->next in region order. */
+/*
+ * The model's next free extent at or after @w->next in address order over
+ * all regions (lmm_walk_free_from()'s order), clipped to start at @w->next.
+ */
 static FZ_NOCOV bool fl_next_extent(struct fl_walk *w, uintptr_t *s, uintptr_t *e,
 				    lmm_flags_t *flags)
 {
 	struct fl_pool *p = w->p;
 
-	for (; w->region < p->nr_regs; w->region++, w->next = 0) {
-		const struct fl_reg *r = &p->reg[p->order[w->region]];
-		uintptr_t a = max(w->next, r->min);
+	for (;;) {
+		const struct fl_reg *r = NULL;
+		unsigned int i;
+		uintptr_t a;
 
+		for (i = 0; i < p->nr_regs; i++)
+			if (p->reg[i].max > w->next && (!r || p->reg[i].min < r->min))
+				r = &p->reg[i];
+		if (!r)
+			return false;
+		a = max(w->next, r->min);
 		for (; a < r->max && *fl_gran(p, a) != FL_FREE; a += FL_G)
 			;
-		if (a >= r->max)
+		if (a >= r->max) {
+			w->next = r->max;
 			continue;
+		}
 		*s = a;
 		for (; a < r->max && *fl_gran(p, a) == FL_FREE; a += FL_G)
 			;
@@ -519,7 +538,6 @@ static FZ_NOCOV bool fl_next_extent(struct fl_walk *w, uintptr_t *s, uintptr_t *
 		w->next = a;
 		return true;
 	}
-	return false;
 }
 
 static FZ_NOCOV void fl_walk_fn(void *arg, uintptr_t start, size_t size, lmm_flags_t flags)
@@ -659,10 +677,8 @@ static void fl_setup(void)
 	for (k = 0; k < FL_POOLS; k++)
 		fl_add_free(&fl.p[k], fl.p[k].base + a, FL_ARENA - a);
 	if (fz_one_in(2))
-		for (k = 0; k < FL_POOLS; k++) {
-			FZ_CHECK(!lmm_set_debug(&fl.p[k].lmm, true), "debug");
-			fl.p[k].debug = true;
-		}
+		for (k = 0; k < FL_POOLS; k++)
+			fl_set_debug(&fl.p[k], true);
 	fz_trace("setup: %u regions, %u in the model", n, fl.p[0].nr_regs);
 }
 

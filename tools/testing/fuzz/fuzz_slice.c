@@ -778,6 +778,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (fs.arena == MAP_FAILED)
 			abort();
+		/* the module's init: the layers' CPU-hotplug states, once */
+		if (memlab_pages_init())
+			abort();
+		if (memlab_slice_init())
+			abort();
 	}
 	fz_begin(data, size);
 	fz_nested_op = fs_nested;
