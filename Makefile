@@ -15,6 +15,8 @@
 #   make dkms-uninstall              dkms remove --all, and the copy in /usr/src goes
 #   make demo                        boot memlab in UML and show what debugfs shows
 #   make bench                       memlab beside the kernel's allocators, in one boot
+#   make fuzz [FUZZ_TIME=60]         fuzz each layer in user space for FUZZ_TIME seconds
+#                                    (tools/testing/: ASan, UBSan, libFuzzer; see its README)
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -49,6 +51,9 @@ check:
 
 check-uml:
 	bash scripts/check.sh uml
+
+check-fuzz:
+	bash scripts/check.sh fuzz
 
 check-x86:
 	bash scripts/check.sh x86
@@ -85,5 +90,9 @@ demo:
 bench:
 	bash scripts/bench.sh
 
-.PHONY: all modules clean check check-uml check-x86 check-qemu check-dkms install dkms-install \
-	dkms-uninstall demo bench
+FUZZ_TIME ?= 60
+fuzz:
+	$(MAKE) -C tools/testing fuzz FUZZ_TIME=$(FUZZ_TIME)
+
+.PHONY: all modules clean check check-uml check-fuzz check-x86 check-qemu check-dkms install dkms-install \
+	dkms-uninstall demo bench fuzz

@@ -487,6 +487,33 @@ static void mp_drain_all(struct memlab_pages *mp)
 		mp_drain_cpu(mp, cpu);
 }
 
+/*
+ * Before an allocation fails, give it what the other CPUs' caches hold, as
+ * the kernel's slow path drains the pcp lists: a page freed on one CPU must
+ * not be out of reach of the others.  Only tried: this may run in an
+ * interrupt that arrived while some CPU's cache lock was held.
+ * Return: whether any page moved.
+ */
+static bool mp_drain_all_try(struct memlab_pages *mp)
+{
+	bool moved = false;
+	unsigned int zi;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		for (zi = 0; zi < mp->nr_zones; zi++) {
+			struct memlab_pcp *pcp = per_cpu_ptr(mp->zones[zi].pcp, cpu);
+
+			if (!READ_ONCE(pcp->count) || !spin_trylock(&pcp->lock))
+				continue;
+			moved |= pcp->count;
+			mp_pcp_drain(mp, pcp, UINT_MAX);
+			spin_unlock(&pcp->lock);
+		}
+	}
+	return moved;
+}
+
 /* CPU hotplug teardown: a dead CPU keeps no pages from the buddy lists. */
 static int mp_cpu_dead(unsigned int cpu, struct hlist_node *node)
 {
@@ -929,8 +956,8 @@ struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flag
 {
 	struct memlab_page *page = NULL;
 	unsigned long irqflags;
+	bool busy, drained = false;
 	unsigned int zi;
-	bool busy;
 
 	if (unlikely(order > mp->max_order)) {
 		mp_misuse(mp, MEMLAB_PAGES_MISUSE_BAD_ORDER, NULL);
@@ -943,6 +970,7 @@ struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flag
 		spin_unlock_irqrestore(&mp->lock, irqflags);
 		return NULL;
 	}
+retry:
 	for (zi = 0; zi < mp->nr_zones && !page; zi++) {
 		if (flags & ~mp->zones[zi].lmm_flags)
 			continue;
@@ -956,6 +984,11 @@ struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flag
 		if (page)
 			mp->st.allocs++;
 		spin_unlock_irqrestore(&mp->lock, irqflags);
+	}
+	if (!page && !drained) {
+		drained = true;
+		if (mp_drain_all_try(mp))
+			goto retry;
 	}
 	if (!page) {
 		spin_lock_irqsave(&mp->lock, irqflags);
@@ -995,6 +1028,20 @@ void *memlab_get_pages(struct memlab_pages *mp, lmm_flags_t flags, unsigned int 
 }
 EXPORT_SYMBOL_GPL(memlab_get_pages);
 
+/* Whether page @idx lies inside a free block (it merged into one). */
+static bool mp_in_free_block(const struct memlab_pages *mp, unsigned long idx)
+{
+	unsigned int o;
+
+	for (o = 1; o <= mp->max_order; o++) {
+		const struct memlab_page *head = &mp->map[idx & ~((1UL << o) - 1)];
+
+		if (READ_ONCE(head->flags) == (MP_HEAD | MP_FREE) && head->order >= o)
+			return true;
+	}
+	return false;
+}
+
 /* Validate a page about to be freed; the kind of misuse, or NR on success. */
 static enum memlab_pages_misuse mp_check_free(const struct memlab_pages *mp,
 					      const struct memlab_page *page)
@@ -1004,7 +1051,8 @@ static enum memlab_pages_misuse mp_check_free(const struct memlab_pages *mp,
 	if (!mp_held(mp, mp_idx(mp, page)))
 		return MEMLAB_PAGES_MISUSE_NOT_HELD;
 	if (!(f & MP_HEAD))
-		return MEMLAB_PAGES_MISUSE_TAIL;
+		return mp_in_free_block(mp, mp_idx(mp, page)) ? MEMLAB_PAGES_MISUSE_DOUBLE_FREE :
+								 MEMLAB_PAGES_MISUSE_TAIL;
 	if (!(f & MP_ALLOC))
 		return MEMLAB_PAGES_MISUSE_DOUBLE_FREE;
 	return MEMLAB_PAGES_NR_MISUSE;
@@ -1470,6 +1518,41 @@ static int mp_check_span(struct memlab_pages *mp, unsigned long *free_seen,
 	return bad;
 }
 
+/*
+ * Every page in a per-CPU cache is an order-0 head flagged CACHED in a held
+ * block of the cache's zone, and each cache's count is its list's length.
+ * Caches are drained before the check, but on SMP another CPU may refill
+ * its own meanwhile: that is a state to verify, not a fault.
+ */
+static int mp_check_caches(struct memlab_pages *mp)
+{
+	unsigned int zi;
+	int bad = 0, cpu;
+
+	for (zi = 0; zi < mp->nr_zones; zi++) {
+		for_each_possible_cpu(cpu) {
+			struct memlab_pcp *pcp = per_cpu_ptr(mp->zones[zi].pcp, cpu);
+			struct memlab_page *p;
+			unsigned long n = 0;
+
+			spin_lock(&pcp->lock);
+			list_for_each_entry(p, &pcp->list, list) {
+				unsigned long idx = mp_idx(mp, p);
+
+				MP_CHECK(idx < mp->nr_pages && p->flags == (MP_HEAD | MP_CACHED) &&
+					 !p->order && mp_held(mp, idx) && mp_zone(mp, idx) == zi,
+					 "zone %u cpu %d: page %lu wrongly cached", zi, cpu, idx);
+				if (++n > mp->nr_pages)
+					break;
+			}
+			MP_CHECK(n == pcp->count, "zone %u cpu %d: %lu cached, %u counted",
+				 zi, cpu, n, pcp->count);
+			spin_unlock(&pcp->lock);
+		}
+	}
+	return bad;
+}
+
 /**
  * memlab_pages_check() - re-derive every invariant of an instance
  * @mp: the instance.
@@ -1479,7 +1562,8 @@ static int mp_check_span(struct memlab_pages *mp, unsigned long *free_seen,
  * is on exactly one list - its zone's list of its order - and the lists'
  * counts match; no two free buddies of the same order remain unmerged;
  * unheld pages carry no flags; the LMM has none of a held block free;
- * every page in a per-CPU cache is an order-0 head flagged CACHED.
+ * every page in a per-CPU cache is an order-0 head flagged CACHED, and
+ * each cache's count is its list's length.
  *
  * Context: process context (allocates a scratch array).
  * Return: the number of violations; 0 means healthy.
@@ -1489,7 +1573,7 @@ int memlab_pages_check(struct memlab_pages *mp)
 	unsigned long *free_seen, held_seen[MEMLAB_PAGES_MAX_ZONES] = { 0 };
 	unsigned long flags;
 	unsigned int zi, o;
-	int bad = 0, cpu;
+	int bad = 0;
 
 	free_seen = kcalloc(MEMLAB_PAGES_MAX_ZONES * MEMLAB_PAGES_NR_ORDERS,
 			    sizeof(*free_seen), GFP_KERNEL);
@@ -1521,11 +1605,9 @@ int memlab_pages_check(struct memlab_pages *mp)
 				 z->name, o, n, z->nr_free[o],
 				 free_seen[zi * MEMLAB_PAGES_NR_ORDERS + o]);
 		}
-		for_each_possible_cpu(cpu)
-			MP_CHECK(!per_cpu_ptr(z->pcp, cpu)->count, "zone %s: cache not drained",
-				 z->name);
 	}
 	spin_unlock_irqrestore(&mp->lock, flags);
+	bad += mp_check_caches(mp);
 	kfree(free_seen);
 	return bad;
 }

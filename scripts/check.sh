@@ -8,14 +8,14 @@
 # KUnit summary per suite, every failed check, one summary line per
 # environment, and ends with "N passed, N failed" over KUnit cases and
 # guest/host checks.
-# Usage: scripts/check.sh all|uml|x86|qemu|dkms
+# Usage: scripts/check.sh all|uml|x86|qemu|dkms|fuzz
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
 . "$here/lib.sh"
 
 mode="${1:-all}"
-case "$mode" in all|uml|x86|qemu|dkms) ;; *) die "usage: check.sh all|uml|x86|qemu|dkms" ;; esac
+case "$mode" in all|uml|x86|qemu|dkms|fuzz) ;; *) die "usage: check.sh all|uml|x86|qemu|dkms|fuzz" ;; esac
 out="$repo/out/check"
 mkdir -p "$out"
 t0=$(date +%s)
@@ -89,6 +89,13 @@ if [ "$mode" = all ] || [ "$mode" = qemu ]; then
 		env_failed $? "$out/qemu-$series/results.tap" "$series"
 		count_tap "$out/qemu-$series/results.tap" "$series"
 	done
+fi
+if [ "$mode" = all ] || [ "$mode" = fuzz ]; then
+	mkdir -p "$out/fuzz"
+	bash "$here/deps.sh" fuzz || log "cannot install clang-14 and libFuzzer; the fuzz build will fail"
+	bash "$here/fuzz-check.sh" "$out/fuzz" >"$out/fuzz/results.tap"
+	env_failed $? "$out/fuzz/results.tap" fuzz
+	count_tap "$out/fuzz/results.tap" fuzz
 fi
 if [ "$mode" = all ] || [ "$mode" = dkms ]; then
 	bash "$here/dkms-check.sh" "$out/dkms"

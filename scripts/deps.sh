@@ -20,14 +20,16 @@ pkgs_uml="build-essential patch flex bison bc libelf-dev libssl-dev xz-utils kmo
 pkgs_headers="gcc-12 make pahole libelf1 libssl3 zlib1g"
 pkgs_qemu="$pkgs_headers qemu-system-x86 busybox-static cpio kmod gzip"
 pkgs_dkms="$pkgs_headers dkms openssl"
+pkgs_fuzz="clang-14 libfuzzer-14-dev libclang-rt-14-dev"
 
 case "$want" in
 uml) pkgs="$pkgs_uml" ;;
 headers) pkgs="$pkgs_headers" ;;
 qemu) pkgs="$pkgs_qemu" ;;
 dkms) pkgs="$pkgs_dkms" ;;
-all) pkgs="$pkgs_uml $pkgs_qemu dkms openssl" ;;
-*) echo "deps.sh: unknown target '$want' (uml, headers, qemu, dkms or all)" >&2; exit 2 ;;
+fuzz) pkgs="$pkgs_fuzz" ;;
+all) pkgs="$pkgs_uml $pkgs_qemu dkms openssl $pkgs_fuzz" ;;
+*) echo "deps.sh: unknown target '$want' (uml, headers, qemu, dkms, fuzz or all)" >&2; exit 2 ;;
 esac
 
 missing=()

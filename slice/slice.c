@@ -68,6 +68,13 @@
  * locks nest inside it.
  *
  * Free-map bits change with atomic bitops, without any lock.
+ *
+ * RCU protects slab memory from the lockless free path: a free looks its
+ * slab up and claims the object's bit inside an RCU read-side section, and
+ * a slab given back is unlinked at once (no lookup finds it) but released
+ * to the pages layer only after a grace period (call_rcu), so that claim
+ * never lands in reused memory.  Shrink, destroy and teardown wait for the
+ * pending releases (rcu_barrier()).
  */
 
 #define pr_fmt(fmt) "memlab: " fmt

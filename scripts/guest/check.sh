@@ -481,6 +481,8 @@ if [ "$MEMLAB_ENV" = x86 ]; then
 	good "^physical extents: 1$" backing=cma arena_size=32M
 	if insmod "$KO" backing=cma arena_size=32M; then
 		run cma-mix "layer=mix ops=20000 seed=11 size=16-16384 dist=log"
+		# 8 kthreads on 4 CPUs, every free on another thread, on the CMA arena
+		run cma-threads "layer=mix ops=5000 seed=12 size=16-4096 threads=8 xfree=1"
 		rmmod memlab
 	else
 		notok "insmod backing=cma arena_size=32M for a workload"
