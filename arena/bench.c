@@ -21,6 +21,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
@@ -348,6 +349,66 @@ static void bench_pages(struct memlab *ml, bool smoke)
 	kfree(x);
 }
 
+/* ---- vm vs vmalloc ------------------------------------------------------------ */
+
+struct vm_ctx {
+	struct memlab_vm *vm;
+	size_t size;
+};
+
+static void vm_pair(void *c, unsigned long n)
+{
+	struct vm_ctx *x = c;
+
+	while (n--) {
+		void *p = memlab_vm_alloc(x->vm, x->size, 0);
+
+		if (p)
+			memlab_vm_free(x->vm, p);
+	}
+}
+
+static void vmalloc_pair(void *c, unsigned long n)
+{
+	struct vm_ctx *x = c;
+
+	while (n--)
+		vfree(vmalloc(x->size));
+}
+
+/*
+ * memlab_vm_alloc/free against vmalloc/vfree: both map pages into the
+ * vmalloc space with a guard page; memlab's pages come from its own
+ * pages layer (larger blocks first), the kernel's from the buddy allocator.
+ */
+static void bench_vm(struct memlab *ml)
+{
+	static const size_t sizes[] = { SZ_16K, SZ_256K, SZ_4M };
+	struct vm_ctx x = { .vm = ml->vm };
+	unsigned int i;
+
+	if (!x.vm)
+		return;
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct bench_res a, b;
+		char name[64];
+		void *p;
+
+		x.size = sizes[i];
+		snprintf(name, sizeof(name), "vm %zu KiB alloc+free", x.size >> 10);
+		p = memlab_vm_alloc(x.vm, x.size, 0);	/* one that fits, or no row */
+		if (!p) {
+			pr_info("note: %s skipped: the arena cannot hold it\n", name);
+			continue;
+		}
+		memlab_vm_free(x.vm, p);
+		bench_measure(vm_pair, &x, &a);
+		bench_measure(vmalloc_pair, &x, &b);
+		bench_row(name, "memlab", &a, "vmalloc", &b);
+	}
+	memlab_pages_shrink(ml->pages);
+}
+
 /* ---- slice vs kmem_cache, generic vs kmalloc ------------------------------------ */
 
 struct slice_ctx {
@@ -626,6 +687,7 @@ void memlab_bench(struct memlab *ml, unsigned int mode)
 	bench_lmm(smoke);
 	bench_pages(ml, smoke);
 	bench_slice(ml, smoke);
+	bench_vm(ml);
 	bench_frag(smoke);
 	if (!IS_ENABLED(CONFIG_GENERIC_ALLOCATOR))
 		pr_info("note: this kernel has no gen_pool (CONFIG_GENERIC_ALLOCATOR); its rows are absent\n");

@@ -21,7 +21,8 @@
  * arena) and one row of counters; no per-cell array.
  *
  * Precedence, lowest first: LMM state ('.', '#', ':'), then pages blocks
- * ('-', 'P', 'G'), then slabs ('e', 's', 'S') and slab headers ('m', for
+ * ('-', 'P', 'G', and 'V' for a block backing a VM area: its owner tag is
+ * the VM instance's, memlab_vm_owns_block()), then slabs ('e', 's', 'S') and slab headers ('m', for
  * cells lying wholly inside one).
  */
 
@@ -36,7 +37,7 @@
 struct map_block {
 	u32 page;
 	u8 order;
-	char c;			/* MEMLAB_MAP_PAGES_FREE, _ALLOC or MEMLAB_MAP_LARGE */
+	char c;			/* MEMLAB_MAP_PAGES_FREE, _ALLOC, _LARGE or _VM */
 	bool owned;		/* allocated with an owner tag: maybe a slab */
 };
 
@@ -44,6 +45,7 @@ struct memlab_map {
 	struct lmm *lmm;
 	struct memlab_pages *pages;
 	struct memlab_generic *generic;
+	const struct memlab_vm *vm;
 	uintptr_t base;
 	size_t size;
 	size_t bpc;
@@ -132,6 +134,19 @@ void memlab_map_close(struct memlab_map *map)
 	kfree(map);
 }
 
+/**
+ * memlab_map_set_vm() - name the VM instance over the map's pages
+ * @map: from memlab_map_open().
+ * @vm: the VM allocator over the same pages instance, or NULL.
+ *
+ * Blocks backing @vm's areas are then drawn as MEMLAB_MAP_VM, from the
+ * next memlab_map_refresh() on.
+ */
+void memlab_map_set_vm(struct memlab_map *map, const struct memlab_vm *vm)
+{
+	map->vm = vm;
+}
+
 /* memlab_pages_walk() callback, with the pages lock held: store, classify. */
 static void map_snap_block(void *arg, void *addr, unsigned int order, bool free, void *owner)
 {
@@ -149,6 +164,8 @@ static void map_snap_block(void *arg, void *addr, unsigned int order, bool free,
 		b->c = MEMLAB_MAP_PAGES_FREE;
 	} else if (owner && m->generic && memlab_generic_owns_block(m->generic, owner)) {
 		b->c = MEMLAB_MAP_LARGE;
+	} else if (owner && m->vm && memlab_vm_owns_block(m->vm, owner)) {
+		b->c = MEMLAB_MAP_VM;
 	} else {
 		b->c = MEMLAB_MAP_PAGES_ALLOC;
 		b->owned = !!owner;
@@ -320,7 +337,7 @@ void memlab_map_header(const struct memlab_map *map, lmm_print_fn print, void *a
 	print(arg, "# memlab map: arena 0x%lx-0x%lx (%zu KiB), %zu bytes per char, %d chars per row\n",
 	      (unsigned long)map->base, (unsigned long)(map->base + map->size), map->size >> 10,
 	      map->bpc, MEMLAB_MAP_ROW);
-	print(arg, "# legend: .=lmm free #=lmm allocated :=lmm partly free -=pages free P=pages allocated G=generic large s=slab partial S=slab full e=slab empty m=metadata\n");
+	print(arg, "# legend: .=lmm free #=lmm allocated :=lmm partly free -=pages free P=pages allocated G=generic large V=vm area s=slab partial S=slab full e=slab empty m=metadata\n");
 }
 
 /**

@@ -9,6 +9,7 @@
 #include "lmm/lmm.h"
 #include "pages/pages.h"
 #include "slice/slice.h"
+#include "vm/vm.h"
 
 #define MEMLAB_MAP_LMM_FREE	'.'
 #define MEMLAB_MAP_LMM_ALLOC	'#'
@@ -16,6 +17,7 @@
 #define MEMLAB_MAP_PAGES_FREE	'-'
 #define MEMLAB_MAP_PAGES_ALLOC	'P'
 #define MEMLAB_MAP_LARGE	'G'
+#define MEMLAB_MAP_VM		'V'
 #define MEMLAB_MAP_SLAB_PARTIAL	's'
 #define MEMLAB_MAP_SLAB_FULL	'S'
 #define MEMLAB_MAP_SLAB_EMPTY	'e'
@@ -39,6 +41,7 @@ struct memlab_map *memlab_map_open(struct lmm *lmm, struct memlab_pages *pages,
 				   struct memlab_generic *generic, void *base, size_t size,
 				   size_t bpc);
 void memlab_map_close(struct memlab_map *map);
+void memlab_map_set_vm(struct memlab_map *map, const struct memlab_vm *vm);
 int memlab_map_refresh(struct memlab_map *map);
 unsigned long memlab_map_rows(const struct memlab_map *map);
 unsigned int memlab_map_row(struct memlab_map *map, unsigned long row, char *cells,

@@ -4,18 +4,27 @@
  *
  * A line written to workload/run names a layer and an operation mix:
  *
- *   layer=lmm|pages|slice|mix [ops=N] [seed=N] [size=A-B|size=N]
+ *   layer=lmm|pages|slice|vm|mix [ops=N] [seed=N] [size=A-B|size=N]
  *   [dist=uniform|log] [free=random|lifo|fifo|keep:N] [align=BITS]
- *   [range=A-B] [low=0|1] [hold=0|1] [threads=N] [xfree=0|1]
+ *   [range=A-B] [low=0|1] [hold=0|1] [stack=0|1] [threads=N] [xfree=0|1]
  *
  * or "replay layer=... [hold=1]" to replay the stored trace, "free" to
- * release what a hold=1 run left allocated, or "shrink" to do that and
+ * release what a hold=1 run left allocated (the next run releases it
+ * first too, unless it says stack=1: then the held objects stay through
+ * it, e.g. to try a request against the arena a workload fragmented), or
+ * "shrink" to do that and
  * give every empty slab and whole free block back down to the LMM.  The
  * run happens inside the write, in process context; workload/result then
  * holds operations, failures, median and 99th percentile nanoseconds per
  * allocation and per free, peak live bytes, and the fragmentation of every
  * layer before and after.  Sizes for the pages layer become the order that
- * covers them.  A refused line changes nothing; the kernel log says why.
+ * covers them.  layer=vm allocates virtually contiguous areas from the
+ * module's VM instance (memlab_vm_alloc(), process context: the runner is
+ * in the writer's context or in kthreads).  layer=mix draws lmm, pages or
+ * generic for each allocation; one drawn for generic that is larger than
+ * 4 pages (WL_MIX_VM_ABOVE) goes to vm instead, so the mix's large sizes
+ * are split between the pages layer and the VM allocator.  A refused line
+ * changes nothing; the kernel log says why.
  *
  * The generator is a seeded xorshift: the same line gives the same
  * operations.  Each step allocates (55% of steps, or always below keep:N)
@@ -96,6 +105,7 @@ static_assert(WL_MAX_SIZE < WL_TRACE_FREED);
 
 static const char * const wl_layer_names[] = {
 	[WL_LMM] = "lmm", [WL_PAGES] = "pages", [WL_SLICE] = "slice", [WL_MIX] = "mix",
+	[WL_VM] = "vm",
 };
 
 static const char * const wl_free_names[] = {
@@ -111,7 +121,7 @@ static const char * const wl_free_names[] = {
 enum {
 	WL_OPT_REPLAY, WL_OPT_FREE_CMD, WL_OPT_SHRINK, WL_OPT_LAYER, WL_OPT_OPS, WL_OPT_SEED,
 	WL_OPT_SIZE, WL_OPT_DIST, WL_OPT_FREE, WL_OPT_ALIGN, WL_OPT_RANGE, WL_OPT_LOW,
-	WL_OPT_HOLD, WL_OPT_THREADS, WL_OPT_XFREE, WL_OPT_ERR,
+	WL_OPT_HOLD, WL_OPT_STACK, WL_OPT_THREADS, WL_OPT_XFREE, WL_OPT_ERR,
 };
 
 /* lib/parser.c patterns; "%s" needs a value, so "ops=" is refused. */
@@ -129,6 +139,7 @@ static const match_table_t wl_tokens = {
 	{ WL_OPT_RANGE, "range=%s" },
 	{ WL_OPT_LOW, "low=%s" },
 	{ WL_OPT_HOLD, "hold=%s" },
+	{ WL_OPT_STACK, "stack=%s" },
 	{ WL_OPT_THREADS, "threads=%s" },
 	{ WL_OPT_XFREE, "xfree=%s" },
 	{ WL_OPT_ERR, NULL },
@@ -174,7 +185,7 @@ static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, c
 	case WL_OPT_LAYER:
 		ret = match_string(wl_layer_names, WL_NR_LAYERS, v);
 		if (ret < 0)
-			return wl_refuse(why, "layer must be lmm, pages, slice or mix");
+			return wl_refuse(why, "layer must be lmm, pages, slice, vm or mix");
 		spec->layer = ret;
 		return 0;
 	case WL_OPT_OPS:
@@ -227,6 +238,10 @@ static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, c
 	case WL_OPT_HOLD:
 		if (kstrtobool(v, &spec->hold))
 			return wl_refuse(why, "hold must be 0 or 1");
+		return 0;
+	case WL_OPT_STACK:
+		if (kstrtobool(v, &spec->stack))
+			return wl_refuse(why, "stack must be 0 or 1");
 		return 0;
 	case WL_OPT_THREADS:
 		if (kstrtouint(v, 0, &spec->threads) || !spec->threads ||
@@ -453,6 +468,8 @@ static void *wl_alloc(struct memlab *ml, const struct memlab_wl_spec *s, u8 laye
 		if (get_order(size) > memlab_pages_max_order(ml->pages))
 			return NULL;
 		return memlab_get_pages(ml->pages, flags, get_order(size));
+	case WL_VM:
+		return memlab_vm_alloc(ml->vm, size, flags);
 	default:
 		return memlab_generic_alloc(ml->generic, size, flags);
 	}
@@ -465,6 +482,8 @@ static int wl_free(struct memlab *ml, const struct wl_obj *o)
 		return lmm_free(&ml->lmm, o->p, o->size);
 	case WL_PAGES:
 		return memlab_put_pages(ml->pages, o->p);
+	case WL_VM:
+		return memlab_vm_free(ml->vm, o->p);
 	default:
 		return memlab_generic_free(ml->generic, o->p);
 	}
@@ -472,7 +491,32 @@ static int wl_free(struct memlab *ml, const struct wl_obj *o)
 
 static size_t wl_bytes(const struct wl_obj *o)
 {
-	return o->layer == WL_PAGES ? PAGE_SIZE << get_order(o->size) : o->size;
+	switch (o->layer) {
+	case WL_PAGES:
+		return PAGE_SIZE << get_order(o->size);
+	case WL_VM:
+		return PAGE_ALIGN(o->size);
+	default:
+		return o->size;
+	}
+}
+
+/*
+ * layer=mix: @draw picks lmm, pages or generic; a generic draw above
+ * WL_MIX_VM_ABOVE goes to vm.  The draw is the same either way, so a seed
+ * gives the same operations with or without a VM instance.
+ */
+static u8 wl_layer_of(const struct memlab *ml, const struct memlab_wl_spec *s, u64 draw,
+		      size_t size)
+{
+	u8 layer;
+
+	if (s->layer != WL_MIX)
+		return s->layer;
+	layer = do_div(draw, 3);
+	if (layer == WL_SLICE && size > WL_MIX_VM_ABOVE && ml->vm)
+		return WL_VM;
+	return layer;
 }
 
 static void wl_frag(struct memlab *ml, struct memlab_wl_frag *f)
@@ -661,12 +705,12 @@ static void wl_generate(struct wl_run *r)
 		alloc = s->free == WL_FREE_KEEP ? r->count < s->keep :
 			!r->count || (r->count < r->cap && wl_rnd(r) % 100 < 55);
 		if (alloc) {
-			struct wl_obj o = {
-				.size = wl_size(r),
-				.layer = s->layer == WL_MIX ? wl_rnd(r) % 3 : s->layer,
-				.thread = r->thread,
-			};
-			u64 t0 = ktime_get_ns();
+			struct wl_obj o = { .size = wl_size(r), .thread = r->thread };
+			u64 t0;
+
+			/* the size is drawn first, then the mix's layer */
+			o.layer = wl_layer_of(r->ml, s, s->layer == WL_MIX ? wl_rnd(r) : 0, o.size);
+			t0 = ktime_get_ns();
 
 			o.p = wl_alloc(r->ml, s, o.layer, o.size, o.layer == WL_LMM ? s->align : 0);
 			r->alloc_ns[r->nr_alloc++] = ktime_get_ns() - t0;
@@ -787,7 +831,7 @@ static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarra
 		if (!op->free) {
 			struct wl_obj n = {
 				.size = op->size, .id = op->id,
-				.layer = s->layer == WL_MIX ? op->id % 3 : s->layer,
+				.layer = wl_layer_of(r->ml, s, op->id, op->size),
 			};
 			u64 t0 = ktime_get_ns();
 
@@ -932,9 +976,10 @@ static void wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s
 				 wl_layer_names[s->layer], s->hold ? " hold=1" : "", wl->nr_trace);
 	else
 		len += scnprintf(p + len, n - len,
-				 "command: run layer=%s seed=%llu size=%zu-%zu free=%s%s%s\n",
+				 "command: run layer=%s seed=%llu size=%zu-%zu free=%s%s%s%s\n",
 				 wl_layer_names[s->layer], s->seed, s->size_min, s->size_max,
-				 wl_free_names[s->free], s->hold ? " hold=1" : "", extra);
+				 wl_free_names[s->free], s->hold ? " hold=1" : "",
+				 s->stack ? " stack=1" : "", extra);
 	if (s->cmd != WL_CMD_REPLAY && s->free == WL_FREE_KEEP)
 		len += scnprintf(p + len, n - len, "keep: %lu live objects%s\n", s->keep,
 				 c->nr > 1 ? " per thread" : "");
@@ -998,16 +1043,23 @@ static void wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	rep->len = len;
 }
 
-/* Free what a run's threads still hold, or hand it to @wl->held. */
+/*
+ * Free what a run's threads still hold, or hand it to @wl->held, after
+ * what a stack=1 run kept of earlier runs (@run_lock held).
+ */
 static void wl_end(struct memlab_workload *wl, struct wl_ctl *c, bool hold)
 {
 	unsigned long total = 0, k = 0, i;
-	struct wl_obj *held = NULL;
+	struct wl_obj *held = NULL, *old;
 
 	for (i = 0; i < c->nr; i++)
 		total += c->runs[i].count;
 	if (hold)			/* keep them, in allocation order */
-		held = kvcalloc(total ?: 1, sizeof(*held), GFP_KERNEL);
+		held = kvcalloc(wl->nr_held + total ?: 1, sizeof(*held), GFP_KERNEL);
+	if (held && wl->nr_held) {
+		memcpy(held, wl->held, wl->nr_held * sizeof(*held));
+		k = wl->nr_held;
+	}
 	for (i = 0; i < c->nr; i++) {
 		struct wl_run *r = &c->runs[i];
 
@@ -1020,9 +1072,11 @@ static void wl_end(struct memlab_workload *wl, struct wl_ctl *c, bool hold)
 	}
 	if (held) {
 		mutex_lock(&wl->lock);
+		old = wl->held;
 		wl->held = held;
 		wl->nr_held = k;
 		mutex_unlock(&wl->lock);
+		kvfree(old);
 	}
 }
 
@@ -1056,7 +1110,10 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 		return -ENODATA;
 	if (!wl->report || !wl->scratch)
 		return -ENOMEM;
-	wl_release_held(wl);
+	if (!s->stack)
+		wl_release_held(wl);
+	else if (s->hold && wl->nr_held > WL_MAX_LIVE)
+		return -E2BIG;
 	c.threaded = c.nr > 1;
 	steps = s->cmd == WL_CMD_REPLAY ? wl->nr_trace : s->ops;	/* per thread */
 	cap = s->free == WL_FREE_KEEP ? s->keep : min(steps, WL_MAX_LIVE / c.nr);
@@ -1150,6 +1207,11 @@ int memlab_workload_run(struct memlab_workload *wl, const char *line)
 	if (ret) {
 		pr_notice_ratelimited("workload line refused: %s\n", why);
 		return ret;
+	}
+	if (spec.cmd != WL_CMD_FREE && spec.cmd != WL_CMD_SHRINK && spec.layer == WL_VM &&
+	    !wl->ml->vm) {
+		pr_notice_ratelimited("workload line refused: this instance has no VM allocator\n");
+		return -ENODEV;
 	}
 	ret = mutex_lock_interruptible(&wl->run_lock);
 	if (ret)

@@ -15,7 +15,13 @@
 struct memlab;
 struct seq_file;
 
-enum memlab_wl_layer { WL_LMM, WL_PAGES, WL_SLICE, WL_MIX, WL_NR_LAYERS };
+enum memlab_wl_layer { WL_LMM, WL_PAGES, WL_SLICE, WL_MIX, WL_VM, WL_NR_LAYERS };
+
+/*
+ * layer=mix: an allocation drawn for the generic allocator whose size is
+ * above this goes to the VM allocator instead (when the module has one).
+ */
+#define WL_MIX_VM_ABOVE	(PAGE_SIZE << 2)
 enum memlab_wl_free { WL_FREE_RANDOM, WL_FREE_LIFO, WL_FREE_FIFO, WL_FREE_KEEP };
 enum memlab_wl_dist { WL_DIST_UNIFORM, WL_DIST_LOG };
 enum memlab_wl_cmd { WL_CMD_RUN, WL_CMD_REPLAY, WL_CMD_FREE, WL_CMD_SHRINK };
@@ -33,7 +39,10 @@ enum memlab_wl_cmd { WL_CMD_RUN, WL_CMD_REPLAY, WL_CMD_FREE, WL_CMD_SHRINK };
  * @cmd: run a generated workload, replay the stored trace, free held
  *	objects, or shrink (free held objects, then give every empty slab and
  *	free max-order block back down to the LMM).
- * @layer: which allocator.
+ * @layer: which allocator: lmm, pages, slice (the generic allocator), vm
+ *	(memlab_vm_alloc() on the module's VM instance), or mix: each
+ *	allocation draws lmm, pages or generic at random, and one drawn for
+ *	generic that is larger than WL_MIX_VM_ABOVE (4 pages) goes to vm.
  * @ops: operations (allocations plus frees) each thread generates.
  * @seed: the generator's seed: same seed, same operations; thread t uses
  *	@seed + t.
@@ -47,6 +56,9 @@ enum memlab_wl_cmd { WL_CMD_RUN, WL_CMD_REPLAY, WL_CMD_FREE, WL_CMD_SHRINK };
  * @range_hi: lmm: end of the range (bytes, exclusive); 0 for the whole arena.
  * @low: allocate from the low zone/region (flag MEMLAB_LMMF_LOW).
  * @hold: leave the live objects allocated at the end (for the map).
+ * @stack: keep what earlier hold=1 runs left allocated through this run
+ *	(normally a run first frees it); with @hold, this run's live objects
+ *	are added to them, up to WL_MAX_LIVE held objects before the run.
  * @threads: kthreads running the spec at once, 1..WL_MAX_THREADS; 1 runs it
  *	in the writer's own context.
  * @xfree: every free is done by the next thread (another CPU when there
@@ -67,6 +79,7 @@ struct memlab_wl_spec {
 	size_t range_hi;
 	bool low;
 	bool hold;
+	bool stack;
 	unsigned int threads;
 	bool xfree;
 };

@@ -326,6 +326,7 @@ static int map_open(struct inode *inode, struct file *file)
 			      READ_ONCE(ml->map_bpc));
 	if (IS_ERR(map))
 		return PTR_ERR(map);
+	memlab_map_set_vm(map, ml->vm);
 	it = __seq_open_private(file, &map_seq_ops, sizeof(*it));
 	if (!it) {
 		memlab_map_close(map);

@@ -357,6 +357,74 @@ static void map_of_constructed_arena(struct kunit *test)
 }
 
 /*
+ * A VM area's backing blocks have a character of their own: a 16 KiB area
+ * (one order-2 block) next to an order-1 pages block.  Expect 4 'V' and
+ * 2 'P' cells once the map knows the VM instance (without it, 6 'P'), and
+ * 'V' in the legend.
+ */
+static void map_shows_vm_areas(struct kunit *test)
+{
+	static const struct memlab_zone_desc zone = { .name = "normal" };
+	struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	struct lmm_region *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+	struct render_buf *rb = kunit_kzalloc(test, sizeof(*rb), GFP_KERNEL);
+	char *raw = vmalloc(2 * MK_BUF), *buf, *row;
+	struct memlab_map *map;
+	struct memlab_pages *mp;
+	struct memlab_vm *vm;
+	void *page, *area;
+	int pass, i, nv, np;
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	KUNIT_ASSERT_NOT_NULL(test, rb);
+	KUNIT_ASSERT_NOT_NULL(test, raw);
+	buf = PTR_ALIGN(raw, MK_BUF);
+	lmm_init(pool);
+	KUNIT_ASSERT_EQ(test, lmm_add_region(pool, reg, buf, MK_BUF, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lmm_add_free(pool, buf, MK_BUF), 0);
+	mp = memlab_pages_create("map-vm", pool, buf, MK_BUF, MK_ORDER, &zone, 1);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mp));
+	vm = memlab_vm_create(mp, "map-vm");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(vm));
+	page = memlab_get_pages(mp, 0, 1);		/* order 1: no per-CPU cache */
+	area = memlab_vm_alloc(vm, 4 * PAGE_SIZE, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_NOT_NULL(test, area);
+
+	for (pass = 0; pass < 2; pass++) {
+		map = memlab_map_open(pool, mp, NULL, buf, MK_BUF, PAGE_SIZE);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+		if (pass)
+			memlab_map_set_vm(map, vm);
+		rb->len = 0;
+		KUNIT_EXPECT_EQ(test, memlab_map_render(map, render_print, rb), 0);
+		memlab_map_close(map);
+		row = strstr(rb->text, "\n0x");
+		KUNIT_ASSERT_NOT_NULL(test, row);
+		row = strchr(row + 1, ' ') + 1;
+		for (i = 0, nv = 0, np = 0; i < MEMLAB_MAP_ROW; i++) {
+			nv += row[i] == MEMLAB_MAP_VM;
+			np += row[i] == MEMLAB_MAP_PAGES_ALLOC;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, nv, pass ? 4 : 0, "'V' cells, pass %d", pass);
+		KUNIT_EXPECT_EQ_MSG(test, np, pass ? 2 : 6, "'P' cells, pass %d", pass);
+	}
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rb->text, " V=vm area "));
+
+	KUNIT_EXPECT_EQ(test, memlab_vm_free(vm, area), 0);
+	KUNIT_EXPECT_EQ(test, memlab_vm_check(vm), 0);
+	KUNIT_EXPECT_EQ(test, memlab_vm_destroy(vm), 0);
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(mp, page), 0);
+	KUNIT_EXPECT_EQ(test, memlab_pages_check(mp), 0);
+	KUNIT_EXPECT_EQ(test, memlab_pages_destroy(mp), 0);
+	KUNIT_EXPECT_EQ(test, lmm_avail(pool, 0), MK_BUF);
+	KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
+	lmm_destroy(pool);
+	vfree(raw);
+}
+
+/*
  * The map's size is bounded: at most MEMLAB_MAP_MAX_CELLS cells.  Expect a
  * 1 GiB arena to take 256 bytes per character or more (-E2BIG below, with
  * the least value reported), and malformed values refused with -EINVAL.
@@ -598,7 +666,7 @@ static void map_at_1g_pages(struct kunit *test)
 struct wl_fixture {
 	struct memlab ml;
 	char *raw;
-	bool pages_made, generic_made, wl_made;
+	bool pages_made, generic_made, vm_made, wl_made;
 };
 
 static const struct memlab_zone_desc wk_zones[] = { { .name = "normal" } };
@@ -609,6 +677,8 @@ static void wl_fixture_release(void *arg)
 
 	if (fx->wl_made)
 		memlab_workload_exit(&fx->ml.wl);
+	if (fx->vm_made)
+		memlab_vm_destroy(fx->ml.vm);
 	if (fx->generic_made)
 		memlab_generic_destroy(fx->ml.generic);
 	if (fx->pages_made)
@@ -641,6 +711,9 @@ static struct wl_fixture *wl_fixture_create(struct kunit *test)
 	ml->generic = memlab_generic_create(ml->pages, "wl-kunit", 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ml->generic));
 	fx->generic_made = true;
+	ml->vm = memlab_vm_create(ml->pages, "wl-kunit");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ml->vm));
+	fx->vm_made = true;
 	memlab_workload_init(&ml->wl, ml);
 	fx->wl_made = true;
 	KUNIT_ASSERT_NOT_NULL(test, ml->wl.report);
@@ -655,8 +728,12 @@ static struct wl_fixture *wl_fixture_create(struct kunit *test)
 static void wl_fixture_expect_clean(struct kunit *test, struct wl_fixture *fx)
 {
 	struct memlab *ml = &fx->ml;
+	struct memlab_vm_stats vs;
 	unsigned int i;
 
+	KUNIT_EXPECT_EQ(test, memlab_vm_check(ml->vm), 0);
+	memlab_vm_stats(ml->vm, &vs);
+	KUNIT_EXPECT_EQ_MSG(test, vs.nr_areas, 0, "no vm area left behind");
 	KUNIT_EXPECT_EQ(test, memlab_generic_check(ml->generic), 0);
 	for (i = 0; i < memlab_generic_nr_pools(ml->generic); i++)
 		KUNIT_EXPECT_EQ(test, memlab_slice_check(memlab_generic_pool(ml->generic, i)), 0);
@@ -1093,6 +1170,75 @@ static void workload_threads_every_layer(struct kunit *test)
 }
 
 /*
+ * layer=vm: areas of 1 to 64 pages from the fixture's VM instance, one
+ * thread then two with xfree (every vm_free on the other thread); held
+ * areas are the VM instance's live areas, a stack=1 run keeps them (and
+ * adds its own with hold=1), and "free" gives them back.
+ * Then a mix whose large generic draws go to vm: some vm areas among them.
+ * After each, the figures add up and every validator, vm's included, is
+ * clean with everything back in the LMM.
+ */
+static void workload_vm_layer(struct kunit *test)
+{
+	static const char xfree[] = "layer=vm ops=200 seed=8 size=1-65536 threads=2 xfree=1 hold=1";
+	static const char mix[] = "layer=mix ops=400 seed=4 size=16-262144 dist=log";
+	struct wl_fixture *fx;
+	struct memlab_workload *wl;
+	const struct memlab_wl_figures *f;
+	struct memlab_vm_stats st;
+	unsigned long held;
+	u64 before;
+
+	memlab_kunit_need_slow(test);
+	fx = wl_fixture_create(test);
+	wl = &fx->ml.wl;
+
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, "layer=vm ops=200 seed=7 size=4096-262144"),
+			0);
+	f = &wl->report->figures;	/* the report is swapped at each run */
+	KUNIT_EXPECT_EQ(test, f->total.ops, 200);
+	KUNIT_EXPECT_EQ(test, f->total.allocs - f->total.failures, f->total.frees + f->live_at_end);
+	KUNIT_EXPECT_EQ(test, memlab_vm_check(fx->ml.vm), 0);
+	memlab_vm_stats(fx->ml.vm, &st);
+	KUNIT_EXPECT_EQ(test, st.allocs + st.failures, f->total.allocs);
+	KUNIT_EXPECT_EQ(test, st.failures, f->total.failures);
+	KUNIT_EXPECT_GT(test, st.allocs, 0);
+	KUNIT_EXPECT_EQ(test, st.frees, st.allocs);
+	KUNIT_EXPECT_EQ(test, st.nr_areas, 0);
+
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, xfree), 0);
+	wl_expect_figures(test, wl, 2, 200, true);
+	KUNIT_EXPECT_EQ(test, memlab_vm_check(fx->ml.vm), 0);
+	memlab_vm_stats(fx->ml.vm, &st);
+	KUNIT_EXPECT_GT(test, wl->nr_held, 0);
+	KUNIT_EXPECT_EQ(test, st.nr_areas, wl->nr_held);
+	KUNIT_EXPECT_EQ(test, st.nr_areas, wl->report->figures.live_at_end);
+	/* stack=1: the held areas stay; with hold=1 the new one joins them */
+	held = wl->nr_held;
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, "layer=vm ops=1 size=8192 stack=1"), 0);
+	KUNIT_EXPECT_EQ(test, wl->nr_held, held);
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, "layer=vm ops=1 size=8192 stack=1 hold=1"),
+			0);
+	KUNIT_EXPECT_EQ(test, wl->nr_held, held + 1);
+	memlab_vm_stats(fx->ml.vm, &st);
+	KUNIT_EXPECT_EQ(test, st.nr_areas, held + 1);
+	KUNIT_EXPECT_EQ(test, memlab_vm_check(fx->ml.vm), 0);
+	KUNIT_EXPECT_EQ(test, memlab_workload_run(wl, "free"), 0);
+	memlab_vm_stats(fx->ml.vm, &st);
+	KUNIT_EXPECT_EQ(test, st.nr_areas, 0);
+	before = st.allocs + st.failures;
+
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, mix), 0);
+	f = &wl->report->figures;
+	KUNIT_EXPECT_EQ(test, f->total.ops, 400);
+	memlab_vm_stats(fx->ml.vm, &st);
+	KUNIT_EXPECT_GT_MSG(test, st.allocs + st.failures, before,
+			    "the mix's large generic draws go to vm");
+	KUNIT_EXPECT_LT(test, st.allocs + st.failures - before, f->total.allocs);
+	wl_fixture_expect_clean(test, fx);
+}
+
+/*
  * Expect SIGKILL to the writer of a four-thread xfree run of 2M operations
  * to stop every thread within a second, with -EINTR, the result marked
  * interrupted, and nothing left allocated or in flight.
@@ -1129,6 +1275,7 @@ static struct kunit_case memlab_observe_cases[] = {
 	KUNIT_CASE(extfrag_permille_values),
 	KUNIT_CASE(lmm_histogram_bins),
 	KUNIT_CASE(map_of_constructed_arena),
+	KUNIT_CASE(map_shows_vm_areas),
 	KUNIT_CASE(map_check_bpc_limits),
 	KUNIT_CASE(map_row_spans_many_chunks),
 	KUNIT_CASE_SLOW(map_row_time_at_1m_extents),
@@ -1139,6 +1286,7 @@ static struct kunit_case memlab_observe_cases[] = {
 	KUNIT_CASE_SLOW(workload_run_stops_on_signal),
 	KUNIT_CASE(workload_trace_refused_chunk_restores_state),
 	KUNIT_CASE_SLOW(workload_threads_figures_add_up),
+	KUNIT_CASE_SLOW(workload_vm_layer),
 	KUNIT_CASE_SLOW(workload_threads_every_layer),
 	KUNIT_CASE_SLOW(workload_threads_stop_on_signal),
 	{}

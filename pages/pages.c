@@ -91,6 +91,9 @@
 /* Fills free blocks in debug mode, as the kernel's PAGE_POISON does. */
 #define MP_POISON	0xaa
 
+/* Steps (block heads or skipped pages) of a walk per hold of the instance lock. */
+#define MP_WALK_CHUNK	512
+
 #define MP_PCP_BATCH	16
 #define MP_PCP_HIGH	64
 
@@ -1418,24 +1421,33 @@ unsigned long memlab_pages_pcp_count(struct memlab_pages *mp, unsigned int cpu)
 EXPORT_SYMBOL_GPL(memlab_pages_pcp_count);
 
 /**
- * memlab_pages_walk() - visit every block the instance holds, in one snapshot
+ * memlab_pages_walk() - visit every block the instance holds, in address order
  * @mp: the instance.
  * @fn: called for each free or allocated block in address order, with the
  *	instance lock held: it must not sleep or use the instance.
  * @arg: passed to @fn.
  *
- * Per-CPU caches are drained first, so cached pages show as free.
+ * Per-CPU caches are drained first, so cached pages show as free.  The lock
+ * is dropped and retaken every MP_WALK_CHUNK steps, so the hold stays short
+ * whatever the span: each chunk is consistent, and a block that changes
+ * between chunks is seen in its state when the walk reaches it.
  *
  * Context: any context.
  */
 void memlab_pages_walk(struct memlab_pages *mp, memlab_pages_walk_fn fn, void *arg)
 {
-	unsigned long idx = 0, flags;
+	unsigned long idx = 0, flags, steps = 0;
 
 	mp_drain_all(mp);
 	spin_lock_irqsave(&mp->lock, flags);
 	while (idx < mp->nr_pages) {
 		struct memlab_page *p = &mp->map[idx];
+
+		/* bounded holds: the lock is dropped every MP_WALK_CHUNK steps */
+		if (++steps % MP_WALK_CHUNK == 0) {
+			spin_unlock_irqrestore(&mp->lock, flags);
+			spin_lock_irqsave(&mp->lock, flags);
+		}
 
 		if (!mp_held(mp, idx)) {		/* skip the whole block */
 			idx = (idx | ((1UL << mp->max_order) - 1)) + 1;
@@ -1489,8 +1501,8 @@ static int mp_check_span(struct memlab_pages *mp, unsigned long *free_seen,
 			size_t fs;
 
 			lmm_find_free(mp->lmm, &f, &fs, NULL);
-			MP_CHECK(f >= a + mp_block_bytes(mp), "held block 0x%lx is free in the LMM",
-				 (unsigned long)a);
+			MP_CHECK(f >= a + mp_block_bytes(mp), "held block at offset %#lx is free in the LMM",
+				 (unsigned long)(a - mp->base));
 		}
 		for (i = idx; i < end && bad < 16; i += 1UL << p->order) {
 			p = &mp->map[i];

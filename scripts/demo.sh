@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make demo`: boot memlab in the UML kernel `make check` uses, run a
-# fragmenting workload, print the before/after picture and turn the arena
+# fragmenting workload, print the before/after picture, show a request
+# the pages layer refuses served by the VM allocator, and turn the arena
 # map into a PNG.
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -20,5 +21,6 @@ cat "$out/guest.tap"
 python3 "$repo/tools/map2png.py" "$out/map.txt" "$out/map.png" ||
 	die "map2png failed"
 echo
+[ -s "$out/vm-summary.txt" ] && cat "$out/vm-summary.txt"
 echo "arena map (text): $out/map.txt"
 echo "arena map (picture): $out/map.png"

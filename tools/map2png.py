@@ -56,6 +56,7 @@ COLOURS = {
     "#": (150, 24, 40),         # lmm allocated: dark red
     "P": (222, 92, 70),         # pages allocated: brick red
     "G": (140, 84, 40),         # generic large: brown
+    "V": (206, 40, 150),        # vm area (pages behind a VM area): magenta
     "e": (176, 208, 242),       # slab empty: light blue
     "s": (80, 136, 216),        # slab partial: medium blue
     "S": (24, 48, 136),         # slab full: navy

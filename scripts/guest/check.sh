@@ -174,6 +174,9 @@ if [ -d $W ]; then
 	run pages "layer=pages ops=20000 seed=7 size=4096-65536 free=lifo"
 	run slice "layer=slice ops=20000 seed=7 size=8-4096 free=keep:500"
 	run mix "layer=mix ops=20000 seed=9 size=16-16384 dist=log"
+	run vm "layer=vm ops=2000 seed=7 size=4096-524288"
+	check "workload vm: every area freed, vm/stats counts the run" \
+		sh -c "grep -qx 'areas: 0' $ML/vm/stats && [ \$(sed -n 's/^allocs: //p' $ML/vm/stats) -gt 0 ]"
 	run lmm-small "layer=lmm ops=2000 seed=1"
 	echo 10 >$K/fail_slice_every
 	run slice-faults "layer=slice ops=5000 seed=3 size=32"
@@ -418,6 +421,8 @@ if insmod "$KO" bench=2 && dmesg | grep -q "memlab-bench: end"; then
 else
 	notok "insmod bench=2: smoke benchmark ran"
 fi
+check "bench: vm rows against vmalloc at 16, 256 and 4096 KiB" \
+	test "$(dmesg | grep -cE 'memlab-bench: \| vm (16|256|4096) KiB alloc\+free .* vmalloc ')" = 3
 loaded && rmmod memlab
 
 # --- bad parameters: refused with a message, nothing left loaded -------------

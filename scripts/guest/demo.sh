@@ -3,7 +3,9 @@
 #
 # memlab's demo, run inside the UML guest: load memlab, show the
 # fragmentation picture before and after a fragmenting workload, save the
-# arena map for tools/map2png.py.  Environment: MEMLAB_KO, MEMLAB_OUT.
+# arena map for tools/map2png.py; then a request larger than the largest
+# free block, refused by the pages layer and served by the VM allocator.
+# Environment: MEMLAB_KO, MEMLAB_OUT.
 
 KO="${MEMLAB_KO:?}"
 OUT="${MEMLAB_OUT:?}"
@@ -35,8 +37,66 @@ echo "$SPEC" >$ML/workload/run
 cat $ML/workload/result
 echo
 show "after (the workload's objects still held)"
-cat $ML/map >"$OUT/map.txt"
 cp $ML/workload/result "$OUT/result.txt"
+
+# The pages layer's weakness and the VM allocator's answer: a request
+# larger than the normal zone's largest free block, refused by the pages
+# layer, served by the VM allocator from scattered pages.  stack=1 keeps
+# the workload's objects allocated through both runs.
+echo
+echo "=================== a request larger than the largest free block ==================="
+row=$(grep ' normal ' $ML/pages/buddyinfo | head -n 1)
+largest=$(echo "$row" | awk '{ o = -1; for (i = 5; i <= NF; i++) if ($i > 0) o = i - 5; print o }')
+free_kib=$(echo "$row" | awk '{ s = 0; for (i = 5; i <= NF; i++) s += $i * 2 ^ (i - 5) * 4; print s }')
+if [ "${largest:--1}" -lt 0 ]; then
+	largest_kib=0
+	want_kib=64
+else
+	largest_kib=$((4 << largest))
+	want_kib=$((largest_kib * 2))
+fi
+# as large as it gets while the free pages still hold it with room to spare
+while [ $((want_kib * 2)) -le $((free_kib * 3 / 4)) ]; do
+	want_kib=$((want_kib * 2))
+done
+want=$((want_kib * 1024))
+echo "normal zone: $free_kib KiB free in blocks, largest free block $largest_kib KiB; asking for $want_kib KiB"
+value() { sed -n "s/^$1: \([0-9]*\).*/\1/p" "$2"; }
+PSPEC="layer=pages ops=1 size=$want stack=1"
+echo ">>> echo '$PSPEC' > workload/run"
+echo "$PSPEC" >$ML/workload/run
+grep -E '^(ops|failures):' $ML/workload/result
+pages_failed=$(value failures $ML/workload/result)
+cp $ML/vm/stats "$OUT/vm-stats-before.txt"
+cat $ML/vm/areas >"$OUT/vm-areas-before.txt"
+VSPEC="layer=vm ops=1 size=$want stack=1 hold=1"
+echo ">>> echo '$VSPEC' > workload/run"
+echo "$VSPEC" >$ML/workload/run
+grep -E '^(ops|failures):' $ML/workload/result
+vm_failed=$(value failures $ML/workload/result)
+cp $ML/vm/stats "$OUT/vm-stats-after.txt"
+runs=$(( $(value runs "$OUT/vm-stats-after.txt") - $(value runs "$OUT/vm-stats-before.txt") ))
+blocks=$(( $(value blocks "$OUT/vm-stats-after.txt") - $(value blocks "$OUT/vm-stats-before.txt") ))
+cat $ML/vm/areas >"$OUT/vm-areas.txt"
+echo "--- vm/areas: the new area ($(($(wc -l <"$OUT/vm-areas.txt") - 1)) areas in all, the mix's large sizes among them)"
+head -n 1 "$OUT/vm-areas.txt"
+awk 'NR == FNR { seen[$0] = 1; next } !($0 in seen)' "$OUT/vm-areas-before.txt" \
+	"$OUT/vm-areas.txt" | cut -c1-200
+cat $ML/map >"$OUT/map.txt"
+{
+	echo "=================== summary ==================="
+	if [ "${pages_failed:-0}" -ge 1 ]; then
+		echo "pages refused $want_kib KiB (largest free block $largest_kib KiB, $free_kib KiB free in the normal zone)"
+	else
+		echo "pages did NOT refuse $want_kib KiB (largest free block $largest_kib KiB)"
+	fi
+	if [ "${vm_failed:-1}" -eq 0 ]; then
+		echo "vm served $want_kib KiB from $runs physical runs ($blocks pages blocks)"
+	else
+		echo "vm did NOT serve $want_kib KiB"
+	fi
+	echo "the map ($OUT/map.txt) shows the VM areas' pages as 'V'"
+} | tee "$OUT/vm-summary.txt"
 echo shrink >$ML/workload/run
 echo
 THREADS="layer=mix ops=20000 seed=2026 size=16-8192 threads=4 xfree=1"
