@@ -70,12 +70,13 @@ if grep -qsE '^[[:space:]]*(mok_signing_key|mok_certificate|sign_file)=' \
 	log "note: /etc/dkms/framework.conf sets the signing key or tool; dkms uses those"
 fi
 
-kernels=()
+kernels=() kdirs=()
 for series in 6.1 6.12; do
 	read -r ver kdir < <(bash "$here/qemu-check.sh" --kernel "$series") ||
 		die "no $series kernel headers (scripts/qemu-check.sh --kernel $series failed)"
 	kname="$ver-amd64"
 	kernels+=("$kname")
+	kdirs+=("$kdir")
 	# The unpacked kbuild's sign-file: dkms signs the module as it would with
 	# the installed linux-kbuild package.
 	export sign_file="$kdir/scripts/sign-file"
@@ -123,19 +124,19 @@ fi
 
 # make install: modules_install + depmod, into a private root.  From a copy,
 # so that the working tree gets no build products.
-kname="${kernels[0]}"
-kdir="$(bash "$here/qemu-check.sh" --kernel 6.1 | cut -d' ' -f2-)"
+kname="${kernels[0]}" kdir="${kdirs[0]}"
 bash "$here/copy-module.sh" "$repo" "$out/install-src"
 cp "$repo/Makefile" "$repo/dkms.conf" "$out/install-src/"
 log "make install against $kname into $out/root"
+t=$(date +%s)
 rc=0
-make -C "$out/install-src" --no-print-directory install KDIR="$kdir" \
+make -C "$out/install-src" --no-print-directory -j2 install KDIR="$kdir" \
 	INSTALL_MOD_PATH="$out/root" >"$out/install.log" 2>&1 || rc=$?
 sed 's/^/[install] /' "$out/install.log" >&2
 mdir="$out/root/lib/modules/$kname"
 ko="$(cd "$mdir" 2>/dev/null && find . -name 'memlab.ko*' | sed 's|^\./||' | head -n 1)"
 if [ $rc -eq 0 ] && [ -n "$ko" ] && grep -q "^$ko:" "$mdir/modules.dep" 2>/dev/null; then
-	tap_ok "make install against $kname: $ko, listed in modules.dep"
+	tap_ok "make install against $kname: $ko, listed in modules.dep ($(since "$t") s)"
 else
 	tap_notok "make install against $kname: memlab.ko installed and listed in modules.dep (make status $rc)"
 fi
