@@ -18,6 +18,7 @@ unsigned long long fz_nested;
 unsigned long fz_op_index;
 unsigned int fz_kmalloc_failures;
 void (*fz_nested_op)(void);
+void (*fz_cpu_down_check)(unsigned int cpu);
 
 static unsigned int fz_preempt_left;
 static unsigned int fz_kmalloc_left;
@@ -59,6 +60,9 @@ void fz_after(const char *what)
 	fz_preempt_left = 0;
 	fz_ops++;
 	shim_assert_quiescent(what);
+	/* a grace period now and then: RCU callbacks run between calls */
+	if (!(fz_ops & 3))
+		shim_rcu_gp();
 }
 
 /* FUZZ_SKIP=a,b: leave out operation families (known open defects). */
@@ -145,6 +149,7 @@ FZ_NOCOV bool fz_verify(const void *p, size_t len, u64 tag, size_t *bad)
 void fz_cpu_op(void)
 {
 	unsigned int cpu = fz_below(shim_nr_cpus);
+	int ret;
 
 	switch (fz_below(4)) {
 	case 0:
@@ -153,7 +158,10 @@ void fz_cpu_op(void)
 		fz_trace("migrate to cpu %u", cpu);
 		break;
 	case 1:
-		fz_trace("cpu %u down: %d", cpu, FZ_CALL(shim_cpu_down(cpu)));
+		ret = FZ_CALL(shim_cpu_down(cpu));
+		fz_trace("cpu %u down: %d", cpu, ret);
+		if (!ret && fz_cpu_down_check)
+			fz_cpu_down_check(cpu);
 		break;
 	default:
 		fz_trace("cpu %u up: %d", cpu, FZ_CALL(shim_cpu_up(cpu)));
@@ -184,6 +192,9 @@ void fz_end(void)
 	fz_kmalloc_left = 0;
 	for (cpu = 0; cpu < shim_nr_cpus; cpu++)
 		shim_cpu_up(cpu);
+	/* what is still queued for RCU would touch memory that is gone by now */
+	shim_rcu_gp();
+	FZ_CHECK(!shim_rcu_pending, "RCU callbacks pending at the end");
 	FZ_CHECK(shim_kmalloc_live == fz_kmalloc_base, "%ld kmalloc() blocks leaked",
 		 shim_kmalloc_live - fz_kmalloc_base);
 	FZ_CHECK(shim_percpu_live == fz_percpu_base, "%ld per-CPU blocks leaked",
@@ -199,11 +210,14 @@ static void fz_report(void)
 
 	fprintf(stderr, "fuzz %s: %llu inputs, %llu ops (%llu preempting), %.1f s, %.0f ops/s\n",
 		fz_name, fz_inputs, fz_ops, fz_nested, s, s > 0 ? fz_ops / s : 0);
+	fprintf(stderr, "fuzz %s: %lu cpuhp callbacks, %lu RCU callbacks in %lu grace periods\n",
+		fz_name, shim_cpuhp_calls, shim_rcu_callbacks, shim_rcu_gps);
 	if (path && *path) {
 		f = fopen(path, "w");
 		if (f) {
 			fprintf(f, "inputs %llu\nops %llu\nnested %llu\nseconds %.3f\n",
 				fz_inputs, fz_ops, fz_nested, s);
+			fprintf(f, "cpuhp %lu\nrcu %lu\n", shim_cpuhp_calls, shim_rcu_callbacks);
 			fclose(f);
 		}
 	}

@@ -145,6 +145,8 @@ void fz_end(void);
 
 /* Operations per CPU hotplug and migration: shared by the targets. */
 void fz_cpu_op(void);
+/* Called after a CPU went down, to check that it left nothing behind. */
+extern void (*fz_cpu_down_check)(unsigned int cpu);
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -23,7 +23,9 @@
  * - debug flags, shrink, destroy while objects live (-EBUSY), the pool
  *   table and the validators (memlab_generic_check(),
  *   memlab_pages_check(), lmm_check()) behave, and at the end everything
- *   is destroyed without a leak.
+ *   is destroyed without a leak - or, with allocations still live, torn
+ *   down: memlab_generic_teardown(), memlab_slice_teardown() and
+ *   memlab_pages_teardown() count them and free all of memlab's memory.
  * CPUs migrate and go down and up; other operations preempt at any point
  * the kernel could.
  */
@@ -72,6 +74,8 @@ static struct {
 	u64 serial, fired, debug_epoch;
 	bool in_nested;
 } fg;
+
+static bool fg_inited;
 
 /* ------------------------------------------------------------------------
  * The model: live ranges sorted by address
@@ -530,12 +534,45 @@ static void fg_nested(void)
 	fg.fired = fired;
 }
 
+/* Unload with allocations live: each layer counts them and frees its own memory. */
+static bool fg_forced_teardown(void)
+{
+	struct memlab_pages_stats st;
+	unsigned long want[3] = { 0, 0, 0 }, held = 0, n;
+	unsigned int i, k;
+
+	if (!fg.nr_live || !fz_one_in(4))
+		return false;
+	for (k = 0; k < fg.nr_live; k++)
+		want[fg.live[k].owner]++;
+	for (i = fg.nr_g; i--; ) {
+		n = FZ_CALL(memlab_generic_teardown(fg.g[i]));
+		FZ_CHECK(n == want[i], "generic teardown %u counted %lu, model %lu", i, n, want[i]);
+	}
+	if (fg.plain) {
+		n = FZ_CALL(memlab_slice_teardown(fg.plain));
+		FZ_CHECK(n == want[2], "plain teardown counted %lu, model %lu", n, want[2]);
+	}
+	FZ_CHECK(!memlab_alloc(16, 0), "memlab_alloc after the default instance went");
+	memlab_pages_stats(fg.pages, &st);
+	for (i = 0; i < st.nr_zones; i++)
+		held += (st.zone[i].blocks_held << st.max_order) - st.zone[i].pages_free;
+	n = FZ_CALL(memlab_pages_teardown(fg.pages));
+	FZ_CHECK(n == held && n, "pages teardown counted %lu, %lu allocated", n, held);
+	memlab_generic_set_default(NULL);
+	lmm_destroy(&fg.lmm);
+	fg.nr_live = 0;
+	return true;
+}
+
 static void fg_teardown(void)
 {
 	unsigned int i;
 	char stack[8];
 
 	fz_arm_preempt(0);
+	if (fg_forced_teardown())
+		return;
 	while (fg.nr_live) {
 		struct fg_obj o = fg.live[fg.nr_live - 1];
 
@@ -568,11 +605,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (fg.arena == MAP_FAILED)
 			abort();
-		/* the module's init: the layers' CPU-hotplug states, once */
-		if (memlab_pages_init())
-			abort();
-		if (memlab_slice_init())
-			abort();
+	}
+	if (!fg_inited) {
+		FZ_CHECK(!memlab_pages_init() && !memlab_slice_init(), "init");
+		fg_inited = true;
 	}
 	fz_begin(data, size);
 	fz_nested_op = fg_nested;

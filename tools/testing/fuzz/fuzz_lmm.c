@@ -18,13 +18,11 @@
  * wrapping or too large.  Frees of parts of blocks, frees over removed
  * memory, lmm_add_free() over allocated memory (OSKit lets all three
  * happen), lmm_remove_free(), policy and debug switches, fault injection
- * and kmalloc() failures of the debug records are in the mix.  avail,
- * find_free, stats, the walk, the histogram, the dump and lmm_check() are
- * compared with the model periodically.
- *
- * Issue 11's defect 7 (debug mode enabled while blocks are live) fails the
- * debug-mode expectation; FUZZ_SKIP=lmm-live relaxes it after the two
- * operations that confuse the live count.
+ * and kmalloc() failures of the debug records are in the mix.  Debug mode
+ * may come on only when every byte of every region is free (issue 11,
+ * defect 7).  avail, find_free, stats, info, region info, the walk (whole
+ * and in chunks from any address), the histogram, the dump and lmm_check()
+ * are compared with the model periodically.
  */
 #include <sys/mman.h>
 
@@ -71,7 +69,7 @@ struct fl_pool {
 static struct {
 	char *space;
 	struct fl_pool p[FL_POOLS];
-	bool hook_fire, hook_fired, live_confused;
+	bool hook_fire, hook_fired;
 	uintptr_t removed_off, removed_size;	/* the last lmm_remove_free() */
 } fl;
 
@@ -221,6 +219,11 @@ static FZ_NOCOV unsigned long fl_count(struct fl_pool *p, uintptr_t a0, uintptr_
 	return n;
 }
 
+static FZ_NOCOV unsigned long fl_live_granules(struct fl_pool *p)
+{
+	return fl_count(p, p->base, p->base + FL_ARENA, FL_ALLOC);
+}
+
 /* ------------------------------------------------------------------------
  * Operations, each applied to every pool
  * ------------------------------------------------------------------------
@@ -261,8 +264,9 @@ static void fl_alloc(struct fl_pool *p, uintptr_t size, lmm_flags_t flags, int b
 		want = fl_model_find(p, size, flags, mask, ofs & mask, in_min, hi);
 	if (fl.hook_fired)
 		p->injected++;
-	if (want && p->debug && fz_kmalloc_failures != fails)
-		want = 0;		/* no memory for the debug record */
+	/* no memory for the debug record: it may fail, or have had a spare */
+	if (!got && want && p->debug && fz_kmalloc_failures != fails)
+		want = 0;
 	FZ_CHECK((uintptr_t)got == want,
 		 "%s alloc(size %#lx, flags %u, bits %d, ofs %#lx, in [%#lx, +%#lx)): 0x%lx, model 0x%lx",
 		 lmm_policy_name(p->policy), (unsigned long)size, flags, bits, (unsigned long)ofs,
@@ -309,8 +313,6 @@ static FZ_NOCOV int fl_free_model(struct fl_pool *p, uintptr_t b, size_t size)
 		if (p->live[k].size != size)
 			return LMM_MISUSE_WRONG_SIZE;
 	}
-	if (fl_count(p, a0, a1, FL_ALLOC) != (a1 - a0) / FL_G)
-		fl.live_confused = true;	/* a free over removed memory */
 	fl_set(p, a0, a1, FL_FREE);
 	fl_forget(p, a0, a1);
 	return -1;
@@ -374,8 +376,6 @@ static FZ_NOCOV void fl_add_free(struct fl_pool *p, uintptr_t b, size_t size)
 		c1 = min(a1, r->max);
 		if (c0 >= c1)
 			continue;
-		if (fl_count(p, c0, c1, FL_ALLOC))
-			fl.live_confused = true;	/* add_free over allocated memory */
 		fl_set(p, c0, c1, FL_FREE);
 	}
 	fl_forget(p, a0, a1);
@@ -447,27 +447,17 @@ done:
 		 (unsigned long)(a - p->base), size, ret, want);
 }
 
-/* Granules of the regions that are not free (allocated, removed, never added). */
-static FZ_NOCOV unsigned long fl_busy_granules(struct fl_pool *p)
-{
-	unsigned long n = 0;
-	unsigned int i;
-	uintptr_t a;
-
-	for (i = 0; i < p->nr_regs; i++)
-		for (a = p->reg[i].min; a < p->reg[i].max; a += FL_G)
-			n += *fl_gran(p, a) != FL_FREE;
-	return n;
-}
-
 static void fl_set_debug(struct fl_pool *p, bool on)
 {
 	unsigned int fails = fz_kmalloc_failures, k;
-	unsigned long live = fl_busy_granules(p);
+	unsigned long busy = 0;
 	int ret = FZ_CALL(lmm_set_debug(&p->lmm, on));
 
-	fz_trace("%s: set_debug %d: %d (%lu granules not free)", lmm_policy_name(p->policy), on, ret,
-		 live);
+	for (k = 0; k < p->nr_regs; k++)
+		busy += (p->reg[k].max - p->reg[k].min) / FL_G -
+			fl_count(p, p->reg[k].min, p->reg[k].max, FL_FREE);
+	fz_trace("%s: set_debug %d: %d (%lu region granules not free, %lu allocated)",
+		 lmm_policy_name(p->policy), on, ret, busy, fl_live_granules(p));
 	if (on && fz_kmalloc_failures != fails) {
 		FZ_CHECK(ret == -ENOMEM, "set_debug without memory: %d", ret);
 		return;
@@ -483,13 +473,9 @@ static void fl_set_debug(struct fl_pool *p, bool on)
 		FZ_CHECK(!ret, "set_debug on, again: %d", ret);
 		return;
 	}
-	if (fl.live_confused && fz_skip("lmm-live")) {
-		FZ_CHECK(!ret || ret == -EBUSY, "set_debug on: %d", ret);
-	} else {
-		/* issue 11, defect 7: only with every byte of every region free */
-		FZ_CHECK(ret == (live ? -EBUSY : 0),
-			 "set_debug on with %lu granules not free: %d", live, ret);
-	}
+	/* issue 11, defect 7: only with every byte of every region free */
+	FZ_CHECK(ret == (busy ? -EBUSY : 0), "set_debug on with %lu region granules not free: %d",
+		 busy, ret);
 	p->debug = !ret;
 }
 
@@ -505,39 +491,34 @@ struct fl_walk {
 };
 
 /*
- * The model's next free extent at or after @w->next in address order over
- * all regions (lmm_walk_free_from()'s order), clipped to start at @w->next.
+ * The model's next piece of free memory at or above @w->next, in address
+ * order over all regions: a free extent, or the rest of the one holding
+ * @w->next.
  */
 static FZ_NOCOV bool fl_next_extent(struct fl_walk *w, uintptr_t *s, uintptr_t *e,
 				    lmm_flags_t *flags)
 {
 	struct fl_pool *p = w->p;
+	uintptr_t a = max(fl_rd(w->next + FL_G - 1), p->base);
+	int r;
 
-	for (;;) {
-		const struct fl_reg *r = NULL;
-		unsigned int i;
-		uintptr_t a;
-
-		for (i = 0; i < p->nr_regs; i++)
-			if (p->reg[i].max > w->next && (!r || p->reg[i].min < r->min))
-				r = &p->reg[i];
-		if (!r)
-			return false;
-		a = max(w->next, r->min);
-		for (; a < r->max && *fl_gran(p, a) != FL_FREE; a += FL_G)
-			;
-		if (a >= r->max) {
-			w->next = r->max;
+	if (w->next > UINTPTR_MAX - (FL_G - 1))
+		return false;
+	for (; a < p->base + FL_ARENA; a += FL_G) {
+		if (*fl_gran(p, a) != FL_FREE)
 			continue;
-		}
+		r = fl_region_of(p, a, a + FL_G);
+		if (r < 0)
+			continue;
 		*s = a;
-		for (; a < r->max && *fl_gran(p, a) == FL_FREE; a += FL_G)
+		for (; a < p->reg[r].max && *fl_gran(p, a) == FL_FREE; a += FL_G)
 			;
 		*e = a;
-		*flags = r->flags;
+		*flags = p->reg[r].flags;
 		w->next = a;
 		return true;
 	}
+	return false;
 }
 
 static FZ_NOCOV void fl_walk_fn(void *arg, uintptr_t start, size_t size, lmm_flags_t flags)
@@ -558,6 +539,106 @@ static FZ_NOCOV void fl_walk_fn(void *arg, uintptr_t start, size_t size, lmm_fla
 static __printf(2, 3) void fl_print(void *arg, const char *fmt, ...)
 {
 	(*(unsigned long *)arg)++;
+}
+
+struct fl_step {
+	struct fl_walk model;
+	unsigned long seen;
+	uintptr_t declined;
+};
+
+/* lmm_walk_free_from() step: each piece must be the model's next; sometimes declines. */
+static FZ_NOCOV bool fl_step_fn(void *arg, uintptr_t start, size_t size, lmm_flags_t flags)
+{
+	struct fl_step *st = arg;
+	struct fl_walk save = st->model;
+	uintptr_t s = 0, e = 0;
+	lmm_flags_t f = 0;
+
+	FZ_CHECK(fl_next_extent(&st->model, &s, &e, &f) && start == s && size == e - s &&
+		 flags == f, "walk_free_from: 0x%lx +%#zx, model 0x%lx +%#lx",
+		 (unsigned long)(start - st->model.p->base), size,
+		 (unsigned long)(s - st->model.p->base), (unsigned long)(e - s));
+	if (fz_more() && fz_one_in(8)) {	/* never forever: not once the input is out */
+		st->model = save;	/* declined: it comes again */
+		st->declined = start;
+		return false;
+	}
+	st->seen++;
+	return true;
+}
+
+/* A listing in chunks from a random address must be the model's, piece by piece. */
+static FZ_NOCOV void fl_check_chunks(struct fl_pool *p)
+{
+	uintptr_t from, ret, s, e;
+	struct fl_step st = { .model = { .p = p } };
+	unsigned long max, before;
+	lmm_flags_t f;
+
+	switch (fz_below(4)) {
+	case 0:
+		from = 0;
+		break;
+	case 1:
+		from = UINTPTR_MAX - fz_below(FL_G);
+		break;
+	default:
+		from = p->base + fz_below(FL_ARENA + FL_G);
+		break;
+	}
+	st.model.next = from;
+	for (;;) {
+		max = 1 + fz_below(6);
+		before = st.seen;
+		st.declined = 0;
+		ret = FZ_CALL(lmm_walk_free_from(&p->lmm, from, max, fl_step_fn, &st));
+		if (st.declined) {
+			FZ_CHECK(ret == st.declined, "walk_free_from: declined 0x%lx, returned 0x%lx",
+				 (unsigned long)st.declined, (unsigned long)ret);
+		} else if (st.seen - before == max) {
+			struct fl_walk peek = st.model;
+
+			FZ_CHECK(fl_next_extent(&peek, &s, &e, &f) ? ret == s : ret == UINTPTR_MAX,
+				 "walk_free_from: returned 0x%lx after a full chunk",
+				 (unsigned long)ret);
+		} else {
+			FZ_CHECK(ret == UINTPTR_MAX, "walk_free_from: 0x%lx at the end",
+				 (unsigned long)ret);
+		}
+		if (ret == UINTPTR_MAX)
+			break;
+		from = ret;
+	}
+	FZ_CHECK(!fl_next_extent(&st.model, &s, &e, &f), "walk_free_from: missed 0x%lx",
+		 (unsigned long)(s - p->base));
+}
+
+/* lmm_info() and lmm_region_info() against the model. */
+static void fl_check_info(struct fl_pool *p)
+{
+	struct lmm_region_info ri;
+	struct lmm_info info;
+	unsigned int i;
+
+	FZ_VCALL(lmm_info(&p->lmm, &info));
+	FZ_CHECK(!strcmp(info.name, "fuzz") && info.policy == p->policy && info.debug == p->debug &&
+		 info.nr_regions == p->nr_regs, "lmm_info");
+	for (i = 0; i <= p->nr_regs; i++) {
+		int ret = FZ_CALL(lmm_region_info(&p->lmm, i, &ri));
+		const struct fl_reg *r = &p->reg[p->order[i]];
+
+		if (i == p->nr_regs) {
+			FZ_CHECK(ret == -ENOENT, "region_info past the last: %d", ret);
+			break;
+		}
+		FZ_CHECK(!ret && ri.min == r->min && ri.max == r->max && ri.flags == r->flags &&
+			 ri.pri == r->pri &&
+			 ri.free == fl_count(p, r->min, r->max, FL_FREE) * FL_G,
+			 "region_info(%u): [0x%lx, 0x%lx) flags %u pri %d free %zu", i,
+			 (unsigned long)(ri.min - p->base), (unsigned long)(ri.max - p->base),
+			 ri.flags, ri.pri, ri.free);
+	}
 }
 
 static FZ_NOCOV void fl_check_pool(struct fl_pool *p)
@@ -630,6 +711,8 @@ static FZ_NOCOV void fl_check_pool(struct fl_pool *p)
 	}
 	FZ_VCALL(lmm_dump(&p->lmm, fl_print, &lines));
 	FZ_CHECK(lines, "dump printed nothing");
+	fl_check_chunks(p);
+	fl_check_info(p);
 }
 
 /* ------------------------------------------------------------------------

@@ -9,8 +9,7 @@
  * The model is a map of the span's pages: free, in a live block of the
  * fuzzer, in a direct LMM allocation, or in the hole.  It checks that
  * - every block returned is in the span, aligned to its order relative to
- *   the base, in the low region when asked, overlapping nothing live, and,
- *   in debug mode, fully poisoned;
+ *   the base, in the low region when asked, and overlapping nothing live;
  * - the content written into a block survives until it is freed;
  * - a failed allocation, once caches are drained, had no way to succeed;
  * - every free of a live block succeeds, and every misuse (double free,
@@ -21,8 +20,13 @@
  *   and memlab_pages_check() and lmm_check() find nothing, periodically
  *   and at the end, when everything is freed and the instance destroyed
  *   without leaking.
- * Operations run on four CPUs that migrate, go down and come up, and
- * another operation may run at any point where the kernel could preempt.
+ * Operations run on four CPUs that migrate, go down and come up (a CPU
+ * that went down must have nothing left in its caches), and another
+ * operation may run at any point where the kernel could preempt.  An input
+ * ends with everything freed and the instance destroyed, or with blocks
+ * still live and memlab_pages_teardown() (it must count them, and free all
+ * of memlab's metadata).  memlab_pages_fit_order() is checked against a
+ * brute force.
  */
 #include <sys/mman.h>
 
@@ -35,7 +39,6 @@
 #define FP_MAX_PAGES	((FP_MAX_BLOCKS + 1) << 6)
 #define FP_MAX_LIVE	FP_MAX_PAGES
 #define FP_ARENA	((size_t)(FP_MAX_PAGES + 16) << PAGE_SHIFT)
-#define FP_POISON	0xaa
 #define FP_FREE		(-1)
 #define FP_HOLE		(-2)
 #define FP_DIRECT	(-3)
@@ -61,10 +64,8 @@ static struct {
 	uintptr_t base;
 	unsigned long nr_pages, low_pages, full_pages;
 	unsigned int max_order, nr_zones;
-	bool has_low_zone, debug, debug_uncertain, inject;
+	bool has_low_zone, debug, inject;
 	int owner[FP_MAX_PAGES];
-	/* freed in debug mode, untouched since: holds the poison, bar an LMM node */
-	bool poison[FP_MAX_PAGES];
 	struct fp_block live[FP_MAX_LIVE];
 	unsigned int nr_live;
 	struct fp_direct direct[32];
@@ -78,6 +79,7 @@ static struct {
 	u64 injected;
 	unsigned int hook_fire;
 	u64 serial, fired;		/* which allocation the hook failed */
+	bool inited;
 	bool in_nested;
 } fp;
 
@@ -163,7 +165,6 @@ static bool fp_setup(void)
 	memset(fp.misuse, 0, sizeof(fp.misuse));
 	fp.hook_fire = 0;
 	fp_mark(0, fp.nr_pages, FP_FREE);
-	memset(fp.poison, 0, sizeof(fp.poison));
 
 	lmm_init(&fp.lmm);
 	lmm_set_policy(&fp.lmm, fz_below(LMM_NR_POLICIES));
@@ -174,7 +175,7 @@ static bool fp_setup(void)
 				 (void *)(fp.base + (fp.low_pages << PAGE_SHIFT)),
 				 (fp.nr_pages - fp.low_pages) << PAGE_SHIFT, 0, 0), "normal");
 	FZ_CHECK(!lmm_add_free(&fp.lmm, (void *)fp.base, fp.nr_pages << PAGE_SHIFT), "add_free");
-	/* debug mode goes on only while every byte of every region is free */
+	/* LMM debug mode: possible only while every byte of every region is free */
 	if (fz_one_in(4))
 		FZ_CHECK(!lmm_set_debug(&fp.lmm, true), "lmm debug");
 	if (fz_one_in(4)) {		/* memory the LMM never hands out */
@@ -424,23 +425,6 @@ static FZ_NOCOV void fp_add_live(struct memlab_page *page, unsigned int order, l
 	FZ_CHECK(memlab_page_order(fp.mp, page) == (int)order, "order %d, asked %u",
 		 memlab_page_order(fp.mp, page), order);
 	FZ_CHECK(!memlab_page_owner(page), "a new block has an owner tag");
-	/*
-	 * Debug mode checks only what it poisoned: a page the model freed in
-	 * debug mode holds the poison, except that if it went back to the LMM
-	 * as part of a max-order block, the LMM's index node may sit in that
-	 * block's first granule.  Memory taken fresh from the LMM is not
-	 * poisoned, and need not be (pages.c: "never checked").
-	 */
-	for (i = idx; i < idx + (1UL << order); i++) {
-		size_t skip = i & ((1UL << fp.max_order) - 1) ? 0 : LMM_GRANULE;
-
-		if (fp.debug && !fp.debug_uncertain && fp.poison[i])
-			FZ_CHECK(!memchr_inv((void *)(fp.base + (i << PAGE_SHIFT) + skip),
-					     FP_POISON, PAGE_SIZE - skip),
-				 "debug mode: order-%u block at page %lu handed out with page %lu unpoisoned",
-				 order, idx, i);
-		fp.poison[i] = false;
-	}
 	FZ_CHECK(fp.nr_live < FP_MAX_LIVE, "model full");
 	fz_trace("alloc order %u flags %u -> page %lu", order, flags, idx);
 	b = &fp.live[fp.nr_live];
@@ -498,8 +482,6 @@ static void fp_remove_live(unsigned int k)
 	unsigned long idx = fp_idx(b->addr);
 
 	fp_mark(idx, 1UL << b->order, FP_FREE);
-	if (fp.debug && !fp.debug_uncertain)
-		memset(&fp.poison[idx], 1, (1UL << b->order) * sizeof(fp.poison[0]));
 	fp.freed[fp.nr_freed++ % ARRAY_SIZE(fp.freed)] = b->addr;
 	if (k != --fp.nr_live) {
 		*b = fp.live[fp.nr_live];
@@ -699,7 +681,6 @@ static void fp_op_uaf(void)
 	if (!pick)
 		return;
 	*(u8 *)pick ^= 1 + fz_below(255);
-	fp.poison[fp_idx((uintptr_t)pick)] = false;
 	fp.uaf_writes++;
 	fz_trace("write after free at 0x%lx", (unsigned long)((uintptr_t)pick - fp.base));
 }
@@ -715,9 +696,7 @@ static void fp_op_knob(void)
 		/* defect 3 of issue 11: a cache refilled during the switch */
 		if (fz_skip("debug-race"))
 			fz_arm_preempt(0);
-		fp.debug_uncertain = true;
 		FZ_CHECK(!FZ_CALL(memlab_pages_set_debug(fp.mp, on)), "set_debug");
-		fp.debug_uncertain = false;
 		fp.debug = on;
 		break;
 	case 1:
@@ -770,11 +749,52 @@ static void fp_nested(void)
 	fp.fired = fired;
 }
 
+static void fp_cpu_down(unsigned int cpu)
+{
+	FZ_CHECK(!memlab_pages_pcp_count(fp.mp, cpu), "CPU %u went down with pages cached", cpu);
+}
+
+/* Module unload with blocks still live: they are counted, the metadata goes. */
+static bool fp_forced_teardown(void)
+{
+	unsigned long live = 0, k;
+
+	if (!fp.nr_live || !fz_one_in(4))
+		return false;
+	for (k = 0; k < fp.nr_live; k++)
+		live += 1UL << fp.live[k].order;
+	k = FZ_CALL(memlab_pages_teardown(fp.mp));
+	FZ_CHECK(k == live, "teardown counted %lu live pages, model %lu", k, live);
+	fp.nr_live = 0;
+	lmm_destroy(&fp.lmm);
+	return true;
+}
+
+static void fp_check_fit_order(void)
+{
+	size_t off = fz_below(1 << 20) << PAGE_SHIFT, size = fz_below(1 << 20) << PAGE_SHIFT;
+	unsigned int max = fz_below(MEMLAB_PAGES_MAX_ORDER + 1);
+	int want = -1, o;
+
+	for (o = max; o >= 0 && want < 0; o--) {
+		size_t b = PAGE_SIZE << o, start = (off + b - 1) / b * b;
+
+		if (start + b <= off + size)
+			want = o;
+	}
+	FZ_CHECK(memlab_pages_fit_order(off, size, max) == want,
+		 "fit_order(%#zx, %#zx, %u): %d, brute force %d", off, size, max,
+		 memlab_pages_fit_order(off, size, max), want);
+}
+
 static void fp_teardown(void)
 {
 	struct lmm_stats st;
 	size_t hole = 0;
 	unsigned long i;
+
+	if (fp_forced_teardown())
+		return;
 
 	while (fp.nr_live) {
 		fp_tag(&fp.live[fp.nr_live - 1], true);
@@ -810,13 +830,16 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (fp.arena == MAP_FAILED)
 			abort();
-		/* the module's init: the layers' CPU-hotplug states, once */
-		if (memlab_pages_init())
-			abort();
+	}
+	if (!fp.inited) {
+		FZ_CHECK(!memlab_pages_init(), "memlab_pages_init");
+		fp.inited = true;
 	}
 	fz_begin(data, size);
 	fz_nested_op = fp_nested;
+	fz_cpu_down_check = fp_cpu_down;
 	fp_setup();
+	fp_check_fit_order();
 	while (fz_more()) {
 		unsigned int op = fz_u8();
 

@@ -24,8 +24,11 @@
  *   nothing, periodically and at the end, when every pool is destroyed
  *   and nothing has leaked.
  * Corrupting a free object's free-list link (FUZZ_SKIP=corrupt to leave
- * it out) must be detected, never followed.  CPUs migrate and go down and
- * up, and other operations preempt at any point the kernel could.
+ * it out) must be detected, never followed.  A pool torn down with objects
+ * live (memlab_slice_teardown()) must count them, free its own memory, and
+ * refuse them from then on as foreign; the pages instance then goes with
+ * memlab_pages_teardown().  CPUs migrate and go down and up, and other
+ * operations preempt at any point the kernel could.
  */
 #include <sys/mman.h>
 
@@ -85,7 +88,12 @@ static struct {
 	u64 serial, fired;
 	u64 debug_epoch;		/* successful debug changes so far */
 	bool in_nested;
+	bool torn;			/* a pool was torn down with objects live */
+	char *stale[64];		/* their objects: invalid now */
+	unsigned int nr_stale;
 } fs;
+
+static bool fs_inited;
 
 /* ------------------------------------------------------------------------
  * The live-object set
@@ -417,8 +425,11 @@ static FZ_NOCOV void fs_add(unsigned int i, char *p, bool debug_stable)
 	fz_trace("alloc pool %u -> 0x%lx", i, (unsigned long)((uintptr_t)p - fs.base));
 }
 
-/* After a failure: no free object in the pool's slabs, no slab to be had. */
-static void fs_check_failure(unsigned int i)
+/*
+ * After a failure: no free object in the pool's slabs, and no slab to be
+ * had - unless slabs given back during the call were released since.
+ */
+static void fs_check_failure(unsigned int i, unsigned long gps)
 {
 	struct fs_pool *fp = &fs.pools[i];
 	struct memlab_slice_stats st;
@@ -429,6 +440,8 @@ static void fs_check_failure(unsigned int i)
 		FZ_CHECK(st.num_objs == st.active_objs + st.cpu_cached,
 			 "pool %u: allocation failed with %lu of %lu objects free in its slabs",
 			 i, st.num_objs - st.active_objs - st.cpu_cached, st.num_objs);
+	if (gps != shim_rcu_gps)
+		return;
 	page = memlab_alloc_pages(fs.pages, fp->flags, fp->order);
 	FZ_CHECK(!page, "pool %u: allocation failed, but the pages layer has an order-%u block",
 		 i, fp->order);
@@ -439,6 +452,7 @@ static void fs_op_alloc(void)
 {
 	unsigned int i = fz_below(fs.nr_pools);
 	u64 me = ++fs.serial, epoch = fs.debug_epoch, nested = fz_nested;
+	unsigned long gps = shim_rcu_gps;
 	char *p;
 
 	if (fz_one_in(32))
@@ -458,7 +472,7 @@ static void fs_op_alloc(void)
 	fz_trace("alloc pool %u failed%s", i, fs.fired == me ? " (injected)" : "");
 	if (fs.fired != me && !fs.in_nested) {
 		fz_arm_preempt(0);
-		fs_check_failure(i);
+		fs_check_failure(i, gps);
 	}
 }
 
@@ -544,8 +558,10 @@ static void fs_op_misuse(void)
 		fs_refused(j, FZ_CALL(memlab_slice_free(fs.pools[j].pool, o->p)), "wrong-pool free",
 			   MEMLAB_SLICE_MISUSE_WRONG_POOL, o->p);
 		return;
-	case 3:		/* not memlab's at all */
+	case 3:		/* not memlab's at all, or of a pool torn down */
 		p = fz_one_in(2) ? stack : (char *)&fs;
+		if (fs.nr_stale && fz_one_in(2))
+			p = fs.stale[fz_below(fs.nr_stale)];
 		fs_refused(i, FZ_CALL(memlab_slice_free(fp->pool, p)), "foreign free",
 			   MEMLAB_SLICE_MISUSE_FOREIGN, p);
 		return;
@@ -629,6 +645,34 @@ static void fs_op_write(void)
 	}
 }
 
+/* Unload with objects live: counted, refused afterwards, the pool's memory freed. */
+static void fs_pool_teardown(unsigned int i)
+{
+	struct fs_pool *fp = &fs.pools[i];
+	unsigned long n;
+	unsigned int k;
+
+	fz_arm_preempt(0);
+	n = FZ_CALL(memlab_slice_teardown(fp->pool));
+	FZ_CHECK(n == fp->live, "teardown of pool %u counted %lu live, model %lu", i, n,
+		 fp->live);
+	fz_trace("pool %u torn down with %lu objects", i, n);
+	fs.torn |= n;
+	for (k = 0; k < fs.nr_live; ) {
+		if (fs.live[k].pool != i) {
+			k++;
+			continue;
+		}
+		if (fs.nr_stale < ARRAY_SIZE(fs.stale))
+			fs.stale[fs.nr_stale++] = fs.live[k].p;
+		fs_remove(k);
+	}
+	fs.pools[i] = fs.pools[--fs.nr_pools];
+	for (k = 0; k < fs.nr_live; k++)
+		if (fs.live[k].pool == fs.nr_pools)
+			fs.live[k].pool = i;
+}
+
 static void fs_op_knob(void)
 {
 	unsigned int i = fz_below(fs.nr_pools), debug;
@@ -681,9 +725,13 @@ static void fs_op_knob(void)
 		fz_trace("pool %u: shrink: %lu slabs", i, FZ_CALL(memlab_slice_shrink(fp->pool)));
 		return;
 	case 2:		/* destroy refuses while objects live, and changes nothing */
-		if (!fp->live)
+		if (!fp->live || fs.in_nested)
 			return;
 		fz_arm_preempt(0);
+		if (fz_one_in(8) && fs.nr_pools > 1) {
+			fs_pool_teardown(i);
+			return;
+		}
 		FZ_CHECK(FZ_CALL(memlab_slice_destroy(fp->pool)) == -EBUSY,
 			 "destroy of pool %u with %lu objects", i, fp->live);
 		return;
@@ -744,9 +792,24 @@ static void fs_nested(void)
 
 static void fs_teardown(void)
 {
+	struct memlab_pages_stats st;
+	unsigned long held = 0, n;
 	unsigned int i;
 
 	fz_arm_preempt(0);
+	if (fs.nr_live && fz_one_in(4)) {	/* unload with objects live */
+		while (fs.nr_pools)
+			fs_pool_teardown(fs.nr_pools - 1);
+		memlab_pages_stats(fs.pages, &st);
+		for (i = 0; i < st.nr_zones; i++)
+			held += (st.zone[i].blocks_held << st.max_order) - st.zone[i].pages_free;
+		FZ_CHECK(FZ_CALL(memlab_pages_destroy(fs.pages)) == -EBUSY,
+			 "pages destroy with slabs of torn-down pools");
+		n = FZ_CALL(memlab_pages_teardown(fs.pages));
+		FZ_CHECK(n == held && n, "pages teardown counted %lu, %lu allocated", n, held);
+		lmm_destroy(&fs.lmm);
+		return;
+	}
 	while (fs.nr_live) {
 		struct fs_obj o = fs.live[fs.nr_live - 1];
 		size_t bad;
@@ -764,6 +827,11 @@ static void fs_teardown(void)
 	for (i = 0; i < fs.nr_pools; i++)
 		FZ_CHECK(!FZ_CALL(memlab_slice_destroy(fs.pools[i].pool)), "destroy of pool %u", i);
 	FZ_CHECK(!FZ_CALL(memlab_pages_check(fs.pages)), "pages check at the end");
+	if (fs.torn) {		/* the slabs of torn-down pools stay allocated */
+		FZ_CHECK(FZ_CALL(memlab_pages_teardown(fs.pages)), "pages teardown");
+		lmm_destroy(&fs.lmm);
+		return;
+	}
 	FZ_CHECK(!FZ_CALL(memlab_pages_destroy(fs.pages)), "pages destroy");
 	FZ_CHECK(lmm_avail(&fs.lmm, 0) == fs.nr_pages << PAGE_SHIFT, "the LMM got it all back");
 	lmm_destroy(&fs.lmm);
@@ -778,11 +846,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (fs.arena == MAP_FAILED)
 			abort();
-		/* the module's init: the layers' CPU-hotplug states, once */
-		if (memlab_pages_init())
-			abort();
-		if (memlab_slice_init())
-			abort();
+	}
+	if (!fs_inited) {
+		FZ_CHECK(!memlab_pages_init() && !memlab_slice_init(), "init");
+		fs_inited = true;
 	}
 	fz_begin(data, size);
 	fz_nested_op = fs_nested;

@@ -76,9 +76,10 @@ static void shim_dump_ctx(void)
 	int i;
 
 	fprintf(stderr,
-		"  context: cpu %u, hard irqs %s, preempt_count %d, migrate_disable %d, %d locks held\n",
+		"  context: cpu %u, hard irqs %s, preempt_count %d, migrate_disable %d, rcu %d%s, %d locks held\n",
 		shim_ctx.cpu, shim_ctx.hardirqs_off ? "off" : "on", shim_ctx.preempt_count,
-		shim_ctx.migrate_count, shim_ctx.locks_held);
+		shim_ctx.migrate_count, shim_ctx.rcu_depth,
+		shim_ctx.in_softirq ? ", softirq" : "", shim_ctx.locks_held);
 	for (i = 0; i < shim_ctx.locks_held && i < (int)ARRAY_SIZE(shim_ctx.held); i++)
 		fprintf(stderr, "    #%d: %s (%s)\n", i, shim_ctx.held[i]->name,
 			shim_lock_class_names[shim_ctx.held[i]->class]);
@@ -115,7 +116,7 @@ void shim_die(const char *file, int line, const char *fmt, ...)
 static bool shim_quiescent(void)
 {
 	return !shim_ctx.hardirqs_off && !shim_ctx.preempt_count && !shim_ctx.migrate_count &&
-	       !shim_ctx.locks_held;
+	       !shim_ctx.locks_held && !shim_ctx.rcu_depth && !shim_ctx.in_softirq;
 }
 
 /**
@@ -151,6 +152,12 @@ void shim_might_sleep(const char *what, const char *file, int line)
 {
 	if (shim_atomic() || shim_ctx.sleeping_locks)
 		shim_die(file, line, "BUG: sleeping function called from invalid context: %s",
+			 what);
+	if (shim_ctx.rcu_depth)
+		shim_die(file, line, "WARNING: suspicious RCU usage: %s in a read-side section",
+			 what);
+	if (shim_ctx.in_softirq)
+		shim_die(file, line, "BUG: sleeping function called from softirq context: %s",
 			 what);
 }
 
@@ -370,6 +377,111 @@ void shim_set_cpu(unsigned int cpu)
 }
 
 /* ------------------------------------------------------------------------
+ * RCU
+ * ------------------------------------------------------------------------
+ */
+
+static struct rcu_head *shim_rcu_head, **shim_rcu_tail = &shim_rcu_head;
+unsigned long shim_rcu_pending;
+unsigned long shim_rcu_gps;
+unsigned long shim_rcu_callbacks;
+unsigned long shim_cpuhp_calls;
+
+void call_rcu(struct rcu_head *head, rcu_callback_t func)
+{
+	if (!func)
+		SHIM_DIE("call_rcu() without a callback");
+	head->func = func;
+	head->next = NULL;
+	*shim_rcu_tail = head;
+	shim_rcu_tail = &head->next;
+	shim_rcu_pending++;
+}
+
+/* kfree_rcu(): the offset of the head in the object, marked as the kernel does. */
+void shim_kfree_rcu(struct rcu_head *head, size_t offset)
+{
+	call_rcu(head, (rcu_callback_t)(uintptr_t)(offset << 1 | 1));
+}
+
+void shim_rcu_read_lock(void)
+{
+	shim_ctx.rcu_depth++;
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		shim_ctx.preempt_count++;
+}
+
+void shim_rcu_read_unlock(void)
+{
+	if (shim_ctx.rcu_depth <= 0)
+		SHIM_DIE("rcu_read_unlock() without rcu_read_lock()");
+	shim_ctx.rcu_depth--;
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		shim_ctx.preempt_count--;
+	shim_preempt_point();
+}
+
+/* Run every callback queued so far (and those they queue), in softirq context. */
+static void shim_rcu_run(void)
+{
+	struct shim_ctx before = shim_ctx;
+	struct rcu_head *h;
+
+	if (shim_ctx.rcu_depth)
+		SHIM_DIE("a grace period inside an RCU read-side section (deadlock)");
+	if (shim_rcu_head)
+		shim_rcu_gps++;
+	shim_ctx.in_softirq = true;
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		shim_ctx.preempt_count++;	/* softirqs are atomic, unless threaded on RT */
+	while ((h = shim_rcu_head)) {
+		uintptr_t f = (uintptr_t)h->func;
+
+		shim_rcu_head = h->next;
+		if (!shim_rcu_head)
+			shim_rcu_tail = &shim_rcu_head;
+		shim_rcu_pending--;
+		shim_rcu_callbacks++;
+		if (f & 1)
+			shim_kfree((char *)h - (f >> 1));
+		else
+			h->func(h);
+		if (shim_ctx.locks_held != before.locks_held || shim_ctx.rcu_depth ||
+		    shim_ctx.migrate_count != before.migrate_count ||
+		    shim_ctx.hardirqs_off != before.hardirqs_off)
+			SHIM_DIE("an RCU callback returned with something held");
+	}
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		shim_ctx.preempt_count--;
+	shim_ctx.in_softirq = false;
+}
+
+void rcu_barrier(void)
+{
+	shim_might_sleep("rcu_barrier()", __FILE__, __LINE__);
+	shim_rcu_run();
+}
+
+void synchronize_rcu(void)
+{
+	shim_might_sleep("synchronize_rcu()", __FILE__, __LINE__);
+	shim_rcu_run();
+}
+
+/**
+ * shim_rcu_gp() - a grace period elapses now, if nothing is held
+ *
+ * Return: whether callbacks ran.
+ */
+bool shim_rcu_gp(void)
+{
+	if (!shim_rcu_pending || !shim_quiescent())
+		return false;
+	shim_rcu_run();
+	return true;
+}
+
+/* ------------------------------------------------------------------------
  * Per-CPU memory: an opaque handle per allocation, a copy per CPU
  * ------------------------------------------------------------------------
  */
@@ -522,6 +634,7 @@ static int shim_cpuhp_call(int state, unsigned int cpu, bool up, struct hlist_no
 		shim_ctx.cpu = cpu;
 		shim_migrate_disable();
 	}
+	shim_cpuhp_calls++;
 	if (h->multi)
 		ret = up ? (h->startup_multi ? h->startup_multi(cpu, node) : 0) :
 			   (h->teardown_multi ? h->teardown_multi(cpu, node) : 0);
@@ -596,7 +709,8 @@ int shim_cpuhp_setup(enum cpuhp_state state, const char *name, bool invoke,
 	cpus_read_unlock();
 	if (ret)
 		return ret;
-	return s == (int)state ? 0 : s;
+	/* a dynamic state's number, 0 for a fixed one: as the kernel */
+	return state == CPUHP_AP_ONLINE_DYN || state == CPUHP_BP_PREPARE_DYN ? s : 0;
 }
 
 int shim_cpuhp_setup_multi(enum cpuhp_state state, const char *name,
@@ -604,7 +718,7 @@ int shim_cpuhp_setup_multi(enum cpuhp_state state, const char *name,
 			   int (*teardown)(unsigned int cpu, struct hlist_node *node))
 {
 	int s = shim_cpuhp_setup(state, name, false, NULL, NULL, true);
-	int id = s > 0 ? s : (int)state;
+	int id = s > 0 ? s : (int)state;	/* dynamic states are never 0 */
 
 	if (s < 0)
 		return s;

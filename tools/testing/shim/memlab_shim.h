@@ -95,27 +95,6 @@
 #define __nonstring
 #define __percpu
 #define __rcu
-
-/*
- * RCU: the harness is single-threaded and nothing reads concurrently, so a
- * grace period has always passed: call_rcu() runs the callback at once.
- */
-struct rcu_head {
-	struct rcu_head *next;
-	void (*func)(struct rcu_head *head);
-};
-
-static inline void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head))
-{
-	func(head);
-}
-
-#define rcu_barrier()		do { } while (0)
-#define synchronize_rcu()	do { } while (0)
-#ifndef rcu_read_lock
-#define rcu_read_lock()		do { } while (0)
-#define rcu_read_unlock()	do { } while (0)
-#endif
 #define __user
 #define __iomem
 #define __force
@@ -556,6 +535,8 @@ struct rw_semaphore {
  * @locks_held: locks of any class held.
  * @held: the locks held, in order of acquisition.
  * @in_hook: the preemption hook is running a nested operation.
+ * @rcu_depth: rcu_read_lock() nesting.
+ * @in_softirq: RCU callbacks are running (softirq context).
  */
 struct shim_ctx {
 	unsigned int cpu;
@@ -566,6 +547,8 @@ struct shim_ctx {
 	int locks_held;
 	struct shim_lock_map *held[32];
 	bool in_hook;
+	int rcu_depth;
+	bool in_softirq;
 };
 
 extern struct shim_ctx shim_ctx;
@@ -678,13 +661,13 @@ unsigned int shim_this_cpu(const char *what, const char *file, int line);
 #define preemptible()			(!shim_ctx.preempt_count && !shim_ctx.hardirqs_off)
 #define migrate_disable()		shim_migrate_disable()
 #define migrate_enable()		shim_migrate_enable()
-#define in_interrupt()			0
+#define in_interrupt()			(shim_ctx.in_softirq)
 #define in_irq()			0
 #define in_hardirq()			0
-#define in_softirq()			0
-#define in_serving_softirq()		0
+#define in_softirq()			(shim_ctx.in_softirq)
+#define in_serving_softirq()		(shim_ctx.in_softirq)
 #define in_nmi()			0
-#define in_task()			1
+#define in_task()			(!shim_ctx.in_softirq)
 #define in_atomic()			(shim_ctx.preempt_count != 0)
 
 #define might_sleep()			shim_might_sleep("might_sleep()", __FILE__, __LINE__)
@@ -719,6 +702,54 @@ struct lock_class_key {
 };
 
 /* ------------------------------------------------------------------------
+ * RCU: callbacks queue until a grace period, which the shim grants in
+ * rcu_barrier(), synchronize_rcu() and between API calls (shim_rcu_gp()),
+ * never inside a read-side section; they run as in softirq context.
+ * Read-side sections disable preemption on !RT (non-preemptible RCU) and
+ * must not sleep anywhere.
+ * ------------------------------------------------------------------------
+ */
+
+struct rcu_head {
+	struct rcu_head *next;
+	void (*func)(struct rcu_head *head);
+};
+
+#define callback_head rcu_head
+typedef void (*rcu_callback_t)(struct rcu_head *head);
+
+void call_rcu(struct rcu_head *head, rcu_callback_t func);
+void shim_kfree_rcu(struct rcu_head *head, size_t offset);
+void rcu_barrier(void);
+void synchronize_rcu(void);
+void shim_rcu_read_lock(void);
+void shim_rcu_read_unlock(void);
+bool shim_rcu_gp(void);
+extern unsigned long shim_rcu_pending;
+extern unsigned long shim_rcu_gps;	/* grace periods that ran callbacks */
+extern unsigned long shim_rcu_callbacks;	/* callbacks run */
+extern unsigned long shim_cpuhp_calls;	/* cpuhp callbacks run */
+
+#define rcu_read_lock()			shim_rcu_read_lock()
+#define rcu_read_unlock()		shim_rcu_read_unlock()
+#define rcu_read_lock_bh()		shim_rcu_read_lock()
+#define rcu_read_unlock_bh()		shim_rcu_read_unlock()
+#define rcu_read_lock_sched()		shim_rcu_read_lock()
+#define rcu_read_unlock_sched()		shim_rcu_read_unlock()
+#define rcu_read_lock_held()		(shim_ctx.rcu_depth > 0)
+#define rcu_dereference(p)		READ_ONCE(p)
+#define rcu_dereference_raw(p)		READ_ONCE(p)
+#define rcu_dereference_check(p, c)	READ_ONCE(p)
+#define rcu_dereference_protected(p, c)	(p)
+#define rcu_access_pointer(p)		READ_ONCE(p)
+#define rcu_assign_pointer(p, v)	smp_store_release(&(p), v)
+#define RCU_INIT_POINTER(p, v)		WRITE_ONCE(p, v)
+#define synchronize_rcu_expedited()	synchronize_rcu()
+#define kfree_rcu(p, f)			shim_kfree_rcu(&(p)->f, offsetof(typeof(*(p)), f))
+#define kvfree_rcu(p, f)		kfree_rcu(p, f)
+#define rcu_head_init(h)		((void)(h))
+
+/* ------------------------------------------------------------------------
  * Per-CPU memory and CPUs
  * ------------------------------------------------------------------------
  */
@@ -734,7 +765,7 @@ void *shim_per_cpu_ptr(const void *handle, unsigned int cpu, const char *file, i
 #define cpu_possible(c)			((unsigned int)(c) < shim_nr_cpus)
 #define cpu_present(c)			cpu_possible(c)
 #define cpu_online(c)			(cpu_possible(c) && (shim_cpu_online_mask & BIT(c)))
-#define for_each_possible_cpu(c)	for ((c) = 0; (c) < (int)shim_nr_cpus; (c)++)
+#define for_each_possible_cpu(c)	for ((c) = 0; (unsigned int)(c) < shim_nr_cpus; (c)++)
 #define for_each_present_cpu(c)		for_each_possible_cpu(c)
 #define for_each_online_cpu(c)		for_each_possible_cpu(c) if (!cpu_online(c)) {} else
 #define for_each_cpu(c, m)		for_each_online_cpu(c)
