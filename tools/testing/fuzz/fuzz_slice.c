@@ -623,7 +623,7 @@ static void fs_op_write(void)
 			return;
 		p = fp->freed[fz_below(n)];
 		if (fs_find(p) >= 0 || memlab_slice_describe(fs.pages, p, &info) ||
-		    strcmp(info.pool, fp->name))
+		    strcmp(info.pool, fp->name) || (p - (char *)info.base) % fp->slot)
 			return;
 		if (fz_one_in(2)) {
 			if (fp->size <= sizeof(long) || fz_skip("uaf"))
@@ -712,6 +712,7 @@ static void fs_op_knob(void)
 				 "set_debug %u: %d, can_set_debug said %d", debug, ret, can);
 		if (!ret) {
 			if ((debug ^ fp->debug) & MEMLAB_SLICE_REDZONE) {
+				fp->nr_freed = 0;	/* new slots: old addresses mean nothing */
 				fs_stats(i, &st);
 				fp->slot = st.slot_size;
 				fp->order = memlab_slice_order_for(fp->size, fp->align, debug,
