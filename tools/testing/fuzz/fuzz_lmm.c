@@ -594,7 +594,7 @@ static FZ_NOCOV void fl_check_chunks(struct fl_pool *p)
 		st.declined = 0;
 		ret = FZ_CALL(lmm_walk_free_from(&p->lmm, from, max, fl_step_fn, &st));
 		if (st.declined) {
-			FZ_CHECK(ret == st.declined, "walk_free_from: declined 0x%lx, returned 0x%lx",
+			FZ_CHECK(ret == st.declined, "walk_free_from: declined 0x%lx, got 0x%lx",
 				 (unsigned long)st.declined, (unsigned long)ret);
 		} else if (st.seen - before == max) {
 			struct fl_walk peek = st.model;

@@ -381,6 +381,8 @@ void shim_set_cpu(unsigned int cpu)
  * ------------------------------------------------------------------------
  */
 
+#define SHIM_RCU_OFFSET_MAX	4096
+
 static struct rcu_head *shim_rcu_head, **shim_rcu_tail = &shim_rcu_head;
 unsigned long shim_rcu_pending;
 unsigned long shim_rcu_gps;
@@ -389,8 +391,8 @@ unsigned long shim_cpuhp_calls;
 
 void call_rcu(struct rcu_head *head, rcu_callback_t func)
 {
-	if (!func)
-		SHIM_DIE("call_rcu() without a callback");
+	if ((uintptr_t)func <= SHIM_RCU_OFFSET_MAX)
+		SHIM_DIE("%s() without a callback", __func__);
 	head->func = func;
 	head->next = NULL;
 	*shim_rcu_tail = head;
@@ -398,10 +400,19 @@ void call_rcu(struct rcu_head *head, rcu_callback_t func)
 	shim_rcu_pending++;
 }
 
-/* kfree_rcu(): the offset of the head in the object, marked as the kernel does. */
+/*
+ * kfree_rcu(): the offset of the head in the object in place of the
+ * callback, told apart as the kernel does (__is_kvfree_rcu_offset()).
+ */
 void shim_kfree_rcu(struct rcu_head *head, size_t offset)
 {
-	call_rcu(head, (rcu_callback_t)(uintptr_t)(offset << 1 | 1));
+	if (offset >= SHIM_RCU_OFFSET_MAX)
+		SHIM_DIE("kfree_rcu() of a head %zu bytes into its object", offset);
+	head->func = (rcu_callback_t)(uintptr_t)(offset + 1);	/* never NULL */
+	head->next = NULL;
+	*shim_rcu_tail = head;
+	shim_rcu_tail = &head->next;
+	shim_rcu_pending++;
 }
 
 void shim_rcu_read_lock(void)
@@ -442,8 +453,8 @@ static void shim_rcu_run(void)
 			shim_rcu_tail = &shim_rcu_head;
 		shim_rcu_pending--;
 		shim_rcu_callbacks++;
-		if (f & 1)
-			shim_kfree((char *)h - (f >> 1));
+		if (f <= SHIM_RCU_OFFSET_MAX)
+			shim_kfree((char *)h - (f - 1));
 		else
 			h->func(h);
 		if (shim_ctx.locks_held != before.locks_held || shim_ctx.rcu_depth ||
@@ -458,13 +469,13 @@ static void shim_rcu_run(void)
 
 void rcu_barrier(void)
 {
-	shim_might_sleep("rcu_barrier()", __FILE__, __LINE__);
+	shim_might_sleep(__func__, __FILE__, __LINE__);
 	shim_rcu_run();
 }
 
 void synchronize_rcu(void)
 {
-	shim_might_sleep("synchronize_rcu()", __FILE__, __LINE__);
+	shim_might_sleep(__func__, __FILE__, __LINE__);
 	shim_rcu_run();
 }
 
