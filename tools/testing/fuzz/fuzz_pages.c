@@ -9,7 +9,8 @@
  * The model is a map of the span's pages: free, in a live block of the
  * fuzzer, in a direct LMM allocation, or in the hole.  It checks that
  * - every block returned is in the span, aligned to its order relative to
- *   the base, in the low region when asked, and overlapping nothing live;
+ *   the base, in the low region when asked, overlapping nothing live, and
+ *   in debug mode still poisoned where the model freed it in debug mode;
  * - the content written into a block survives until it is freed;
  * - a failed allocation, once caches are drained, had no way to succeed;
  * - every free of a live block succeeds, and every misuse (double free,
@@ -38,6 +39,7 @@
 #define FP_MAX_BLOCKS	16
 #define FP_MAX_PAGES	((FP_MAX_BLOCKS + 1) << 6)
 #define FP_MAX_LIVE	FP_MAX_PAGES
+#define FP_POISON	0xaa
 #define FP_ARENA	((size_t)(FP_MAX_PAGES + 16) << PAGE_SHIFT)
 #define FP_FREE		(-1)
 #define FP_HOLE		(-2)
@@ -64,8 +66,10 @@ static struct {
 	uintptr_t base;
 	unsigned long nr_pages, low_pages, full_pages;
 	unsigned int max_order, nr_zones;
-	bool has_low_zone, debug, inject;
+	bool has_low_zone, debug, debug_uncertain, inject;
 	int owner[FP_MAX_PAGES];
+	/* freed in debug mode, untouched since: holds the poison, bar an LMM node */
+	bool poison[FP_MAX_PAGES];
 	struct fp_block live[FP_MAX_LIVE];
 	unsigned int nr_live;
 	struct fp_direct direct[32];
@@ -165,6 +169,7 @@ static bool fp_setup(void)
 	memset(fp.misuse, 0, sizeof(fp.misuse));
 	fp.hook_fire = 0;
 	fp_mark(0, fp.nr_pages, FP_FREE);
+	memset(fp.poison, 0, sizeof(fp.poison));
 
 	lmm_init(&fp.lmm);
 	lmm_set_policy(&fp.lmm, fz_below(LMM_NR_POLICIES));
@@ -425,6 +430,21 @@ static FZ_NOCOV void fp_add_live(struct memlab_page *page, unsigned int order, l
 	FZ_CHECK(memlab_page_order(fp.mp, page) == (int)order, "order %d, asked %u",
 		 memlab_page_order(fp.mp, page), order);
 	FZ_CHECK(!memlab_page_owner(page), "a new block has an owner tag");
+	/*
+	 * Debug mode checks only what it poisoned, and so does the model: a
+	 * page it freed in debug mode holds the poison - but for its first
+	 * granule, where the LMM's index node sits while the page is in an
+	 * LMM free extent (every LMM user here takes whole pages).  Memory
+	 * fresh from the LMM is never poisoned, by design.
+	 */
+	for (i = idx; i < idx + (1UL << order); i++) {
+		if (fp.debug && !fp.debug_uncertain && fp.poison[i])
+			FZ_CHECK(!memchr_inv((void *)(fp.base + (i << PAGE_SHIFT) + LMM_GRANULE),
+					     FP_POISON, PAGE_SIZE - LMM_GRANULE),
+				 "debug mode: order-%u block at page %lu handed out with page %lu unpoisoned",
+				 order, idx, i);
+		fp.poison[i] = false;
+	}
 	FZ_CHECK(fp.nr_live < FP_MAX_LIVE, "model full");
 	fz_trace("alloc order %u flags %u -> page %lu", order, flags, idx);
 	b = &fp.live[fp.nr_live];
@@ -482,6 +502,8 @@ static void fp_remove_live(unsigned int k)
 	unsigned long idx = fp_idx(b->addr);
 
 	fp_mark(idx, 1UL << b->order, FP_FREE);
+	if (fp.debug && !fp.debug_uncertain)
+		memset(&fp.poison[idx], 1, (1UL << b->order) * sizeof(fp.poison[0]));
 	fp.freed[fp.nr_freed++ % ARRAY_SIZE(fp.freed)] = b->addr;
 	if (k != --fp.nr_live) {
 		*b = fp.live[fp.nr_live];
@@ -682,6 +704,7 @@ static void fp_op_uaf(void)
 		return;
 	*(u8 *)pick ^= 1 + fz_below(255);
 	fp.uaf_writes++;
+	fp.poison[fp_idx((uintptr_t)pick)] = false;	/* reported and repoisoned, or not checked */
 	fz_trace("write after free at 0x%lx", (unsigned long)((uintptr_t)pick - fp.base));
 }
 
@@ -696,7 +719,9 @@ static void fp_op_knob(void)
 		/* defect 3 of issue 11: a cache refilled during the switch */
 		if (fz_skip("debug-race"))
 			fz_arm_preempt(0);
+		fp.debug_uncertain = true;	/* for operations preempting it */
 		FZ_CHECK(!FZ_CALL(memlab_pages_set_debug(fp.mp, on)), "set_debug");
+		fp.debug_uncertain = false;
 		fp.debug = on;
 		break;
 	case 1:
