@@ -112,7 +112,8 @@ static void vm_suite_exit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_vm_destroy(fx->vm), 0);
 	KUNIT_EXPECT_EQ_MSG(test, memlab_pages_check(fx->mp), 0, "pages validator");
 	KUNIT_EXPECT_EQ_MSG(test, lmm_check(&fx->lmm), 0, "lmm validator");
-	KUNIT_EXPECT_EQ(test, memlab_pages_destroy(fx->mp), 0);
+	/* teardown, not destroy: the instance goes even after a failed case */
+	KUNIT_EXPECT_EQ(test, memlab_pages_teardown(fx->mp), 0);
 	KUNIT_EXPECT_EQ_MSG(test, lmm_avail(&fx->lmm, 0), fx->avail0,
 			    "all memory back in the LMM");
 	lmm_destroy(&fx->lmm);

@@ -780,15 +780,8 @@ void memlab_pages_shrink(struct memlab_pages *mp)
 }
 EXPORT_SYMBOL_GPL(memlab_pages_shrink);
 
-/**
- * memlab_pages_destroy() - tear an instance down
- * @mp: the instance.
- *
- * Context: process context.
- * Return: 0, or -EBUSY (and nothing changes, but caches are drained) while
- * pages are still allocated; the count is printed.
- */
-int memlab_pages_destroy(struct memlab_pages *mp)
+/* Give back what can go back; the pages still allocated to callers. */
+static unsigned long mp_shrink_and_count(struct memlab_pages *mp)
 {
 	struct memlab_pages_stats st;
 	unsigned long held = 0, free = 0;
@@ -800,9 +793,24 @@ int memlab_pages_destroy(struct memlab_pages *mp)
 		held += st.zone[zi].blocks_held << st.max_order;
 		free += st.zone[zi].pages_free;
 	}
-	if (held != free) {
+	return held - free;
+}
+
+/**
+ * memlab_pages_destroy() - tear an instance down
+ * @mp: the instance.
+ *
+ * Context: process context.
+ * Return: 0, or -EBUSY (and nothing changes, but caches are drained) while
+ * pages are still allocated; the count is printed.
+ */
+int memlab_pages_destroy(struct memlab_pages *mp)
+{
+	unsigned long live = mp_shrink_and_count(mp);
+
+	if (live) {
 		pr_warn("pages %s: destroy refused: %lu pages still allocated\n",
-			mp->name, held - free);
+			mp->name, live);
 		return -EBUSY;
 	}
 	mp_free_instance(mp);
@@ -825,21 +833,13 @@ EXPORT_SYMBOL_GPL(memlab_pages_destroy);
  */
 unsigned long memlab_pages_teardown(struct memlab_pages *mp)
 {
-	struct memlab_pages_stats st;
-	unsigned long held = 0, free = 0;
-	unsigned int zi;
+	unsigned long live = mp_shrink_and_count(mp);
 
-	memlab_pages_shrink(mp);
-	memlab_pages_stats(mp, &st);
-	for (zi = 0; zi < st.nr_zones; zi++) {
-		held += st.zone[zi].blocks_held << st.max_order;
-		free += st.zone[zi].pages_free;
-	}
-	if (held != free)
+	if (live)
 		pr_warn("pages %s: torn down with %lu pages still allocated\n",
-			mp->name, held - free);
+			mp->name, live);
 	mp_free_instance(mp);
-	return held - free;
+	return live;
 }
 EXPORT_SYMBOL_GPL(memlab_pages_teardown);
 
