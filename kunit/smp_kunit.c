@@ -21,6 +21,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/wait.h>
 
 #include "kunit/memlab_kunit.h"
 #include "lmm/lmm.h"
@@ -34,6 +35,8 @@
 #define SMP_INBOX	64	/* objects in flight to a worker */
 #define SMP_OPS		12000	/* operations per worker */
 #define SMP_RACE_ROUNDS	1000
+#define SMP_INTRUDE_PAGES	32	/* pages freed, drained, then freed again */
+#define SMP_INTRUDE_ROUNDS	3000
 
 static const struct memlab_zone_desc smp_zones[] = {
 	{ .name = "normal", .lmm_flags = 0 },
@@ -568,6 +571,188 @@ static void smp_racing_double_free(struct kunit *test)
 			ss0.misuse[MEMLAB_SLICE_MISUSE_DOUBLE_FREE], SMP_RACE_ROUNDS);
 }
 
+/* ---- a double free that preempts a drain ---------------------------------- */
+
+struct smp_intrude {
+	struct smp_fx *fx;
+	void *page[SMP_INTRUDE_PAGES];	/* freed by the drainer, never owned again */
+	int draining;			/* the drainer is inside memlab_pages_stats() */
+	int busy;			/* the intruder is freeing */
+	int kick;			/* the trigger woke the intruder */
+	bool stop;
+	wait_queue_head_t wq;
+	u64 drain_ns;			/* a drain's duration, averaged */
+	unsigned long rounds, bad_frees;
+	unsigned long kicks, inside, attempts, accepted, odd;
+	struct completion done;
+};
+
+/*
+ * Allocate pages, free them into this CPU's cache, then drain the caches by
+ * taking a snapshot: while the drain runs, every page of the round is free
+ * and nobody owns it.
+ */
+static int smp_drainer_fn(void *arg)
+{
+	struct smp_intrude *in = arg;
+	struct memlab_pages_stats *ps = kmalloc(sizeof(*ps), GFP_KERNEL);
+	unsigned long end = jiffies + 10 * HZ;
+	unsigned int i;
+	u64 t;
+
+	while (ps && !READ_ONCE(in->stop) && in->rounds < SMP_INTRUDE_ROUNDS &&
+	       time_before(jiffies, end)) {
+		for (i = 0; i < SMP_INTRUDE_PAGES; i++)
+			in->page[i] = memlab_get_page(in->fx->mp, 0);
+		for (i = 0; i < SMP_INTRUDE_PAGES; i++)
+			if (!in->page[i] || memlab_put_page(in->fx->mp, in->page[i]))
+				in->bad_frees++;
+		t = ktime_get_ns();
+		/* release: the pages above are written before the others see a drain */
+		smp_store_release(&in->draining, 1);
+		memlab_pages_stats(in->fx->mp, ps);	/* drains every CPU's cache */
+		WRITE_ONCE(in->draining, 0);
+		t = ktime_get_ns() - t;
+		WRITE_ONCE(in->drain_ns, in->drain_ns ? (in->drain_ns * 7 + t) / 8 : t);
+		smp_mb();	/* pairs with the intruder's: it saw 0, or we see busy */
+		while (READ_ONCE(in->busy))
+			cond_resched();
+		in->rounds++;
+		cond_resched();
+	}
+	kfree(ps);
+	WRITE_ONCE(in->stop, true);
+	complete(&in->done);
+	while (!kthread_should_stop())
+		usleep_range(1000, 2000);
+	return 0;
+}
+
+/*
+ * On another CPU: once per drain, wait a random part of a drain's duration,
+ * then wake the intruder.  The wakeup is an IPI to the drainer's CPU, where
+ * the real-time intruder preempts the drain at that moment.
+ */
+static int smp_trigger_fn(void *arg)
+{
+	struct smp_intrude *in = arg;
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, 3);
+	while (!READ_ONCE(in->stop) && !kthread_should_stop()) {
+		u64 span = READ_ONCE(in->drain_ns);
+		u64 t0;
+
+		/* acquire: pairs with the drainer's release */
+		if (!smp_load_acquire(&in->draining)) {
+			cpu_relax();
+			continue;
+		}
+		t0 = ktime_get_ns();
+		span = span ? prandom_u32_state(&rnd) % span : 0;
+		while (ktime_get_ns() - t0 < span && READ_ONCE(in->draining))
+			cpu_relax();
+		WRITE_ONCE(in->kick, 1);
+		wake_up(&in->wq);
+		in->kicks++;
+		while (READ_ONCE(in->draining) && !READ_ONCE(in->stop))
+			cpu_relax();
+		cond_resched();
+	}
+	while (!kthread_should_stop())
+		usleep_range(1000, 2000);
+	return 0;
+}
+
+/*
+ * A real-time thread on the drainer's CPU: woken by the trigger (or every
+ * jiffy), it frees every page of the round again when it has preempted a
+ * drain.  Each of these frees is a double free and must be refused, whatever
+ * state the drain left the page in at the moment of preemption.
+ */
+static int smp_intruder_fn(void *arg)
+{
+	struct smp_intrude *in = arg;
+	unsigned int i;
+
+	sched_set_fifo(current);
+	while (!kthread_should_stop()) {
+		wait_event_interruptible_timeout(in->wq, READ_ONCE(in->kick) ||
+						 kthread_should_stop(), 1);
+		WRITE_ONCE(in->kick, 0);
+		WRITE_ONCE(in->busy, 1);
+		smp_mb();	/* pairs with the drainer's */
+		/* acquire: the round's pages are visible once a drain is */
+		if (smp_load_acquire(&in->draining) && !READ_ONCE(in->stop)) {
+			in->inside++;
+			for (i = 0; i < SMP_INTRUDE_PAGES; i++) {
+				int ret = memlab_put_page(in->fx->mp, in->page[i]);
+
+				in->attempts++;
+				in->accepted += !ret;
+				in->odd += ret && ret != -EINVAL;
+			}
+			if (in->accepted)	/* the instance is corrupt: stop */
+				WRITE_ONCE(in->stop, true);
+		}
+		WRITE_ONCE(in->busy, 0);
+	}
+	return 0;
+}
+
+/*
+ * The interleaving that defeats a lock-free claim of "allocated" pages: a
+ * drain (or a split, or a merge) briefly leaves a free page in a state that a
+ * racing free could take for an allocated one.  On PREEMPT_RT the pages
+ * layer's locks sleep, so a real-time thread on the same CPU can preempt the
+ * drain at any point inside its locked section, and free the pages it is
+ * moving; a trigger on a second CPU picks that point at random within each
+ * drain.  Expect every such free refused.  On a kernel whose spinlocks
+ * disable preemption the intruder only lands between locked sections.
+ */
+static void smp_double_free_preempts_drain(struct kunit *test)
+{
+	struct smp_fx *fx = test->priv;
+	struct task_struct *drainer, *intruder, *trigger = NULL;
+	struct smp_intrude *in;
+	int cpu = cpumask_first(cpu_online_mask);
+	int other = cpumask_next(cpu, cpu_online_mask);
+
+	memlab_kunit_need_slow(test);
+	in = kunit_kzalloc(test, sizeof(*in), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	if (other < nr_cpu_ids) {	/* the drain on the second CPU, the trigger on the first */
+		swap(cpu, other);
+	} else {
+		other = -1;
+	}
+	in->fx = fx;
+	init_waitqueue_head(&in->wq);
+	init_completion(&in->done);
+	intruder = smp_start(test, smp_intruder_fn, in, "intruder", cpu);
+	if (other >= 0)
+		trigger = smp_start(test, smp_trigger_fn, in, "trigger", other);
+	drainer = smp_start(test, smp_drainer_fn, in, "drainer", cpu);
+	wait_for_completion(&in->done);
+	kthread_stop(drainer);
+	if (trigger)
+		kthread_stop(trigger);
+	kthread_stop(intruder);
+	kunit_info(test,
+		   "drains on CPU %d (%llu us each), intruder kicked from CPU %d: %lu drains, %lu kicks, %lu preempted a drain: %lu double frees, %lu accepted\n",
+		   cpu, in->drain_ns / 1000, other, in->rounds, in->kicks, in->inside,
+		   in->attempts, in->accepted);
+	KUNIT_EXPECT_EQ_MSG(test, in->accepted, 0,
+			    "double frees accepted while a drain was preempted");
+	KUNIT_EXPECT_EQ_MSG(test, in->odd, 0,
+			    "double frees refused with an error other than -EINVAL");
+	KUNIT_EXPECT_EQ_MSG(test, in->bad_frees, 0, "allocations or first frees that failed");
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		KUNIT_EXPECT_GT_MSG(test, in->inside, 0,
+				    "on PREEMPT_RT the intruder never preempted a drain");
+	memlab_pages_shrink(fx->mp);
+}
+
 /* ---- CPU hotplug ------------------------------------------------------------ */
 
 struct smp_filler {
@@ -628,6 +813,7 @@ static void smp_hotplug_drains_caches(struct kunit *test)
 static struct kunit_case smp_cases[] = {
 	KUNIT_CASE_SLOW(smp_stress_all_layers),
 	KUNIT_CASE_SLOW(smp_racing_double_free),
+	KUNIT_CASE_SLOW(smp_double_free_preempts_drain),
 	KUNIT_CASE_SLOW(smp_hotplug_drains_caches),
 	{}
 };
