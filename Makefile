@@ -15,6 +15,7 @@
 #   make dkms-uninstall              dkms remove --all, and the copy in /usr/src goes
 #   make demo                        boot memlab in UML and show what debugfs shows
 #   make bench                       memlab beside the kernel's allocators, in one boot
+#   make bench-smp                   thread scaling (1, 2, 4 CPUs) on Debian's 6.12 under QEMU
 #   make fuzz [FUZZ_TIME=60]         fuzz each layer in user space for FUZZ_TIME seconds
 #                                    (tools/testing/: ASan, UBSan, libFuzzer; see its README)
 #   make clean
@@ -90,9 +91,12 @@ demo:
 bench:
 	bash scripts/bench.sh
 
+bench-smp:
+	bash scripts/bench-smp.sh
+
 FUZZ_TIME ?= 60
 fuzz:
 	$(MAKE) -C tools/testing fuzz FUZZ_TIME=$(FUZZ_TIME)
 
 .PHONY: all modules clean check check-uml check-fuzz check-x86 check-qemu check-dkms install dkms-install \
-	dkms-uninstall demo bench fuzz
+	dkms-uninstall demo bench bench-smp fuzz

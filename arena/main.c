@@ -17,7 +17,6 @@
 #include <linux/moduleparam.h>
 #include <linux/string.h>
 
-#include "arena/bench.h"
 #include "arena/knobs.h"
 #include "arena/memlab.h"
 
@@ -40,11 +39,6 @@ static unsigned int pages_max_order = 10;
 module_param(pages_max_order, uint, 0444);
 MODULE_PARM_DESC(pages_max_order,
 		 "largest block order of the pages layer, 3-12 (default 10: 4 MiB with 4 KiB pages); lowered at load until every zone of a small arena holds a block");
-
-static unsigned int bench;
-module_param(bench, uint, 0444);
-MODULE_PARM_DESC(bench,
-		 "run the benchmarks at load and log a table: 1 full (tens of seconds), 2 quick smoke run");
 
 bool memlab_kunit_slow;
 module_param_named(kunit_slow, memlab_kunit_slow, bool, 0444);
@@ -121,10 +115,6 @@ static int memlab_parse_params(enum memlab_backing *bk, size_t *size)
 	if (ret) {
 		pr_err("arena_size=%s refused: %s\n", arena_size ?: "", why);
 		return ret;
-	}
-	if (bench > 2) {
-		pr_err("bench=%u refused: 0, 1 (full) or 2 (smoke)\n", bench);
-		return -EINVAL;
 	}
 	if (pages_max_order < MEMLAB_MIN_MAX_ORDER || pages_max_order > MEMLAB_PAGES_MAX_ORDER) {
 		pr_err("pages_max_order=%u refused: %d to %d (the generic allocator's 4096-byte class needs blocks of order %d or more)\n",
@@ -261,8 +251,6 @@ static int __init memlab_init(void)
 		goto out_layers;
 
 	memlab_debugfs_init(&memlab);
-	if (bench)
-		memlab_bench(&memlab, bench);
 	pr_info("arena of %zu KiB from %s, %lu physical extent(s), pages max order %u\n",
 		size >> 10, memlab_backing_name(bk), memlab.arena.nr_extents, memlab.max_order);
 	return 0;

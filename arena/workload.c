@@ -253,7 +253,7 @@ static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, c
 			return wl_refuse(why, "xfree must be 0 or 1");
 		return 0;
 	}
-	return wl_refuse(why, "unknown word: see the syntax in arena/workload.c or the README");
+	return wl_refuse(why, "unknown word: see the workload syntax in the README");
 }
 
 /**
@@ -298,7 +298,7 @@ int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec, const char **
 			continue;
 		case WL_OPT_ERR:
 			return wl_refuse(why,
-					 "unknown word: see the syntax in arena/workload.c or the README");
+					 "unknown word: see the workload syntax in the README");
 		}
 		/* "%s" ends at the end of the word, which strsep() terminated */
 		ret = wl_parse_value(opt, args[0].from, spec, why);
@@ -358,23 +358,6 @@ int memlab_wl_parse_trace_line(const char *line, struct wl_trace_op *op, bool *b
 		return 0;
 	}
 	return -EINVAL;
-}
-
-/**
- * memlab_extfrag_permille() - external fragmentation of free space
- * @largest: the largest free extent.
- * @free: all free bytes.
- *
- * 1 - largest / free: 0 when all free memory is one extent, near 1 when it
- * is in many small pieces; 0 when nothing is free.
- *
- * Return: the value in thousandths.
- */
-int memlab_extfrag_permille(size_t largest, size_t free)
-{
-	if (!free)
-		return 0;
-	return 1000 - (int)div64_u64((u64)largest * 1000, free);
 }
 
 /* ------------------------------------------------------------------------

@@ -12,6 +12,8 @@
 #include <linux/types.h>
 #include <linux/xarray.h>
 
+#include "common/frag.h"
+
 struct memlab;
 struct seq_file;
 
@@ -227,7 +229,6 @@ struct memlab_workload {
 
 int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec, const char **why);
 int memlab_wl_parse_trace_line(const char *line, struct wl_trace_op *op, bool *blank);
-int memlab_extfrag_permille(size_t largest, size_t free);
 
 void memlab_workload_init(struct memlab_workload *wl, struct memlab *ml);
 void memlab_workload_exit(struct memlab_workload *wl);

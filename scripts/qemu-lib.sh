@@ -3,7 +3,9 @@
 # and x86-check.sh (memlab's own SMP/RT debug kernel); sourced, not run.
 #
 #   qemu_pack <outdir> <memlab.ko>
-#	busybox-static, memlab.ko, scripts/guest/check.sh as /check.sh, the
+#	busybox-static, memlab.ko (and memlab_bench.ko from beside it),
+#	scripts/guest/check.sh (or $MEMLAB_QEMU_GUEST) as /check.sh, the
+#	bench parameters in <outdir>/bench-args if there are any, the
 #	sample trace, scripts/guest/qemu-init.sh as /init -> <outdir>/initrd.gz
 #   qemu_boot <outdir> <kernel image> <cpus> <MiB> <timeout s> [kernel args]
 #	boots it under TCG: console (ttyS0) -> <outdir>/console.log, the guest's
@@ -31,7 +33,9 @@ qemu_pack() {
 		[ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
 	done
 	cp "$ko" "$root/memlab.ko"
-	cp "$qemu_here/guest/check.sh" "$root/check.sh"
+	cp "$(dirname "$ko")/memlab_bench.ko" "$root/memlab_bench.ko"
+	cp "${MEMLAB_QEMU_GUEST:-$qemu_here/guest/check.sh}" "$root/check.sh"
+	[ ! -f "$out/bench-args" ] || cp "$out/bench-args" "$root/out/bench-args"
 	cp "$qemu_here/guest/qemu-init.sh" "$root/init"
 	cp "$(dirname "$qemu_here")/tools/sample.trace" "$root/sample.trace"
 	chmod 755 "$root/init" "$root/check.sh"

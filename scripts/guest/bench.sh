@@ -1,16 +1,26 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# memlab's benchmark run inside the bench UML guest: load with bench=1 and
-# keep the table lines.  Environment: MEMLAB_KO, MEMLAB_OUT, MEMLAB_BENCH_ARGS.
+# memlab's benchmark run inside a guest (the bench UML kernel, or Debian's
+# stock kernel under QEMU for `make bench-smp`): load memlab.ko (a small
+# arena: the benchmark builds its own stack), then memlab_bench.ko, and keep
+# the table lines.  Environment: MEMLAB_KO, MEMLAB_OUT; memlab_bench.ko's
+# parameters are in $MEMLAB_OUT/bench-args (scripts/bench.sh writes them).
 KO="${MEMLAB_KO:?}"
 OUT="${MEMLAB_OUT:?}"
 dmesg -C
+insmod "$KO" arena_size=16M || echo "insmod memlab.ko failed"
 # shellcheck disable=SC2086
-insmod "$KO" bench=1 ${MEMLAB_BENCH_ARGS:-arena_size=256M} || echo "insmod failed"
+insmod "${KO%/*}/memlab_bench.ko" $(cat "$OUT/bench-args" 2>/dev/null) || echo "insmod memlab_bench.ko failed"
 dmesg | sed -n 's/^.*memlab-bench: //p' >"$OUT/bench.txt"
+rmmod memlab_bench
 # the kernel's kmalloc caches and memlab's size classes, same boot, for the waste comparison
 grep -E '^(# name|kmalloc-[0-9]+k? )' /proc/slabinfo >"$OUT/proc-slabinfo.txt" 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 cat /sys/kernel/debug/memlab/slice/slabinfo >"$OUT/memlab-slabinfo.txt" 2>/dev/null
 rmmod memlab
+if grep -q '^end' "$OUT/bench.txt"; then
+	echo "ok - memlab_bench ran to the end"
+else
+	echo "not ok - memlab_bench ran to the end"
+fi

@@ -325,17 +325,27 @@ check "rmmod memlab" rmmod memlab
 check "memlab gone after rmmod" sh -c '! test -d /sys/module/memlab'
 
 if [ "$MEMLAB_ENV" != x86 ]; then
-# A plain load on a KUnit kernel runs the fast cases only: it must stay quick.
+# A plain load on a KUnit kernel runs the fast cases only.  Its time is
+# printed, not judged: a timed assertion fails on a busy host, not on a bug.
 if [ -d $DBG/kunit ]; then
 	t0=$(now_ms)
 	insmod "$KO"
 	t1=$(now_ms)
 	ms=$((t1 - t0))
-	limit=2000
-	if loaded && [ "$ms" -lt $limit ]; then
-		ok "plain insmod with its KUnit suites (slow cases skipped) took $ms ms (< $limit)"
+	ran=0
+	skipped=0
+	for r in $DBG/kunit/memlab*/results; do
+		[ -r "$r" ] || continue
+		# a slow case that ran has a speed attribute and no SKIP
+		ran=$((ran + $(awk '/\.speed: slow/ { slow = 1; next }
+			/^    (not )?ok / { if (slow && !/# SKIP/) n++; slow = 0 }
+			END { print n + 0 }' "$r")))
+		skipped=$((skipped + $(grep -c 'SKIP slow case' "$r")))
+	done
+	if loaded && [ "$ran" -eq 0 ] && [ "$skipped" -gt 0 ]; then
+		ok "plain insmod ran the KUnit suites with all $skipped slow cases skipped ($ms ms)"
 	else
-		notok "plain insmod with its KUnit suites took $ms ms (limit $limit)"
+		notok "plain insmod: $ran slow cases ran, $skipped skipped ($ms ms)"
 	fi
 	loaded && rmmod memlab
 fi
@@ -414,15 +424,50 @@ else
 fi
 loaded && rmmod memlab
 
-# --- benchmark code path: a quick smoke run (make bench runs the real one) ---
+# --- memlab_bench.ko: a quick smoke run (make bench runs the real one) ---------
+# It builds its own memlab stack over its own buffer, with memlab's exported
+# API: memlab.ko must be loaded first, with an arena of any size.
+BENCH_KO="${KO%/*}/memlab_bench.ko"
+bench_loaded() { test -d /sys/module/memlab_bench; }
+bench_bad() { # bench_bad <params...>
+	dmesg -c >/dev/null
+	if insmod "$BENCH_KO" "$@" 2>/dev/null; then
+		notok "insmod memlab_bench.ko $* refused"
+		rmmod memlab_bench
+	elif dmesg | grep -q "memlab-bench: .*refused: "; then
+		ok "insmod memlab_bench.ko $* refused: $(dmesg | grep -o 'refused: .*' | head -n 1 | sed 's/^refused: //')"
+	else
+		notok "insmod memlab_bench.ko $* refused with a message"
+	fi
+}
 dmesg -c >/dev/null
-if insmod "$KO" bench=2 && dmesg | grep -q "memlab-bench: end"; then
-	ok "insmod bench=2: smoke benchmark ran ($(dmesg | grep -c 'memlab-bench: |') table rows)"
+if insmod "$KO" arena_size=16M && insmod "$BENCH_KO" smoke=1 arena_mb=64 &&
+	dmesg | grep -q "memlab-bench: end"; then
+	ok "insmod memlab_bench.ko smoke=1 arena_mb=64: $(dmesg | grep -cE 'memlab-bench: \| .* (faster|slower|inconclusive) +\|') table rows with a verdict"
 else
-	notok "insmod bench=2: smoke benchmark ran"
+	notok "insmod memlab_bench.ko smoke=1 arena_mb=64: smoke benchmark ran"
 fi
 check "bench: vm rows against vmalloc at 16, 256 and 4096 KiB" \
-	test "$(dmesg | grep -cE 'memlab-bench: \| vm (16|256|4096) KiB alloc\+free .* vmalloc ')" = 3
+	test "$(dmesg | grep -cE 'memlab-bench: \| vm (16|256|4096) KiB alloc\+free .*\| vmalloc ')" = 3
+check "bench: the table starts with the machine's facts" \
+	sh -c 'dmesg | grep -q "memlab-bench: machine: Linux .* CPUs online"'
+if bench_loaded; then
+	check "rmmod memlab refused while memlab_bench is loaded" sh -c '! rmmod memlab 2>/dev/null'
+	rmmod memlab_bench
+fi
+loaded || insmod "$KO" arena_size=16M
+bench_bad runs=0
+bench_bad reps=2
+bench_bad arena_mb=8
+bench_bad cases=lmm,nosuch
+bench_bad cases=,
+loaded && rmmod memlab
+dmesg -c >/dev/null
+if insmod "$KO" bench=1 2>/dev/null && dmesg | grep -q "unknown parameter 'bench' ignored"; then
+	ok "memlab.ko has no bench= parameter any more (the kernel ignores it)"
+else
+	notok "memlab.ko has no bench= parameter any more"
+fi
 loaded && rmmod memlab
 
 # --- bad parameters: refused with a message, nothing left loaded -------------
@@ -445,7 +490,6 @@ bad fail_slice_permille=5000
 bad slice_debug=everything
 bad pages_max_order=13
 bad pages_max_order=2
-bad bench=3
 
 # --- the arena's ceiling: half of RAM, refused before anything is allocated ---
 oom() { dmesg | grep -qE 'invoked oom-killer|Out of memory'; }

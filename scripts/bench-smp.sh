@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench-smp`: memlab_bench.ko's thread-scaling case (1, 2 and 4
+# threads, each on a CPU of its own, local and remote frees) on Debian's
+# stock 6.12 kernel under QEMU with 4 CPUs: a non-debug SMP kernel, as on a
+# dev box.  QEMU emulates the CPUs in software (multi-threaded TCG), which
+# distorts absolute costs: read the ratios of one boot, not the nanoseconds.
+# MEMLAB_BENCH_ARGS overrides memlab_bench.ko's parameters (default
+# "cases=scale"); the table goes to out/bench-smp/table.txt.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(dirname "$here")"
+. "$here/lib.sh"
+
+out="$repo/out/bench-smp"
+rm -rf "$out"
+mkdir -p "$out"
+printf '%s\n' "${MEMLAB_BENCH_ARGS:-cases=scale}" >"$out/bench-args"
+rc=0
+MEMLAB_QEMU_GUEST="$here/guest/bench.sh" MEMLAB_QEMU_TIMEOUT="${MEMLAB_QEMU_TIMEOUT:-900}" \
+	bash "$here/qemu-check.sh" 6.12 "$out" || rc=$?
+bench="$out/guest/bench.txt"
+[ -f "$bench" ] && grep -q '^end' "$bench" ||
+	die "the benchmark did not complete (status $rc); see $out/console.log and $out/results.tap"
+{
+	echo "memlab bench-smp, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "Debian stock kernel under QEMU TCG, 4 vCPUs; host: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)"
+	echo "software emulation: compare the ratios of this boot, not the absolute ns."
+	echo "ratio = memlab / peer per pair of alternating repetitions, median (min-max) over all runs;"
+	echo "below 1.00 memlab is faster; inconclusive: the runs' median ratios lie on both sides of 1.00."
+	grep -v '^begin\|^end' "$bench"
+} | tee "$out/table.txt"
+log "table written to $out/table.txt"
