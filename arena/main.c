@@ -157,6 +157,8 @@ static int memlab_layers_create(struct memlab *ml)
 		pr_err("cannot create the pages instance (%d)\n", ret);
 		goto out_lmm;
 	}
+	/* the reserve follows demand, on top of pages_reserve: see pages/pages.c */
+	memlab_pages_set_demand(ml->pages, MEMLAB_PAGES_DEMAND);
 	ml->generic = memlab_generic_create(ml->pages, "memlab", 0);
 	if (IS_ERR(ml->generic)) {
 		ret = PTR_ERR(ml->generic);

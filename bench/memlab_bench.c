@@ -27,6 +27,7 @@
 #define pr_fmt(fmt) "memlab-bench: " fmt
 
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/cpumask.h>
 #include <linux/genalloc.h>
 #include <linux/gfp.h>
@@ -650,6 +651,44 @@ static void kpages_batch(void *c, unsigned long n)
 	}
 }
 
+/* Free max-order blocks the instance holds, all zones. */
+static unsigned long bench_free_blocks(struct memlab_pages *mp)
+{
+	struct memlab_pages_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+	unsigned long n = 0;
+	unsigned int zi;
+
+	if (!st)
+		return 0;
+	memlab_pages_stats(mp, st);
+	for (zi = 0; zi < st->nr_zones; zi++)
+		n += st->zone[zi].nr_free[st->max_order];
+	kfree(st);
+	return n;
+}
+
+/*
+ * Once per load: what the demand reserve holds after the order-9 batches,
+ * and after each idle second until it is back to the fixed reserve.
+ */
+static void bench_pages_idle(struct memlab_pages *mp)
+{
+	static bool done;
+	unsigned long held[9];
+	unsigned int s;
+
+	if (done || smoke)
+		return;
+	done = true;
+	for (s = 0; s < ARRAY_SIZE(held); s++) {
+		held[s] = bench_free_blocks(mp);
+		if (s + 1 < ARRAY_SIZE(held))
+			msleep(1000);
+	}
+	pr_info("note: demand reserve: free 4 MiB blocks held after the order-9 batches, then each idle second: %lu %lu %lu %lu %lu %lu %lu %lu %lu\n",
+		held[0], held[1], held[2], held[3], held[4], held[5], held[6], held[7], held[8]);
+}
+
 static void bench_pages(struct bench_env *env)
 {
 	static const unsigned int orders[] = { 0, 3, 9 };
@@ -674,12 +713,14 @@ static void bench_pages(struct bench_env *env)
 		bench_pair(name, "memlab", pages_batch, x, "alloc_pages", kpages_batch, x);
 		if (x->order < 9)
 			continue;
-		/* the same with a reserve that holds a whole batch: no LMM round trips */
-		memlab_pages_set_reserve(x->mp, BENCH_BATCH);
-		snprintf(name, sizeof(name), "pages order %u batch of %d, pages_reserve=%d",
-			 x->order, BENCH_BATCH, BENCH_BATCH);
+		bench_pages_idle(x->mp);
+		/* the same with the fixed reserve alone: LMM round trips */
+		memlab_pages_set_demand(x->mp, 0);
+		memlab_pages_shrink(x->mp);
+		snprintf(name, sizeof(name), "pages order %u batch of %d, no demand reserve",
+			 x->order, BENCH_BATCH);
 		bench_pair(name, "memlab", pages_batch, x, "alloc_pages", kpages_batch, x);
-		memlab_pages_set_reserve(x->mp, 1);
+		memlab_pages_set_demand(x->mp, MEMLAB_PAGES_DEMAND);
 		memlab_pages_shrink(x->mp);
 	}
 	kfree(x);
@@ -1311,6 +1352,8 @@ static int bench_env_create(struct bench_env *env)
 				      bench_zones, ARRAY_SIZE(bench_zones));
 	if (IS_ERR(env->mp))
 		return PTR_ERR(env->mp);
+	/* as memlab.ko's own instance: the reserve follows demand */
+	memlab_pages_set_demand(env->mp, MEMLAB_PAGES_DEMAND);
 	env->g = memlab_generic_create(env->mp, "bench", 0);
 	if (IS_ERR(env->g))
 		return PTR_ERR(env->g);

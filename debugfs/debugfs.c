@@ -571,6 +571,7 @@ static int pages_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "instance: %s\n", st->name);
 	seq_printf(m, "max_order: %u\n", st->max_order);
 	seq_printf(m, "reserve_blocks: %u\n", st->reserve_blocks);
+	seq_printf(m, "reserve_demand_max: %u\n", st->demand_max);
 	seq_printf(m, "allocs: %llu\n", st->allocs);
 	seq_printf(m, "frees: %llu\n", st->frees);
 	seq_printf(m, "failures: %llu\n", st->failures);
@@ -581,9 +582,10 @@ static int pages_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "lmm_returns: %llu\n", st->lmm_returns);
 	seq_printf(m, "meta_bytes: %zu (page descriptors)\n", st->meta_bytes);
 	for (zi = 0; zi < st->nr_zones; zi++)
-		seq_printf(m, "zone %s: blocks_held %lu pages_free %lu pages_cached %lu\n",
+		seq_printf(m, "zone %s: blocks_held %lu pages_free %lu pages_cached %lu demand %u\n",
 			   st->zone[zi].name, st->zone[zi].blocks_held,
-			   st->zone[zi].pages_free, st->zone[zi].pages_cached);
+			   st->zone[zi].pages_free, st->zone[zi].pages_cached,
+			   st->zone[zi].demand);
 	for (i = 0; i < MEMLAB_PAGES_NR_MISUSE; i++)
 		seq_printf(m, "misuse %s: %llu\n", memlab_pages_misuse_name(i), st->misuse[i]);
 	kfree(st);

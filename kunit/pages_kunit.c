@@ -217,6 +217,55 @@ static void pages_reserve_hysteresis(struct kunit *test)
 }
 
 /*
+ * The demand reserve: six max-order blocks taken from the LMM and freed
+ * stay held (demand 6), so taking them again costs no LMM round trip.
+ * Then each idle decay step halves the demand and gives back the surplus,
+ * down to the fixed reserve of one block:
+ *   held after the frees 6; steps: busy (no decay) 6, 3, 1, 1 (demand 0)
+ */
+static void pages_reserve_follows_demand(struct kunit *test)
+{
+	static const unsigned long held[] = { 6, 3, 1, 1 };
+	struct pages_fixture *fx = test->priv;
+	struct memlab_pages_stats *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	struct memlab_pages_zone_stats zs;
+	void *v[6];
+	u64 takes;
+	unsigned int i, round;
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	KUNIT_EXPECT_EQ(test, memlab_pages_set_demand(fx->mp, MEMLAB_PAGES_DEMAND + 1), -EINVAL);
+	memlab_pages_set_decay_every(fx->mp, 3600 * HZ);	/* the case takes the steps */
+	KUNIT_ASSERT_EQ(test, memlab_pages_set_demand(fx->mp, 8), 0);
+	for (round = 0; round < 2; round++) {
+		memlab_pages_stats(fx->mp, st);
+		takes = st->lmm_takes;
+		for (i = 0; i < ARRAY_SIZE(v); i++) {
+			v[i] = memlab_get_pages(fx->mp, 0, PK_ORDER);
+			KUNIT_ASSERT_NOT_NULL(test, v[i]);
+		}
+		for (i = 0; i < ARRAY_SIZE(v); i++)
+			KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, v[i]), 0);
+		memlab_pages_stats(fx->mp, st);
+		KUNIT_EXPECT_EQ_MSG(test, st->zone[0].nr_free[PK_ORDER], 6,
+				    "round %u: free blocks held", round);
+		KUNIT_EXPECT_EQ_MSG(test, st->lmm_takes - takes, round ? 0 : 6,
+				    "round %u: blocks taken from the LMM", round);
+	}
+	KUNIT_EXPECT_EQ(test, st->zone[0].demand, 6);
+	for (i = 0; i < ARRAY_SIZE(held); i++) {
+		bool again = memlab_pages_decay_tick(fx->mp);
+
+		zone_stats(fx, 0, &zs);
+		KUNIT_EXPECT_EQ_MSG(test, zs.nr_free[PK_ORDER], held[i], "after decay step %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, again, i + 1 < ARRAY_SIZE(held), "step %u", i);
+		KUNIT_EXPECT_EQ(test, memlab_pages_check(fx->mp), 0);
+	}
+	KUNIT_EXPECT_EQ(test, zs.demand, 0);
+	KUNIT_EXPECT_EQ(test, memlab_pages_set_demand(fx->mp, 0), 0);
+}
+
+/*
  * Order-0 pages pass through the per-CPU cache: after one allocation the
  * cache holds the rest of a batch; a snapshot drains it, so buddyinfo
  * shows every free page.
@@ -603,6 +652,7 @@ static struct kunit_case memlab_pages_cases[] = {
 	KUNIT_CASE(pages_every_order_exhaust_and_return),
 	KUNIT_CASE(pages_zones_and_fallback),
 	KUNIT_CASE(pages_reserve_hysteresis),
+	KUNIT_CASE(pages_reserve_follows_demand),
 	KUNIT_CASE(pages_pcp_batches_and_drains),
 	KUNIT_CASE(pages_max_order_zero),
 	KUNIT_CASE(pages_misuse_caught),

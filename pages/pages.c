@@ -21,6 +21,12 @@
  * descriptor records the order.  Freeing merges with the buddy while it is
  * a free head of the same order, up to the maximum order; a whole
  * free max-order block beyond the zone's reserve goes back to the LMM.
+ * The reserve can follow demand (memlab_pages_set_demand()): each block
+ * taken from the LMM raises the zone's demand by one, so a workload that
+ * cycles through many max-order blocks keeps them instead of taking and
+ * returning them again and again; a timer halves an idle zone's demand
+ * every second and gives the surplus back, so an idle instance holds only
+ * the fixed reserve.
  * A freed block whose parent's buddy is free goes to the list's tail
  * (Linux's buddy_merge_likely): it is likely to merge soon, so it is
  * handed out last.
@@ -68,6 +74,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 
 #include "common/misuse.h"
 #include "pages/pages.h"
@@ -96,6 +103,11 @@
 
 #define MP_PCP_BATCH	16
 #define MP_PCP_HIGH	64
+
+/* The demand reserve is halved each idle second (the default @decay_every). */
+#define MP_DEMAND_TICK	HZ
+/* Blocks given back to the LMM per hold of the instance lock. */
+#define MP_RETURN_CHUNK	16
 
 /**
  * struct memlab_page - descriptor of one page of an instance's span
@@ -131,6 +143,8 @@ struct memlab_zone {
 	struct list_head free_area[MEMLAB_PAGES_NR_ORDERS];
 	unsigned long nr_free[MEMLAB_PAGES_NR_ORDERS];
 	unsigned long blocks_held;
+	unsigned int demand;	/* blocks recently taken from the LMM, decaying */
+	bool busy;		/* a max-order block was handed out since the last tick */
 	struct memlab_pcp __percpu *pcp;
 };
 
@@ -143,7 +157,11 @@ struct memlab_zone {
  * @nr_pages: pages in the span; constant.
  * @max_order: largest block order; constant.
  * @nr_zones: zones in @zones; constant.
- * @reserve_blocks: free max-order blocks a zone keeps before giving back.
+ * @reserve_blocks: free max-order blocks a zone keeps before giving back,
+ *	at least; a zone's demand can raise it (see mp_keep_blocks()).
+ * @demand_max: the most a zone's demand may reach; 0: a fixed reserve.
+ * @decay: halves idle zones' demand and gives back the surplus.
+ * @decay_every: jiffies between decay steps.
  * @warned: misuse kinds already warned about.
  * @debug: poison free blocks and check the poison on allocation.
  * @fail_hook: fault injection: fail this allocation?
@@ -167,6 +185,9 @@ struct memlab_pages {
 	unsigned int max_order;
 	unsigned int nr_zones;
 	unsigned int reserve_blocks;
+	unsigned int demand_max;
+	struct delayed_work decay;
+	unsigned long decay_every;
 	unsigned long warned;
 	bool debug;
 	bool (*fail_hook)(void *arg);
@@ -294,7 +315,18 @@ static bool mp_take_block(struct memlab_pages *mp, unsigned int zi)
 	mp_add_free(mp, z, idx, mp->max_order, false, false);
 	z->blocks_held++;
 	mp->st.lmm_takes++;
+	if (z->demand < mp->demand_max && !z->demand++)
+		schedule_delayed_work(&mp->decay, READ_ONCE(mp->decay_every));
 	return true;
+}
+
+/*
+ * Free max-order blocks a zone keeps: the fixed reserve, or as many as it
+ * took from the LMM lately, whichever is more.
+ */
+static unsigned int mp_keep_blocks(const struct memlab_pages *mp, const struct memlab_zone *z)
+{
+	return max(mp->reserve_blocks, z->demand);
 }
 
 /* Give the free max-order block at @idx back to the LMM. */
@@ -329,6 +361,8 @@ static struct memlab_page *mp_rmqueue(struct memlab_pages *mp, unsigned int zi,
 			return NULL;
 		o = mp->max_order;
 	}
+	if (o == mp->max_order)
+		z->busy = true;
 	page = list_first_entry(&z->free_area[o], struct memlab_page, list);
 	mp_del_free(z, page);
 	idx = mp_idx(mp, page);
@@ -395,8 +429,60 @@ static void mp_free_block(struct memlab_pages *mp, unsigned long idx, unsigned i
 		mp->st.merges++;
 	}
 	mp_add_free(mp, z, idx, order, mp_merge_likely(mp, idx, order), poisoned);
-	if (order == mp->max_order && z->nr_free[order] > mp->reserve_blocks)
+	if (order == mp->max_order && z->nr_free[order] > mp_keep_blocks(mp, z))
 		mp_return_block(mp, z, idx);
+}
+
+/*
+ * One step of the demand reserve's decay, for every zone: a zone that handed
+ * out no max-order block since the last step halves its demand, and free
+ * max-order blocks beyond what it keeps go back to the LMM, a chunk per lock
+ * hold.  Return: some zone still has demand, so another step is due.
+ */
+bool memlab_pages_decay_tick(struct memlab_pages *mp)
+{
+	bool again = false;
+	unsigned int zi;
+
+	for (zi = 0; zi < mp->nr_zones; zi++) {
+		struct memlab_zone *z = &mp->zones[zi];
+		bool first = true, more;
+
+		do {
+			unsigned int n = 0;
+			unsigned long flags;
+
+			spin_lock_irqsave(&mp->lock, flags);
+			if (first && z->busy)
+				z->busy = false;
+			else if (first)
+				z->demand /= 2;
+			first = false;
+			while (z->nr_free[mp->max_order] > mp_keep_blocks(mp, z) &&
+			       n++ < MP_RETURN_CHUNK)
+				mp_return_block(mp, z, mp_idx(mp, list_first_entry(
+						&z->free_area[mp->max_order], struct memlab_page, list)));
+			more = z->nr_free[mp->max_order] > mp_keep_blocks(mp, z);
+			again |= z->demand > 0;
+			spin_unlock_irqrestore(&mp->lock, flags);
+		} while (more);
+	}
+	return again;
+}
+
+/* For KUnit: steps far apart, so a case takes them itself with the function above. */
+void memlab_pages_set_decay_every(struct memlab_pages *mp, unsigned long interval)
+{
+	WRITE_ONCE(mp->decay_every, interval);
+}
+
+static void mp_decay_fn(struct work_struct *work)
+{
+	struct memlab_pages *mp = container_of(to_delayed_work(work), struct memlab_pages,
+					       decay);
+
+	if (memlab_pages_decay_tick(mp))
+		schedule_delayed_work(&mp->decay, READ_ONCE(mp->decay_every));
 }
 
 /* ------------------------------------------------------------------------
@@ -697,6 +783,8 @@ struct memlab_pages *memlab_pages_create(const char *name, struct lmm *lmm,
 	if (!mp)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&mp->lock);
+	INIT_DELAYED_WORK(&mp->decay, mp_decay_fn);
+	mp->decay_every = MP_DEMAND_TICK;
 	mp->name = name;
 	mp->lmm = lmm;
 	mp->base = (uintptr_t)base;
@@ -743,6 +831,7 @@ static void mp_free_instance(struct memlab_pages *mp)
 {
 	unsigned int zi;
 
+	cancel_delayed_work_sync(&mp->decay);
 	if (mp_cpuhp_state > 0)
 		cpuhp_state_remove_instance_nocalls(mp_cpuhp_state, &mp->cpuhp);
 	for (zi = 0; zi < mp->nr_zones; zi++)
@@ -771,6 +860,7 @@ void memlab_pages_shrink(struct memlab_pages *mp)
 	for (zi = 0; zi < mp->nr_zones; zi++) {
 		struct memlab_zone *z = &mp->zones[zi];
 
+		z->demand = 0;
 		while (!list_empty(&z->free_area[mp->max_order]))
 			mp_return_block(mp, z,
 					mp_idx(mp, list_first_entry(&z->free_area[mp->max_order],
@@ -867,6 +957,39 @@ int memlab_pages_set_reserve(struct memlab_pages *mp, unsigned int blocks)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(memlab_pages_set_reserve);
+
+/**
+ * memlab_pages_set_demand() - let each zone's reserve follow its demand
+ * @mp: the instance.
+ * @max_blocks: the most free max-order blocks a zone may keep for demand
+ *	(0 to 64); 0 turns it off: the fixed reserve alone.
+ *
+ * A zone then keeps as many free max-order blocks as it took from the LMM
+ * lately, up to @max_blocks: a batch of large blocks freed and allocated
+ * again finds them held instead of going to the LMM and back.  Each second
+ * in which a zone hands out no max-order block halves its demand, and the
+ * blocks beyond what it keeps go back to the LMM; an idle instance ends up
+ * holding its fixed reserve only.  Lowering @max_blocks takes effect at
+ * the next decay step.
+ *
+ * Context: any context.
+ * Return: 0, or -EINVAL above 64.
+ */
+int memlab_pages_set_demand(struct memlab_pages *mp, unsigned int max_blocks)
+{
+	unsigned long flags;
+	unsigned int zi;
+
+	if (max_blocks > MEMLAB_PAGES_DEMAND)
+		return -EINVAL;
+	spin_lock_irqsave(&mp->lock, flags);
+	mp->demand_max = max_blocks;
+	for (zi = 0; zi < mp->nr_zones; zi++)
+		mp->zones[zi].demand = min(mp->zones[zi].demand, max_blocks);
+	spin_unlock_irqrestore(&mp->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(memlab_pages_set_demand);
 
 /**
  * memlab_pages_max_order() - the largest order an instance serves
@@ -1371,6 +1494,7 @@ void memlab_pages_stats(struct memlab_pages *mp, struct memlab_pages_stats *st)
 	st->max_order = mp->max_order;
 	st->nr_zones = mp->nr_zones;
 	st->reserve_blocks = mp->reserve_blocks;
+	st->demand_max = mp->demand_max;
 	st->meta_bytes = mp->nr_pages * sizeof(*mp->map) +
 			 DIV_ROUND_UP(mp->nr_pages, 1UL << mp->max_order);
 	st->debug = mp->debug;
@@ -1380,6 +1504,7 @@ void memlab_pages_stats(struct memlab_pages *mp, struct memlab_pages_stats *st)
 
 		zs->name = z->name;
 		zs->blocks_held = z->blocks_held;
+		zs->demand = z->demand;
 		zs->pages_free = 0;
 		for (o = 0; o <= mp->max_order; o++) {
 			zs->nr_free[o] = z->nr_free[o];

@@ -30,6 +30,9 @@ struct memlab_pages;
 struct memlab_page;
 struct seq_file;
 
+/* The demand reserve memlab.ko's own instance uses (memlab_pages_set_demand()). */
+#define MEMLAB_PAGES_DEMAND		64
+
 /* Orders an instance may use: 0 .. MEMLAB_PAGES_MAX_ORDER. */
 #define MEMLAB_PAGES_MAX_ORDER		12
 #define MEMLAB_PAGES_NR_ORDERS		(MEMLAB_PAGES_MAX_ORDER + 1)
@@ -72,6 +75,8 @@ enum memlab_pages_misuse {
  * @name: the zone's name.
  * @nr_free: free blocks per order (the /proc/buddyinfo row).
  * @blocks_held: max-order blocks taken from the LMM and not given back.
+ * @demand: max-order blocks taken from the LMM lately (halved each idle
+ *	second): the zone keeps that many free ones, or the reserve if more.
  * @pages_free: free pages in the buddy lists.
  * @pages_cached: free order-0 pages sitting in per-CPU caches.
  */
@@ -79,6 +84,7 @@ struct memlab_pages_zone_stats {
 	const char *name;
 	unsigned long nr_free[MEMLAB_PAGES_NR_ORDERS];
 	unsigned long blocks_held;
+	unsigned int demand;
 	unsigned long pages_free;
 	unsigned long pages_cached;
 };
@@ -99,6 +105,7 @@ struct memlab_pages_zone_stats {
  * @lmm_returns: max-order blocks given back to the LMM.
  * @misuse: caller errors caught, by enum memlab_pages_misuse.
  * @reserve_blocks: free max-order blocks kept per zone before giving back.
+ * @demand_max: the most a zone's demand may add to that; 0: off.
  * @meta_bytes: bytes of page descriptors (outside the pages).
  * @debug: free blocks are poisoned and checked on allocation.
  */
@@ -117,6 +124,7 @@ struct memlab_pages_stats {
 	u64 lmm_returns;
 	u64 misuse[MEMLAB_PAGES_NR_MISUSE];
 	unsigned int reserve_blocks;
+	unsigned int demand_max;
 	size_t meta_bytes;
 	bool debug;
 };
@@ -142,6 +150,7 @@ int memlab_pages_destroy(struct memlab_pages *mp);
 unsigned long memlab_pages_teardown(struct memlab_pages *mp);
 void memlab_pages_shrink(struct memlab_pages *mp);
 int memlab_pages_set_reserve(struct memlab_pages *mp, unsigned int blocks);
+int memlab_pages_set_demand(struct memlab_pages *mp, unsigned int max_blocks);
 unsigned int memlab_pages_max_order(const struct memlab_pages *mp);
 size_t memlab_pages_span(const struct memlab_pages *mp);
 int memlab_pages_set_debug(struct memlab_pages *mp, bool on);
@@ -171,6 +180,9 @@ bool memlab_pages_contains(struct memlab_pages *mp, const void *addr, size_t len
 /* Inspection */
 void memlab_pages_stats(struct memlab_pages *mp, struct memlab_pages_stats *st);
 int memlab_pages_check(struct memlab_pages *mp);
+/* The demand reserve's decay, for memlab's own KUnit suites (not exported). */
+bool memlab_pages_decay_tick(struct memlab_pages *mp);
+void memlab_pages_set_decay_every(struct memlab_pages *mp, unsigned long interval);
 unsigned long memlab_pages_pcp_count(struct memlab_pages *mp, unsigned int cpu);
 void memlab_pages_walk(struct memlab_pages *mp, memlab_pages_walk_fn fn, void *arg);
 const char *memlab_pages_misuse_name(enum memlab_pages_misuse kind);

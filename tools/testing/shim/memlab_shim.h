@@ -1372,4 +1372,33 @@ void seq_putc(struct seq_file *m, char c);
 #include <linux/rbtree.h>
 #undef pr_fmt
 
+/*
+ * Delayed work (the pages layer's demand decay): nothing runs it here; a
+ * fuzz target that wants a decay step calls memlab_pages_decay_tick().
+ */
+struct work_struct {
+	void (*func)(struct work_struct *work);
+};
+
+struct delayed_work {
+	struct work_struct work;
+};
+
+#define INIT_DELAYED_WORK(dw, fn)	((dw)->work.func = (fn))
+
+static inline bool schedule_delayed_work(struct delayed_work *dw, unsigned long delay)
+{
+	return true;
+}
+
+static inline bool cancel_delayed_work_sync(struct delayed_work *dw)
+{
+	return false;
+}
+
+static inline struct delayed_work *to_delayed_work(struct work_struct *work)
+{
+	return container_of(work, struct delayed_work, work);
+}
+
 #endif /* MEMLAB_SHIM_H */
