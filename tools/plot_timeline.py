@@ -104,8 +104,9 @@ def draw_histogram(ax, buckets, key, what, colour):
     ax.bar(lo, [b[key] for b in used], width=width, align="edge",
            color=colour, edgecolor="white", linewidth=0.4)
     ax.set_xscale("log")
+    ax.set_yscale("log")        # the tail is a few, the bulk thousands
     ax.set_xlabel("nanoseconds (buckets: 4 per power of two)")
-    ax.set_ylabel(f"{what}s")
+    ax.set_ylabel(f"{what}s (log scale)")
     marks = []
     for pct, style in ((50, "--"), (99, ":")):
         p = percentile(used, key, pct)
@@ -121,12 +122,15 @@ def draw_histogram(ax, buckets, key, what, colour):
 def render(samples, latency, title, path):
     """Draw the timeline and histograms into @path (PNG)."""
     ops = [s["op"] for s in samples]
-    fig = plt.figure(figsize=(11, 11), dpi=100)
-    grid = fig.add_gridspec(4, 2, height_ratios=[3, 3, 1.3, 2.6],
-                            hspace=0.45, wspace=0.22)
-    ax_bytes = fig.add_subplot(grid[0, :])
-    ax_frag = fig.add_subplot(grid[1, :], sharex=ax_bytes)
-    ax_fail = fig.add_subplot(grid[2, :], sharex=ax_bytes)
+    fig = plt.figure(figsize=(13, 11), dpi=100)
+    # the timeline's legends go right of its panels, off the lines
+    grid = fig.add_gridspec(3, 1, height_ratios=[3, 3, 1.3], hspace=0.35,
+                            left=0.07, right=0.72, top=0.94, bottom=0.36)
+    hist = fig.add_gridspec(1, 2, wspace=0.2, left=0.07, right=0.97,
+                            top=0.27, bottom=0.05)
+    ax_bytes = fig.add_subplot(grid[0])
+    ax_frag = fig.add_subplot(grid[1], sharex=ax_bytes)
+    ax_fail = fig.add_subplot(grid[2], sharex=ax_bytes)
 
     def series(key, scale=1.0):
         return [s[key] / scale for s in samples]
@@ -142,15 +146,16 @@ def render(samples, latency, title, path):
                   linewidth=1)
     ax_bytes.set_ylabel("MiB")
     ax_bytes.set_ylim(bottom=0)
-    ax_bytes.legend(fontsize=8, loc="upper left", ncol=2, frameon=False)
+    ax_bytes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1),
+                    frameon=False)
     ax_bytes.set_title("bytes, every %d operations" %
                        (ops[1] - ops[0] if len(ops) > 1 else ops[0]))
     ax_bytes.grid(alpha=0.3)
 
     ax_frag.plot(ops, series("extfrag"), color="tab:purple", linewidth=1.4,
                  label="LMM external fragmentation (1 - largest/free)")
-    ax_frag.plot(ops, series("unusable3"), color="tab:orange", linewidth=1.2,
-                 label="pages unusable index, order 3")
+    ax_frag.plot(ops, series("unusable3"), color="tab:orange", linewidth=0.9,
+                 alpha=0.8, label="pages unusable index, order 3")
     ax_frag.plot(ops, series("unusable9"), color="tab:brown", linewidth=1.2,
                  linestyle="--", label="pages unusable index, order 9")
     ax_frag.plot(ops, series("slab_util"), color="tab:blue", linewidth=1.2,
@@ -165,7 +170,7 @@ def render(samples, latency, title, path):
     ax_ext.set_ylim(bottom=0)
     lines = ax_frag.get_lines() + ax_ext.get_lines()
     ax_frag.legend(lines, [ln.get_label() for ln in lines], fontsize=8,
-                   loc="lower right", ncol=2, frameon=True, framealpha=0.85)
+                   loc="upper left", bbox_to_anchor=(1.09, 1), frameon=False)
     ax_frag.set_title("fragmentation")
 
     ax_fail.plot(ops, series("failures"), color="black", linewidth=1.2)
@@ -176,11 +181,11 @@ def render(samples, latency, title, path):
     for ax in (ax_bytes, ax_frag):
         ax.tick_params(labelbottom=False)
 
-    draw_histogram(fig.add_subplot(grid[3, 0]), latency, "allocs", "alloc",
+    draw_histogram(fig.add_subplot(hist[0]), latency, "allocs", "alloc",
                    "tab:red")
-    draw_histogram(fig.add_subplot(grid[3, 1]), latency, "frees", "free",
+    draw_histogram(fig.add_subplot(hist[1]), latency, "frees", "free",
                    "tab:green")
-    fig.suptitle(title, fontsize=11)
+    fig.suptitle(title, fontsize=11, y=0.985)
     fig.savefig(path, dpi=100, facecolor="white", bbox_inches="tight")
     plt.close(fig)
 
