@@ -31,7 +31,7 @@ bash "$here/uml-boot.sh" "$KDIR" "$KO" "$here/guest/demo.sh" "$out" 300 ||
 	die "the demo guest did not finish; see $out/console.log"
 cat "$out/guest.tap"
 [ -s "$out/map.txt" ] || die "no map was saved"
-"$py" "$repo/tools/map2png.py" "$out/map.txt" "$out/map.png" ||
+"$py" "$repo/tools/map2png.py" --cell 8 "$out/map.txt" "$out/map.png" ||
 	die "map2png failed"
 [ -s "$out/samples.csv" ] || die "no workload samples were saved"
 "$py" "$repo/tools/plot_timeline.py" "$out/samples.csv" "$out/latency.csv" \
