@@ -7,6 +7,7 @@
  *   layer=lmm|pages|slice|vm|mix [ops=N] [seed=N] [size=A-B|size=N]
  *   [dist=uniform|log] [free=random|lifo|fifo|keep:N] [align=BITS]
  *   [range=A-B] [low=0|1] [hold=0|1] [stack=0|1] [threads=N] [xfree=0|1]
+ *   [sample=N]
  *
  * or "replay layer=... [hold=1]" to replay the stored trace, "free" to
  * release what a hold=1 run left allocated (the next run releases it
@@ -58,6 +59,15 @@
  * sets when it is signalled).  A stopped run frees everything it
  * allocated (hold=1 too), publishes its figures marked "interrupted", and
  * the write returns -EINTR.
+ *
+ * Samples.  sample=N (one thread, or a replay) records, every N
+ * operations, the run's live bytes and objects and every layer's
+ * fragmentation (wl_frag(), as for before/after): at most WL_MAX_SAMPLES,
+ * in an array allocated when the run starts.  workload/samples shows the
+ * last run's as CSV; a reader holds a reference to them, not a lock, so a
+ * new run never waits for it.  workload/latency shows the last run's
+ * allocation and free latencies as a histogram, four buckets per power of
+ * two of nanoseconds.
  *
  * Traces (workload/trace) are lines "alloc <id> <size> [align_bits]" and
  * "free <id>"; '#' starts a comment.  Writes append in chunks - a chunk is
@@ -121,7 +131,7 @@ static const char * const wl_free_names[] = {
 enum {
 	WL_OPT_REPLAY, WL_OPT_FREE_CMD, WL_OPT_SHRINK, WL_OPT_LAYER, WL_OPT_OPS, WL_OPT_SEED,
 	WL_OPT_SIZE, WL_OPT_DIST, WL_OPT_FREE, WL_OPT_ALIGN, WL_OPT_RANGE, WL_OPT_LOW,
-	WL_OPT_HOLD, WL_OPT_STACK, WL_OPT_THREADS, WL_OPT_XFREE, WL_OPT_ERR,
+	WL_OPT_HOLD, WL_OPT_STACK, WL_OPT_THREADS, WL_OPT_XFREE, WL_OPT_SAMPLE, WL_OPT_ERR,
 };
 
 /* lib/parser.c patterns; "%s" needs a value, so "ops=" is refused. */
@@ -142,6 +152,7 @@ static const match_table_t wl_tokens = {
 	{ WL_OPT_STACK, "stack=%s" },
 	{ WL_OPT_THREADS, "threads=%s" },
 	{ WL_OPT_XFREE, "xfree=%s" },
+	{ WL_OPT_SAMPLE, "sample=%s" },
 	{ WL_OPT_ERR, NULL },
 };
 
@@ -252,8 +263,30 @@ static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, c
 		if (kstrtobool(v, &spec->xfree))
 			return wl_refuse(why, "xfree must be 0 or 1");
 		return 0;
+	case WL_OPT_SAMPLE:
+		if (kstrtoul(v, 0, &spec->sample) || !spec->sample || spec->sample > WL_MAX_OPS)
+			return wl_refuse(why,
+					 "sample must be 1..2000000 (operations between samples)");
+		return 0;
 	}
 	return wl_refuse(why, "unknown word: see the workload syntax in the README");
+}
+
+/* sample=N against the rest of the line; a replay's length is checked when it runs. */
+static int wl_parse_sample(const struct memlab_wl_spec *spec, const char **why)
+{
+	if (!spec->sample)
+		return 0;
+	if (spec->threads > 1)
+		return wl_refuse(why,
+				 "sample=N applies to one-thread runs and replay, not to threads");
+	if (spec->cmd == WL_CMD_REPLAY)
+		return 0;
+	if (spec->sample > spec->ops)
+		return wl_refuse(why, "sample=N must be at most ops (no sample otherwise)");
+	if (spec->ops / spec->sample > WL_MAX_SAMPLES)
+		return wl_refuse(why, "sample=N: at most 4096 samples a run (ops/N); raise N");
+	return 0;
 }
 
 /**
@@ -264,7 +297,8 @@ static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, c
  *
  * Return: 0, or -EINVAL for an unknown word, a value out of range, a
  * missing layer or a contradiction (e.g. size=0, keep:0, align on pages,
- * xfree=1 with one thread, ops x threads above WL_MAX_OPS).
+ * xfree=1 with one thread, ops x threads above WL_MAX_OPS, sample=N with
+ * threads, above ops or for more than WL_MAX_SAMPLES samples).
  */
 int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec, const char **why)
 {
@@ -321,7 +355,7 @@ int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec, const char **
 		return wl_refuse(why, "ops x threads must be at most 2000000");
 	if (spec->free == WL_FREE_KEEP && spec->keep * spec->threads > WL_MAX_LIVE)
 		return wl_refuse(why, "keep:N x threads must be at most 65536");
-	return 0;
+	return wl_parse_sample(spec, why);
 }
 
 /**
@@ -402,6 +436,7 @@ struct wl_run {
 	struct wl_inbox inbox;
 	struct task_struct *task;
 	struct completion done;		/* the kthread is gone */
+	struct memlab_wl_samples *smp;	/* sample=N: where samples go, or NULL */
 };
 
 /* A whole run: its threads, and how the writer stops them. */
@@ -548,6 +583,127 @@ static u32 wl_pct(u32 *v, unsigned long n, unsigned int pct)
 	if (!n)
 		return 0;
 	return v[min(n - 1, n * pct / 100)];
+}
+
+/* ---- samples and latency histograms ------------------------------------------- */
+
+/**
+ * memlab_wl_hist_bucket() - the latency histogram bucket of a duration
+ * @ns: nanoseconds.
+ *
+ * Four buckets per power of two: 0..3 ns have a bucket each, and
+ * [2^e, 2^(e+1)) for e >= 2 is cut into quarters.
+ *
+ * Return: 0..WL_HIST_BUCKETS - 1.
+ */
+unsigned int memlab_wl_hist_bucket(u32 ns)
+{
+	unsigned int e;
+
+	if (ns < 4)
+		return ns;
+	e = fls(ns) - 1;
+	return 4 * (e - 1) + ((ns >> (e - 2)) & 3);
+}
+
+/**
+ * memlab_wl_hist_lo() - where a latency histogram bucket starts
+ * @bucket: 0..WL_HIST_BUCKETS (WL_HIST_BUCKETS: the end of the last one).
+ *
+ * Return: the bucket's smallest duration, nanoseconds; 2^32 for
+ * WL_HIST_BUCKETS.
+ */
+u64 memlab_wl_hist_lo(unsigned int bucket)
+{
+	unsigned int e = bucket / 4 + 1;
+
+	if (bucket < 4)
+		return bucket;
+	return (1ULL << e) + ((u64)(bucket % 4) << (e - 2));
+}
+
+static void wl_hist(const u32 *ns, unsigned long n, u32 *hist)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		hist[memlab_wl_hist_bucket(ns[i])]++;
+}
+
+static void wl_samples_release(struct kref *ref)
+{
+	kvfree(container_of(ref, struct memlab_wl_samples, ref));
+}
+
+static void wl_samples_put(struct memlab_wl_samples *smp)
+{
+	if (smp)
+		kref_put(&smp->ref, wl_samples_release);
+}
+
+/*
+ * sample=N of a run of @steps operations: refused (with the reason in the
+ * log) unless it gives 1..WL_MAX_SAMPLES samples.  The parser checked
+ * generated runs; this catches a replay of a trace too short or too long.
+ */
+static int wl_samples_refuse(unsigned long every, unsigned long steps)
+{
+	if (!every || (every <= steps && steps / every <= WL_MAX_SAMPLES))
+		return 0;
+	pr_notice_ratelimited("workload line refused: sample=%lu gives %lu samples of %lu operations; 1..%u allowed\n",
+			      every, steps / every, steps, WL_MAX_SAMPLES);
+	return -EINVAL;
+}
+
+/* Room for the samples of a run of @steps operations, one every @every. */
+static struct memlab_wl_samples *wl_samples_new(unsigned long every, unsigned long steps)
+{
+	unsigned long cap = min(steps / every, (unsigned long)WL_MAX_SAMPLES);
+	struct memlab_wl_samples *smp;
+
+	smp = kvmalloc(struct_size(smp, s, cap), GFP_KERNEL);
+	if (!smp)
+		return NULL;
+	kref_init(&smp->ref);
+	smp->every = every;
+	smp->nr = 0;
+	smp->cap = cap;
+	return smp;
+}
+
+/*
+ * After an operation: a sample when @r has done a multiple of sample=
+ * operations, once per multiple.  Between operations, so the layers'
+ * snapshots are timed with nothing.
+ */
+static void wl_sample(struct wl_run *r)
+{
+	struct memlab_wl_samples *smp = r->smp;
+	struct memlab_wl_sample *x;
+
+	if (!smp || !r->steps || r->steps % smp->every || smp->nr >= smp->cap)
+		return;
+	if (smp->nr && smp->s[smp->nr - 1].op == r->steps)
+		return;
+	x = &smp->s[smp->nr];
+	x->op = r->steps;
+	x->live_bytes = r->live_bytes;
+	x->live_objs = r->count;
+	x->failures = r->failures;
+	wl_frag(r->ml, &x->frag);
+	smp->nr++;
+}
+
+/* Make @smp (NULL: none) the last run's samples; readers keep the old ones. */
+static void wl_samples_publish(struct memlab_workload *wl, struct memlab_wl_samples *smp)
+{
+	struct memlab_wl_samples *old;
+
+	mutex_lock(&wl->lock);
+	old = wl->samples;
+	wl->samples = smp;
+	mutex_unlock(&wl->lock);
+	wl_samples_put(old);
 }
 
 static struct wl_obj *wl_take(struct wl_run *r)
@@ -712,6 +868,7 @@ static void wl_generate(struct wl_run *r)
 				wl_timed_free(r, &o);
 		}
 		r->steps++;
+		wl_sample(r);
 		cond_resched();
 	}
 }
@@ -805,6 +962,7 @@ static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarra
 		const struct wl_trace_op *op = &wl->trace[i];
 		struct wl_obj *o;
 
+		wl_sample(r);		/* after operation i - 1 */
 		if (!(i % WL_CHECK_EVERY) && wl_should_stop(r)) {
 			r->interrupted = true;
 			break;
@@ -854,6 +1012,8 @@ static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarra
 			r->count--;
 		}
 	}
+	if (!r->interrupted)
+		wl_sample(r);		/* after the last operation */
 }
 
 /* Context: caller holds @wl->run_lock. */
@@ -928,6 +1088,8 @@ static void wl_summarise(struct wl_ctl *c, u32 *all_alloc, u32 *all_free,
 	t->alloc_p99 = wl_pct(all_alloc, na, 99);
 	t->free_med = wl_pct(all_free, nf, 50);
 	t->free_p99 = wl_pct(all_free, nf, 99);
+	wl_hist(all_alloc, na, f->alloc_hist);
+	wl_hist(all_free, nf, f->free_hist);
 }
 
 static void wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s,
@@ -1081,6 +1243,7 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 {
 	struct wl_ctl c = { .nr = s->cmd == WL_CMD_REPLAY ? 1 : s->threads };
 	struct memlab_wl_frag before, after;
+	struct memlab_wl_samples *smp = NULL;
 	struct memlab_wl_report *rep;
 	unsigned long steps, cap, i;
 	u32 *alloc_ns, *free_ns;
@@ -1093,6 +1256,9 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 		return -ENODATA;
 	if (!wl->report || !wl->scratch)
 		return -ENOMEM;
+	ret = wl_samples_refuse(s->sample, s->cmd == WL_CMD_REPLAY ? wl->nr_trace : s->ops);
+	if (ret)
+		return ret;
 	if (!s->stack)
 		wl_release_held(wl);
 	else if (s->hold && wl->nr_held > WL_MAX_LIVE)
@@ -1127,6 +1293,14 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 			goto nomem;
 		}
 	}
+	if (s->sample) {
+		smp = wl_samples_new(s->sample, steps);
+		if (!smp) {
+			ret = -ENOMEM;
+			goto nomem;
+		}
+		c.runs[0].smp = smp;
+	}
 	wl_frag(wl->ml, &before);
 	t0 = ktime_get_ns();
 	if (s->cmd == WL_CMD_REPLAY) {
@@ -1151,6 +1325,8 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	wl->scratch = wl->report;
 	wl->report = rep;
 	mutex_unlock(&wl->lock);
+	wl_samples_publish(wl, smp);
+	smp = NULL;
 	/* a stopped run frees everything, hold=1 or not */
 	wl_end(wl, &c, s->hold && !stopped);
 	if (stopped)
@@ -1161,6 +1337,7 @@ nomem:
 	if (fatal_signal_pending(current))
 		ret = -EINTR;
 out:
+	wl_samples_put(smp);
 	wl_free_runs(&c);
 	kvfree(alloc_ns);
 	kvfree(free_ns);
@@ -1474,6 +1651,142 @@ int memlab_workload_trace_show(struct memlab_workload *wl, struct seq_file *m)
 	return 0;
 }
 
+static void *wl_samples_seq_start(struct seq_file *m, loff_t *pos)
+{
+	const struct memlab_wl_samples *smp = m->private;
+
+	if (!*pos)
+		return SEQ_START_TOKEN;
+	if (!smp || *pos > smp->nr)
+		return NULL;
+	return (void *)&smp->s[*pos - 1];
+}
+
+static void *wl_samples_seq_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return wl_samples_seq_start(m, pos);
+}
+
+static void wl_samples_seq_stop(struct seq_file *m, void *v)
+{
+}
+
+/* A thousandth as "d.ddd". */
+static void wl_seq_permille(struct seq_file *m, int v, char end)
+{
+	seq_printf(m, "%d.%03d%c", v / 1000, v % 1000, end);
+}
+
+static int wl_samples_seq_show(struct seq_file *m, void *v)
+{
+	const struct memlab_wl_sample *x = v;
+	const struct memlab_wl_frag *f;
+	int util;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(m, "op,live_bytes,live_objs,failures,lmm_free,lmm_extents,lmm_largest,extfrag,pages_free,unusable3,unusable9,slice_active,slice_total,slab_util\n");
+		return 0;
+	}
+	f = &x->frag;
+	seq_printf(m, "%lu,%zu,%lu,%lu,%zu,%lu,%zu,", x->op, x->live_bytes, x->live_objs,
+		   x->failures, f->lmm_free, f->lmm_extents, f->lmm_largest);
+	wl_seq_permille(m, memlab_extfrag_permille(f->lmm_largest, f->lmm_free), ',');
+	seq_printf(m, "%lu,", f->pages_free);
+	wl_seq_permille(m, f->pages_unusable3, ',');
+	wl_seq_permille(m, f->pages_unusable9, ',');
+	seq_printf(m, "%lu,%lu,", f->slice_active, f->slice_total);
+	util = f->slice_total ? div64_u64((u64)f->slice_active * 1000, f->slice_total) : 0;
+	wl_seq_permille(m, util, '\n');
+	return 0;
+}
+
+static const struct seq_operations wl_samples_seq_ops = {
+	.start = wl_samples_seq_start,
+	.next = wl_samples_seq_next,
+	.stop = wl_samples_seq_stop,
+	.show = wl_samples_seq_show,
+};
+
+/**
+ * memlab_workload_samples_open() - open workload/samples
+ * @wl: the runner.
+ * @file: the file; a seq_file over a reference to the last run's samples.
+ *
+ * The CSV has a header line, then one line per sample: operations done,
+ * live bytes and objects, failures so far, the LMM's free bytes, free
+ * extents and largest free extent, external fragmentation (1 - largest /
+ * free), the pages layer's free pages and unusable free space index at
+ * orders 3 and 9, and the generic allocator's active and total slab bytes
+ * and their ratio.  No addresses.  Only the header when the last run took
+ * no samples.
+ *
+ * Context: process context; sleeps briefly.
+ * Return: 0, -EINTR when a signal came while waiting for the state lock,
+ * or seq_open()'s error.
+ */
+int memlab_workload_samples_open(struct memlab_workload *wl, struct file *file)
+{
+	struct memlab_wl_samples *smp;
+	int ret = mutex_lock_interruptible(&wl->lock);
+
+	if (ret)
+		return ret;
+	smp = wl->samples;
+	if (smp)
+		kref_get(&smp->ref);
+	mutex_unlock(&wl->lock);
+	ret = seq_open(file, &wl_samples_seq_ops);
+	if (ret) {
+		wl_samples_put(smp);
+		return ret;
+	}
+	((struct seq_file *)file->private_data)->private = smp;
+	return 0;
+}
+
+/**
+ * memlab_workload_samples_release() - close workload/samples
+ * @inode: its inode.
+ * @file: the file memlab_workload_samples_open() opened.
+ *
+ * Return: 0.
+ */
+int memlab_workload_samples_release(struct inode *inode, struct file *file)
+{
+	wl_samples_put(((struct seq_file *)file->private_data)->private);
+	return seq_release(inode, file);
+}
+
+/**
+ * memlab_workload_latency_show() - the last run's latency histograms
+ * @wl: the runner.
+ * @m: where.
+ *
+ * CSV: a header line, then one line per bucket that counted something:
+ * its range in nanoseconds [lo_ns, hi_ns), allocations and frees in it.
+ *
+ * Context: process context; sleeps briefly.
+ * Return: 0, or -EINTR when a signal came while waiting for the state lock.
+ */
+int memlab_workload_latency_show(struct memlab_workload *wl, struct seq_file *m)
+{
+	const struct memlab_wl_figures *f;
+	unsigned int b;
+	int ret = mutex_lock_interruptible(&wl->lock);
+
+	if (ret)
+		return ret;
+	seq_puts(m, "lo_ns,hi_ns,allocs,frees\n");
+	f = wl->report && wl->report->len ? &wl->report->figures : NULL;
+	for (b = 0; f && b < WL_HIST_BUCKETS; b++)
+		if (f->alloc_hist[b] || f->free_hist[b])
+			seq_printf(m, "%llu,%llu,%u,%u\n", memlab_wl_hist_lo(b),
+				   memlab_wl_hist_lo(b + 1), f->alloc_hist[b], f->free_hist[b]);
+	mutex_unlock(&wl->lock);
+	return 0;
+}
+
 /**
  * memlab_workload_init() - set up the runner
  * @wl: storage.
@@ -1510,6 +1823,8 @@ void memlab_workload_exit(struct memlab_workload *wl)
 	kvfree(wl->scratch);
 	wl->report = NULL;
 	wl->scratch = NULL;
+	wl_samples_put(wl->samples);
+	wl->samples = NULL;
 	mutex_unlock(&wl->lock);
 	mutex_unlock(&wl->run_lock);
 	mutex_destroy(&wl->lock);

@@ -8,12 +8,15 @@
 #ifndef MEMLAB_WORKLOAD_H
 #define MEMLAB_WORKLOAD_H
 
+#include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
 #include "common/frag.h"
 
+struct file;
+struct inode;
 struct memlab;
 struct seq_file;
 
@@ -35,6 +38,8 @@ enum memlab_wl_cmd { WL_CMD_RUN, WL_CMD_REPLAY, WL_CMD_FREE, WL_CMD_SHRINK };
 #define WL_MAX_ALIGN	22
 #define WL_MAX_THREADS	64		/* kthreads of one run; a thread index fits a u8 */
 #define WL_RESULT_SIZE	16384		/* the result text: 64 threads' rows fit */
+#define WL_MAX_SAMPLES	4096		/* samples of one run: 384 KiB */
+#define WL_HIST_BUCKETS	124		/* latency buckets: 4 per power of two of a u32 */
 
 /**
  * struct memlab_wl_spec - one parsed line written to workload/run
@@ -65,6 +70,9 @@ enum memlab_wl_cmd { WL_CMD_RUN, WL_CMD_REPLAY, WL_CMD_FREE, WL_CMD_SHRINK };
  *	in the writer's own context.
  * @xfree: every free is done by the next thread (another CPU when there
  *	is one); needs @threads >= 2.
+ * @sample: every this many operations, record a sample of every layer's
+ *	fragmentation (workload/samples); 0 for none.  One thread only, and at
+ *	most WL_MAX_SAMPLES samples in a run.
  */
 struct memlab_wl_spec {
 	enum memlab_wl_cmd cmd;
@@ -84,6 +92,7 @@ struct memlab_wl_spec {
 	bool stack;
 	unsigned int threads;
 	bool xfree;
+	unsigned long sample;
 };
 
 /* A layer's fragmentation at one moment. */
@@ -97,6 +106,39 @@ struct memlab_wl_frag {
 	unsigned long slice_active;
 	unsigned long slice_total;
 	unsigned long slice_slabs;
+};
+
+/**
+ * struct memlab_wl_sample - the state of every layer part-way through a run
+ * @op: operations (allocations plus frees) done when it was taken.
+ * @live_bytes: bytes the run held then (pages: whole blocks; vm: pages).
+ * @live_objs: objects the run held then.
+ * @failures: allocations that had failed so far.
+ * @frag: every layer's fragmentation then.
+ */
+struct memlab_wl_sample {
+	unsigned long op;
+	size_t live_bytes;
+	unsigned long live_objs;
+	unsigned long failures;
+	struct memlab_wl_frag frag;
+};
+
+/**
+ * struct memlab_wl_samples - the samples of one run, shared with readers
+ * @ref: the runner holds one reference while they are the last run's,
+ *	each open workload/samples file one more.
+ * @every: operations between samples (the run's sample=).
+ * @nr: samples taken.
+ * @cap: samples there is room for (planned operations / @every).
+ * @s: the samples, oldest first.
+ */
+struct memlab_wl_samples {
+	struct kref ref;
+	unsigned long every;
+	unsigned long nr;
+	unsigned long cap;
+	struct memlab_wl_sample s[];
 };
 
 /*
@@ -158,6 +200,10 @@ struct memlab_wl_thread_figures {
  * @total: every thread's figures summed (percentiles over all samples).
  * @live_at_end: objects still allocated when the generators stopped.
  * @thread: per thread.
+ * @alloc_hist: every thread's allocations by latency: bucket b counts
+ *	those from memlab_wl_hist_lo(b) up to memlab_wl_hist_lo(b + 1)
+ *	nanoseconds.
+ * @free_hist: the same for frees.
  */
 struct memlab_wl_figures {
 	unsigned int nr_threads;
@@ -165,6 +211,8 @@ struct memlab_wl_figures {
 	struct memlab_wl_thread_figures total;
 	unsigned long live_at_end;
 	struct memlab_wl_thread_figures thread[WL_MAX_THREADS];
+	u32 alloc_hist[WL_HIST_BUCKETS];
+	u32 free_hist[WL_HIST_BUCKETS];
 };
 
 /**
@@ -204,6 +252,8 @@ struct memlab_wl_report {
  * @trace_live: ids live at the end of @trace, mapped to their size.
  * @partial: an incomplete last line from the previous write.
  * @partial_len: bytes in @partial.
+ * @samples: the last run's samples, NULL when it took none (@lock; each
+ *	reader takes a reference).
  */
 struct memlab_workload {
 	struct mutex run_lock;	/* a run, replay or trace write */
@@ -225,10 +275,13 @@ struct memlab_workload {
 	struct xarray trace_live;
 	char partial[128];
 	size_t partial_len;
+	struct memlab_wl_samples *samples;
 };
 
 int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec, const char **why);
 int memlab_wl_parse_trace_line(const char *line, struct wl_trace_op *op, bool *blank);
+unsigned int memlab_wl_hist_bucket(u32 ns);
+u64 memlab_wl_hist_lo(unsigned int bucket);
 
 void memlab_workload_init(struct memlab_workload *wl, struct memlab *ml);
 void memlab_workload_exit(struct memlab_workload *wl);
@@ -237,5 +290,8 @@ int memlab_workload_trace_write(struct memlab_workload *wl, const char *buf, siz
 				bool reset);
 int memlab_workload_show(struct memlab_workload *wl, struct seq_file *m);
 int memlab_workload_trace_show(struct memlab_workload *wl, struct seq_file *m);
+int memlab_workload_samples_open(struct memlab_workload *wl, struct file *file);
+int memlab_workload_samples_release(struct inode *inode, struct file *file);
+int memlab_workload_latency_show(struct memlab_workload *wl, struct seq_file *m);
 
 #endif /* MEMLAB_WORKLOAD_H */

@@ -502,6 +502,30 @@ static const struct file_operations workload_trace_fops = {
 	.release = single_release,
 };
 
+/* The last run's samples as CSV, from a reference taken at open: no lock while reading. */
+static int workload_samples_open(struct inode *inode, struct file *file)
+{
+	struct memlab *ml = inode->i_private;
+
+	return memlab_workload_samples_open(&ml->wl, file);
+}
+
+static const struct file_operations workload_samples_fops = {
+	.owner = THIS_MODULE,
+	.open = workload_samples_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = memlab_workload_samples_release,
+};
+
+static int workload_latency_show(struct seq_file *m, void *unused)
+{
+	struct memlab *ml = m->private;
+
+	return memlab_workload_latency_show(&ml->wl, m);
+}
+DEFINE_SHOW_ATTRIBUTE(workload_latency);
+
 /* /proc/buddyinfo's shape: one row per zone, free blocks per order. */
 static int pages_buddyinfo_show(struct seq_file *m, void *unused)
 {
@@ -685,6 +709,8 @@ void memlab_debugfs_init(struct memlab *ml)
 	debugfs_create_file("run", 0200, dir, ml, &workload_run_fops);
 	debugfs_create_file("result", 0444, dir, ml, &workload_result_fops);
 	debugfs_create_file("trace", 0644, dir, ml, &workload_trace_fops);
+	debugfs_create_file("samples", 0444, dir, ml, &workload_samples_fops);
+	debugfs_create_file("latency", 0444, dir, ml, &workload_latency_fops);
 	memlab_debugfs_vm_init(ml);
 }
 

@@ -152,6 +152,77 @@ static void wl_parse_threads_xfree(struct kunit *test)
 	}
 }
 
+/* Expect sample=N parsed, and each bad N refused with its reason. */
+static void wl_parse_sample(struct kunit *test)
+{
+	static const struct {
+		const char *line, *why;
+	} bad[] = {
+		{ "layer=lmm sample=0", "sample must be 1..2000000" },
+		{ "layer=lmm sample=x", "sample must be 1..2000000" },
+		{ "layer=lmm sample=-5", "sample must be 1..2000000" },
+		{ "layer=lmm ops=2000000 sample=2000001", "sample must be 1..2000000" },
+		{ "layer=lmm sample=", "unknown word" },
+		{ "layer=lmm ops=10 sample=11", "at most ops" },
+		{ "layer=lmm ops=10000 sample=2", "at most 4096 samples" },
+		{ "layer=lmm ops=4097 sample=1", "at most 4096 samples" },
+		{ "layer=lmm ops=100 sample=10 threads=2", "not to threads" },
+	};
+	struct memlab_wl_spec s;
+	const char *why;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("layer=slice", &s, NULL), 0);
+	KUNIT_EXPECT_EQ(test, s.sample, 0);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("layer=lmm ops=1000 sample=10", &s, NULL), 0);
+	KUNIT_EXPECT_EQ(test, s.sample, 10);
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse("layer=lmm ops=4096 sample=1", &s, NULL), 0);
+	KUNIT_EXPECT_EQ(test, memlab_wl_parse("layer=lmm ops=7 sample=7", &s, NULL), 0);
+	/* a replay's length is known when it runs */
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("replay layer=slice sample=1000000", &s, NULL), 0);
+	KUNIT_EXPECT_EQ(test, s.sample, 1000000);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		why = NULL;
+		KUNIT_EXPECT_EQ_MSG(test, memlab_wl_parse(bad[i].line, &s, &why), -EINVAL, "%s",
+				    bad[i].line);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, why ? strstr(why, bad[i].why) : NULL,
+					  "\"%s\": reason \"%s\"", bad[i].line, why ?: "(none)");
+	}
+}
+
+/*
+ * Expect every duration in the bucket whose range holds it, the buckets
+ * to tile 0..2^32 in order, four per power of two, and the last one to end
+ * the u32 range.
+ */
+static void wl_hist_buckets(struct kunit *test)
+{
+	static const u32 v[] = { 0, 1, 3, 4, 5, 7, 8, 9, 11, 12, 15, 16, 255, 256, 768, 1000,
+				 1023, 1024, 65535, 1U << 31, U32_MAX };
+	unsigned int i, b;
+
+	KUNIT_EXPECT_EQ(test, memlab_wl_hist_bucket(0), 0);
+	KUNIT_EXPECT_EQ(test, memlab_wl_hist_bucket(7), 7);
+	KUNIT_EXPECT_EQ(test, memlab_wl_hist_bucket(1000), 35);
+	KUNIT_EXPECT_EQ(test, memlab_wl_hist_lo(35), 896);
+	KUNIT_EXPECT_EQ(test, memlab_wl_hist_lo(36), 1024);
+	KUNIT_EXPECT_EQ(test, memlab_wl_hist_bucket(U32_MAX), WL_HIST_BUCKETS - 1);
+	KUNIT_EXPECT_EQ(test, memlab_wl_hist_lo(WL_HIST_BUCKETS), 1ULL << 32);
+	for (b = 0; b < WL_HIST_BUCKETS; b++) {
+		KUNIT_EXPECT_LT_MSG(test, memlab_wl_hist_lo(b), memlab_wl_hist_lo(b + 1),
+				    "bucket %u", b);
+		KUNIT_EXPECT_EQ_MSG(test, memlab_wl_hist_bucket(memlab_wl_hist_lo(b)), b,
+				    "bucket %u", b);
+		KUNIT_EXPECT_EQ_MSG(test, memlab_wl_hist_bucket(memlab_wl_hist_lo(b + 1) - 1), b,
+				    "bucket %u", b);
+	}
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		b = memlab_wl_hist_bucket(v[i]);
+		KUNIT_EXPECT_LE_MSG(test, memlab_wl_hist_lo(b), v[i], "%u", v[i]);
+		KUNIT_EXPECT_GT_MSG(test, memlab_wl_hist_lo(b + 1), v[i], "%u", v[i]);
+	}
+}
+
 static void wl_parse_trace_lines(struct kunit *test)
 {
 	struct wl_trace_op op;
@@ -1238,6 +1309,96 @@ static void workload_vm_layer(struct kunit *test)
 	wl_fixture_expect_clean(test, fx);
 }
 
+static u32 wl_hist_sum(const u32 *h)
+{
+	unsigned int b;
+	u32 n = 0;
+
+	for (b = 0; b < WL_HIST_BUCKETS; b++)
+		n += h[b];
+	return n;
+}
+
+/*
+ * sample=N on the fixture.  An LMM run of 2000 64-byte operations with
+ * sample=100: expect 20 samples at operations 100, 200, ... 2000, the last
+ * one's live bytes and objects those of the run's end, failures never
+ * going down, and at every sample the LMM's free bytes plus the live
+ * bytes equal to the whole arena (the run is the LMM's only user).  A mix
+ * of 1000 with sample=7: 142 samples.  A replay of a 10-operation trace
+ * with sample=3: 3 samples; with sample=11 refused (-EINVAL), the result
+ * and samples untouched.  A run without sample= leaves none.  The latency
+ * histograms count every allocation and free of the run.
+ */
+static void workload_samples(struct kunit *test)
+{
+	static const char trace[] = "alloc 1 100\nalloc 2 200\nfree 1\nalloc 3 300\nalloc 4 64\n"
+				    "free 2\nfree 3\nalloc 5 500\nfree 4\nfree 5\n";
+	struct wl_fixture *fx;
+	struct memlab_workload *wl;
+	const struct memlab_wl_figures *f;
+	const struct memlab_wl_samples *smp;
+	const struct memlab_wl_report *rep;
+	unsigned long i;
+
+	memlab_kunit_need_slow(test);
+	fx = wl_fixture_create(test);
+	wl = &fx->ml.wl;
+
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, "layer=lmm ops=2000 size=64 sample=100"), 0);
+	f = &wl->report->figures;
+	smp = wl->samples;
+	KUNIT_ASSERT_NOT_NULL(test, smp);
+	KUNIT_EXPECT_EQ(test, smp->every, 100);
+	KUNIT_ASSERT_EQ(test, smp->nr, 20);
+	for (i = 0; i < smp->nr; i++) {
+		const struct memlab_wl_sample *x = &smp->s[i];
+
+		KUNIT_EXPECT_EQ_MSG(test, x->op, 100 * (i + 1), "sample %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, x->live_bytes, 64 * x->live_objs, "sample %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, x->frag.lmm_free + x->live_bytes, WK_ARENA,
+				    "sample %lu", i);
+		if (i)
+			KUNIT_EXPECT_GE_MSG(test, x->failures, smp->s[i - 1].failures,
+					    "sample %lu", i);
+	}
+	KUNIT_EXPECT_EQ(test, smp->s[19].live_objs, f->live_at_end);
+	KUNIT_EXPECT_EQ(test, smp->s[19].failures, f->total.failures);
+	KUNIT_EXPECT_EQ(test, wl_hist_sum(f->alloc_hist), f->total.allocs);
+	KUNIT_EXPECT_EQ(test, wl_hist_sum(f->free_hist), f->total.frees);
+	KUNIT_EXPECT_EQ(test, f->total.allocs + f->total.frees, 2000);
+
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, "layer=mix ops=1000 seed=4 sample=7"), 0);
+	smp = wl->samples;
+	KUNIT_ASSERT_NOT_NULL(test, smp);
+	KUNIT_EXPECT_EQ(test, smp->nr, 1000 / 7);
+	KUNIT_EXPECT_EQ(test, smp->s[smp->nr - 1].op, 1000 / 7 * 7);
+
+	KUNIT_ASSERT_EQ(test, memlab_workload_trace_write(wl, trace, strlen(trace), false), 0);
+	KUNIT_ASSERT_EQ(test, wl->nr_trace, 10);
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, "replay layer=slice sample=3"), 0);
+	smp = wl->samples;
+	KUNIT_ASSERT_NOT_NULL(test, smp);
+	KUNIT_ASSERT_EQ(test, smp->nr, 3);
+	KUNIT_EXPECT_EQ(test, smp->s[0].op, 3);
+	KUNIT_EXPECT_EQ(test, smp->s[2].op, 9);
+	/* live after operation 3: id 2; after 6: ids 3 and 4; after 9: id 5 */
+	KUNIT_EXPECT_EQ(test, smp->s[0].live_objs, 1);
+	KUNIT_EXPECT_EQ(test, smp->s[0].live_bytes, 200);
+	KUNIT_EXPECT_EQ(test, smp->s[1].live_objs, 2);
+	KUNIT_EXPECT_EQ(test, smp->s[1].live_bytes, 364);
+	KUNIT_EXPECT_EQ(test, smp->s[2].live_objs, 1);
+	KUNIT_EXPECT_EQ(test, smp->s[2].live_bytes, 500);
+	rep = wl->report;
+	KUNIT_EXPECT_EQ(test, memlab_workload_run(wl, "replay layer=slice sample=11"), -EINVAL);
+	KUNIT_EXPECT_PTR_EQ(test, wl->report, rep);
+	KUNIT_EXPECT_PTR_EQ(test, wl->samples, smp);
+
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, "layer=slice ops=100 seed=4"), 0);
+	KUNIT_EXPECT_NULL(test, wl->samples);
+	wl_fixture_expect_clean(test, fx);
+}
+
 /*
  * Expect SIGKILL to the writer of a four-thread xfree run of 2M operations
  * to stop every thread within a second, with -EINTR, the result marked
@@ -1272,6 +1433,8 @@ static struct kunit_case memlab_observe_cases[] = {
 	KUNIT_CASE_PARAM(wl_parse_refuses, bad_spec_gen_params),
 	KUNIT_CASE(wl_parse_threads_xfree),
 	KUNIT_CASE(wl_parse_trace_lines),
+	KUNIT_CASE(wl_parse_sample),
+	KUNIT_CASE(wl_hist_buckets),
 	KUNIT_CASE(extfrag_permille_values),
 	KUNIT_CASE(lmm_histogram_bins),
 	KUNIT_CASE(map_of_constructed_arena),
@@ -1289,6 +1452,7 @@ static struct kunit_case memlab_observe_cases[] = {
 	KUNIT_CASE_SLOW(workload_vm_layer),
 	KUNIT_CASE_SLOW(workload_threads_every_layer),
 	KUNIT_CASE_SLOW(workload_threads_stop_on_signal),
+	KUNIT_CASE_SLOW(workload_samples),
 	{}
 };
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install the Debian packages memlab's test environments need, when missing.
-# Usage: scripts/deps.sh uml|headers|qemu|dkms|all
+# Usage: scripts/deps.sh uml|headers|qemu|dkms|demo|fuzz|all
 #
 # No kernel image, headers or initramfs package is ever installed here:
 # qemu-check.sh unpacks Debian's kernel and header packages into the cache.
@@ -12,7 +12,8 @@
 # libraries the prebuilt linux-kbuild-* tools (objtool, modpost, sign-file)
 # link against; dkms also wants openssl (its signing key).  dkms's own Depends (kmod, gcc, dpkg-dev, make, patch) pull
 # in no kernel package; its Recommends (linux-headers-amd64, which does) are
-# not installed.
+# not installed.  "demo" is what `make demo` draws its pictures with: Debian's
+# python3-matplotlib (with numpy, for tools/map2png.py and plot_timeline.py).
 set -euo pipefail
 
 want="${1:-all}"
@@ -21,15 +22,17 @@ pkgs_headers="gcc-12 make pahole libelf1 libssl3 zlib1g"
 pkgs_qemu="$pkgs_headers qemu-system-x86 busybox-static cpio kmod gzip"
 pkgs_dkms="$pkgs_headers dkms openssl"
 pkgs_fuzz="clang-14 libfuzzer-14-dev libclang-rt-14-dev"
+pkgs_demo="python3 python3-matplotlib"
 
 case "$want" in
 uml) pkgs="$pkgs_uml" ;;
 headers) pkgs="$pkgs_headers" ;;
 qemu) pkgs="$pkgs_qemu" ;;
 dkms) pkgs="$pkgs_dkms" ;;
+demo) pkgs="$pkgs_demo" ;;
 fuzz) pkgs="$pkgs_fuzz" ;;
-all) pkgs="$pkgs_uml $pkgs_qemu dkms openssl $pkgs_fuzz" ;;
-*) echo "deps.sh: unknown target '$want' (uml, headers, qemu, dkms, fuzz or all)" >&2; exit 2 ;;
+all) pkgs="$pkgs_uml $pkgs_qemu dkms openssl $pkgs_fuzz $pkgs_demo" ;;
+*) echo "deps.sh: unknown target '$want' (uml, headers, qemu, dkms, demo, fuzz or all)" >&2; exit 2 ;;
 esac
 
 missing=()

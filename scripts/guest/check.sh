@@ -288,6 +288,61 @@ if [ -d $W ]; then
 	badrun "layer=lmm threads=65"
 	badrun "layer=lmm xfree=1"
 	badrun "layer=lmm threads=4 ops=500001"
+	# sample=N: workload/samples is CSV, a header and ops/N rows.  An LMM-only
+	# run of 64-byte objects: the LMM's free bytes plus the live bytes stay
+	# what the LMM had free before it, and the last row's live bytes are the
+	# run's at its end.  A mix: every index and ratio within 0..1.  A replay:
+	# operations/N rows.  workload/latency counts every alloc and free.
+	if echo "layer=lmm ops=3000 seed=5 size=64 sample=100" >$W/run 2>/dev/null &&
+	   cat $W/samples >"$OUT/samples-lmm.csv" && cat $W/latency >"$OUT/latency-lmm.csv"; then
+		live=$(sed -n 's/^live_at_end: \([0-9]*\) bytes.*/\1/p' $W/result)
+		before=$(awk '$1 == "before" { print $2 }' $W/result)
+		if awk -F, -v live="$live" -v before="$before" '
+			NR == 1 { hdr = $1 == "op" && $2 == "live_bytes" && $5 == "lmm_free" && NF == 14; next }
+			{ n++; if ($1 != n * 100 || $2 + $5 != before || $8 < 0 || $8 > 1) bad++; last = $2 }
+			END { exit !(hdr && !bad && n == 30 && last == live) }' "$OUT/samples-lmm.csv"; then
+			ok "sample=100 of 3000 LMM ops: 30 CSV rows, lmm_free + live_bytes = $before at each, last live_bytes $live as the result says"
+		else
+			notok "sample=100 of 3000 LMM ops: 30 CSV rows, lmm_free + live_bytes = $before, last live_bytes $live (see samples-lmm.csv)"
+		fi
+		if awk -F, -v r="$(grep '^ops:' $W/result)" '
+			BEGIN { split(r, w, /[ ,()]+/); a = w[4]; f = w[6] }
+			NR == 1 { hdr = $0 == "lo_ns,hi_ns,allocs,frees"; next }
+			{ if ($1 >= $2 || $1 < prev) bad++; prev = $2; sa += $3; sf += $4 }
+			END { exit !(hdr && !bad && sa == a && sf == f && a > 0) }' "$OUT/latency-lmm.csv"; then
+			ok "workload/latency: buckets in order, counting every alloc and free ($(grep '^ops:' $W/result))"
+		else
+			notok "workload/latency: buckets in order, counting every alloc and free (see latency-lmm.csv)"
+		fi
+	else
+		notok "workload layer=lmm sample=100 runs and workload/samples reads"
+	fi
+	if echo "layer=mix ops=20000 seed=9 size=16-16384 dist=log sample=500" >$W/run 2>/dev/null &&
+	   cat $W/samples >"$OUT/samples-mix.csv" &&
+	   awk -F, 'BEGIN { split("8 10 11 14", col, " ") }	# extfrag unusable3 unusable9 slab_util
+		NR > 1 { n++; for (i in col) if ($col[i] < 0 || $col[i] > 1) bad++ }
+		END { exit !(n == 40 && !bad) }' "$OUT/samples-mix.csv"; then
+		ok "sample=500 of a 20000-op mix: 40 rows, extfrag, unusable(3), unusable(9), slab_util in 0..1"
+	else
+		notok "sample=500 of a 20000-op mix: 40 rows, every index and ratio in 0..1 (see samples-mix.csv)"
+	fi
+	check "workload/samples is 0444 and shows no address" \
+		sh -c "[ \$(stat -c %a $W/samples) = 444 ] && ! grep -q 0x $W/samples"
+	n=$(sed -n 's/^operations: //p' $W/trace)
+	if [ "${n:-0}" -ge 100 ] && echo "replay layer=slice sample=100" >$W/run 2>/dev/null &&
+	   [ "$(($(wc -l <$W/samples) - 1))" = "$((n / 100))" ]; then
+		ok "replay sample=100: $((n / 100)) rows for $n trace operations"
+	else
+		notok "replay sample=100: $((${n:-0} / 100)) rows for ${n:-0} trace operations"
+	fi
+	badrun "replay layer=slice sample=$((${n:-0} + 1))"
+	badrun "layer=lmm sample=0"
+	badrun "layer=lmm ops=100 sample=101"
+	badrun "layer=lmm ops=10000 sample=2"
+	badrun "layer=mix ops=100 sample=10 threads=2"
+	echo "layer=slice ops=100 seed=1" >$W/run
+	check "a run without sample= leaves only the CSV header" \
+		sh -c "[ \$(wc -l <$W/samples) = 1 ]"
 	# free everything: after a shrink, every byte is back in the LMM
 	run hold "layer=slice ops=3000 seed=5 size=8-2048 hold=1"
 	grep -q "^held: " $W/result

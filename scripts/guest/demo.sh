@@ -3,14 +3,16 @@
 #
 # memlab's demo, run inside the UML guest: load memlab, show the
 # fragmentation picture before and after a fragmenting workload, save the
-# arena map for tools/map2png.py; then a request larger than the largest
+# arena map for tools/map2png.py and the workload's samples (sample=100:
+# every layer's fragmentation every 100 operations) and latency histograms
+# for tools/plot_timeline.py; then a request larger than the largest
 # free block, refused by the pages layer and served by the VM allocator.
 # Environment: MEMLAB_KO, MEMLAB_OUT.
 
 KO="${MEMLAB_KO:?}"
 OUT="${MEMLAB_OUT:?}"
 ML=/sys/kernel/debug/memlab
-SPEC="layer=mix ops=40000 seed=2026 size=16-262144 dist=log free=random hold=1"
+SPEC="layer=mix ops=40000 seed=2026 size=16-262144 dist=log free=random hold=1 sample=100"
 
 # KUnit suites are not the point here: skip them.
 [ -w /sys/module/kunit/parameters/filter_glob ] &&
@@ -38,6 +40,11 @@ cat $ML/workload/result
 echo
 show "after (the workload's objects still held)"
 cp $ML/workload/result "$OUT/result.txt"
+cat $ML/workload/samples >"$OUT/samples.csv"
+cat $ML/workload/latency >"$OUT/latency.csv"
+echo "$SPEC" >"$OUT/spec.txt"
+echo "--- workload/samples: $(($(wc -l <"$OUT/samples.csv") - 1)) samples (first and last below); workload/latency: $(($(wc -l <"$OUT/latency.csv") - 1)) buckets"
+sed -n '1,2p;$p' "$OUT/samples.csv"
 
 # The pages layer's weakness and the VM allocator's answer: a request
 # larger than the normal zone's largest free block, refused by the pages
