@@ -58,8 +58,9 @@
 #include <linux/types.h>
 #include <linux/version.h>
 
+/* 6.10 takes the source from __string(); LINUX_VERSION_CODE: an out-of-tree module's compat */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-#define memlab_assign_str(dst, src)	__assign_str(dst)
+#define memlab_assign_str(dst, src)	do { (void)(src); __assign_str(dst); } while (0)
 #else
 #define memlab_assign_str(dst, src)	__assign_str(dst, src)
 #endif
