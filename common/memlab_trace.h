@@ -24,9 +24,11 @@
  * caller error, and memlab_fault_inject wherever common/fault.c makes an
  * allocation fail.
  *
- * Fields.  call_site is the caller of the public entry point (_RET_IP_;
- * the one-line wrappers such as lmm_alloc() or memlab_alloc() are tail
- * calls, so their callers show).  ptr is stored as is in the ring buffer,
+ * Fields.  call_site is the caller of the public entry point (_RET_IP_).
+ * Behind a one-line wrapper such as lmm_alloc(), memlab_alloc() or
+ * memlab_get_page() it is the wrapper's caller where the compiler made the
+ * wrapper a tail call, which it does unless the kernel keeps frame
+ * pointers (-fno-optimize-sibling-calls); then it is the wrapper.  ptr is stored as is in the ring buffer,
  * as kmem:kmalloc does, and printed with %p, so the text of tracefs'
  * trace file shows it hashed (the hash-ptr trace option, on by default);
  * readers of the binary records (perf, trace-cmd, bpftrace) are root, as
