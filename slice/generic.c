@@ -302,13 +302,15 @@ int memlab_generic_free(struct memlab_generic *g, void *ptr)
 
 	if (!ptr)
 		return 0;
-	trace_memlab_generic_free(_RET_IP_, g->name, ptr);
+	if (trace_memlab_generic_free_enabled())	/* no loads for it while off */
+		trace_memlab_generic_free(_RET_IP_, g->name, ptr);
 	/* the common case first: an object of one of the size classes */
 	rcu_read_lock();
 	slab = slice_lookup(g->pages, ptr);
 	if (likely(slab)) {
 		pool = generic_pool_of(g, slab);
-		if (pool)	/* the pool's own event, as memlab_slice_free() has */
+		/* the pool's own event, as memlab_slice_free() has */
+		if (pool && trace_memlab_slice_free_enabled())
 			trace_memlab_slice_free(_THIS_IP_, pool->name, ptr);
 		ret = pool ? slice_free_checked(pool, slab, ptr) : -EINVAL;
 		rcu_read_unlock();

@@ -984,7 +984,10 @@ void *memlab_slice_alloc(struct memlab_slice_pool *pool)
 {
 	void *obj = slice_alloc_obj(pool);
 
-	trace_memlab_slice_alloc(_RET_IP_, pool->name, obj, pool->size, obj ? pool->slot : 0, 0);
+	/* the fast path: not even the arguments' loads while the event is off */
+	if (trace_memlab_slice_alloc_enabled())
+		trace_memlab_slice_alloc(_RET_IP_, pool->name, obj, pool->size,
+					 obj ? pool->slot : 0, 0);
 	return obj;
 }
 EXPORT_SYMBOL_GPL(memlab_slice_alloc);
@@ -1070,7 +1073,8 @@ int memlab_slice_free(struct memlab_slice_pool *pool, void *obj)
 	struct slice_slab *slab;
 	int ret;
 
-	trace_memlab_slice_free(_RET_IP_, pool->name, obj);
+	if (trace_memlab_slice_free_enabled())	/* no loads for it while off */
+		trace_memlab_slice_free(_RET_IP_, pool->name, obj);
 	/* the slab found stays memory of ours until the claim of the object is made */
 	rcu_read_lock();
 	slab = slice_lookup(pool->pages, obj);
