@@ -545,14 +545,14 @@ elif insmod "$KO"; then
 	echo 4096 >$TR/buffer_size_kb
 	echo 0 >$TR/tracing_on
 	echo 1 >$TR/events/memlab/enable
-	tr_run lmm "layer=lmm ops=2000 seed=7 size=16-8192 dist=log free=random align=4" lmm
-	tr_run pages "layer=pages ops=2000 seed=7 size=4096-65536 free=lifo" pages
-	tr_run slice "layer=slice ops=2000 seed=7 size=8-4096 free=keep:300" generic slice
-	tr_run vm "layer=vm ops=300 seed=7 size=4096-131072" vm
+	tr_run lmm "layer=lmm ops=1000 seed=7 size=16-8192 dist=log free=random align=4" lmm
+	tr_run pages "layer=pages ops=1000 seed=7 size=4096-65536 free=lifo" pages
+	tr_run slice "layer=slice ops=1000 seed=7 size=8-4096 free=keep:200" generic slice
+	tr_run vm "layer=vm ops=200 seed=7 size=4096-131072" vm
 	# injected failures: one event each, failed allocations are events too
 	before=$(awk '$1 == "slice" { print $5 }' $ML/fault/counters)
 	echo 10 >$ML/knobs/fail_slice_every
-	tr_run slice-faults "layer=slice ops=1500 seed=3 size=32" generic slice
+	tr_run slice-faults "layer=slice ops=1000 seed=3 size=32" generic slice
 	echo 0 >$ML/knobs/fail_slice_every
 	injected=$(( $(awk '$1 == "slice" { print $5 }' $ML/fault/counters) - ${before:-0} ))
 	n=$(grep -c ' memlab_fault_inject: .*layer=slice call=[0-9]* reason=every' "$TT/slice-faults.txt")
