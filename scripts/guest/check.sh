@@ -533,6 +533,7 @@ tr_run() { # tr_run <name> <spec> <layer>...: run <spec> traced, compare each la
 		notok "trace events $name:${why%;}"
 	fi
 }
+tr_t0=$(now_ms)
 if [ ! -d $TR/events ]; then
 	notok "tracefs mounted at /sys/kernel/tracing"
 elif insmod "$KO"; then
@@ -590,6 +591,7 @@ else
 	notok "insmod for the trace event checks"
 fi
 rm -rf "$TT"
+echo "# trace event checks took $(( $(now_ms) - tr_t0 )) ms"
 
 # --- x86 debug kernel: a real CMA area (cma=64M on the command line) ---------
 if [ "$MEMLAB_ENV" = x86 ]; then
