@@ -205,11 +205,13 @@ static void memlab_layers_destroy(struct memlab *ml)
 /* Step 4: fault hooks, knobs from the parameters, the workload runner. */
 static int memlab_lab_setup(struct memlab *ml)
 {
+	static const char * const layers[] = { "lmm", "pages", "slice" };
 	unsigned int i;
 	int ret;
 
+	static_assert(ARRAY_SIZE(layers) == MEMLAB_NR_LAYERS);
 	for (i = 0; i < MEMLAB_NR_LAYERS; i++)
-		memlab_fault_init(&ml->faults[i]);
+		memlab_fault_init(&ml->faults[i], layers[i]);
 	lmm_set_fault_hook(&ml->lmm, memlab_fault_should_fail, &ml->faults[MEMLAB_LAYER_LMM]);
 	memlab_pages_set_fault_hook(ml->pages, memlab_fault_should_fail,
 				    &ml->faults[MEMLAB_LAYER_PAGES]);

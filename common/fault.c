@@ -6,13 +6,17 @@
 #include <linux/random.h>
 
 #include "common/fault.h"
+#include "common/memlab_trace.h"
 
 /**
  * memlab_fault_init() - a fault that never fires
  * @f: the fault.
+ * @layer: the layer it is for ("lmm", ...), named in trace events; must
+ *	outlive @f.
  */
-void memlab_fault_init(struct memlab_fault *f)
+void memlab_fault_init(struct memlab_fault *f, const char *layer)
 {
+	f->layer = layer;
 	f->every = 0;
 	f->permille = 0;
 	atomic64_set(&f->calls, 0);
@@ -26,6 +30,9 @@ void memlab_fault_init(struct memlab_fault *f)
  * memlab_fault_should_fail() - the hook a layer calls before allocating
  * @fault: a struct memlab_fault.
  *
+ * An injected failure is a memlab_fault_inject trace event, whose
+ * call_site is the layer's allocation function that asked.
+ *
  * Context: any context.
  * Return: true if this call must fail.
  */
@@ -34,17 +41,19 @@ bool memlab_fault_should_fail(void *fault)
 	struct memlab_fault *f = fault;
 	unsigned int every = READ_ONCE(f->every), permille = READ_ONCE(f->permille);
 	u64 n = atomic64_inc_return(&f->calls);
-	bool fail = false;
+	int why = -1;
 
 	if (every && !(n % every))
-		fail = true;
+		why = MEMLAB_FAULT_EVERY;
 	else if (permille && get_random_u32_below(1000) < permille)
-		fail = true;
+		why = MEMLAB_FAULT_PERMILLE;
 #ifdef CONFIG_FAULT_INJECTION
 	else if (should_fail(&f->attr, 1))
-		fail = true;
+		why = MEMLAB_FAULT_ATTR;
 #endif
-	if (fail)
-		atomic64_inc(&f->injected);
-	return fail;
+	if (why < 0)
+		return false;
+	atomic64_inc(&f->injected);
+	trace_memlab_fault_inject(_RET_IP_, f->layer, n, why);
+	return true;
 }

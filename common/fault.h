@@ -19,6 +19,7 @@
 
 /**
  * struct memlab_fault - one layer's fault injection
+ * @layer: the layer's name, for the memlab_fault_inject trace event.
  * @every: fail every Nth call; 0 = never.
  * @permille: fail with this probability in thousandths; 0 = never.
  * @calls: calls seen.
@@ -26,6 +27,7 @@
  * @attr: the standard fault attributes (CONFIG_FAULT_INJECTION only).
  */
 struct memlab_fault {
+	const char *layer;
 	unsigned int every;
 	unsigned int permille;
 	atomic64_t calls;
@@ -35,7 +37,7 @@ struct memlab_fault {
 #endif
 };
 
-void memlab_fault_init(struct memlab_fault *f);
+void memlab_fault_init(struct memlab_fault *f, const char *layer);
 bool memlab_fault_should_fail(void *fault);
 
 #endif /* MEMLAB_COMMON_FAULT_H */

@@ -63,6 +63,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include "common/memlab_trace.h"
 #include "common/misuse.h"
 #else
 #include "lmm/lmm_compat.h"
@@ -605,6 +606,7 @@ static void lmm_misuse(struct lmm *lmm, enum lmm_misuse kind, uintptr_t addr,
 
 	lockdep_assert_held(&lmm->lock);
 	lmm->stats.misuse[kind]++;
+	trace_memlab_misuse("lmm", lmm->name, lmm_misuse_names[kind], (void *)addr, size, 0);
 	if (memlab_misuse_expected("lmm_misuse"))
 		return;
 	if (lmm->warned & (1UL << kind))
@@ -1389,6 +1391,9 @@ again:
 		lmm->stats.allocs++;
 		spin_unlock_irqrestore(&lmm->lock, irqflags);
 		kfree(rec);		/* debug mode went off since we looked */
+		trace_memlab_lmm_alloc(_RET_IP_, lmm->name, (void *)addr, size,
+				       lmm_round_down(addr + size - 1) + LMM_GRANULE -
+				       lmm_round_down(addr), flags);
 		return (void *)addr;
 	}
 nomem:
@@ -1396,6 +1401,7 @@ nomem:
 fail:
 	spin_unlock_irqrestore(&lmm->lock, irqflags);
 	kfree(rec);
+	trace_memlab_lmm_alloc(_RET_IP_, lmm->name, NULL, size, 0, flags);
 	return NULL;
 }
 EXPORT_SYMBOL_GPL(lmm_alloc_gen);
@@ -1472,6 +1478,7 @@ int lmm_free(struct lmm *lmm, void *block, size_t size)
 	enum lmm_misuse bad;
 	unsigned long flags;
 
+	trace_memlab_lmm_free(_RET_IP_, lmm->name, block);
 	spin_lock_irqsave(&lmm->lock, flags);
 	if (!size) {
 		bad = LMM_MISUSE_ZERO_SIZE;

@@ -58,6 +58,11 @@ typedef struct { int unused; } spinlock_t;
 #define prefetch(p)		__builtin_prefetch(p)
 #endif
 
+/* No tracepoints in user space: the calls compile to nothing. */
+#define trace_memlab_lmm_alloc(...)	do { } while (0)
+#define trace_memlab_lmm_free(...)	do { } while (0)
+#define trace_memlab_misuse(...)	do { } while (0)
+
 static inline bool memlab_misuse_expected(const char *name)
 {
 	(void)name;

@@ -76,6 +76,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
+#include "common/memlab_trace.h"
 #include "common/misuse.h"
 #include "pages/pages.h"
 
@@ -246,6 +247,36 @@ static inline unsigned int mp_zone(const struct memlab_pages *mp, unsigned long 
 	return mp->blk[idx >> mp->max_order] - 1;
 }
 
+/*
+ * The pages events, for a head descriptor of @mp or NULL: the block's address
+ * and offset are worked out only when the event is on.
+ */
+static __always_inline void mp_trace_alloc(const struct memlab_pages *mp,
+					   const struct memlab_page *page, unsigned int order,
+					   lmm_flags_t flags, unsigned long call_site)
+{
+	unsigned long ofs;
+
+	if (!trace_memlab_pages_alloc_enabled())
+		return;
+	ofs = page ? mp_idx(mp, page) << PAGE_SHIFT : 0;
+	trace_memlab_pages_alloc(call_site, mp->name, page ? (void *)(mp->base + ofs) : NULL,
+				 ofs, order, flags);
+}
+
+static __always_inline void mp_trace_free(const struct memlab_pages *mp,
+					  const struct memlab_page *page, unsigned long call_site)
+{
+	bool ours = page >= mp->map && page < mp->map + mp->nr_pages;
+	unsigned long ofs;
+
+	if (!trace_memlab_pages_free_enabled())
+		return;
+	ofs = ours ? mp_idx(mp, page) << PAGE_SHIFT : 0;
+	trace_memlab_pages_free(call_site, mp->name, ours ? (void *)(mp->base + ofs) : page,
+				ofs, ours ? READ_ONCE(page->order) : 0, 0);
+}
+
 static void mp_misuse(struct memlab_pages *mp, enum memlab_pages_misuse kind,
 		      const void *addr)
 {
@@ -257,6 +288,8 @@ static void mp_misuse(struct memlab_pages *mp, enum memlab_pages_misuse kind,
 	warn = !(mp->warned & (1UL << kind));
 	mp->warned |= 1UL << kind;
 	spin_unlock_irqrestore(&mp->lock, flags);
+	trace_memlab_misuse("pages", mp->name, mp_misuse_names[kind], addr, 0,
+			    memlab_pages_contains(mp, addr, 1) ? (uintptr_t)addr - mp->base : 0);
 	if (memlab_misuse_expected("pages_misuse") || !warn)
 		return;
 	/* An offset into the span says more than an address, and hides nothing. */
@@ -1066,19 +1099,9 @@ void memlab_pages_set_fault_hook(struct memlab_pages *mp, bool (*hook)(void *arg
 }
 EXPORT_SYMBOL_GPL(memlab_pages_set_fault_hook);
 
-/**
- * memlab_alloc_pages() - allocate 2^@order contiguous pages
- * @mp: the instance.
- * @flags: LMM region flags the pages must come from; the first zone whose
- *	flags include them all serves, falling back along the zone list.
- * @order: 0 to the instance's maximum.
- *
- * Context: any context.
- * Return: the head descriptor, or NULL if no zone can serve or @order is
- * above the maximum (counted as misuse).
- */
-struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flags,
-				       unsigned int order)
+/* memlab_alloc_pages() without its trace event. */
+static struct memlab_page *mp_alloc_pages(struct memlab_pages *mp, lmm_flags_t flags,
+					  unsigned int order)
 {
 	struct memlab_page *page = NULL;
 	unsigned long irqflags;
@@ -1134,6 +1157,28 @@ retry:
 	}
 	return page;
 }
+
+/**
+ * memlab_alloc_pages() - allocate 2^@order contiguous pages
+ * @mp: the instance.
+ * @flags: LMM region flags the pages must come from; the first zone whose
+ *	flags include them all serves, falling back along the zone list.
+ * @order: 0 to the instance's maximum.
+ *
+ * Every call is a memlab_pages_alloc trace event, failed ones too.
+ *
+ * Context: any context.
+ * Return: the head descriptor, or NULL if no zone can serve or @order is
+ * above the maximum (counted as misuse).
+ */
+struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flags,
+				       unsigned int order)
+{
+	struct memlab_page *page = mp_alloc_pages(mp, flags, order);
+
+	mp_trace_alloc(mp, page, order, flags, _RET_IP_);
+	return page;
+}
 EXPORT_SYMBOL_GPL(memlab_alloc_pages);
 
 /**
@@ -1148,8 +1193,9 @@ EXPORT_SYMBOL_GPL(memlab_alloc_pages);
  */
 void *memlab_get_pages(struct memlab_pages *mp, lmm_flags_t flags, unsigned int order)
 {
-	struct memlab_page *page = memlab_alloc_pages(mp, flags, order);
+	struct memlab_page *page = mp_alloc_pages(mp, flags, order);
 
+	mp_trace_alloc(mp, page, order, flags, _RET_IP_);
 	return page ? (void *)mp_addr(mp, mp_idx(mp, page)) : NULL;
 }
 EXPORT_SYMBOL_GPL(memlab_get_pages);
@@ -1184,20 +1230,8 @@ static enum memlab_pages_misuse mp_check_free(const struct memlab_pages *mp,
 	return MEMLAB_PAGES_NR_MISUSE;
 }
 
-/**
- * memlab_free_pages() - free a block by its head descriptor
- * @mp: the instance.
- * @page: what memlab_alloc_pages() returned; the order is read from it.
- *
- * The free claims the block first, with a cmpxchg of its flags out of the
- * allocated state: of two racing frees of one block exactly one succeeds.
- *
- * Context: any context.
- * Return: 0, or -EINVAL (counted, warned once per kind, nothing changed)
- * for a descriptor outside the instance, a tail page, a free page or a
- * page not held.
- */
-int memlab_free_pages(struct memlab_pages *mp, struct memlab_page *page)
+/* memlab_free_pages() without its trace event. */
+static int mp_free_pages(struct memlab_pages *mp, struct memlab_page *page)
 {
 	enum memlab_pages_misuse bad;
 	unsigned long flags, idx;
@@ -1236,6 +1270,27 @@ int memlab_free_pages(struct memlab_pages *mp, struct memlab_page *page)
 	mp->st.frees++;
 	spin_unlock_irqrestore(&mp->lock, flags);
 	return 0;
+}
+
+/**
+ * memlab_free_pages() - free a block by its head descriptor
+ * @mp: the instance.
+ * @page: what memlab_alloc_pages() returned; the order is read from it.
+ *
+ * The free claims the block first, with a cmpxchg of its flags out of the
+ * allocated state: of two racing frees of one block exactly one succeeds.
+ *
+ * Every call is a memlab_pages_free trace event, refused ones too.
+ *
+ * Context: any context.
+ * Return: 0, or -EINVAL (counted, warned once per kind, nothing changed)
+ * for a descriptor outside the instance, a tail page, a free page or a
+ * page not held.
+ */
+int memlab_free_pages(struct memlab_pages *mp, struct memlab_page *page)
+{
+	mp_trace_free(mp, page, _RET_IP_);
+	return mp_free_pages(mp, page);
 }
 EXPORT_SYMBOL_GPL(memlab_free_pages);
 
@@ -1286,6 +1341,10 @@ int memlab_put_pages(struct memlab_pages *mp, void *addr)
 {
 	struct memlab_page *page = memlab_addr_to_page(mp, addr);
 
+	if (trace_memlab_pages_free_enabled())
+		trace_memlab_pages_free(_RET_IP_, mp->name, addr,
+					page ? (uintptr_t)addr - mp->base : 0,
+					page ? READ_ONCE(page->order) : 0, 0);
 	if (!page) {
 		mp_misuse(mp, MEMLAB_PAGES_MISUSE_FOREIGN, addr);
 		return -EINVAL;
@@ -1294,7 +1353,7 @@ int memlab_put_pages(struct memlab_pages *mp, void *addr)
 		mp_misuse(mp, MEMLAB_PAGES_MISUSE_UNALIGNED, addr);
 		return -EINVAL;
 	}
-	return memlab_free_pages(mp, page);
+	return mp_free_pages(mp, page);
 }
 EXPORT_SYMBOL_GPL(memlab_put_pages);
 

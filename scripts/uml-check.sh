@@ -36,6 +36,11 @@ else
 	exit 1
 fi
 
+# The trace converter's own cases (kmem and memlab events); the guest then
+# converts a real memlab trace with it and replays that.
+python3 "$repo/tools/kmem2trace.py" --selftest 2>"$out/kmem2trace-selftest.txt"
+result $? "tools/kmem2trace.py --selftest (kmem and memlab: events)"
+
 log "booting UML: KUnit suites and guest checks"
 start=$(date +%s)
 bash "$here/uml-boot.sh" "$KDIR" "$KO" "$here/guest/check.sh" "$out" 300

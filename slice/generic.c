@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "common/memlab_trace.h"
 #include "common/misuse.h"
 #include "pages/pages.h"
 #include "slice/slice.h"
@@ -202,19 +203,8 @@ unsigned long memlab_generic_teardown(struct memlab_generic *g)
 }
 EXPORT_SYMBOL_GPL(memlab_generic_teardown);
 
-/**
- * memlab_generic_alloc() - allocate @size bytes
- * @g: the instance.
- * @size: bytes, > 0; up to a max-order block of the pages instance.
- * @flags: zone flags for large blocks (size classes use any zone).
- *
- * Power-of-two sizes are aligned to their size: naturally up to a page,
- * relative to the pages instance's base above.
- *
- * Context: any context.
- * Return: the memory, or NULL (zero and impossible sizes are counted).
- */
-void *memlab_generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t flags)
+/* memlab_generic_alloc() without its trace event. */
+static void *generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t flags)
 {
 	struct memlab_page *page;
 	unsigned long irqflags;
@@ -240,6 +230,33 @@ void *memlab_generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t fl
 	spin_unlock_irqrestore(&g->lock, irqflags);
 	return memlab_page_to_addr(g->pages, page);
 }
+
+/**
+ * memlab_generic_alloc() - allocate @size bytes
+ * @g: the instance.
+ * @size: bytes, > 0; up to a max-order block of the pages instance.
+ * @flags: zone flags for large blocks (size classes use any zone).
+ *
+ * Power-of-two sizes are aligned to their size: naturally up to a page,
+ * relative to the pages instance's base above.
+ *
+ * Every call is a memlab_generic_alloc trace event, failed ones too, after
+ * the memlab_slice_alloc or memlab_pages_alloc event of the layer below.
+ *
+ * Context: any context.
+ * Return: the memory, or NULL (zero and impossible sizes are counted).
+ */
+void *memlab_generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t flags)
+{
+	void *p = generic_alloc(g, size, flags);
+
+	if (trace_memlab_generic_alloc_enabled())
+		trace_memlab_generic_alloc(_RET_IP_, g->name, p, size,
+					   !p ? 0 : size <= GENERIC_MAX_SLICE ?
+					   generic_sizes[generic_class(size)] :
+					   PAGE_SIZE << get_order(size), flags);
+	return p;
+}
 EXPORT_SYMBOL_GPL(memlab_generic_alloc);
 
 /* The pool of @slab if it is one of @g's size classes (tagged at create). */
@@ -259,6 +276,7 @@ static int generic_foreign(struct memlab_generic *g, const void *ptr)
 	warn = !g->warned;
 	g->warned = true;
 	spin_unlock_irqrestore(&g->lock, flags);
+	trace_memlab_misuse("generic", g->name, "not one of its objects", ptr, 0, 0);
 	if (!memlab_misuse_expected("slice_misuse") && warn)
 		pr_warn("generic %s: free of %p, not one of its objects (further ones counted)\n",
 			g->name, ptr);
@@ -284,11 +302,16 @@ int memlab_generic_free(struct memlab_generic *g, void *ptr)
 
 	if (!ptr)
 		return 0;
+	if (trace_memlab_generic_free_enabled())	/* no loads for it while off */
+		trace_memlab_generic_free(_RET_IP_, g->name, ptr);
 	/* the common case first: an object of one of the size classes */
 	rcu_read_lock();
 	slab = slice_lookup(g->pages, ptr);
 	if (likely(slab)) {
 		pool = generic_pool_of(g, slab);
+		/* the pool's own event, as memlab_slice_free() has */
+		if (pool && trace_memlab_slice_free_enabled())
+			trace_memlab_slice_free(_THIS_IP_, pool->name, ptr);
 		ret = pool ? slice_free_checked(pool, slab, ptr) : -EINVAL;
 		rcu_read_unlock();
 		return pool ? ret : generic_foreign(g, ptr);

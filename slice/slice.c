@@ -103,6 +103,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
+#include "common/memlab_trace.h"
 #include "common/misuse.h"
 #include "pages/pages.h"
 #include "slice/slice.h"
@@ -275,6 +276,7 @@ static void slice_misuse_locked(struct memlab_slice_pool *pool, enum memlab_slic
 {
 	lockdep_assert_held(&pool->lock);
 	pool->st.misuse[kind]++;
+	trace_memlab_misuse("slice", pool->name, slice_misuse_names[kind], obj, 0, offset);
 	if (memlab_misuse_expected("slice_misuse") || (pool->warned & (1UL << kind)))
 		return;
 	pool->warned |= 1UL << kind;
@@ -933,15 +935,8 @@ struct memlab_slice_pool *memlab_slice_create(struct memlab_pages *pages, const 
 }
 EXPORT_SYMBOL_GPL(memlab_slice_create);
 
-/**
- * memlab_slice_alloc() - allocate one object
- * @pool: the pool.
- *
- * Context: any context but NMI (on PREEMPT_RT, not hard interrupt context:
- * the pool lock is a spinlock_t).
- * Return: the object, or NULL when the pages layer has no memory.
- */
-void *memlab_slice_alloc(struct memlab_slice_pool *pool)
+/* memlab_slice_alloc() without its trace event. */
+static __always_inline void *slice_alloc_obj(struct memlab_slice_pool *pool)
 {
 	struct slice_mag_entry e = { };
 	struct slice_cpu *c;
@@ -975,6 +970,25 @@ void *memlab_slice_alloc(struct memlab_slice_pool *pool)
 	}
 	clear_bit(e.idx, e.slab->map);
 	return e.obj;
+}
+
+/**
+ * memlab_slice_alloc() - allocate one object
+ * @pool: the pool.
+ *
+ * Context: any context but NMI (on PREEMPT_RT, not hard interrupt context:
+ * the pool lock is a spinlock_t).
+ * Return: the object, or NULL when the pages layer has no memory.
+ */
+void *memlab_slice_alloc(struct memlab_slice_pool *pool)
+{
+	void *obj = slice_alloc_obj(pool);
+
+	/* the fast path: not even the arguments' loads while the event is off */
+	if (trace_memlab_slice_alloc_enabled())
+		trace_memlab_slice_alloc(_RET_IP_, pool->name, obj, pool->size,
+					 obj ? pool->slot : 0, 0);
+	return obj;
 }
 EXPORT_SYMBOL_GPL(memlab_slice_alloc);
 
@@ -1059,6 +1073,8 @@ int memlab_slice_free(struct memlab_slice_pool *pool, void *obj)
 	struct slice_slab *slab;
 	int ret;
 
+	if (trace_memlab_slice_free_enabled())	/* no loads for it while off */
+		trace_memlab_slice_free(_RET_IP_, pool->name, obj);
 	/* the slab found stays memory of ours until the claim of the object is made */
 	rcu_read_lock();
 	slab = slice_lookup(pool->pages, obj);

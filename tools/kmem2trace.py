@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Convert the kernel's kmem tracepoint output into a memlab replay trace.
+"""Convert the kernel's kmem tracepoint output, or memlab's own events, into a
+memlab replay trace.
 
 Input is the text of /sys/kernel/tracing/trace (or `trace-cmd report`) with
 the kmem:kmalloc and kmem:kfree events enabled, for example (one event per
@@ -37,11 +38,34 @@ pointer that is allocated again after its free gets a new id.  Rules:
   - lines that are not kmem events are ignored.
 
 kmem_cache_alloc/kmem_cache_free are ignored unless --all-caches is given.
+
+memlab's own events (--memlab LAYERS).  With the memlab: events enabled
+(common/memlab_trace.h), each layer traces every call of its entry points:
+
+  memlab_generic_alloc: call_site=wl_alloc+0x90/0x1c0 [memlab]
+      ptr=00000000c0ffee11 bytes_req=100 bytes_alloc=128 flags=0x0 name=memlab
+  memlab_generic_free: call_site=wl_free+0x30/0x80 [memlab]
+      ptr=00000000c0ffee11 name=memlab
+
+--memlab takes a comma-separated list of layers (lmm, pages, slice,
+generic, vm; "all" for every one) and converts their alloc/free events
+instead of kmem's, by the same rules (a failed allocation has ptr NULL).
+The size is bytes_req, or bytes_alloc for the pages events (a block of
+2^order pages).  The layers nest: a generic allocation is also the slice
+(or pages) event that served it, a new slab a pages event and a new
+max-order block an lmm event, so pick the layer the workload called, or
+keep only the events whose call_site matches --caller REGEX (for example
+--caller '^wl_' for the debugfs workload runner's own calls).  A refused
+free (a memlab_misuse event follows it) is converted as a free.  The
+result replays on any layer or policy: write it to
+/sys/kernel/debug/memlab/workload/trace, then "replay layer=lmm" to
+workload/run.
 A summary goes to stderr.  Exit status: 0 on success, 1 when the input holds
 no usable kmem events, 2 on usage or I/O errors.
 
 Usage:
   kmem2trace.py [INPUT] [-o OUTPUT] [--all-caches] [--free-all]
+  kmem2trace.py [INPUT] [-o OUTPUT] --memlab LAYERS [--caller REGEX] [--free-all]
   kmem2trace.py --selftest
 """
 
@@ -65,6 +89,11 @@ CACHE_EVENTS = {"kmem_cache_alloc": "alloc", "kmem_cache_alloc_node": "alloc",
 
 NULL = "0"
 
+# memlab's events: memlab_<layer>_alloc / memlab_<layer>_free.
+MEMLAB_LAYERS = ("lmm", "pages", "slice", "generic", "vm")
+MEMLAB_RE = re.compile(r"(?:^|\s)memlab_(" + "|".join(MEMLAB_LAYERS) +
+                       r")_(alloc|free):\s+(.*)$")
+
 
 def parse_ptr(text):
     """Return a pointer as canonical lower-case hex without leading zeros
@@ -78,28 +107,41 @@ def parse_ptr(text):
     return m.group(1).lower().lstrip("0") or NULL
 
 
-def parse_event(line, all_caches):
+def parse_event(line, all_caches, memlab=None, caller=None):
     """Return (op, ptr, size) for a kmem event line, or None to ignore it.
 
     op is "alloc" or "free"; ptr may be None when unusable; size is an int
-    for allocations (None when bytes_req is missing or malformed)."""
-    m = EVENT_RE.search(line)
-    if not m:
-        return None
-    event, rest = m.groups()
-    op = KMALLOC_EVENTS.get(event)
-    if op is None and all_caches:
-        op = CACHE_EVENTS.get(event)
-    if op is None:
-        return None
+    for allocations (None when bytes_req is missing or malformed).  With
+    @memlab (a set of layers) memlab's events of those layers are read
+    instead of kmem's; with @caller (a compiled regex) only events whose
+    call_site it matches."""
+    if memlab is not None:
+        m = MEMLAB_RE.search(line)
+        if not m or m.group(1) not in memlab:
+            return None
+        layer, op, rest = m.groups()
+    else:
+        m = EVENT_RE.search(line)
+        if not m:
+            return None
+        event, rest = m.groups()
+        layer = None
+        op = KMALLOC_EVENTS.get(event)
+        if op is None and all_caches:
+            op = CACHE_EVENTS.get(event)
+        if op is None:
+            return None
     # Old kernels pad a NULL %p to the field width: "ptr=          (null)".
     fields = dict(FIELD_RE.findall(PADDED_NULL_RE.sub("=(null)", rest)))
     if "ptr" not in fields:
         return None
+    if caller is not None and not caller.search(fields.get("call_site", "")):
+        return None
     size = None
     if op == "alloc":
+        size_field = "bytes_alloc" if layer == "pages" else "bytes_req"
         try:
-            size = int(fields.get("bytes_req", ""), 10)
+            size = int(fields.get(size_field, ""), 10)
         except ValueError:
             size = None
     return op, parse_ptr(fields["ptr"]), size
@@ -154,8 +196,8 @@ class Converter:
         self.out.write(f"free {oid}\n")
         self.count["frees"] += 1
 
-    def feed(self, line, all_caches):
-        ev = parse_event(line, all_caches)
+    def feed(self, line, all_caches, memlab=None, caller=None):
+        ev = parse_event(line, all_caches, memlab, caller)
         if ev is None:
             return
         op, ptr, size = ev
@@ -193,11 +235,16 @@ class Converter:
         return text
 
 
-def convert(lines, out, all_caches=False, free_all=False):
-    """Convert an iterable of trace lines; return (converter, freed_at_end)."""
+def convert(lines, out, all_caches=False, free_all=False, memlab=None,
+            caller=None):
+    """Convert an iterable of trace lines; return (converter, freed_at_end).
+
+    @memlab: None for kmem's events, else the set of memlab layers whose
+    events to convert; @caller: None, or a compiled regex call_site must
+    match."""
     conv = Converter(out)
     for line in lines:
-        conv.feed(line, all_caches)
+        conv.feed(line, all_caches, memlab, caller)
     freed = conv.free_all() if free_all else 0
     return conv, freed
 
@@ -268,6 +315,45 @@ free 6
 free 7
 """
 
+# memlab's own events: tracefs text (hashed pointers) and trace-cmd report
+# lines (raw pointers), nested layers, a failed allocation after an injected
+# failure, a refused double free, and one kmem line among them.
+SELFTEST_MEMLAB = """\
+# tracer: nop
+#
+# entries-in-buffer/entries-written: 18/18   #P:1
+  sh-42 [000] .....  50.000001: memlab_slice_alloc: call_site=memlab_generic_alloc+0x3c/0x120 [memlab] ptr=00000000aaaa0001 bytes_req=128 bytes_alloc=128 flags=0x0 name=memlab-128
+  sh-42 [000] .....  50.000002: memlab_generic_alloc: call_site=wl_alloc+0x90/0x1c0 [memlab] ptr=00000000aaaa0001 bytes_req=100 bytes_alloc=128 flags=0x0 name=memlab
+  sh-42 [000] .....  50.000003: memlab_pages_alloc: call_site=slice_grow+0x50/0x200 [memlab] ptr=00000000bbbb0001 offset=0x3000 bytes_alloc=4096 order=0 flags=0x0 name=memlab
+  sh-42 [000] .....  50.000004: memlab_slice_alloc: call_site=memlab_generic_alloc+0x3c/0x120 [memlab] ptr=00000000aaaa0002 bytes_req=32 bytes_alloc=32 flags=0x0 name=memlab-32
+  sh-42 [000] .....  50.000005: memlab_generic_alloc: call_site=wl_alloc+0x90/0x1c0 [memlab] ptr=00000000aaaa0002 bytes_req=24 bytes_alloc=32 flags=0x0 name=memlab
+  sh-42 [000] .....  50.000006: memlab_fault_inject: call_site=memlab_slice_alloc+0x1f/0x80 [memlab] layer=slice call=10 reason=every
+  sh-42 [000] .....  50.000007: memlab_slice_alloc: call_site=memlab_generic_alloc+0x3c/0x120 [memlab] ptr=0000000000000000 bytes_req=64 bytes_alloc=0 flags=0x0 name=memlab-64
+  sh-42 [000] .....  50.000008: memlab_generic_alloc: call_site=wl_alloc+0x90/0x1c0 [memlab] ptr=0000000000000000 bytes_req=50 bytes_alloc=0 flags=0x0 name=memlab
+  sh-42 [000] .....  50.000009: memlab_generic_free: call_site=wl_free+0x30/0x80 [memlab] ptr=00000000aaaa0001 name=memlab
+  sh-42 [000] .....  50.000010: memlab_slice_free: call_site=memlab_generic_free+0x77/0x140 [memlab] ptr=00000000aaaa0001 name=memlab-128
+  sh-42 [000] .....  50.000011: memlab_generic_free: call_site=wl_free+0x30/0x80 [memlab] ptr=00000000aaaa0001 name=memlab
+  sh-42 [000] .....  50.000012: memlab_misuse: layer=slice name=memlab-128 kind="object already free" ptr=00000000aaaa0001 size=0 offset=0
+  sh-42 [000] .....  50.000013: memlab_lmm_alloc: call_site=wl_alloc+0x120/0x1c0 [memlab] ptr=00000000cccc0001 bytes_req=5000 bytes_alloc=5008 flags=0x0 name=memlab
+  sh-42 [000] .....  50.000014: kmalloc: call_site=foo+0x1/0x2 ptr=00000000dddd0001 bytes_req=8 bytes_alloc=8 gfp_flags=GFP_KERNEL node=-1 accounted=false
+       kworker/0:1-17    [000]    60.000001: memlab_pages_free:    call_site=wl_free+0x50/0x80 [memlab] ptr=0xffffc90000bbb000 offset=0x3000 bytes_alloc=4096 order=0 flags=0x0 name=memlab
+       kworker/0:1-17    [000]    60.000002: memlab_pages_alloc:   call_site=wl_alloc+0x70/0x1c0 [memlab] ptr=0xffffc90000bbb000 offset=0x3000 bytes_alloc=16384 order=2 flags=0x2 name=memlab
+       kworker/0:1-17    [000]    60.000003: memlab_vm_alloc:      call_site=wl_alloc+0xa0/0x1c0 [memlab] ptr=0xffffc90001000000 bytes_req=10000 bytes_alloc=12288 flags=0x0 name=memlab
+       kworker/0:1-17    [000]    60.000004: memlab_vm_free:       call_site=wl_free+0x60/0x80 [memlab] ptr=0xffffc90001000000 name=memlab
+"""
+
+# (--memlab layers, --caller, expected output, (allocs, frees, skipped
+# frees, failed)) for SELFTEST_MEMLAB.
+SELFTEST_MEMLAB_CASES = (
+    ({"generic"}, None, "alloc 0 100\nalloc 1 24\nfree 0\n", (2, 1, 1, 1)),
+    ({"slice"}, None, "alloc 0 128\nalloc 1 32\nfree 0\n", (2, 1, 0, 1)),
+    ({"pages"}, None, "alloc 0 4096\nalloc 1 16384\n", (2, 0, 1, 0)),
+    ({"pages"}, r"^wl_", "alloc 0 16384\n", (1, 0, 1, 0)),
+    (set(MEMLAB_LAYERS), r"^wl_",
+     "alloc 0 100\nalloc 1 24\nfree 0\nalloc 2 5000\nalloc 3 16384\n"
+     "alloc 4 10000\nfree 4\n", (5, 2, 2, 1)),
+)
+
 
 def check(cond, what):
     if not cond:
@@ -300,6 +386,25 @@ def selftest():
               "--all-caches --free-all output:\n" + out.getvalue())
         check(freed == 5 and not conv.live, "free-all count")
         check_balanced(SELFTEST_ALL)
+
+        out = io.StringIO()
+        convert(SELFTEST_MEMLAB.splitlines(True), out)
+        check(out.getvalue() == "alloc 0 8\n",
+              "kmem events only without --memlab:\n" + out.getvalue())
+        for layers, caller, want, counts in SELFTEST_MEMLAB_CASES:
+            out = io.StringIO()
+            conv, _ = convert(SELFTEST_MEMLAB.splitlines(True), out,
+                              memlab=layers,
+                              caller=re.compile(caller) if caller else None)
+            what = f"--memlab {','.join(sorted(layers))} --caller {caller}"
+            check(out.getvalue() == want, f"{what}:\n" + out.getvalue())
+            c = conv.count
+            check((c["allocs"], c["frees"], c["skipped_frees"], c["failed"])
+                  == counts, f"{what}: counters {c}")
+        out = io.StringIO()
+        convert(SELFTEST_MEMLAB.splitlines(True), out, free_all=True,
+                memlab={"generic"})
+        check_balanced(out.getvalue())
     except AssertionError as e:
         print(f"kmem2trace selftest: FAIL: {e}", file=sys.stderr)
         return 1
@@ -338,9 +443,32 @@ def parse_args(argv):
                    help="also convert kmem_cache_alloc/kmem_cache_free")
     p.add_argument("--free-all", action="store_true",
                    help="append frees for everything still live at the end")
+    p.add_argument("--memlab", metavar="LAYERS",
+                   help="convert memlab's own events of these layers "
+                        "(comma-separated: " + ",".join(MEMLAB_LAYERS) +
+                        "; or all) instead of kmem's")
+    p.add_argument("--caller", metavar="REGEX",
+                   help="only events whose call_site matches REGEX")
     p.add_argument("--selftest", action="store_true",
                    help="run the built-in self test and exit")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.memlab is not None:
+        layers = set(args.memlab.split(","))
+        if layers == {"all"}:
+            layers = set(MEMLAB_LAYERS)
+        bad = layers - set(MEMLAB_LAYERS)
+        if bad or not layers:
+            p.error(f"--memlab: unknown layer(s) {', '.join(sorted(bad))}; "
+                    f"choose among {', '.join(MEMLAB_LAYERS)} or all")
+        args.memlab = layers
+        if args.all_caches:
+            p.error("--all-caches is for kmem's events, not with --memlab")
+    if args.caller is not None:
+        try:
+            args.caller = re.compile(args.caller)
+        except re.error as e:
+            p.error(f"--caller: {e}")
+    return args
 
 
 def open_stream(path, mode, stack):
@@ -359,7 +487,8 @@ def main(argv=None):
         with contextlib.ExitStack() as stack:
             src = open_stream(args.input, "r", stack)
             dst = open_stream(args.output, "w", stack)
-            conv, freed = convert(src, dst, args.all_caches, args.free_all)
+            conv, freed = convert(src, dst, args.all_caches, args.free_all,
+                                  args.memlab, args.caller)
             dst.flush()
     except BrokenPipeError:
         # The reader went away (e.g. "| head"); not an error of ours.
@@ -371,6 +500,13 @@ def main(argv=None):
         return 2
     print(conv.summary(freed), file=sys.stderr)
     if conv.count["allocs"] == 0 and conv.count["frees"] == 0:
+        if args.memlab is not None:
+            names = ", ".join(f"memlab_{x}_alloc/free"
+                              for x in MEMLAB_LAYERS if x in args.memlab)
+            print(f"kmem2trace: no usable {names} events in {args.input}"
+                  f"{' from a matching call_site' if args.caller else ''}; "
+                  "was events/memlab enabled?", file=sys.stderr)
+            return 1
         events = "kmalloc/kfree" + (" or kmem_cache_*" if args.all_caches
                                      else "")
         print(f"kmem2trace: no usable {events} events in {args.input}; "

@@ -49,6 +49,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "common/memlab_trace.h"
 #include "common/misuse.h"
 #include "vm/vm.h"
 
@@ -153,6 +154,7 @@ static bool vm_count_misuse(struct memlab_vm *vm, enum memlab_vm_misuse kind)
 static void vm_report(struct memlab_vm *vm, enum memlab_vm_misuse kind, bool first,
 		      const void *addr, size_t size)
 {
+	trace_memlab_misuse("vm", vm->name, vm_misuse_names[kind], addr, size, 0);
 	if (memlab_misuse_expected("vm_misuse") || !first)
 		return;
 	if (kind == MEMLAB_VM_MISUSE_ZERO_SIZE || kind == MEMLAB_VM_MISUSE_TOO_LARGE)
@@ -377,7 +379,7 @@ static bool vm_struct_pages(const struct memlab_vm_block *b, unsigned int n,
 	return true;
 }
 
-static void *vm_alloc(struct memlab_vm *vm, size_t size, lmm_flags_t flags, void *caller)
+static void *vm_do_alloc(struct memlab_vm *vm, size_t size, lmm_flags_t flags, void *caller)
 {
 	struct memlab_vm_block *blocks = NULL;
 	struct page **pages = NULL;
@@ -463,6 +465,16 @@ fail:
 	vm->st.fallbacks += fallbacks;
 	mutex_unlock(&vm->lock);
 	return NULL;
+}
+
+/* An allocation for @caller, the caller of the public entry point, and its trace event. */
+static void *vm_alloc(struct memlab_vm *vm, size_t size, lmm_flags_t flags, void *caller)
+{
+	void *addr = vm_do_alloc(vm, size, flags, caller);
+
+	trace_memlab_vm_alloc((unsigned long)caller, vm->name, addr, size,
+			      addr ? PAGE_ALIGN(size) : 0, flags);
+	return addr;
 }
 
 /* ------------------------------------------------------------------------
@@ -620,6 +632,7 @@ int memlab_vm_free(struct memlab_vm *vm, const void *addr)
 	might_sleep();
 	if (!addr)
 		return 0;
+	trace_memlab_vm_free(_RET_IP_, vm->name, addr);
 	mutex_lock(&vm->lock);
 	va = vm_find(vm, (uintptr_t)addr);
 	if (unlikely(!va || va->addr != addr)) {

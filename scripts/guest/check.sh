@@ -579,6 +579,119 @@ fi # MEMLAB_ENV != x86
 [ -w /sys/module/kunit/parameters/filter_glob ] &&
 	echo "memlab_no_such_suite" >/sys/module/kunit/parameters/filter_glob
 
+# --- trace events: memlab:* in tracefs against a workload's own counts -------
+# A fresh load; every layer's events on, one workload at a time, and the
+# lines of each event in the trace file counted: alloc events are the run's
+# allocation attempts (failures too), free events its frees plus the objects
+# it freed after the run.  Traces go to /tmp (tmpfs under QEMU), not $OUT,
+# which QEMU sends back over the serial line.
+TR=/sys/kernel/tracing
+[ -d $TR/events ] || mount -t tracefs tracefs $TR 2>/dev/null
+[ -d $TR/events ] || TR=$DBG/tracing
+TT=$(mktemp -d /tmp/memlab-trace.XXXXXX)
+tr_field() { # tr_field <sed expression>: a figure of the last run's result
+	sed -n "$1" $W/result
+}
+tr_run() { # tr_run <name> <spec> <layer>...: run <spec> traced, compare each layer's events
+	name="$1" spec="$2"
+	shift 2
+	echo 0 >$TR/tracing_on
+	: >$TR/trace
+	echo 1 >$TR/tracing_on
+	if ! echo "$spec" >$W/run 2>/dev/null; then
+		echo 0 >$TR/tracing_on
+		notok "trace events $name: workload '$spec' ran"
+		return
+	fi
+	echo 0 >$TR/tracing_on
+	cat $TR/trace >"$TT/$name.txt"
+	cp $W/result "$TT/$name.result"
+	allocs=$(tr_field 's/^ops: [0-9]* (allocs \([0-9]*\), frees [0-9]*)$/\1/p')
+	frees=$(tr_field 's/^ops: [0-9]* (allocs [0-9]*, frees \([0-9]*\))$/\1/p')
+	after=$(tr_field 's/^live_at_end: [0-9]* bytes in \([0-9]*\) objects (freed after the run)$/\1/p')
+	buf=$(sed -n 's/^# entries-in-buffer\/entries-written: \([0-9]*\/[0-9]*\).*/\1/p' "$TT/$name.txt")
+	if [ -z "$allocs" ] || [ -z "$frees" ] || [ -z "$after" ]; then
+		notok "trace events $name: the result has ops and live_at_end lines"
+		return
+	fi
+	if [ -z "$buf" ] || [ "${buf%/*}" != "${buf#*/}" ]; then
+		notok "trace events $name: no event lost (entries in buffer/written: ${buf:-none})"
+		return
+	fi
+	why="" said=""
+	for l in "$@"; do
+		a=$(grep -c " memlab_${l}_alloc: " "$TT/$name.txt")
+		f=$(grep -c " memlab_${l}_free: " "$TT/$name.txt")
+		[ "$a" = "$allocs" ] || why="$why memlab_${l}_alloc $a, not $allocs;"
+		[ "$f" = $((frees + after)) ] || why="$why memlab_${l}_free $f, not $frees + $after;"
+		said="$said memlab_${l}_alloc $a, memlab_${l}_free $f;"
+	done
+	if [ -z "$why" ]; then
+		ok "trace events $name: $allocs allocs, $frees frees + $after after the run:${said%;}"
+	else
+		notok "trace events $name:${why%;}"
+	fi
+}
+tr_t0=$(now_ms)
+if [ ! -d $TR/events ]; then
+	notok "tracefs mounted at /sys/kernel/tracing"
+elif insmod "$KO"; then
+	if [ -d $TR/events/memlab ] && [ -f $TR/events/memlab/memlab_pages_alloc/format ]; then
+		ok "tracefs lists $(ls $TR/events/memlab | grep -c '^memlab_') memlab: events"
+	else
+		notok "tracefs lists the memlab: events"
+	fi
+	size_kb=$(cat $TR/buffer_size_kb)
+	echo 1024 >$TR/buffer_size_kb	# per CPU; a run here writes some 300 KiB
+	echo 0 >$TR/tracing_on
+	echo 1 >$TR/events/memlab/enable
+	tr_run lmm "layer=lmm ops=1000 seed=7 size=16-8192 dist=log free=random align=4" lmm
+	tr_run pages "layer=pages ops=1000 seed=7 size=4096-65536 free=lifo" pages
+	tr_run slice "layer=slice ops=1000 seed=7 size=8-4096 free=keep:200" generic slice
+	tr_run vm "layer=vm ops=200 seed=7 size=4096-131072" vm
+	# injected failures: one event each, failed allocations are events too
+	before=$(awk '$1 == "slice" { print $5 }' $ML/fault/counters)
+	echo 10 >$ML/knobs/fail_slice_every
+	tr_run slice-faults "layer=slice ops=1000 seed=3 size=32" generic slice
+	echo 0 >$ML/knobs/fail_slice_every
+	injected=$(( $(awk '$1 == "slice" { print $5 }' $ML/fault/counters) - ${before:-0} ))
+	n=$(grep -c ' memlab_fault_inject: .*layer=slice call=[0-9]* reason=every' "$TT/slice-faults.txt")
+	failed=$(grep -c ' memlab_generic_alloc: .* bytes_alloc=0 ' "$TT/slice-faults.txt")
+	if [ "$injected" -gt 0 ] && [ "$n" = "$injected" ] && [ "$failed" = "$injected" ]; then
+		ok "trace events: $n memlab_fault_inject events for $injected injected slice failures, as many failed memlab_generic_alloc"
+	else
+		notok "trace events: memlab_fault_inject $n, failed memlab_generic_alloc $failed, injected $injected"
+	fi
+	# hashed: 32 bits printed in 16 digits, so a raw address stands out (on x86)
+	check "trace events: every ptr= in the trace text is hashed, no raw kernel address" \
+		sh -c "cat $TT/*.txt | grep -o 'ptr=[^ ]*' | grep -vqE '^ptr=00000000[0-9a-f]{8}\$'; [ \$? = 1 ]"
+	# a memlab trace converted to a replay trace and replayed on another
+	# layer (python3 is there in UML, on the host's root; not under QEMU)
+	k2t="$(dirname "${MEMLAB_TRACE:-/}")/kmem2trace.py"
+	if command -v python3 >/dev/null 2>&1 && [ -f "$k2t" ]; then
+		a=$(sed -n 's/^ops: [0-9]* (allocs \([0-9]*\), .*/\1/p' "$TT/slice.result")
+		want=$(( ${a:-0} - $(sed -n 's/^failures: //p' "$TT/slice.result") ))
+		if python3 "$k2t" --memlab generic "$TT/slice.txt" -o "$TT/slice.replay" 2>"$TT/k2t.err" &&
+		   cat "$TT/slice.replay" >$W/trace 2>/dev/null && echo "replay layer=lmm" >$W/run &&
+		   grep -qx "ops: $((want * 2)) (allocs $want, frees $want)" $W/result; then
+			ok "kmem2trace.py --memlab generic: the slice run's trace replays on lmm: $(grep '^ops:' $W/result)"
+		else
+			notok "kmem2trace.py --memlab generic: the slice run's trace replays on lmm ($want allocs wanted; $(cat "$TT/k2t.err"); $(grep '^ops:' $W/result))"
+		fi
+		cp "$TT/slice.replay" "$OUT/memlab-events-slice.replay"
+	else
+		echo "# no python3 here: kmem2trace.py --memlab round trip not run"
+	fi
+	echo 0 >$TR/events/memlab/enable
+	echo "$size_kb" >$TR/buffer_size_kb
+	: >$TR/trace
+	rmmod memlab
+else
+	notok "insmod for the trace event checks"
+fi
+rm -rf "$TT"
+echo "# trace event checks took $(( $(now_ms) - tr_t0 )) ms"
+
 # --- x86 debug kernel: a real CMA area (cma=64M on the command line) ---------
 if [ "$MEMLAB_ENV" = x86 ]; then
 	good "^backing: cma$" backing=cma arena_size=32M
