@@ -229,7 +229,7 @@ static void bench_lmm(bool smoke)
 			snprintf(name, sizeof(name), "lmm %s, %lu extents",
 				 a ? "alloc_gen align 64 + range" : "alloc+free 48 B", counts[i]);
 			bench_measure(lmm_pair, x, &fast);
-			lmm_set_policy(&x->pool, LMM_POLICY_LINEAR);
+			lmm_set_policy(&x->pool, "linear");
 			bench_measure(lmm_pair, x, &linear);
 			bench_row(name, "fast", &fast, "linear", &linear);
 #if IS_ENABLED(CONFIG_GENERIC_ALLOCATOR)
@@ -520,6 +520,7 @@ next:
 #define FRAG_POOL	(4 << 20)
 #define FRAG_OPS	60000
 #define FRAG_LIVE	4096
+#define BENCH_MAX_POLICIES	8	/* fragmentation rows: policies at most */
 
 struct frag_obj {
 	unsigned long addr;
@@ -632,20 +633,24 @@ static void bench_frag(bool smoke)
 	struct lmm_region *reg = kzalloc(sizeof(*reg), GFP_KERNEL);
 	char *buf = vmalloc(FRAG_POOL);
 	unsigned long ops = smoke ? 2000 : FRAG_OPS;
+	char names[BENCH_MAX_POLICIES][LMM_POLICY_NAME_MAX];
 	struct frag_result r;
-	int p;
+	unsigned int p, n;
 
 	if (!live || !pool || !reg || !buf)
 		goto out;
-	for (p = 0; p < LMM_NR_POLICIES; p++) {
+	/* every policy by name: the built-in ones and those registered now */
+	n = min(lmm_policy_list(names, BENCH_MAX_POLICIES), BENCH_MAX_POLICIES);
+	for (p = 0; p < n; p++) {
 		char who[32];
 
 		lmm_init(pool);
-		lmm_set_policy(pool, p);
+		if (lmm_set_policy(pool, names[p]))
+			continue;	/* unregistered since it was listed */
 		lmm_add_region(pool, reg, buf, FRAG_POOL, 0, 0);
 		lmm_add_free(pool, buf, FRAG_POOL);
 		frag_run(pool, NULL, ops, live, &r);
-		snprintf(who, sizeof(who), "lmm %s", lmm_policy_name(p));
+		snprintf(who, sizeof(who), "lmm %s", names[p]);
 		frag_row(who, &r);
 		lmm_destroy(pool);
 	}

@@ -147,7 +147,7 @@ static int regions_show(struct seq_file *m, void *v)
 	switch (it->kind) {
 	case REGIONS_POOL:
 		seq_printf(m, "pool %s: policy %s, debug %s\n", it->info.name,
-			   lmm_policy_name(it->info.policy), it->info.debug ? "on" : "off");
+			   it->info.policy, it->info.debug ? "on" : "off");
 		break;
 	case REGIONS_REGION:
 		seq_printf(m, "region 0x%016lx-0x%016lx flags 0x%08x pri %d free %zu in %lu extents\n",
@@ -192,11 +192,19 @@ static const struct file_operations lmm_regions_fops = {
 static int lmm_stats_show(struct seq_file *m, void *unused)
 {
 	struct memlab *ml = m->private;
+	char names[8][LMM_POLICY_NAME_MAX];
 	struct lmm_stats st;
+	unsigned int n;
 	int i;
 
 	lmm_stats(&ml->lmm, &st);
-	seq_printf(m, "policy: %s\n", lmm_policy_name(st.policy));
+	seq_printf(m, "policy: %s\n", st.policy);
+	/* what knobs/lmm_policy accepts: the built-in and registered policies */
+	n = lmm_policy_list(names, ARRAY_SIZE(names));
+	seq_puts(m, "policies:");
+	for (i = 0; i < min_t(unsigned int, n, ARRAY_SIZE(names)); i++)
+		seq_printf(m, " %s", names[i]);
+	seq_puts(m, n > ARRAY_SIZE(names) ? " ...\n" : "\n");
 	seq_printf(m, "debug: %s\n", st.debug ? "on" : "off");
 	seq_printf(m, "regions: %lu\n", st.nr_regions);
 	seq_printf(m, "allocs: %llu\n", st.allocs);
