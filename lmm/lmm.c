@@ -57,7 +57,6 @@
 
 #ifdef __KERNEL__
 #define pr_fmt(fmt) "memlab: " fmt
-#include <linux/ctype.h>
 #include <linux/export.h>
 #include <linux/indirect_call_wrapper.h>
 #include <linux/kernel.h>
@@ -650,8 +649,8 @@ static bool lmm_policy_valid(const struct lmm_policy *p)
 	len = strnlen(p->name, LMM_POLICY_NAME_MAX);
 	if (!len || len == LMM_POLICY_NAME_MAX)
 		return false;
-	for (i = 0; i < len; i++)
-		if (isspace(p->name[i]))
+	for (i = 0; i < len; i++)	/* no white space, no control characters */
+		if ((unsigned char)p->name[i] <= ' ' || p->name[i] == 0x7f)
 			return false;
 	return true;
 }
