@@ -12,6 +12,8 @@
 #include <linux/types.h>
 #include <linux/xarray.h>
 
+#include "lmm/lmm.h"
+
 struct memlab;
 struct seq_file;
 
@@ -82,6 +84,7 @@ struct memlab_wl_spec {
 	bool stack;
 	unsigned int threads;
 	bool xfree;
+	char policy[LMM_POLICY_NAME_MAX];	/* "": keep the main pool's */
 };
 
 /* A layer's fragmentation at one moment. */

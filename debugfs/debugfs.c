@@ -250,6 +250,19 @@ static int lmm_fragments_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(lmm_fragments);
 
+/* lmm/check: the main pool's validator, on demand (O(n) with the lock held). */
+static int lmm_check_show(struct seq_file *m, void *unused)
+{
+	struct memlab *ml = m->private;
+	struct lmm_info info;
+	int bad = lmm_check(&ml->lmm);
+
+	lmm_info(&ml->lmm, &info);
+	seq_printf(m, "policy: %s\nviolations: %d\n", info.policy, bad);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(lmm_check);
+
 static __printf(2, 3) void seq_print_cb(void *arg, const char *fmt, ...)
 {
 	va_list args;
@@ -663,6 +676,7 @@ void memlab_debugfs_init(struct memlab *ml)
 	debugfs_create_file("regions", 0400, dir, ml, &lmm_regions_fops);
 	debugfs_create_file("stats", 0444, dir, ml, &lmm_stats_fops);
 	debugfs_create_file("fragments", 0444, dir, ml, &lmm_fragments_fops);
+	debugfs_create_file("check", 0444, dir, ml, &lmm_check_fops);
 	dir = debugfs_create_dir("pages", ml->debugfs);
 	debugfs_create_file("buddyinfo", 0444, dir, ml, &pages_buddyinfo_fops);
 	debugfs_create_file("unusable_index", 0444, dir, ml, &pages_unusable_index_fops);
