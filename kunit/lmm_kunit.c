@@ -489,6 +489,231 @@ static void lmm_set_policy_refuses_long_reindex(struct kunit *test)
 	vfree(base);
 }
 
+/* ---- a policy registered by the tests: last fit on a sorted list ----
+ *
+ * The index is OSKit's list (@right the next extent, @root the head) and
+ * the search takes the highest fitting extent, an answer no built-in policy
+ * gives, so a case can tell that the pool really asks this policy.  It has
+ * no check operation (optional): the pool's own checks of the extents run.
+ */
+
+static u32 kl_floor(const struct lmm_region *reg, u32 g)
+{
+	u32 t, best = LMM_NIL;
+
+	for (t = reg->root; t != LMM_NIL && t <= g; t = lmm_node(reg, t)->right)
+		best = t;
+	return best;
+}
+
+static u32 kl_ceil(const struct lmm_region *reg, u32 g)
+{
+	u32 t = reg->root;
+
+	while (t != LMM_NIL && t < g)
+		t = lmm_node(reg, t)->right;
+	return t;
+}
+
+static u32 kl_next(const struct lmm_region *reg, u32 g)
+{
+	return lmm_node(reg, g)->right;
+}
+
+static void kl_insert(struct lmm_region *reg, u32 g)
+{
+	u32 prev = g ? kl_floor(reg, g - 1) : LMM_NIL;
+	u32 *link = prev == LMM_NIL ? &reg->root : &lmm_node(reg, prev)->right;
+
+	lmm_node(reg, g)->right = *link;
+	*link = g;
+}
+
+static void kl_erase(struct lmm_region *reg, u32 g)
+{
+	u32 prev = g ? kl_floor(reg, g - 1) : LMM_NIL;
+	u32 *link = prev == LMM_NIL ? &reg->root : &lmm_node(reg, prev)->right;
+
+	*link = lmm_node(reg, g)->right;
+}
+
+static void kl_resized(struct lmm_region *reg, u32 g)
+{
+}
+
+static u32 kl_largest(const struct lmm_region *reg)
+{
+	u32 t, best = 0;
+
+	for (t = reg->root; t != LMM_NIL; t = lmm_node(reg, t)->right)
+		best = max(best, lmm_node(reg, t)->size);
+	return best;
+}
+
+static bool kl_find(struct lmm_region *reg, const struct lmm_req *rq, uintptr_t *addr,
+		    u32 *ext)
+{
+	uintptr_t a;
+	u32 t;
+
+	*ext = LMM_NIL;
+	for (t = reg->root; t != LMM_NIL; t = lmm_node(reg, t)->right) {
+		if (lmm_fit_in(rq, lmm_addr(reg, t), lmm_end(reg, t), &a)) {
+			*ext = t;
+			*addr = a;
+		}
+	}
+	return *ext != LMM_NIL;
+}
+
+static const struct lmm_index_ops kl_index = {
+	.insert = kl_insert, .erase = kl_erase, .resized = kl_resized, .floor = kl_floor,
+	.ceil = kl_ceil, .next = kl_next, .largest = kl_largest,
+};
+
+static struct lmm_policy kl_policy = {
+	.name = "kunit_lastfit", .owner = THIS_MODULE, .index = &kl_index, .find = kl_find,
+};
+
+/* Deferred: the policy goes even when a case stops early (-ENOENT if gone). */
+static void kl_unregister(void *policy)
+{
+	lmm_unregister_policy(policy);
+}
+
+static void kl_register(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, lmm_register_policy(&kl_policy), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kl_unregister, &kl_policy), 0);
+}
+
+static bool kl_listed(const char *name)
+{
+	char names[16][LMM_POLICY_NAME_MAX];
+	unsigned int i, n = lmm_policy_list(names, ARRAY_SIZE(names));
+
+	for (i = 0; i < min_t(unsigned int, n, ARRAY_SIZE(names)); i++)
+		if (!strcmp(names[i], name))
+			return true;
+	return false;
+}
+
+/* Expect a duplicate name refused with -EEXIST, the policy listed once. */
+static void lmm_policy_register_refuses_duplicate(struct kunit *test)
+{
+	struct lmm_policy fast = { .name = "fast", .index = &kl_index, .find = kl_find };
+	struct lmm_policy twin = { .name = "kunit_lastfit", .index = &kl_index,
+				   .find = kl_find };
+
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&fast), -EEXIST);
+	KUNIT_EXPECT_FALSE(test, kl_listed("kunit_lastfit"));
+	kl_register(test);
+	KUNIT_EXPECT_TRUE(test, kl_listed("kunit_lastfit"));
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&kl_policy), -EEXIST);
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&twin), -EEXIST);
+	KUNIT_EXPECT_EQ(test, lmm_unregister_policy(&twin), -ENOENT);
+	KUNIT_EXPECT_EQ(test, lmm_unregister_policy(&kl_policy), 0);
+	KUNIT_EXPECT_FALSE(test, kl_listed("kunit_lastfit"));
+	KUNIT_EXPECT_EQ(test, lmm_unregister_policy(&kl_policy), -ENOENT);
+}
+
+/* Expect a policy without its operations or with a bad name refused with -EINVAL. */
+static void lmm_policy_register_refuses_missing_ops(struct kunit *test)
+{
+	struct lmm_index_ops no_floor = kl_index;
+	struct lmm_policy p = { .name = "kunit_bad", .index = &kl_index };
+
+	no_floor.floor = NULL;
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);	/* no find */
+	p.find = kl_find;
+	p.index = NULL;
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
+	p.index = &no_floor;
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
+	p.index = &kl_index;
+	p.name = NULL;
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
+	p.name = "";
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
+	p.name = "two words";
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
+	p.name = "sixteen_chars_xx";
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, kl_listed("kunit_bad"));
+}
+
+/*
+ * Expect unregister refused with -EBUSY while a pool uses the policy, and
+ * allowed once the pool has switched away or been destroyed; a name no
+ * longer registered is refused by lmm_set_policy().
+ */
+static void lmm_policy_unregister_refused_in_use(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	struct lmm_stats st;
+
+	kl_register(test);
+	KUNIT_ASSERT_EQ(test, lmm_set_policy(&fx->pool, "kunit_lastfit\n"), 0);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_STREQ(test, st.policy, "kunit_lastfit");
+	KUNIT_EXPECT_EQ(test, lmm_unregister_policy(&kl_policy), -EBUSY);
+	KUNIT_EXPECT_TRUE(test, kl_listed("kunit_lastfit"));
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(&fx->pool, "fast"), 0);
+	KUNIT_EXPECT_EQ(test, lmm_unregister_policy(&kl_policy), 0);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(&fx->pool, "kunit_lastfit"), -EINVAL);
+	/* lmm_destroy() lets go of it too */
+	KUNIT_ASSERT_EQ(test, lmm_register_policy(&kl_policy), 0);
+	KUNIT_ASSERT_EQ(test, lmm_set_policy(&fx->pool, "kunit_lastfit"), 0);
+	KUNIT_EXPECT_EQ(test, lmm_unregister_policy(&kl_policy), -EBUSY);
+	lmm_destroy(&fx->pool);
+	KUNIT_EXPECT_EQ(test, lmm_unregister_policy(&kl_policy), 0);
+	lmm_init(&fx->pool);
+}
+
+/*
+ * Free extents [0,64) [80,112) [128,160), the rest removed:
+ *   [....#..#..#######...]
+ * Expect the registered last-fit policy to answer (20 B -> +128, 48 B -> +0,
+ * 16 B -> +80), the validator to pass on its index, the statistics to use
+ * it, and the switches into it and back to fast to keep the free space.
+ */
+static void lmm_policy_registered_works(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *b = fx->buf;
+	struct lmm_stats st;
+
+	kl_register(test);
+	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, b + 64, 16), 0);
+	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, b + 112, 16), 0);
+	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, b + 160, BUF_SIZE - 160), 0);
+	KUNIT_ASSERT_EQ(test, lmm_set_policy(&fx->pool, "kunit_lastfit"), 0);
+	KUNIT_EXPECT_EQ(test, lmm_check(&fx->pool), 0);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.free_extents, 3);
+	KUNIT_EXPECT_EQ(test, st.free_bytes, 128);
+	KUNIT_EXPECT_EQ(test, st.largest_free, 64);
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 20, 0), (void *)(b + 128));
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 48, 0), (void *)b);
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 16, 0), (void *)(b + 80));
+	KUNIT_EXPECT_NULL(test, lmm_alloc(&fx->pool, 32, 0));
+	KUNIT_EXPECT_EQ(test, lmm_check(&fx->pool), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b + 128, 20), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b, 48), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b + 80, 16), 0);
+	KUNIT_EXPECT_EQ(test, lmm_check(&fx->pool), 0);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.free_extents, 3);
+	KUNIT_EXPECT_EQ(test, st.free_bytes, 128);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(&fx->pool, "fast"), 0);
+	KUNIT_EXPECT_EQ(test, lmm_check(&fx->pool), 0);
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 20, 0), (void *)b);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b, 20), 0);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.free_extents, 3);
+}
+
 /* Regions and free space at the edges of the address space, untouched memory. */
 static void lmm_add_region_address_space_edges(struct kunit *test)
 {
@@ -1356,6 +1581,10 @@ static struct kunit_case memlab_lmm_cases[] = {
 	KUNIT_CASE(lmm_best_fit_smallest_extent),
 	KUNIT_CASE(lmm_set_policy_reindexes),
 	KUNIT_CASE(lmm_set_policy_refuses_long_reindex),
+	KUNIT_CASE(lmm_policy_register_refuses_duplicate),
+	KUNIT_CASE(lmm_policy_register_refuses_missing_ops),
+	KUNIT_CASE(lmm_policy_unregister_refused_in_use),
+	KUNIT_CASE(lmm_policy_registered_works),
 	KUNIT_CASE(lmm_add_region_address_space_edges),
 	KUNIT_CASE(lmm_misuse_zero_size),
 	KUNIT_CASE(lmm_misuse_free_outside),
