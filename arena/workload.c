@@ -260,7 +260,7 @@ static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, c
 		return 0;
 	case WL_OPT_POLICY:	/* whether it exists is known when the run starts */
 		if (strscpy(spec->policy, v, sizeof(spec->policy)) < 0)
-			return wl_refuse(why, "policy must name an LMM policy (at most 15 characters)");
+			return wl_refuse(why, "policy must be an LMM policy's name (1-15 bytes)");
 		return 0;
 	}
 	return wl_refuse(why, "unknown word: see the syntax in arena/workload.c or the README");

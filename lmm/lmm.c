@@ -734,7 +734,7 @@ EXPORT_SYMBOL_GPL(lmm_unregister_policy);
  * Context: any context; takes a spinlock.
  * Return: the number of policies, which may exceed @max.
  */
-unsigned int lmm_policy_list(char (*names)[LMM_POLICY_NAME_MAX], unsigned int max)
+unsigned int lmm_policy_list(char names[][LMM_POLICY_NAME_MAX], unsigned int max)
 {
 	const struct lmm_policy *p;
 	unsigned int n = 0, i;

@@ -66,10 +66,11 @@ typedef s32 lmm_pri_t;
 /*
  * The most free extents a policy switch between two index layouts (e.g. the
  * list of "linear" and the tree of "fast" and "best_fit") re-indexes; beyond
- * it lmm_set_policy() refuses with -EBUSY.  The re-indexing runs with the pool lock held and interrupts off:
- * measured on the UML test kernel (KASAN, lockdep), list to tree costs
- * 160-290 ns per extent (660-780 us at 4096 extents, 2 ms at 8192, 543 ms at
- * 1M) and tree to list 20-30 ns, so 4096 keeps the switch within ~1 ms.
+ * it lmm_set_policy() refuses with -EBUSY.  The re-indexing runs with the
+ * pool lock held and interrupts off: measured on the UML test kernel
+ * (KASAN, lockdep), list to tree costs 160-290 ns per extent (660-780 us at
+ * 4096 extents, 2 ms at 8192, 543 ms at 1M) and tree to list 20-30 ns, so
+ * 4096 keeps the switch within ~1 ms.
  */
 #define LMM_REINDEX_MAX		4096
 
@@ -462,6 +463,6 @@ struct lmm_policy {
 
 int lmm_register_policy(struct lmm_policy *policy);
 int lmm_unregister_policy(struct lmm_policy *policy);
-unsigned int lmm_policy_list(char (*names)[LMM_POLICY_NAME_MAX], unsigned int max);
+unsigned int lmm_policy_list(char names[][LMM_POLICY_NAME_MAX], unsigned int max);
 
 #endif /* MEMLAB_LMM_H */

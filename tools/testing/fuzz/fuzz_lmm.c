@@ -957,6 +957,7 @@ static void fl_op_misuse(void)
 static void fl_op_knob(void)
 {
 	unsigned int k, how = fz_below(5), v = fz_below(FL_NR_POLICIES + 2);
+	const char *name;
 	bool on = fz_one_in(2), fail = fz_one_in(8);
 
 	for (k = 0; k < FL_POOLS; k++) {
@@ -966,8 +967,9 @@ static void fl_op_knob(void)
 		switch (how) {
 		case 0:		/* every pool its own policy */
 			v = (v + 1) % (FL_NR_POLICIES + 2);
-			ret = FZ_CALL(lmm_set_policy(&p->lmm, v < FL_NR_POLICIES ? fl_policy_names[v] :
-						     v == FL_NR_POLICIES ? "slowest" : ""));
+			name = v < FL_NR_POLICIES ? fl_policy_names[v] :
+			       v == FL_NR_POLICIES ? "slowest" : "";
+			ret = FZ_CALL(lmm_set_policy(&p->lmm, name));
 			FZ_CHECK(v < FL_NR_POLICIES ? !ret : ret == -EINVAL, "set_policy(%u): %d",
 				 v, ret);
 			if (!ret)

@@ -713,6 +713,7 @@ static void fp_op_uaf(void)
 
 static void fp_op_knob(void)
 {
+	const char *policy;
 	bool on;
 
 	switch (fz_below(6)) {
@@ -739,7 +740,8 @@ static void fp_op_knob(void)
 		fz_trace("shrink");
 		break;
 	case 4:
-		FZ_CHECK(!FZ_CALL(lmm_set_policy(&fp.lmm, fp_policies[fz_below(ARRAY_SIZE(fp_policies))])), "policy");
+		policy = fp_policies[fz_below(ARRAY_SIZE(fp_policies))];
+		FZ_CHECK(!FZ_CALL(lmm_set_policy(&fp.lmm, policy)), "policy %s", policy);
 		break;
 	default:
 		if (!fp.nr_live)
