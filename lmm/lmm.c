@@ -311,6 +311,32 @@ static u32 lmm_treap_largest(const struct lmm_region *reg)
 }
 
 /*
+ * In order, prepending each node to *@head, so the chain comes out in
+ * descending order; a node's @right is read before it is overwritten.
+ */
+static void lmm_tree_drain(struct lmm_region *reg, u32 t, u32 *head)
+{
+	while (t != LMM_NIL) {
+		struct lmm_node *n = lmm_node(reg, t);
+		u32 right = n->right;
+
+		lmm_tree_drain(reg, n->left, head);
+		n->right = *head;
+		*head = t;
+		t = right;
+	}
+}
+
+static u32 lmm_treap_drain(struct lmm_region *reg)
+{
+	u32 head = LMM_NIL;
+
+	lmm_tree_drain(reg, reg->root, &head);
+	reg->root = LMM_NIL;
+	return head;
+}
+
+/*
  * Tree invariants under @t: addresses ordered, keys within (lo, hi),
  * priorities form a max-heap, max is the largest size below.  Returns the
  * number of violations; *@count accumulates nodes.
@@ -362,6 +388,7 @@ static const struct lmm_index_ops lmm_treap = {
 	.ceil		= lmm_treap_ceil,
 	.next		= lmm_treap_next,
 	.largest	= lmm_treap_largest,
+	.drain		= lmm_treap_drain,
 	.check		= lmm_treap_check,
 };
 
@@ -1171,21 +1198,25 @@ void lmm_destroy(struct lmm *lmm)
 EXPORT_SYMBOL_GPL(lmm_destroy);
 
 /*
- * Rebuild a region's index for another layout: drain the old index in
- * ascending address order (its first extent each time: O(1) with a list,
- * O(log n) with the tree), chaining the drained nodes by @right in
- * descending order, then insert them into the new index highest first (a
- * list then prepends each in O(1)).
+ * Rebuild a region's index for another layout: drain the old index into a
+ * chain by @right in descending address order (its drain operation, O(n);
+ * or its first extent erased at a time, O(1) each with a list), then insert
+ * the extents into the new index highest first (a list then prepends each
+ * in O(1)).
  */
 static void lmm_reindex(struct lmm_region *reg, const struct lmm_index_ops *from,
 			const struct lmm_index_ops *to)
 {
 	u32 t, next, chain = LMM_NIL;
 
-	while ((t = from->ceil(reg, 0)) != LMM_NIL) {
-		from->erase(reg, t);
-		lmm_node(reg, t)->right = chain;
-		chain = t;
+	if (from->drain) {
+		chain = from->drain(reg);
+	} else {
+		while ((t = from->ceil(reg, 0)) != LMM_NIL) {
+			from->erase(reg, t);
+			lmm_node(reg, t)->right = chain;
+			chain = t;
+		}
 	}
 	reg->root = LMM_NIL;
 	reg->cursor = 0;

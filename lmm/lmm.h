@@ -415,6 +415,9 @@ static inline bool lmm_fit_in(const struct lmm_req *rq, uintptr_t s, uintptr_t e
  * @ceil: the first extent starting at or above granule @g, or LMM_NIL.
  * @next: the extent after @g in address order, or LMM_NIL (walks).
  * @largest: the size of the largest extent, in granules (0 if none).
+ * @drain: optional: empty the index in O(n), returning its extents chained
+ *	by @right in descending address order (LMM_NIL ends the chain).
+ *	Without it, a switch away erases the first extent until none is left.
  * @check: optional: count the index's own violations (printing each, with
  *	the pool's name @pool) and the nodes it holds in *@nodes; the pool
  *	then checks the extents in address order, their sizes and counts.
@@ -422,8 +425,8 @@ static inline bool lmm_fit_in(const struct lmm_req *rq, uintptr_t s, uintptr_t e
  *
  * Policies whose &lmm_policy.index is the same table share the layout, so
  * a pool switches between them in O(1); any other switch drains the old
- * index in address order and inserts every extent into the new one, in
- * descending address order (a list then prepends in O(1)).
+ * index and inserts every extent into the new one in descending address
+ * order (a list then prepends in O(1)).
  */
 struct lmm_index_ops {
 	void (*insert)(struct lmm_region *reg, u32 g);
@@ -433,6 +436,7 @@ struct lmm_index_ops {
 	u32 (*ceil)(const struct lmm_region *reg, u32 g);
 	u32 (*next)(const struct lmm_region *reg, u32 g);
 	u32 (*largest)(const struct lmm_region *reg);
+	u32 (*drain)(struct lmm_region *reg);
 	int (*check)(const struct lmm_region *reg, const char *pool, unsigned long *nodes);
 };
 
