@@ -735,6 +735,7 @@ EXPORT_SYMBOL_GPL(lmm_register_policy);
  */
 int lmm_unregister_policy(struct lmm_policy *policy)
 {
+	unsigned long users = 0;
 	int ret = 0;
 
 	spin_lock(&lmm_policy_lock);
@@ -744,10 +745,12 @@ int lmm_unregister_policy(struct lmm_policy *policy)
 		ret = -EBUSY;
 	else
 		list_del(&policy->list);
+	if (ret == -EBUSY)
+		users = policy->users;
 	spin_unlock(&lmm_policy_lock);
 	if (ret == -EBUSY)
 		pr_info_ratelimited("lmm policy %s: unregister refused: %lu pools use it\n",
-				    policy->name, policy->users);
+				    policy->name, users);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(lmm_unregister_policy);
@@ -855,7 +858,7 @@ static bool lmm_region_find(const struct lmm *lmm, struct lmm_region *reg,
 {
 	lockdep_assert_held(&lmm->lock);
 	/* Cheap rejections: the range misses the region, or nothing is big enough. */
-	if (rq->hi <= reg->min || rq->lo >= reg->max || reg->root == LMM_NIL)
+	if (rq->hi <= reg->min || rq->lo >= reg->max || !reg->nr_free)
 		return false;
 	return INDIRECT_CALL_2(lmm->policy->find, lmm_best_fit_find, lmm_fast_find,
 			       reg, rq, addr, ext);
@@ -1136,7 +1139,9 @@ static void lmm_records_free(struct lmm_records old)
  * lmm_init() - initialise an empty pool
  * @lmm: caller-provided storage.
  *
- * The pool starts with no regions, the fast policy and debug mode off.
+ * The pool starts with no regions, the fast policy and debug mode off.  A
+ * pool that used a registered policy is lmm_destroy()ed first, which lets
+ * the policy go.
  *
  * Context: any context.
  */
@@ -1901,7 +1906,7 @@ void lmm_find_free(struct lmm *lmm, uintptr_t *inout_addr, size_t *out_size,
 		uintptr_t s, e;
 		u32 t;
 
-		if (a >= reg->max || reg->root == LMM_NIL)
+		if (a >= reg->max || !reg->nr_free)
 			continue;
 		if (a <= reg->min) {
 			t = lmm_idx_first(lmm, reg);

@@ -125,7 +125,7 @@ struct lmm_region {
 	lmm_pri_t pri;
 	size_t free;			/* free bytes */
 	unsigned long nr_free;		/* free extents */
-	u32 root;			/* the policy's: its index's root (LMM_NIL: empty) */
+	u32 root;			/* the policy's: its index's root; LMM_NIL when empty */
 	u32 seed;			/* a random per-region salt (the treap's priorities) */
 	u32 cursor;			/* the policy's: 0 whenever the index is rebuilt */
 };
@@ -322,7 +322,9 @@ void lmm_dump(struct lmm *lmm, lmm_print_fn print, void *arg);
  * index lives inside the free memory: the first granule of every free
  * extent holds a struct lmm_node, and extents are named by their granule
  * number relative to the region's start (lmm_node(), lmm_addr()).  The
- * pool sets a node's @size; its other three words are the policy's.
+ * pool sets a node's @size; its other three words are the policy's, and so
+ * are a region's @root (LMM_NIL when the pool hands over an empty index)
+ * and @cursor (0 when the index is rebuilt).
  *
  * Every operation is called with the pool lock held and interrupts off:
  * it must not sleep, allocate or take locks, and should stay within
@@ -449,7 +451,7 @@ struct lmm_index_ops {
  * @find: the free extent of @reg a request takes and the address in it:
  *	*@ext and *@addr (lmm_fit_in() on the extent gives the lowest
  *	satisfying address); false if none.  The pool has already checked
- *	that the region is not empty and meets [@rq->lo, @rq->hi).  May
+ *	that the region has a free extent and meets [@rq->lo, @rq->hi).  May
  *	update @reg->cursor (e.g. next fit's rover).
  *
  * Register with lmm_register_policy(); the fields below are the pool's.
