@@ -20,7 +20,8 @@
  *
  * Lock hold times: every entry point holds the pool's irq-safe spinlock for
  * O(log n) work with the tree ("linear": O(n), by definition of OSKit's
- * algorithm), except lmm_check() (O(n), a validator).  Listings are walked in
+ * algorithm; a registered policy: what its operations cost), except
+ * lmm_check() (O(n), a validator).  Listings are walked in
  * chunks of at most a caller-given number of extents per lock hold
  * (lmm_walk_free_from()), and a policy switch that would re-index more than
  * LMM_REINDEX_MAX extents is refused.
@@ -69,7 +70,7 @@ typedef s32 lmm_pri_t;
  * it lmm_set_policy() refuses with -EBUSY.  The re-indexing runs with the
  * pool lock held and interrupts off: measured on the UML test kernel
  * (KASAN, lockdep), list to tree costs 160-290 ns per extent (660-780 us at
- * 4096 extents, 2 ms at 8192, 543 ms at 1M) and tree to list 20-30 ns, so
+ * 4096 extents, 2 ms at 8192, 543 ms at 1M) and tree to list 20-40 ns, so
  * 4096 keeps the switch within ~1 ms.
  */
 #define LMM_REINDEX_MAX		4096
