@@ -1637,9 +1637,9 @@ EXPORT_SYMBOL_GPL(lmm_remove_free);
  *	@in_size == @size the only acceptable address is @in_min.
  *
  * Regions are searched in priority order; in the first one that has any,
- * the lowest satisfying address is returned (whatever the policy, except
- * BEST_FIT, which returns the lowest satisfying address of the smallest
- * fitting extent).  The block occupies whole granules: from @addr rounded
+ * the policy chooses: the lowest satisfying address ("fast", "linear"),
+ * the lowest satisfying address of the smallest fitting extent
+ * ("best_fit"), or a registered policy's answer.  The block occupies whole granules: from @addr rounded
  * down to @addr + @size rounded up.
  *
  * In debug mode the allocation's record is allocated (GFP_ATOMIC) before
