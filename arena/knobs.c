@@ -20,15 +20,13 @@ static const char * const slice_debug_names[] = {
 	"none", "poison", "redzone", "poison,redzone",
 };
 
-/* -EBUSY for a switch that would re-index too much: lmm says why in the log. */
+/*
+ * A built-in or registered policy, by name.  -EBUSY for a switch that would
+ * re-index too much: lmm says why in the log.
+ */
 static int knob_lmm_policy_set(struct memlab *ml, const char *val)
 {
-	int i;
-
-	for (i = 0; i < LMM_NR_POLICIES; i++)
-		if (sysfs_streq(val, lmm_policy_name(i)))
-			return lmm_set_policy(&ml->lmm, i);
-	return -EINVAL;
+	return lmm_set_policy(&ml->lmm, val);
 }
 
 static int knob_lmm_policy_show(struct memlab *ml, char *buf, size_t len)
@@ -36,7 +34,7 @@ static int knob_lmm_policy_show(struct memlab *ml, char *buf, size_t len)
 	struct lmm_info info;
 
 	lmm_info(&ml->lmm, &info);
-	return scnprintf(buf, len, "%s\n", lmm_policy_name(info.policy));
+	return scnprintf(buf, len, "%s\n", info.policy);
 }
 
 static int knob_lmm_debug_set(struct memlab *ml, const char *val)
@@ -187,7 +185,7 @@ FAULT_KNOB(SLICE, permille)
 
 /* Help texts too long for a line of the knob list below. */
 #define KNOB_HELP_LMM_POLICY \
-	"main LMM pool's search policy: fast, linear or best_fit (linear <-> others: at most 4096 free extents)"
+	"main LMM pool's search policy: fast, linear, best_fit or a registered one (lmm/stats lists them; another index layout: at most 4096 free extents)"
 #define KNOB_HELP_LMM_DEBUG \
 	"record live LMM allocations to catch wrong frees exactly (0/1; on only while all LMM memory is free)"
 #define KNOB_HELP_SLICE_DEBUG \

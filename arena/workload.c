@@ -7,9 +7,13 @@
  *   layer=lmm|pages|slice|vm|mix [ops=N] [seed=N] [size=A-B|size=N]
  *   [dist=uniform|log] [free=random|lifo|fifo|keep:N] [align=BITS]
  *   [range=A-B] [low=0|1] [hold=0|1] [stack=0|1] [threads=N] [xfree=0|1]
- *   [sample=N]
+ *   [sample=N] [policy=NAME]
  *
- * or "replay layer=... [hold=1]" to replay the stored trace, "free" to
+ * policy=NAME first switches the main LMM pool to that policy (built in or
+ * registered, as knobs/lmm_policy does; it stays afterwards), for a run or
+ * a replay.
+ *
+ * Or "replay layer=... [hold=1]" to replay the stored trace, "free" to
  * release what a hold=1 run left allocated (the next run releases it
  * first too, unless it says stack=1: then the held objects stay through
  * it, e.g. to try a request against the arena a workload fragmented), or
@@ -131,7 +135,8 @@ static const char * const wl_free_names[] = {
 enum {
 	WL_OPT_REPLAY, WL_OPT_FREE_CMD, WL_OPT_SHRINK, WL_OPT_LAYER, WL_OPT_OPS, WL_OPT_SEED,
 	WL_OPT_SIZE, WL_OPT_DIST, WL_OPT_FREE, WL_OPT_ALIGN, WL_OPT_RANGE, WL_OPT_LOW,
-	WL_OPT_HOLD, WL_OPT_STACK, WL_OPT_THREADS, WL_OPT_XFREE, WL_OPT_SAMPLE, WL_OPT_ERR,
+	WL_OPT_HOLD, WL_OPT_STACK, WL_OPT_THREADS, WL_OPT_XFREE, WL_OPT_SAMPLE, WL_OPT_POLICY,
+	WL_OPT_ERR,
 };
 
 /* lib/parser.c patterns; "%s" needs a value, so "ops=" is refused. */
@@ -153,6 +158,7 @@ static const match_table_t wl_tokens = {
 	{ WL_OPT_THREADS, "threads=%s" },
 	{ WL_OPT_XFREE, "xfree=%s" },
 	{ WL_OPT_SAMPLE, "sample=%s" },
+	{ WL_OPT_POLICY, "policy=%s" },
 	{ WL_OPT_ERR, NULL },
 };
 
@@ -267,6 +273,10 @@ static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, c
 		if (kstrtoul(v, 0, &spec->sample) || !spec->sample || spec->sample > WL_MAX_OPS)
 			return wl_refuse(why,
 					 "sample must be 1..2000000 (operations between samples)");
+		return 0;
+	case WL_OPT_POLICY:	/* whether it exists is known when the run starts */
+		if (strscpy(spec->policy, v, sizeof(spec->policy)) < 0)
+			return wl_refuse(why, "policy must be an LMM policy's name (1-15 bytes)");
 		return 0;
 	}
 	return wl_refuse(why, "unknown word: see the workload syntax in the README");
@@ -1101,6 +1111,7 @@ static void wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	unsigned long steps = 0, distinct = 0;
 	size_t n = sizeof(rep->text), live = 0, peak = 0;
 	char *p = rep->text, extra[32] = "";
+	struct lmm_info info;
 	unsigned int i, j;
 	int len = 0;
 
@@ -1132,6 +1143,8 @@ static void wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s
 		len += scnprintf(p + len, n - len,
 				 "interrupted: by a signal after %lu of %lu steps; everything it allocated was freed\n",
 				 steps, planned);
+	lmm_info(&wl->ml->lmm, &info);
+	len += scnprintf(p + len, n - len, "policy: lmm %s\n", info.policy);
 	len += scnprintf(p + len, n - len, "ops: %lu (allocs %lu, frees %lu)\n",
 			 t->ops, t->allocs, t->frees);
 	len += scnprintf(p + len, n - len, "failures: %lu\n", t->failures);
@@ -1259,6 +1272,15 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	ret = wl_samples_refuse(s->sample, s->cmd == WL_CMD_REPLAY ? wl->nr_trace : s->ops);
 	if (ret)
 		return ret;
+	if (s->policy[0]) {
+		ret = lmm_set_policy(&wl->ml->lmm, s->policy);
+		if (ret) {
+			pr_notice_ratelimited("workload line refused: policy=%s: %s\n", s->policy,
+					      ret == -EBUSY ? "too many free extents to re-index" :
+					      "no such LMM policy");
+			return ret;
+		}
+	}
 	if (!s->stack)
 		wl_release_held(wl);
 	else if (s->hold && wl->nr_held > WL_MAX_LIVE)

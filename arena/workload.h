@@ -14,6 +14,7 @@
 #include <linux/xarray.h>
 
 #include "common/frag.h"
+#include "lmm/lmm.h"
 
 struct file;
 struct inode;
@@ -93,6 +94,7 @@ struct memlab_wl_spec {
 	unsigned int threads;
 	bool xfree;
 	unsigned long sample;
+	char policy[LMM_POLICY_NAME_MAX];	/* "": keep the main pool's */
 };
 
 /* A layer's fragmentation at one moment. */

@@ -493,7 +493,7 @@ static int comb_init(struct comb *x, unsigned long extents, enum comb_kind kind)
 		return 0;
 	}
 	lmm_init(&x->pool);
-	if (lmm_set_policy(&x->pool, kind == COMB_FAST ? LMM_POLICY_FAST : LMM_POLICY_LINEAR) ||
+	if (lmm_set_policy(&x->pool, kind == COMB_FAST ? "fast" : "linear") ||
 	    lmm_add_region(&x->pool, &x->reg, x->buf, x->size, 0, 0) ||
 	    lmm_add_free(&x->pool, x->buf + 32 * extents, SZ_1M))
 		return -EINVAL;
@@ -1246,7 +1246,13 @@ static void frag_row(const char *who, const struct frag_result *r)
 		who, r->failures, r->peak, r->largest, r->free, ef / 1000, ef % 1000);
 }
 
-/* Deterministic (one seed): run once, after the timed table. */
+#define BENCH_MAX_POLICIES	8
+
+/*
+ * Deterministic (one seed): run once, after the timed table, on every LMM
+ * policy by name, the built-in ones and any a module has registered, and
+ * on gen_pool.
+ */
 static void bench_frag(struct bench_env *env)
 {
 	struct frag_obj *live = kvcalloc(FRAG_LIVE, sizeof(*live), GFP_KERNEL);
@@ -1254,21 +1260,25 @@ static void bench_frag(struct bench_env *env)
 	struct lmm_region *reg = kzalloc(sizeof(*reg), GFP_KERNEL);
 	char *buf = vmalloc(FRAG_POOL);
 	unsigned long ops = smoke ? 2000 : FRAG_OPS;
+	char (*names)[LMM_POLICY_NAME_MAX] = kcalloc(BENCH_MAX_POLICIES, sizeof(*names),
+						     GFP_KERNEL);
 	struct frag_target t = { .pool = pool };
 	struct frag_result r;
-	int p;
+	unsigned int p, n;
 
-	if (!live || !pool || !reg || !buf)
+	if (!live || !pool || !reg || !buf || !names)
 		goto out;
-	for (p = 0; p < LMM_NR_POLICIES; p++) {
+	n = min(lmm_policy_list(names, BENCH_MAX_POLICIES), BENCH_MAX_POLICIES);
+	for (p = 0; p < n; p++) {
 		char who[32];
 
 		lmm_init(pool);
-		lmm_set_policy(pool, p);
+		if (lmm_set_policy(pool, names[p]))
+			continue;	/* unregistered since it was listed */
 		lmm_add_region(pool, reg, buf, FRAG_POOL, 0, 0);
 		lmm_add_free(pool, buf, FRAG_POOL);
 		frag_run(&t, ops, live, &r);
-		snprintf(who, sizeof(who), "lmm %s", lmm_policy_name(p));
+		snprintf(who, sizeof(who), "lmm %s", names[p]);
 		frag_row(who, &r);
 		lmm_destroy(pool);
 	}
@@ -1279,6 +1289,7 @@ static void bench_frag(struct bench_env *env)
 		bench_gp_destroy(t.gp, 0, 0);
 	}
 out:
+	kfree(names);
 	vfree(buf);
 	kfree(reg);
 	kfree(pool);

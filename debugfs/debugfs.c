@@ -147,7 +147,7 @@ static int regions_show(struct seq_file *m, void *v)
 	switch (it->kind) {
 	case REGIONS_POOL:
 		seq_printf(m, "pool %s: policy %s, debug %s\n", it->info.name,
-			   lmm_policy_name(it->info.policy), it->info.debug ? "on" : "off");
+			   it->info.policy, it->info.debug ? "on" : "off");
 		break;
 	case REGIONS_REGION:
 		seq_printf(m, "region 0x%016lx-0x%016lx flags 0x%08x pri %d free %zu in %lu extents\n",
@@ -192,11 +192,19 @@ static const struct file_operations lmm_regions_fops = {
 static int lmm_stats_show(struct seq_file *m, void *unused)
 {
 	struct memlab *ml = m->private;
+	char names[8][LMM_POLICY_NAME_MAX];
 	struct lmm_stats st;
+	unsigned int n;
 	int i;
 
 	lmm_stats(&ml->lmm, &st);
-	seq_printf(m, "policy: %s\n", lmm_policy_name(st.policy));
+	seq_printf(m, "policy: %s\n", st.policy);
+	/* what knobs/lmm_policy accepts: the built-in and registered policies */
+	n = lmm_policy_list(names, ARRAY_SIZE(names));
+	seq_puts(m, "policies:");
+	for (i = 0; i < min_t(unsigned int, n, ARRAY_SIZE(names)); i++)
+		seq_printf(m, " %s", names[i]);
+	seq_puts(m, n > ARRAY_SIZE(names) ? " ...\n" : "\n");
 	seq_printf(m, "debug: %s\n", st.debug ? "on" : "off");
 	seq_printf(m, "regions: %lu\n", st.nr_regions);
 	seq_printf(m, "allocs: %llu\n", st.allocs);
@@ -241,6 +249,19 @@ static int lmm_fragments_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(lmm_fragments);
+
+/* lmm/check: the main pool's validator, on demand (O(n) with the lock held). */
+static int lmm_check_show(struct seq_file *m, void *unused)
+{
+	struct memlab *ml = m->private;
+	struct lmm_info info;
+	int bad = lmm_check(&ml->lmm);
+
+	lmm_info(&ml->lmm, &info);
+	seq_printf(m, "policy: %s\nviolations: %d\n", info.policy, bad);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(lmm_check);
 
 static __printf(2, 3) void seq_print_cb(void *arg, const char *fmt, ...)
 {
@@ -681,6 +702,7 @@ void memlab_debugfs_init(struct memlab *ml)
 	debugfs_create_file("regions", 0400, dir, ml, &lmm_regions_fops);
 	debugfs_create_file("stats", 0444, dir, ml, &lmm_stats_fops);
 	debugfs_create_file("fragments", 0444, dir, ml, &lmm_fragments_fops);
+	debugfs_create_file("check", 0444, dir, ml, &lmm_check_fops);
 	dir = debugfs_create_dir("pages", ml->debugfs);
 	debugfs_create_file("buddyinfo", 0444, dir, ml, &pages_buddyinfo_fops);
 	debugfs_create_file("unusable_index", 0444, dir, ml, &pages_unusable_index_fops);

@@ -406,7 +406,7 @@ static void lmm_best_fit_smallest_extent(struct kunit *test)
 {
 	struct lmm_fixture *fx = setup_one(test, 0);
 
-	KUNIT_ASSERT_EQ(test, lmm_set_policy(&fx->pool, LMM_POLICY_BEST_FIT), 0);
+	KUNIT_ASSERT_EQ(test, lmm_set_policy(&fx->pool, "best_fit"), 0);
 	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, fx->buf + 64, 16), 0);
 	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, fx->buf + 112, 16), 0);
 	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, fx->buf + 160, 16), 0);
@@ -414,16 +414,16 @@ static void lmm_best_fit_smallest_extent(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 20, 0), (void *)(fx->buf + 80));
 	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 48, 0), (void *)fx->buf);
 	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 100, 0), (void *)(fx->buf + 176));
-	KUNIT_EXPECT_EQ(test, lmm_set_policy(&fx->pool, LMM_NR_POLICIES), -EINVAL);
-	KUNIT_EXPECT_STREQ(test, lmm_policy_name(LMM_POLICY_BEST_FIT), "best_fit");
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(&fx->pool, "slowest"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(&fx->pool, ""), -EINVAL);
 }
 
 /* Expect switching policies back and forth to keep the free space exactly. */
 static void lmm_set_policy_reindexes(struct kunit *test)
 {
 	struct lmm_fixture *fx = setup_one(test, 0);
-	static const enum lmm_policy order[] = {
-		LMM_POLICY_LINEAR, LMM_POLICY_BEST_FIT, LMM_POLICY_LINEAR, LMM_POLICY_FAST,
+	static const char * const order[] = {
+		"linear", "best_fit", "linear", "fast",
 	};
 	struct lmm_stats before, after;
 	unsigned int i;
@@ -438,7 +438,7 @@ static void lmm_set_policy_reindexes(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, after.free_bytes, before.free_bytes);
 		KUNIT_EXPECT_EQ(test, after.free_extents, before.free_extents);
 		KUNIT_EXPECT_EQ(test, after.largest_free, before.largest_free);
-		KUNIT_EXPECT_EQ(test, after.policy, order[i]);
+		KUNIT_EXPECT_STREQ(test, after.policy, order[i]);
 		/* both layouts answer the same */
 		KUNIT_EXPECT_PTR_EQ(test, lmm_alloc_aligned(&fx->pool, 16, 0, 6, 0),
 				    (void *)fx->buf);
@@ -471,22 +471,247 @@ static void lmm_set_policy_refuses_long_reindex(struct kunit *test)
 	make_comb(test, pool, base, n);
 	lmm_stats(pool, &st);
 	KUNIT_ASSERT_EQ(test, st.free_extents, LMM_REINDEX_MAX + 1);
-	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, LMM_POLICY_LINEAR), -EBUSY);
-	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, LMM_POLICY_BEST_FIT), 0);
-	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, LMM_POLICY_LINEAR), -EBUSY);
-	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, LMM_POLICY_FAST), 0);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, "linear"), -EBUSY);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, "best_fit"), 0);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, "linear"), -EBUSY);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, "fast"), 0);
 	lmm_stats(pool, &st);
-	KUNIT_EXPECT_EQ(test, st.policy, LMM_POLICY_FAST);
+	KUNIT_EXPECT_STREQ(test, st.policy, "fast");
 	KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
 	/* one extent fewer: exactly the limit */
 	KUNIT_ASSERT_EQ(test, lmm_remove_free(pool, base, 16), 0);
-	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, LMM_POLICY_LINEAR), 0);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, "linear"), 0);
 	KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
 	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(pool, 16, 0), (void *)(base + 32));
-	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, LMM_POLICY_FAST), 0);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, "fast"), 0);
 	KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
 	lmm_destroy(pool);
 	vfree(base);
+}
+
+/* ---- a policy registered by the tests: last fit on a sorted list ----
+ *
+ * The index is OSKit's list (@right the next extent, @root the head) and
+ * the search takes the highest fitting extent, an answer no built-in policy
+ * gives, so a case can tell that the pool really asks this policy.  It has
+ * no check operation (optional): the pool's own checks of the extents run.
+ */
+
+static u32 kl_floor(const struct lmm_region *reg, u32 g)
+{
+	u32 t, best = LMM_NIL;
+
+	for (t = reg->root; t != LMM_NIL && t <= g; t = lmm_node(reg, t)->right)
+		best = t;
+	return best;
+}
+
+static u32 kl_ceil(const struct lmm_region *reg, u32 g)
+{
+	u32 t = reg->root;
+
+	while (t != LMM_NIL && t < g)
+		t = lmm_node(reg, t)->right;
+	return t;
+}
+
+static u32 kl_next(const struct lmm_region *reg, u32 g)
+{
+	return lmm_node(reg, g)->right;
+}
+
+static void kl_insert(struct lmm_region *reg, u32 g)
+{
+	u32 prev = g ? kl_floor(reg, g - 1) : LMM_NIL;
+	u32 *link = prev == LMM_NIL ? &reg->root : &lmm_node(reg, prev)->right;
+
+	lmm_node(reg, g)->right = *link;
+	*link = g;
+}
+
+static void kl_erase(struct lmm_region *reg, u32 g)
+{
+	u32 prev = g ? kl_floor(reg, g - 1) : LMM_NIL;
+	u32 *link = prev == LMM_NIL ? &reg->root : &lmm_node(reg, prev)->right;
+
+	*link = lmm_node(reg, g)->right;
+}
+
+static void kl_resized(struct lmm_region *reg, u32 g)
+{
+}
+
+static u32 kl_largest(const struct lmm_region *reg)
+{
+	u32 t, best = 0;
+
+	for (t = reg->root; t != LMM_NIL; t = lmm_node(reg, t)->right)
+		best = max(best, lmm_node(reg, t)->size);
+	return best;
+}
+
+static bool kl_find(struct lmm_region *reg, const struct lmm_req *rq, uintptr_t *addr,
+		    u32 *ext)
+{
+	uintptr_t a;
+	u32 t;
+
+	*ext = LMM_NIL;
+	for (t = reg->root; t != LMM_NIL; t = lmm_node(reg, t)->right) {
+		if (lmm_fit_in(rq, lmm_addr(reg, t), lmm_end(reg, t), &a)) {
+			*ext = t;
+			*addr = a;
+		}
+	}
+	return *ext != LMM_NIL;
+}
+
+static const struct lmm_index_ops kl_index = {
+	.insert = kl_insert, .erase = kl_erase, .resized = kl_resized, .floor = kl_floor,
+	.ceil = kl_ceil, .next = kl_next, .largest = kl_largest,
+};
+
+static struct lmm_policy kl_policy = {
+	.name = "kunit_lastfit", .owner = THIS_MODULE, .index = &kl_index, .find = kl_find,
+};
+
+/* Deferred: the policy goes even when a case stops early (-ENOENT if gone). */
+static void kl_unregister(void *policy)
+{
+	lmm_unregister_policy(policy);
+}
+
+static void kl_register(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, lmm_register_policy(&kl_policy), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kl_unregister, &kl_policy), 0);
+}
+
+static bool kl_listed(const char *name)
+{
+	char names[16][LMM_POLICY_NAME_MAX];
+	unsigned int i, n = lmm_policy_list(names, ARRAY_SIZE(names));
+
+	for (i = 0; i < min_t(unsigned int, n, ARRAY_SIZE(names)); i++)
+		if (!strcmp(names[i], name))
+			return true;
+	return false;
+}
+
+/* Expect a duplicate name refused with -EEXIST, the policy listed once. */
+static void lmm_policy_register_refuses_duplicate(struct kunit *test)
+{
+	struct lmm_policy fast = { .name = "fast", .index = &kl_index, .find = kl_find };
+	struct lmm_policy twin = { .name = "kunit_lastfit", .index = &kl_index,
+				   .find = kl_find };
+
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&fast), -EEXIST);
+	KUNIT_EXPECT_FALSE(test, kl_listed("kunit_lastfit"));
+	kl_register(test);
+	KUNIT_EXPECT_TRUE(test, kl_listed("kunit_lastfit"));
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&kl_policy), -EEXIST);
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&twin), -EEXIST);
+	KUNIT_EXPECT_EQ(test, lmm_unregister_policy(&twin), -ENOENT);
+	KUNIT_EXPECT_EQ(test, lmm_unregister_policy(&kl_policy), 0);
+	KUNIT_EXPECT_FALSE(test, kl_listed("kunit_lastfit"));
+	KUNIT_EXPECT_EQ(test, lmm_unregister_policy(&kl_policy), -ENOENT);
+}
+
+/* Expect a policy without its operations or with a bad name refused with -EINVAL. */
+static void lmm_policy_register_refuses_missing_ops(struct kunit *test)
+{
+	struct lmm_index_ops no_floor = kl_index;
+	struct lmm_policy p = { .name = "kunit_bad", .index = &kl_index };
+
+	no_floor.floor = NULL;
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);	/* no find */
+	p.find = kl_find;
+	p.index = NULL;
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
+	p.index = &no_floor;
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
+	p.index = &kl_index;
+	p.name = NULL;
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
+	p.name = "";
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
+	p.name = "two words";
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
+	p.name = "sixteen_chars_xx";
+	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, kl_listed("kunit_bad"));
+}
+
+/*
+ * Expect unregister refused with -EBUSY while a pool uses the policy, and
+ * allowed once the pool has switched away or been destroyed; a name no
+ * longer registered is refused by lmm_set_policy().
+ */
+static void lmm_policy_unregister_refused_in_use(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	struct lmm_stats st;
+
+	kl_register(test);
+	KUNIT_ASSERT_EQ(test, lmm_set_policy(&fx->pool, "kunit_lastfit\n"), 0);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_STREQ(test, st.policy, "kunit_lastfit");
+	KUNIT_EXPECT_EQ(test, lmm_unregister_policy(&kl_policy), -EBUSY);
+	KUNIT_EXPECT_TRUE(test, kl_listed("kunit_lastfit"));
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(&fx->pool, "fast"), 0);
+	KUNIT_EXPECT_EQ(test, lmm_unregister_policy(&kl_policy), 0);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(&fx->pool, "kunit_lastfit"), -EINVAL);
+	/* lmm_destroy() lets go of it too */
+	KUNIT_ASSERT_EQ(test, lmm_register_policy(&kl_policy), 0);
+	KUNIT_ASSERT_EQ(test, lmm_set_policy(&fx->pool, "kunit_lastfit"), 0);
+	KUNIT_EXPECT_EQ(test, lmm_unregister_policy(&kl_policy), -EBUSY);
+	lmm_destroy(&fx->pool);
+	KUNIT_EXPECT_EQ(test, lmm_unregister_policy(&kl_policy), 0);
+	lmm_init(&fx->pool);
+}
+
+/*
+ * Free extents [0,64) [80,112) [128,160), the rest removed:
+ *   [....#..#..#######...]
+ * Expect the registered last-fit policy to answer (20 B -> +128, 48 B -> +0,
+ * 16 B -> +80), the validator to pass on its index, the statistics to use
+ * it, and the switches into it and back to fast to keep the free space.
+ */
+static void lmm_policy_registered_works(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *b = fx->buf;
+	struct lmm_stats st;
+
+	kl_register(test);
+	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, b + 64, 16), 0);
+	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, b + 112, 16), 0);
+	KUNIT_ASSERT_EQ(test, lmm_remove_free(&fx->pool, b + 160, BUF_SIZE - 160), 0);
+	KUNIT_ASSERT_EQ(test, lmm_set_policy(&fx->pool, "kunit_lastfit"), 0);
+	KUNIT_EXPECT_EQ(test, lmm_check(&fx->pool), 0);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.free_extents, 3);
+	KUNIT_EXPECT_EQ(test, st.free_bytes, 128);
+	KUNIT_EXPECT_EQ(test, st.largest_free, 64);
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 20, 0), (void *)(b + 128));
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 48, 0), (void *)b);
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 16, 0), (void *)(b + 80));
+	KUNIT_EXPECT_NULL(test, lmm_alloc(&fx->pool, 32, 0));
+	KUNIT_EXPECT_EQ(test, lmm_check(&fx->pool), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b + 128, 20), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b, 48), 0);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b + 80, 16), 0);
+	KUNIT_EXPECT_EQ(test, lmm_check(&fx->pool), 0);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.free_extents, 3);
+	KUNIT_EXPECT_EQ(test, st.free_bytes, 128);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(&fx->pool, "fast"), 0);
+	KUNIT_EXPECT_EQ(test, lmm_check(&fx->pool), 0);
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, 20, 0), (void *)b);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b, 20), 0);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.free_extents, 3);
 }
 
 /* Regions and free space at the edges of the address space, untouched memory. */
@@ -748,8 +973,8 @@ static uintptr_t walk(struct lmm *pool, struct walk_log *w, uintptr_t from, unsi
  */
 static void lmm_walk_free_from_address_order(struct kunit *test)
 {
-	static const enum lmm_policy pols[] = {
-		LMM_POLICY_FAST, LMM_POLICY_LINEAR, LMM_POLICY_BEST_FIT,
+	static const char * const pols[] = {
+		"fast", "linear", "best_fit",
 	};
 	struct lmm_fixture *fx = test->priv;
 	struct walk_log *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
@@ -815,7 +1040,7 @@ static void lmm_walk_free_from_address_order(struct kunit *test)
  */
 static void lmm_walk_free_from_resumes_under_change(struct kunit *test)
 {
-	static const enum lmm_policy pols[] = { LMM_POLICY_FAST, LMM_POLICY_LINEAR };
+	static const char * const pols[] = { "fast", "linear" };
 	struct lmm_fixture *fx = test->priv;
 	struct walk_log *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 	unsigned long *gone = kunit_kcalloc(test, BITS_TO_LONGS(301), sizeof(long), GFP_KERNEL);
@@ -1012,7 +1237,7 @@ static void lmm_differential_fast_vs_linear(struct kunit *test)
 		struct diff_side *sd = &d->side[s];
 
 		lmm_init(&sd->pool);
-		lmm_set_policy(&sd->pool, s ? LMM_POLICY_LINEAR : LMM_POLICY_FAST);
+		lmm_set_policy(&sd->pool, s ? "linear" : "fast");
 		KUNIT_ASSERT_EQ(test, lmm_add_region(&sd->pool, &sd->low, sd->base,
 						     DIFF_BUF / 8, 1, -1), 0);
 		KUNIT_ASSERT_EQ(test, lmm_add_region(&sd->pool, &sd->high, sd->base + DIFF_BUF / 8,
@@ -1066,8 +1291,8 @@ static void lmm_differential_fast_vs_linear(struct kunit *test)
 			KUNIT_ASSERT_EQ(test, lmm_check(&d->side[1].pool), 0);
 		}
 		if (i == ops / 2) {
-			lmm_set_policy(&d->side[0].pool, LMM_POLICY_LINEAR);
-			lmm_set_policy(&d->side[1].pool, LMM_POLICY_FAST);
+			lmm_set_policy(&d->side[0].pool, "linear");
+			lmm_set_policy(&d->side[1].pool, "fast");
 		}
 	}
 	while (d->nlive--)
@@ -1114,7 +1339,7 @@ static u64 time_alloc_gen(struct lmm *pool, char *base, unsigned long n, int rep
  * from the top down, so that each insertion is at the head (O(1)) - a switch
  * of policy would be refused above LMM_REINDEX_MAX extents.
  */
-static struct lmm *comb_pool(struct kunit *test, enum lmm_policy policy, char *base,
+static struct lmm *comb_pool(struct kunit *test, const char *policy, char *base,
 			     size_t size, unsigned long n)
 {
 	struct lmm *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
@@ -1150,11 +1375,11 @@ static void lmm_alloc_gen_scaling(struct kunit *test)
 		u64 fast, linear;
 
 		KUNIT_ASSERT_NOT_NULL(test, base);
-		pool = comb_pool(test, LMM_POLICY_FAST, base, size, n);
+		pool = comb_pool(test, "fast", base, size, n);
 		fast = time_alloc_gen(pool, base, n, 200);
 		KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
 		lmm_destroy(pool);
-		pool = comb_pool(test, LMM_POLICY_LINEAR, base, size, n);
+		pool = comb_pool(test, "linear", base, size, n);
 		linear = time_alloc_gen(pool, base, n, n > 10000 ? 5 : 50);
 		KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
 		kunit_info(test, "%6lu extents: fast %llu ns, linear %llu ns per alloc_gen+free (x%llu)\n",
@@ -1213,7 +1438,7 @@ static u64 hold_worst_chunk(struct kunit *test, struct lmm *pool, unsigned long 
 }
 
 /* The fastest of HOLD_PASSES runs of one policy switch, in ns. */
-static u64 hold_switch(struct lmm *pool, enum lmm_policy to, enum lmm_policy back, int *ret)
+static u64 hold_switch(struct lmm *pool, const char *to, const char *back, int *ret)
 {
 	u64 best = U64_MAX, t0;
 	int pass;
@@ -1288,22 +1513,22 @@ static void lmm_lock_hold_at_1m_extents(struct kunit *test)
 		kunit_skip(test, "measures irqs-off lock holds; on PREEMPT_RT interrupts stay on");
 	base = vmalloc(size);
 	KUNIT_ASSERT_NOT_NULL(test, base);
-	pool = comb_pool(test, LMM_POLICY_FAST, base, size, HOLD_EXTENTS);
+	pool = comb_pool(test, "fast", base, size, HOLD_EXTENTS);
 	walk = hold_worst_chunk(test, pool, &chunks);
-	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, LMM_POLICY_LINEAR), -EBUSY);
+	KUNIT_EXPECT_EQ(test, lmm_set_policy(pool, "linear"), -EBUSY);
 	for (pass = 0; pass < HOLD_PASSES; pass++) {
 		t0 = ktime_get_ns();
 		lmm_stats(pool, &st);
 		stats = min(stats, ktime_get_ns() - t0);
 	}
 	KUNIT_EXPECT_EQ(test, st.free_extents, HOLD_EXTENTS + 1);
-	KUNIT_EXPECT_EQ(test, st.policy, LMM_POLICY_FAST);
+	KUNIT_EXPECT_STREQ(test, st.policy, "fast");
 	op = hold_worst_op(test, pool, base, 1000);
 	KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
 	lmm_destroy(pool);
 
 	/* the list, for information */
-	pool = comb_pool(test, LMM_POLICY_LINEAR, base, size, HOLD_EXTENTS);
+	pool = comb_pool(test, "linear", base, size, HOLD_EXTENTS);
 	lwalk = hold_worst_chunk(test, pool, &lchunks);
 	t0 = ktime_get_ns();
 	KUNIT_EXPECT_NULL(test, lmm_alloc(pool, 65536 + 16, 0));
@@ -1313,10 +1538,10 @@ static void lmm_lock_hold_at_1m_extents(struct kunit *test)
 
 	sbase = vmalloc(small);
 	KUNIT_ASSERT_NOT_NULL(test, sbase);
-	pool = comb_pool(test, LMM_POLICY_FAST, sbase, small, LMM_REINDEX_MAX - 1);
-	to_list = hold_switch(pool, LMM_POLICY_LINEAR, LMM_POLICY_FAST, &ret);
-	KUNIT_ASSERT_EQ(test, lmm_set_policy(pool, LMM_POLICY_LINEAR), 0);
-	to_tree = hold_switch(pool, LMM_POLICY_FAST, LMM_POLICY_LINEAR, &ret);
+	pool = comb_pool(test, "fast", sbase, small, LMM_REINDEX_MAX - 1);
+	to_list = hold_switch(pool, "linear", "fast", &ret);
+	KUNIT_ASSERT_EQ(test, lmm_set_policy(pool, "linear"), 0);
+	to_tree = hold_switch(pool, "fast", "linear", &ret);
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	KUNIT_EXPECT_EQ(test, lmm_check(pool), 0);
 	lmm_destroy(pool);
@@ -1356,6 +1581,10 @@ static struct kunit_case memlab_lmm_cases[] = {
 	KUNIT_CASE(lmm_best_fit_smallest_extent),
 	KUNIT_CASE(lmm_set_policy_reindexes),
 	KUNIT_CASE(lmm_set_policy_refuses_long_reindex),
+	KUNIT_CASE(lmm_policy_register_refuses_duplicate),
+	KUNIT_CASE(lmm_policy_register_refuses_missing_ops),
+	KUNIT_CASE(lmm_policy_unregister_refused_in_use),
+	KUNIT_CASE(lmm_policy_registered_works),
 	KUNIT_CASE(lmm_add_region_address_space_edges),
 	KUNIT_CASE(lmm_misuse_zero_size),
 	KUNIT_CASE(lmm_misuse_free_outside),

@@ -300,6 +300,8 @@ static int smp_snapshot_fn(void *arg)
 	return 0;
 }
 
+static const char * const smp_policies[] = { "fast", "linear", "best_fit" };
+
 static int smp_flip_fn(void *arg)
 {
 	struct smp_fx *fx = arg;
@@ -309,14 +311,14 @@ static int smp_flip_fn(void *arg)
 	while (atomic_read(&fx->running)) {
 		u32 r = prandom_u32_state(&rnd);
 
-		lmm_set_policy(&fx->lmm, r % LMM_NR_POLICIES);
+		lmm_set_policy(&fx->lmm, smp_policies[r % ARRAY_SIZE(smp_policies)]);
 		memlab_pages_set_debug(fx->mp, (r >> 4) & 1);
 		memlab_slice_set_debug(fx->pool, (r >> 5) & 1 ? MEMLAB_SLICE_POISON : 0);
 		memlab_generic_set_debug(fx->g, (r >> 6) & 1 ? MEMLAB_SLICE_POISON : 0);
 		fx->flips++;
 		usleep_range(1000, 3000);
 	}
-	lmm_set_policy(&fx->lmm, LMM_POLICY_FAST);
+	lmm_set_policy(&fx->lmm, "fast");
 	memlab_pages_set_debug(fx->mp, false);
 	memlab_slice_set_debug(fx->pool, 0);
 	memlab_generic_set_debug(fx->g, 0);

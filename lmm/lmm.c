@@ -18,14 +18,19 @@
  *             ^ struct lmm_node            ^                  ^
  *             { left, right, size, max }   granule numbers, 32 bits each
  *
- * LMM_POLICY_FAST and LMM_POLICY_BEST_FIT arrange the nodes as a treap:
- * a binary search tree by address whose heap priorities are a hash of each
- * node's granule number (salted per region), so its expected depth is
+ * How the nodes are arranged and searched is the pool's policy (struct
+ * lmm_policy in lmm.h: an index and a search, as genalloc's algorithms are
+ * functions); the core here keeps regions, coalescing, misuse detection,
+ * locking, statistics and debug records, and reaches the index only through
+ * the policy's operations.  "fast" and "best_fit" arrange the nodes as a
+ * treap: a binary search tree by address whose heap priorities are a hash of
+ * each node's granule number (salted per region), so its expected depth is
  * O(log n) whatever the order of operations.  Each node also records the
  * largest extent in its subtree ("max", the augmentation vmalloc uses), so a
- * search skips every subtree too small for the request.  LMM_POLICY_LINEAR
- * chains the same nodes into OSKit's address-sorted list ("right" is the
- * next pointer) and scans it.
+ * search skips every subtree too small for the request.  "linear" chains
+ * the same nodes into OSKit's address-sorted list ("right" is the next
+ * pointer) and scans it.  Other modules may register their own
+ * (lmm_register_policy()).
  *
  * Consequences of keeping the index in free memory: no allocation ever needs
  * metadata from elsewhere, so freeing never fails for lack of it; the
@@ -53,8 +58,11 @@
 #ifdef __KERNEL__
 #define pr_fmt(fmt) "memlab: " fmt
 #include <linux/export.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/kernel.h>
+#include <linux/list.h>
 #include <linux/minmax.h>
+#include <linux/module.h>
 #include <linux/prefetch.h>
 #include <linux/printk.h>
 #include <linux/random.h>
@@ -76,44 +84,7 @@
  * ------------------------------------------------------------------------
  */
 
-/* "No node": granule numbers are below LMM_REGION_MAX_GRANULES. */
-#define LMM_NIL		0xffffffffU
-
-/**
- * struct lmm_node - index node, stored in the first granule of a free extent
- * @left: tree: child with lower addresses; list: unused.
- * @right: tree: child with higher addresses; list: next extent.
- * @size: extent size in granules, >= 1.
- * @max: tree: largest @size in this subtree; list: unused.
- *
- * All four are granule counts or granule numbers relative to the region.
- */
-struct lmm_node {
-	u32 left;
-	u32 right;
-	u32 size;
-	u32 max;
-};
-
 static_assert(sizeof(struct lmm_node) <= LMM_GRANULE);
-
-/* A request for lmm_alloc_gen(), in bytes, validated. */
-struct lmm_req {
-	uintptr_t size;		/* bytes asked for, > 0 */
-	uintptr_t mask;		/* alignment - 1 */
-	uintptr_t phase;	/* wanted (addr & mask) */
-	uintptr_t lo;		/* lowest acceptable address */
-	uintptr_t hi;		/* addr + size <= hi */
-	u32 min_g;		/* granules any fitting extent has at least */
-};
-
-static const char * const lmm_policy_names[] = {
-	[LMM_POLICY_FAST]	= "fast",
-	[LMM_POLICY_LINEAR]	= "linear",
-	[LMM_POLICY_BEST_FIT]	= "best_fit",
-};
-
-static_assert(ARRAY_SIZE(lmm_policy_names) == LMM_NR_POLICIES);
 
 static const char * const lmm_misuse_names[] = {
 	[LMM_MISUSE_ZERO_SIZE]		= "zero size",
@@ -129,8 +100,20 @@ static const char * const lmm_misuse_names[] = {
 
 static_assert(ARRAY_SIZE(lmm_misuse_names) == LMM_NR_MISUSE);
 
+/*
+ * Validators: print each violation, naming the pool (@pool_name in scope),
+ * and count it in @bad.
+ */
+#define LMM_CHECK(cond, fmt, ...) do {					\
+	if (unlikely(!(cond))) {					\
+		pr_err("lmm %s: check failed: " fmt "\n",		\
+		       pool_name, ##__VA_ARGS__);			\
+		bad++;							\
+	}								\
+} while (0)
+
 /* ------------------------------------------------------------------------
- * Granules and nodes
+ * Granules
  * ------------------------------------------------------------------------
  */
 
@@ -139,26 +122,22 @@ static inline uintptr_t lmm_round_down(uintptr_t a)
 	return a & ~(LMM_GRANULE - 1);
 }
 
-static inline struct lmm_node *lmm_node(const struct lmm_region *reg, u32 g)
-{
-	return (struct lmm_node *)(reg->min + ((uintptr_t)g << LMM_GRANULE_SHIFT));
-}
-
-static inline uintptr_t lmm_addr(const struct lmm_region *reg, u32 g)
-{
-	return reg->min + ((uintptr_t)g << LMM_GRANULE_SHIFT);
-}
-
 /* Granule number of a granule-aligned address inside @reg. */
 static inline u32 lmm_gran(const struct lmm_region *reg, uintptr_t a)
 {
 	return (a - reg->min) >> LMM_GRANULE_SHIFT;
 }
 
-static inline uintptr_t lmm_end(const struct lmm_region *reg, u32 g)
-{
-	return lmm_addr(reg, g) + ((uintptr_t)lmm_node(reg, g)->size << LMM_GRANULE_SHIFT);
-}
+/* ------------------------------------------------------------------------
+ * The treap: the index of "fast" and "best_fit"
+ *
+ * A binary search tree by address whose heap priorities are a hash of each
+ * node's granule number (salted per region), so its expected depth is
+ * O(log n) whatever the order of operations.  Each node also records the
+ * largest extent in its subtree (@max, the augmentation vmalloc uses), so a
+ * search skips every subtree too small for the request.
+ * ------------------------------------------------------------------------
+ */
 
 /* Treap heap priority: a 32-bit finaliser (murmur3's) of the salted number. */
 static inline u32 lmm_prio(const struct lmm_region *reg, u32 g)
@@ -172,16 +151,6 @@ static inline u32 lmm_prio(const struct lmm_region *reg, u32 g)
 	h ^= h >> 16;
 	return h;
 }
-
-static inline bool lmm_is_tree(const struct lmm *lmm)
-{
-	return lmm->policy != LMM_POLICY_LINEAR;
-}
-
-/* ------------------------------------------------------------------------
- * The treap (FAST and BEST_FIT)
- * ------------------------------------------------------------------------
- */
 
 static inline u32 lmm_max_of(const struct lmm_region *reg, u32 t)
 {
@@ -282,157 +251,147 @@ static void lmm_tree_resized(const struct lmm_region *reg, u32 t, u32 g)
 	lmm_tree_update(reg, t);
 }
 
-/* ------------------------------------------------------------------------
- * The index: one interface over the treap and the sorted list.
- * Context: caller holds lmm->lock.
- * ------------------------------------------------------------------------
- */
+static void lmm_treap_insert(struct lmm_region *reg, u32 g)
+{
+	struct lmm_node *n = lmm_node(reg, g);
 
-/* Last extent starting at or below granule @g, or LMM_NIL. */
-static u32 lmm_idx_floor(const struct lmm *lmm, const struct lmm_region *reg, u32 g)
+	n->left = LMM_NIL;
+	n->right = LMM_NIL;
+	n->max = n->size;
+	reg->root = lmm_tree_insert(reg, reg->root, g);
+}
+
+static void lmm_treap_erase(struct lmm_region *reg, u32 g)
+{
+	reg->root = lmm_tree_erase(reg, reg->root, g);
+}
+
+static void lmm_treap_resized(struct lmm_region *reg, u32 g)
+{
+	lmm_tree_resized(reg, reg->root, g);
+}
+
+static u32 lmm_treap_floor(const struct lmm_region *reg, u32 g)
 {
 	u32 t = reg->root, best = LMM_NIL;
 
-	lockdep_assert_held(&lmm->lock);
-
-	if (lmm_is_tree(lmm)) {
-		while (t != LMM_NIL) {
-			if (t <= g) {
-				best = t;
-				t = lmm_node(reg, t)->right;
-			} else {
-				t = lmm_node(reg, t)->left;
-			}
+	while (t != LMM_NIL) {
+		if (t <= g) {
+			best = t;
+			t = lmm_node(reg, t)->right;
+		} else {
+			t = lmm_node(reg, t)->left;
 		}
-		return best;
 	}
-	for (; t != LMM_NIL && t <= g; t = lmm_node(reg, t)->right)
-		best = t;
 	return best;
 }
 
-/* First extent starting at or above granule @g, or LMM_NIL. */
-static u32 lmm_idx_ceil(const struct lmm *lmm, const struct lmm_region *reg, u32 g)
+static u32 lmm_treap_ceil(const struct lmm_region *reg, u32 g)
 {
 	u32 t = reg->root, best = LMM_NIL;
 
-	lockdep_assert_held(&lmm->lock);
-
-	if (lmm_is_tree(lmm)) {
-		while (t != LMM_NIL) {
-			if (t >= g) {
-				best = t;
-				t = lmm_node(reg, t)->left;
-			} else {
-				t = lmm_node(reg, t)->right;
-			}
-		}
-		return best;
-	}
-	while (t != LMM_NIL && t < g)
-		t = lmm_node(reg, t)->right;
-	return t;
-}
-
-static u32 lmm_idx_next(const struct lmm *lmm, const struct lmm_region *reg, u32 g)
-{
-	lockdep_assert_held(&lmm->lock);
-	if (!lmm_is_tree(lmm))
-		return lmm_node(reg, g)->right;
-	return g == LMM_NIL - 1 ? LMM_NIL : lmm_idx_ceil(lmm, reg, g + 1);
-}
-
-static u32 lmm_idx_first(const struct lmm *lmm, const struct lmm_region *reg)
-{
-	lockdep_assert_held(&lmm->lock);
-	return lmm_is_tree(lmm) ? lmm_idx_ceil(lmm, reg, 0) : reg->root;
-}
-
-/* Add a free extent of @size granules at granule @g (not adjacent to another). */
-static void lmm_ext_add(struct lmm *lmm, struct lmm_region *reg, u32 g, u32 size)
-{
-	struct lmm_node *n = lmm_node(reg, g);
-
-	lockdep_assert_held(&lmm->lock);
-	n->size = size;
-	n->max = size;
-	n->left = LMM_NIL;
-	n->right = LMM_NIL;
-	if (lmm_is_tree(lmm)) {
-		reg->root = lmm_tree_insert(reg, reg->root, g);
-	} else {
-		u32 prev = g ? lmm_idx_floor(lmm, reg, g - 1) : LMM_NIL;
-
-		if (prev == LMM_NIL) {
-			n->right = reg->root;
-			reg->root = g;
+	while (t != LMM_NIL) {
+		if (t >= g) {
+			best = t;
+			t = lmm_node(reg, t)->left;
 		} else {
-			n->right = lmm_node(reg, prev)->right;
-			lmm_node(reg, prev)->right = g;
+			t = lmm_node(reg, t)->right;
 		}
 	}
-	reg->nr_free++;
-	reg->free += (size_t)size << LMM_GRANULE_SHIFT;
+	return best;
 }
 
-/* Remove extent @g; its node stops existing, so walk hints are stale. */
-static void lmm_ext_del(struct lmm *lmm, struct lmm_region *reg, u32 g)
+static u32 lmm_treap_next(const struct lmm_region *reg, u32 g)
 {
-	struct lmm_node *n = lmm_node(reg, g);
-
-	lockdep_assert_held(&lmm->lock);
-	lmm->gen++;
-	reg->nr_free--;
-	reg->free -= (size_t)n->size << LMM_GRANULE_SHIFT;
-	if (lmm_is_tree(lmm)) {
-		reg->root = lmm_tree_erase(reg, reg->root, g);
-	} else {
-		u32 prev = g ? lmm_idx_floor(lmm, reg, g - 1) : LMM_NIL;
-
-		if (prev == LMM_NIL)
-			reg->root = n->right;
-		else
-			lmm_node(reg, prev)->right = n->right;
-	}
+	return g == LMM_NIL - 1 ? LMM_NIL : lmm_treap_ceil(reg, g + 1);
 }
 
-static void lmm_ext_resize(struct lmm *lmm, struct lmm_region *reg, u32 g, u32 size)
+static u32 lmm_treap_largest(const struct lmm_region *reg)
 {
-	struct lmm_node *n = lmm_node(reg, g);
-
-	lockdep_assert_held(&lmm->lock);
-	reg->free -= (size_t)n->size << LMM_GRANULE_SHIFT;
-	reg->free += (size_t)size << LMM_GRANULE_SHIFT;
-	n->size = size;
-	if (lmm_is_tree(lmm))
-		lmm_tree_resized(reg, reg->root, g);
+	return lmm_max_of(reg, reg->root);
 }
-
-/* ------------------------------------------------------------------------
- * Searching
- * ------------------------------------------------------------------------
- */
 
 /*
- * The lowest address in the free extent [s, e) that satisfies @rq.  The
- * lowest candidate is the first address >= max(s, lo) with the right phase;
- * every other condition only gets harder as the address grows, so if that
- * one fails the extent has none.  @e is granule aligned, so "addr + size <=
- * e" also keeps the rounded-up end inside the extent.
+ * In order, prepending each node to *@head, so the chain comes out in
+ * descending order; a node's @right is read before it is overwritten.
  */
-static bool lmm_fit_in(const struct lmm_req *rq, uintptr_t s, uintptr_t e,
-		       uintptr_t *addr)
+static void lmm_tree_drain(struct lmm_region *reg, u32 t, u32 *head)
 {
-	uintptr_t a = max(s, rq->lo), d = (rq->phase - a) & rq->mask;
+	while (t != LMM_NIL) {
+		struct lmm_node *n = lmm_node(reg, t);
+		u32 right = n->right;
 
-	if (a + d < a)
-		return false;
-	a += d;
-	if (a >= e || rq->size > e - a || a >= rq->hi || rq->size > rq->hi - a)
-		return false;
-	*addr = a;
-	return true;
+		lmm_tree_drain(reg, n->left, head);
+		n->right = *head;
+		*head = t;
+		t = right;
+	}
 }
+
+static u32 lmm_treap_drain(struct lmm_region *reg)
+{
+	u32 head = LMM_NIL;
+
+	lmm_tree_drain(reg, reg->root, &head);
+	reg->root = LMM_NIL;
+	return head;
+}
+
+/*
+ * Tree invariants under @t: addresses ordered, keys within (lo, hi),
+ * priorities form a max-heap, max is the largest size below.  Returns the
+ * number of violations; *@count accumulates nodes.
+ */
+static int lmm_check_tree(const struct lmm_region *reg, const char *pool_name,
+			  u32 t, u32 lo, u32 hi, unsigned long *count, int depth)
+{
+	const struct lmm_node *n;
+	int bad = 0;
+
+	if (t == LMM_NIL)
+		return 0;
+	LMM_CHECK(depth < 256, "region %p: tree deeper than 256", (void *)reg->min);
+	if (depth >= 256)
+		return bad;
+	n = lmm_node(reg, t);
+	LMM_CHECK(lo == LMM_NIL || t > lo, "node %u not above %u", t, lo);
+	LMM_CHECK(hi == LMM_NIL || t < hi, "node %u not below %u", t, hi);
+	LMM_CHECK((n->left == LMM_NIL || n->left < lmm_gran(reg, reg->max)) &&
+		  (n->right == LMM_NIL || n->right < lmm_gran(reg, reg->max)),
+		  "node %u: a child outside the region", t);
+	if (bad)
+		return bad;
+	LMM_CHECK(n->max == max3(n->size, lmm_max_of(reg, n->left), lmm_max_of(reg, n->right)),
+		  "node %u max %u wrong", t, n->max);
+	LMM_CHECK(n->left == LMM_NIL || lmm_prio(reg, n->left) <= lmm_prio(reg, t),
+		  "node %u: left child breaks the heap", t);
+	LMM_CHECK(n->right == LMM_NIL || lmm_prio(reg, n->right) <= lmm_prio(reg, t),
+		  "node %u: right child breaks the heap", t);
+	(*count)++;
+	if (bad)
+		return bad;
+	bad += lmm_check_tree(reg, pool_name, n->left, lo, t, count, depth + 1);
+	bad += lmm_check_tree(reg, pool_name, n->right, t, hi, count, depth + 1);
+	return bad;
+}
+
+static int lmm_treap_check(const struct lmm_region *reg, const char *pool_name,
+			   unsigned long *nodes)
+{
+	return lmm_check_tree(reg, pool_name, reg->root, LMM_NIL, LMM_NIL, nodes, 0);
+}
+
+static const struct lmm_index_ops lmm_treap = {
+	.insert		= lmm_treap_insert,
+	.erase		= lmm_treap_erase,
+	.resized	= lmm_treap_resized,
+	.floor		= lmm_treap_floor,
+	.ceil		= lmm_treap_ceil,
+	.next		= lmm_treap_next,
+	.largest	= lmm_treap_largest,
+	.drain		= lmm_treap_drain,
+	.check		= lmm_treap_check,
+};
 
 /*
  * Lowest fitting address under subtree @t: in-order, skipping subtrees
@@ -464,6 +423,12 @@ static bool lmm_tree_first_fit(const struct lmm_region *reg, u32 t,
 		t = n->right;
 	}
 	return false;
+}
+
+static bool lmm_fast_find(struct lmm_region *reg, const struct lmm_req *rq,
+			  uintptr_t *addr, u32 *ext)
+{
+	return lmm_tree_first_fit(reg, reg->root, rq, addr, ext);
 }
 
 /*
@@ -499,9 +464,97 @@ static void lmm_tree_best_fit(const struct lmm_region *reg, u32 t,
 	}
 }
 
+static bool lmm_best_fit_find(struct lmm_region *reg, const struct lmm_req *rq,
+			      uintptr_t *addr, u32 *ext)
+{
+	*ext = LMM_NIL;
+	lmm_tree_best_fit(reg, reg->root, rq, addr, ext);
+	return *ext != LMM_NIL;
+}
+
+/* ------------------------------------------------------------------------
+ * OSKit's address-sorted list: the index of "linear"
+ *
+ * The same nodes chained by address, @right the next pointer, @root the head.
+ * ------------------------------------------------------------------------
+ */
+
+static u32 lmm_list_floor(const struct lmm_region *reg, u32 g)
+{
+	u32 t, best = LMM_NIL;
+
+	for (t = reg->root; t != LMM_NIL && t <= g; t = lmm_node(reg, t)->right)
+		best = t;
+	return best;
+}
+
+static u32 lmm_list_ceil(const struct lmm_region *reg, u32 g)
+{
+	u32 t = reg->root;
+
+	while (t != LMM_NIL && t < g)
+		t = lmm_node(reg, t)->right;
+	return t;
+}
+
+static u32 lmm_list_next(const struct lmm_region *reg, u32 g)
+{
+	return lmm_node(reg, g)->right;
+}
+
+static void lmm_list_insert(struct lmm_region *reg, u32 g)
+{
+	u32 prev = g ? lmm_list_floor(reg, g - 1) : LMM_NIL;
+	struct lmm_node *n = lmm_node(reg, g);
+
+	n->left = LMM_NIL;
+	n->max = 0;
+	if (prev == LMM_NIL) {
+		n->right = reg->root;
+		reg->root = g;
+	} else {
+		n->right = lmm_node(reg, prev)->right;
+		lmm_node(reg, prev)->right = g;
+	}
+}
+
+static void lmm_list_erase(struct lmm_region *reg, u32 g)
+{
+	u32 prev = g ? lmm_list_floor(reg, g - 1) : LMM_NIL;
+	u32 next = lmm_node(reg, g)->right;
+
+	if (prev == LMM_NIL)
+		reg->root = next;
+	else
+		lmm_node(reg, prev)->right = next;
+}
+
+static void lmm_list_resized(struct lmm_region *reg, u32 g)
+{
+}
+
+static u32 lmm_list_largest(const struct lmm_region *reg)
+{
+	u32 t, best = 0;
+
+	for (t = reg->root; t != LMM_NIL; t = lmm_node(reg, t)->right)
+		best = max(best, lmm_node(reg, t)->size);
+	return best;
+}
+
+static const struct lmm_index_ops lmm_list = {
+	.insert		= lmm_list_insert,
+	.erase		= lmm_list_erase,
+	.resized	= lmm_list_resized,
+	.floor		= lmm_list_floor,
+	.ceil		= lmm_list_ceil,
+	.next		= lmm_list_next,
+	.largest	= lmm_list_largest,
+};
+
 /* OSKit's way: walk the address-sorted list. */
-static bool lmm_list_first_fit(const struct lmm_region *reg,
-			       const struct lmm_req *rq, uintptr_t *addr, u32 *ext)
+static bool lmm_linear_find(struct lmm_region *reg, const struct lmm_req *rq,
+			    uintptr_t *addr, u32 *ext)
 {
 	u32 t;
 
@@ -518,24 +571,298 @@ static bool lmm_list_first_fit(const struct lmm_region *reg,
 	return false;
 }
 
+/* ------------------------------------------------------------------------
+ * The built-in policies and the registry of the others
+ * ------------------------------------------------------------------------
+ */
+
+static const struct lmm_policy lmm_policy_fast = {
+	.name = "fast", .index = &lmm_treap, .find = lmm_fast_find,
+};
+
+static const struct lmm_policy lmm_policy_linear = {
+	.name = "linear", .index = &lmm_list, .find = lmm_linear_find,
+};
+
+static const struct lmm_policy lmm_policy_best_fit = {
+	.name = "best_fit", .index = &lmm_treap, .find = lmm_best_fit_find,
+};
+
+static const struct lmm_policy * const lmm_builtin_policies[] = {
+	&lmm_policy_fast, &lmm_policy_linear, &lmm_policy_best_fit,
+};
+
+/*
+ * The registered policies.  lmm_policy_lock protects the list and every
+ * registered policy's @users; it nests inside no other lock (a pool's lock
+ * is never held while it is taken).
+ */
+static LIST_HEAD(lmm_policies);
+static DEFINE_SPINLOCK(lmm_policy_lock);
+
+static bool lmm_policy_builtin(const struct lmm_policy *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lmm_builtin_policies); i++)
+		if (p == lmm_builtin_policies[i])
+			return true;
+	return false;
+}
+
+/* The policy called @name, or NULL.  Context: caller holds lmm_policy_lock. */
+static struct lmm_policy *lmm_policy_find_locked(const char *name)
+{
+	struct lmm_policy *p;
+
+	lockdep_assert_held(&lmm_policy_lock);
+	list_for_each_entry(p, &lmm_policies, list)
+		if (!strcmp(p->name, name))
+			return p;
+	return NULL;
+}
+
+/*
+ * The policy called @name (a trailing newline is ignored, as sysfs_streq()
+ * does), with a use counted and its module pinned; NULL if there is none or
+ * its module is going away.
+ */
+static const struct lmm_policy *lmm_policy_get(const char *name)
+{
+	struct lmm_policy *p;
+	char buf[LMM_POLICY_NAME_MAX];
+	size_t len = strlen(name);
+	unsigned int i;
+
+	if (len && name[len - 1] == '\n')
+		len--;
+	if (!len || len >= sizeof(buf))
+		return NULL;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	for (i = 0; i < ARRAY_SIZE(lmm_builtin_policies); i++)
+		if (!strcmp(buf, lmm_builtin_policies[i]->name))
+			return lmm_builtin_policies[i];
+	spin_lock(&lmm_policy_lock);
+	p = lmm_policy_find_locked(buf);
+	if (p && try_module_get(p->owner))
+		p->users++;
+	else
+		p = NULL;
+	spin_unlock(&lmm_policy_lock);
+	return p;
+}
+
+/* Drop what lmm_policy_get() took.  Context: no pool lock held. */
+static void lmm_policy_put(const struct lmm_policy *policy)
+{
+	struct lmm_policy *p = (struct lmm_policy *)policy;
+
+	if (lmm_policy_builtin(policy))
+		return;
+	spin_lock(&lmm_policy_lock);
+	p->users--;
+	spin_unlock(&lmm_policy_lock);
+	module_put(p->owner);
+}
+
+static bool lmm_policy_valid(const struct lmm_policy *p)
+{
+	const struct lmm_index_ops *ix = p->index;
+	size_t i, len;
+
+	if (!p->name || !p->find || !ix || !ix->insert || !ix->erase || !ix->resized ||
+	    !ix->floor || !ix->ceil || !ix->next || !ix->largest)
+		return false;
+	len = strnlen(p->name, LMM_POLICY_NAME_MAX);
+	if (!len || len == LMM_POLICY_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)	/* no white space, no control characters */
+		if ((unsigned char)p->name[i] <= ' ' || p->name[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/**
+ * lmm_register_policy() - make a policy available to every pool
+ * @policy: the policy, with @name, @owner, @index and @find set; it must
+ *	stay in place until lmm_unregister_policy() succeeds.
+ *
+ * The policy can then be chosen by name with lmm_set_policy() (and so in
+ * knobs/lmm_policy, the workload runner's policy= and the benchmark).
+ * A pool that switches to it pins @owner, so its module cannot be unloaded
+ * while a pool uses it.
+ *
+ * Context: any context; takes a spinlock.
+ * Return: 0; -EINVAL for a missing name or operation, or a name that is
+ * empty, too long (LMM_POLICY_NAME_MAX) or has white space in it; -EEXIST
+ * when the name is taken (a built-in one or another registered policy) or
+ * @policy is registered already.
+ */
+int lmm_register_policy(struct lmm_policy *policy)
+{
+	unsigned int i;
+	int ret = 0;
+
+	if (!policy || !lmm_policy_valid(policy))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(lmm_builtin_policies); i++)
+		if (!strcmp(policy->name, lmm_builtin_policies[i]->name))
+			return -EEXIST;
+	spin_lock(&lmm_policy_lock);
+	if (lmm_policy_find_locked(policy->name)) {
+		ret = -EEXIST;
+	} else {
+		policy->users = 0;
+		list_add_tail(&policy->list, &lmm_policies);
+	}
+	spin_unlock(&lmm_policy_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(lmm_register_policy);
+
+/**
+ * lmm_unregister_policy() - withdraw a policy
+ * @policy: a policy given to lmm_register_policy().
+ *
+ * Refused while any pool uses the policy: switch those pools to another
+ * policy (or destroy them) first.  A module's policy cannot be in use when
+ * its exit function runs, since every pool using it holds a reference to
+ * the module.
+ *
+ * Context: any context; takes a spinlock.
+ * Return: 0; -EBUSY (nothing changed) while a pool uses it; -ENOENT if it
+ * is not registered.
+ */
+int lmm_unregister_policy(struct lmm_policy *policy)
+{
+	unsigned long users = 0;
+	int ret = 0;
+
+	spin_lock(&lmm_policy_lock);
+	if (!policy || !policy->name || lmm_policy_find_locked(policy->name) != policy)
+		ret = -ENOENT;
+	else if (policy->users)
+		ret = -EBUSY;
+	else
+		list_del(&policy->list);
+	if (ret == -EBUSY)
+		users = policy->users;
+	spin_unlock(&lmm_policy_lock);
+	if (ret == -EBUSY)
+		pr_info_ratelimited("lmm policy %s: unregister refused: %lu pools use it\n",
+				    policy->name, users);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(lmm_unregister_policy);
+
+/**
+ * lmm_policy_list() - the names of every policy a pool can use
+ * @names: filled in with up to @max names, the built-in ones first, then
+ *	the registered ones in registration order.
+ * @max: room in @names.
+ *
+ * Context: any context; takes a spinlock.
+ * Return: the number of policies, which may exceed @max.
+ */
+unsigned int lmm_policy_list(char names[][LMM_POLICY_NAME_MAX], unsigned int max)
+{
+	const struct lmm_policy *p;
+	unsigned int n = 0, i;
+
+	for (i = 0; i < ARRAY_SIZE(lmm_builtin_policies); i++, n++)
+		if (n < max)
+			strscpy(names[n], lmm_builtin_policies[i]->name, LMM_POLICY_NAME_MAX);
+	spin_lock(&lmm_policy_lock);
+	list_for_each_entry(p, &lmm_policies, list) {
+		if (n < max)
+			strscpy(names[n], p->name, LMM_POLICY_NAME_MAX);
+		n++;
+	}
+	spin_unlock(&lmm_policy_lock);
+	return n;
+}
+EXPORT_SYMBOL_GPL(lmm_policy_list);
+
+/* ------------------------------------------------------------------------
+ * The index of a pool: its policy's operations, with the free counters.
+ * The default policy's functions are named, so that a kernel with
+ * retpolines calls them directly (linux/indirect_call_wrapper.h).
+ * Context: caller holds lmm->lock.
+ * ------------------------------------------------------------------------
+ */
+
+/* Last extent starting at or below granule @g, or LMM_NIL. */
+static u32 lmm_idx_floor(const struct lmm *lmm, const struct lmm_region *reg, u32 g)
+{
+	lockdep_assert_held(&lmm->lock);
+	return INDIRECT_CALL_1(lmm->policy->index->floor, lmm_treap_floor, reg, g);
+}
+
+/* First extent starting at or above granule @g, or LMM_NIL. */
+static u32 lmm_idx_ceil(const struct lmm *lmm, const struct lmm_region *reg, u32 g)
+{
+	lockdep_assert_held(&lmm->lock);
+	return INDIRECT_CALL_1(lmm->policy->index->ceil, lmm_treap_ceil, reg, g);
+}
+
+static u32 lmm_idx_next(const struct lmm *lmm, const struct lmm_region *reg, u32 g)
+{
+	lockdep_assert_held(&lmm->lock);
+	return INDIRECT_CALL_1(lmm->policy->index->next, lmm_treap_next, reg, g);
+}
+
+static u32 lmm_idx_first(const struct lmm *lmm, const struct lmm_region *reg)
+{
+	return lmm_idx_ceil(lmm, reg, 0);
+}
+
+/* Add a free extent of @size granules at granule @g (not adjacent to another). */
+static void lmm_ext_add(struct lmm *lmm, struct lmm_region *reg, u32 g, u32 size)
+{
+	lockdep_assert_held(&lmm->lock);
+	lmm_node(reg, g)->size = size;
+	INDIRECT_CALL_1(lmm->policy->index->insert, lmm_treap_insert, reg, g);
+	reg->nr_free++;
+	reg->free += (size_t)size << LMM_GRANULE_SHIFT;
+}
+
+/* Remove extent @g; its node stops existing, so walk hints are stale. */
+static void lmm_ext_del(struct lmm *lmm, struct lmm_region *reg, u32 g)
+{
+	lockdep_assert_held(&lmm->lock);
+	lmm->gen++;
+	reg->nr_free--;
+	reg->free -= (size_t)lmm_node(reg, g)->size << LMM_GRANULE_SHIFT;
+	INDIRECT_CALL_1(lmm->policy->index->erase, lmm_treap_erase, reg, g);
+}
+
+static void lmm_ext_resize(struct lmm *lmm, struct lmm_region *reg, u32 g, u32 size)
+{
+	struct lmm_node *n = lmm_node(reg, g);
+
+	lockdep_assert_held(&lmm->lock);
+	reg->free -= (size_t)n->size << LMM_GRANULE_SHIFT;
+	reg->free += (size_t)size << LMM_GRANULE_SHIFT;
+	n->size = size;
+	INDIRECT_CALL_1(lmm->policy->index->resized, lmm_treap_resized, reg, g);
+}
+
+/* ------------------------------------------------------------------------
+ * Searching
+ * ------------------------------------------------------------------------
+ */
+
 /* Context: caller holds lmm->lock. */
-static bool lmm_region_find(const struct lmm *lmm, const struct lmm_region *reg,
+static bool lmm_region_find(const struct lmm *lmm, struct lmm_region *reg,
 			    const struct lmm_req *rq, uintptr_t *addr, u32 *ext)
 {
 	lockdep_assert_held(&lmm->lock);
 	/* Cheap rejections: the range misses the region, or nothing is big enough. */
-	if (rq->hi <= reg->min || rq->lo >= reg->max || reg->root == LMM_NIL)
+	if (rq->hi <= reg->min || rq->lo >= reg->max || !reg->nr_free)
 		return false;
-	switch (lmm->policy) {
-	case LMM_POLICY_LINEAR:
-		return lmm_list_first_fit(reg, rq, addr, ext);
-	case LMM_POLICY_BEST_FIT:
-		*ext = LMM_NIL;
-		lmm_tree_best_fit(reg, reg->root, rq, addr, ext);
-		return *ext != LMM_NIL;
-	default:
-		return lmm_tree_first_fit(reg, reg->root, rq, addr, ext);
-	}
+	return INDIRECT_CALL_2(lmm->policy->find, lmm_best_fit_find, lmm_fast_find,
+			       reg, rq, addr, ext);
 }
 
 /*
@@ -814,7 +1141,9 @@ static void lmm_records_free(struct lmm_records old)
  * lmm_init() - initialise an empty pool
  * @lmm: caller-provided storage.
  *
- * The pool starts with no regions, the fast policy and debug mode off.
+ * The pool starts with no regions, the fast policy and debug mode off.  A
+ * pool that used a registered policy is lmm_destroy()ed first, which lets
+ * the policy go.
  *
  * Context: any context.
  */
@@ -822,7 +1151,7 @@ void lmm_init(struct lmm *lmm)
 {
 	memset(lmm, 0, sizeof(*lmm));
 	spin_lock_init(&lmm->lock);
-	lmm->policy = LMM_POLICY_FAST;
+	lmm->policy = &lmm_policy_fast;
 	lmm->name = "lmm";
 }
 EXPORT_SYMBOL_GPL(lmm_init);
@@ -848,14 +1177,16 @@ EXPORT_SYMBOL_GPL(lmm_set_name);
  * lmm_destroy() - release what a pool holds besides the caller's storage
  * @lmm: the pool.
  *
- * Frees debug records and forgets every region; the memory the regions
- * described is the caller's again.  The pool may be reinitialised.
+ * Frees debug records, forgets every region and goes back to the fast
+ * policy, releasing a registered one; the memory the regions described is
+ * the caller's again.  The pool may be reinitialised.
  *
  * Context: any context where kfree() may be called (with debug mode on, the
  * records are freed after the lock is dropped).
  */
 void lmm_destroy(struct lmm *lmm)
 {
+	const struct lmm_policy *policy;
 	struct lmm_records old;
 	unsigned long flags;
 
@@ -865,113 +1196,109 @@ void lmm_destroy(struct lmm *lmm)
 	lmm->hint_reg = NULL;
 	lmm->gen++;
 	lmm->stats.nr_regions = 0;
+	policy = lmm->policy;
+	lmm->policy = &lmm_policy_fast;		/* no region left to re-index */
 	spin_unlock_irqrestore(&lmm->lock, flags);
+	lmm_policy_put(policy);
 	lmm_records_free(old);
 }
 EXPORT_SYMBOL_GPL(lmm_destroy);
 
-/**
- * lmm_policy_name() - the name of a policy
- * @policy: the policy.
- *
- * Return: "fast", "linear", "best_fit", or "?" for an unknown value.
+/*
+ * Rebuild a region's index for another layout: drain the old index into a
+ * chain by @right in descending address order (its drain operation, O(n);
+ * or its first extent erased at a time, O(1) each with a list), then insert
+ * the extents into the new index highest first (a list then prepends each
+ * in O(1)).
  */
-const char *lmm_policy_name(enum lmm_policy policy)
+static void lmm_reindex(struct lmm_region *reg, const struct lmm_index_ops *from,
+			const struct lmm_index_ops *to)
 {
-	if ((unsigned int)policy >= LMM_NR_POLICIES)
-		return "?";
-	return lmm_policy_names[policy];
+	u32 t, next, chain = LMM_NIL;
+
+	if (from->drain) {
+		chain = from->drain(reg);
+	} else {
+		while ((t = from->ceil(reg, 0)) != LMM_NIL) {
+			from->erase(reg, t);
+			lmm_node(reg, t)->right = chain;
+			chain = t;
+		}
+	}
+	reg->root = LMM_NIL;
+	reg->cursor = 0;
+	for (t = chain; t != LMM_NIL; t = next) {
+		next = lmm_node(reg, t)->right;
+		to->insert(reg, t);
+	}
 }
-EXPORT_SYMBOL_GPL(lmm_policy_name);
 
 /*
- * Rebuild a region's index for another layout.  Tree to list: a reverse
- * in-order walk prepends each node, overwriting "right" only after the
- * right subtree is done.  List to tree: insert each node, saving the next
- * pointer first.
+ * Switch @lmm to @policy, re-indexing if the layout differs.  Returns the
+ * policy it leaves, or NULL (nothing changed) when that is too much work.
+ * Context: caller holds lmm->lock.
  */
-static void lmm_tree_to_list(struct lmm_region *reg, u32 t, u32 *head)
+static const struct lmm_policy *lmm_switch(struct lmm *lmm, const struct lmm_policy *policy,
+					   unsigned long *extents)
 {
-	while (t != LMM_NIL) {
-		struct lmm_node *n = lmm_node(reg, t);
-		u32 left = n->left;
+	const struct lmm_policy *old = lmm->policy;
+	struct lmm_region *reg;
 
-		lmm_tree_to_list(reg, n->right, head);
-		n->right = *head;
-		n->left = LMM_NIL;
-		*head = t;
-		t = left;
+	lockdep_assert_held(&lmm->lock);
+	*extents = 0;
+	if (old->index != policy->index) {
+		for (reg = lmm->regions; reg; reg = reg->next)
+			*extents += reg->nr_free;
+		if (*extents > LMM_REINDEX_MAX)
+			return NULL;
+		for (reg = lmm->regions; reg; reg = reg->next)
+			lmm_reindex(reg, old->index, policy->index);
+		lmm->gen++;		/* walk hints name nodes of the old layout */
 	}
-}
-
-static void lmm_reindex(struct lmm_region *reg, bool to_tree)
-{
-	u32 t = reg->root, next;
-
-	reg->root = LMM_NIL;
-	if (!to_tree) {
-		lmm_tree_to_list(reg, t, &reg->root);
-		return;
-	}
-	for (; t != LMM_NIL; t = next) {
-		struct lmm_node *n = lmm_node(reg, t);
-
-		next = n->right;
-		n->left = LMM_NIL;
-		n->right = LMM_NIL;
-		n->max = n->size;
-		reg->root = lmm_tree_insert(reg, reg->root, t);
-	}
+	lmm->policy = policy;
+	return old;
 }
 
 /**
- * lmm_set_policy() - change how a pool searches, at any time
+ * lmm_set_policy() - change how a pool indexes and searches, at any time
  * @lmm: the pool.
- * @policy: the new policy.
+ * @name: "fast", "linear", "best_fit" or a policy given to
+ *	lmm_register_policy(); a trailing newline is ignored.
  *
- * Switching between the list (LINEAR) and the tree (FAST, BEST_FIT)
- * re-indexes every region: O(n log n) in the number of free extents, all of
- * it with the pool lock held and interrupts off, since every operation
- * relies on one layout per pool.  So a switch that would re-index more than
- * LMM_REINDEX_MAX extents (about 1 ms) is refused: an index half converted
- * between lock holds would need every operation to handle both layouts at
- * once, for a setting meant to be chosen while a pool is young.  FAST and
- * BEST_FIT share the tree; switching between them is O(1) at any size.
+ * Switching between policies of different index layouts (the list of
+ * "linear" and the tree of "fast" and "best_fit", or a registered
+ * policy's) re-indexes every region: O(n log n) in the number of free
+ * extents, all of it with the pool lock held and interrupts off, since
+ * every operation relies on one layout per pool.  So a switch that would
+ * re-index more than LMM_REINDEX_MAX extents (about 1 ms) is refused: an
+ * index half converted between lock holds would need every operation to
+ * handle both layouts at once, for a setting meant to be chosen while a
+ * pool is young.  Policies that share a layout ("fast" and "best_fit")
+ * switch in O(1) at any size.  A registered policy's module is pinned
+ * until the pool switches away or is destroyed.
  *
- * Context: any context.
+ * Context: any context (takes the registry's spinlock, then the pool's).
  * Return: 0; -EINVAL for an unknown policy; -EBUSY (nothing changed, a
  * message names the count and the limit) when the pool holds more than
  * LMM_REINDEX_MAX free extents to re-index.
  */
-int lmm_set_policy(struct lmm *lmm, enum lmm_policy policy)
+int lmm_set_policy(struct lmm *lmm, const char *name)
 {
-	unsigned long flags, extents = 0;
-	struct lmm_region *reg;
-	bool was_tree, to_tree = policy != LMM_POLICY_LINEAR;
+	const struct lmm_policy *policy = lmm_policy_get(name), *old;
+	unsigned long flags, extents;
 
-	if ((unsigned int)policy >= LMM_NR_POLICIES)
+	if (!policy)
 		return -EINVAL;
 	spin_lock_irqsave(&lmm->lock, flags);
-	was_tree = lmm_is_tree(lmm);
-	if (was_tree != to_tree) {
-		for (reg = lmm->regions; reg; reg = reg->next)
-			extents += reg->nr_free;
-		if (extents > LMM_REINDEX_MAX) {
-			spin_unlock_irqrestore(&lmm->lock, flags);
-			pr_info_ratelimited("lmm %s: policy %s refused: %lu free extents to re-index, at most %d (LMM_REINDEX_MAX, about 1 ms with interrupts off)\n",
-					    lmm->name, lmm_policy_name(policy), extents,
-					    LMM_REINDEX_MAX);
-			return -EBUSY;
-		}
-	}
-	lmm->policy = policy;
-	if (was_tree != lmm_is_tree(lmm)) {
-		for (reg = lmm->regions; reg; reg = reg->next)
-			lmm_reindex(reg, !was_tree);
-		lmm->gen++;		/* list walk hints mean nothing in a tree */
-	}
-	lmm->stats.policy = policy;
+	old = lmm_switch(lmm, policy, &extents);
 	spin_unlock_irqrestore(&lmm->lock, flags);
+	if (!old) {
+		pr_info_ratelimited("lmm %s: policy %s refused: %lu free extents to re-index, at most %d (LMM_REINDEX_MAX, about 1 ms with interrupts off)\n",
+				    lmm->name, policy->name, extents, LMM_REINDEX_MAX);
+		lmm_policy_put(policy);
+		return -EBUSY;
+	}
+	lmm_policy_put(old);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(lmm_set_policy);
@@ -1312,9 +1639,9 @@ EXPORT_SYMBOL_GPL(lmm_remove_free);
  *	@in_size == @size the only acceptable address is @in_min.
  *
  * Regions are searched in priority order; in the first one that has any,
- * the lowest satisfying address is returned (whatever the policy, except
- * BEST_FIT, which returns the lowest satisfying address of the smallest
- * fitting extent).  The block occupies whole granules: from @addr rounded
+ * the policy chooses: the lowest satisfying address ("fast", "linear"),
+ * the lowest satisfying address of the smallest fitting extent
+ * ("best_fit"), or a registered policy's answer.  The block occupies whole granules: from @addr rounded
  * down to @addr + @size rounded up.
  *
  * In debug mode the allocation's record is allocated (GFP_ATOMIC) before
@@ -1586,7 +1913,7 @@ void lmm_find_free(struct lmm *lmm, uintptr_t *inout_addr, size_t *out_size,
 		uintptr_t s, e;
 		u32 t;
 
-		if (a >= reg->max || reg->root == LMM_NIL)
+		if (a >= reg->max || !reg->nr_free)
 			continue;
 		if (a <= reg->min) {
 			t = lmm_idx_first(lmm, reg);
@@ -1628,20 +1955,11 @@ const char *lmm_misuse_name(enum lmm_misuse kind)
 }
 EXPORT_SYMBOL_GPL(lmm_misuse_name);
 
-/*
- * Largest extent of a region: the tree root's max, or a list walk.
- * Context: caller holds lmm->lock.
- */
+/* Largest extent of a region, in bytes.  Context: caller holds lmm->lock. */
 static size_t lmm_region_largest(const struct lmm *lmm, const struct lmm_region *reg)
 {
-	u32 t, best = 0;
-
 	lockdep_assert_held(&lmm->lock);
-	if (lmm_is_tree(lmm))
-		return (size_t)lmm_max_of(reg, reg->root) << LMM_GRANULE_SHIFT;
-	for (t = reg->root; t != LMM_NIL; t = lmm_node(reg, t)->right)
-		best = max(best, lmm_node(reg, t)->size);
-	return (size_t)best << LMM_GRANULE_SHIFT;
+	return (size_t)lmm->policy->index->largest(reg) << LMM_GRANULE_SHIFT;
 }
 
 /**
@@ -1658,7 +1976,7 @@ void lmm_stats(struct lmm *lmm, struct lmm_stats *stats)
 
 	spin_lock_irqsave(&lmm->lock, flags);
 	*stats = lmm->stats;
-	stats->policy = lmm->policy;
+	strscpy(stats->policy, lmm->policy->name, sizeof(stats->policy));
 	stats->debug = !!lmm->debug_tree;
 	stats->free_bytes = 0;
 	stats->free_extents = 0;
@@ -1676,9 +1994,11 @@ EXPORT_SYMBOL_GPL(lmm_stats);
 
 /*
  * The first extent of @reg that ends above the granule-aligned @from, or
- * LMM_NIL.  The list resumes from the hint the last walk left when no index
- * node has gone away since (lmm->gen unchanged), so a listing of a quiet
- * LINEAR pool costs O(1) per chunk instead of O(position).
+ * LMM_NIL.  A walk resumes from the hint the last chunk left when no index
+ * node has gone away since (lmm->gen unchanged): the extent it visited last
+ * or the next one is the answer when the walk goes on where it stopped, so
+ * a listing of a quiet "linear" pool costs O(1) per chunk instead of
+ * O(position).
  * Context: caller holds lmm->lock.
  */
 static u32 lmm_walk_start(struct lmm *lmm, const struct lmm_region *reg, uintptr_t from)
@@ -1690,20 +2010,19 @@ static u32 lmm_walk_start(struct lmm *lmm, const struct lmm_region *reg, uintptr
 		return lmm_idx_first(lmm, reg);
 	if (from >= reg->max)
 		return LMM_NIL;
-	if (lmm_is_tree(lmm)) {
-		t = lmm_idx_floor(lmm, reg, lmm_gran(reg, from));
-		if (t != LMM_NIL && lmm_end(reg, t) > from)
-			return t;
-		return lmm_idx_ceil(lmm, reg, lmm_gran(reg, from));
-	}
 	if (lmm->hint_reg == reg && lmm->hint_gen == lmm->gen &&
-	    lmm_addr(reg, lmm->hint_g) < from)
+	    lmm_addr(reg, lmm->hint_g) < from) {
 		t = lmm->hint_g;
-	else
-		t = reg->root;
-	while (t != LMM_NIL && lmm_end(reg, t) <= from)
-		t = lmm_node(reg, t)->right;
-	return t;
+		if (lmm_end(reg, t) > from)
+			return t;
+		t = lmm_idx_next(lmm, reg, t);
+		if (t == LMM_NIL || lmm_end(reg, t) > from)
+			return t;
+	}
+	t = lmm_idx_floor(lmm, reg, lmm_gran(reg, from));
+	if (t != LMM_NIL && lmm_end(reg, t) > from)
+		return t;
+	return lmm_idx_ceil(lmm, reg, lmm_gran(reg, from));
 }
 
 /**
@@ -1819,7 +2138,7 @@ void lmm_info(struct lmm *lmm, struct lmm_info *info)
 
 	spin_lock_irqsave(&lmm->lock, flags);
 	info->name = lmm->name;
-	info->policy = lmm->policy;
+	strscpy(info->policy, lmm->policy->name, sizeof(info->policy));
 	info->debug = !!lmm->debug_tree;
 	info->nr_regions = lmm->stats.nr_regions;
 	spin_unlock_irqrestore(&lmm->lock, flags);
@@ -1888,50 +2207,16 @@ EXPORT_SYMBOL_GPL(lmm_histogram);
  * ------------------------------------------------------------------------
  */
 
-#define LMM_CHECK(cond, fmt, ...) do {					\
-	if (unlikely(!(cond))) {					\
-		pr_err("lmm %s: check failed: " fmt "\n",		\
-		       lmm->name, ##__VA_ARGS__);			\
-		bad++;							\
-	}								\
-} while (0)
-
 /*
- * Tree invariants under @t: addresses ordered, keys within (lo, hi),
- * priorities form a max-heap, max is the largest size below.  Returns the
- * number of violations; *@count accumulates nodes.
+ * The index's own invariants (its check operation), then what every index
+ * must give: extents in address order inside the region, none empty or
+ * touching the next, as many and as large as the region counts.
+ * Context: caller holds lmm->lock.
  */
-static int lmm_check_tree(const struct lmm *lmm, const struct lmm_region *reg,
-			  u32 t, u32 lo, u32 hi, unsigned long *count, int depth)
-{
-	const struct lmm_node *n;
-	int bad = 0;
-
-	lockdep_assert_held(&lmm->lock);
-	if (t == LMM_NIL)
-		return 0;
-	LMM_CHECK(depth < 256, "region %p: tree deeper than 256", (void *)reg->min);
-	if (depth >= 256)
-		return bad;
-	n = lmm_node(reg, t);
-	LMM_CHECK(lo == LMM_NIL || t > lo, "node %u not above %u", t, lo);
-	LMM_CHECK(hi == LMM_NIL || t < hi, "node %u not below %u", t, hi);
-	LMM_CHECK(n->max == max3(n->size, lmm_max_of(reg, n->left), lmm_max_of(reg, n->right)),
-		  "node %u max %u wrong", t, n->max);
-	LMM_CHECK(n->left == LMM_NIL || lmm_prio(reg, n->left) <= lmm_prio(reg, t),
-		  "node %u: left child breaks the heap", t);
-	LMM_CHECK(n->right == LMM_NIL || lmm_prio(reg, n->right) <= lmm_prio(reg, t),
-		  "node %u: right child breaks the heap", t);
-	(*count)++;
-	if (bad)
-		return bad;
-	bad += lmm_check_tree(lmm, reg, n->left, lo, t, count, depth + 1);
-	bad += lmm_check_tree(lmm, reg, n->right, t, hi, count, depth + 1);
-	return bad;
-}
-
 static int lmm_check_region(const struct lmm *lmm, const struct lmm_region *reg)
 {
+	const struct lmm_index_ops *ix = lmm->policy->index;
+	const char *pool_name = lmm->name;
 	unsigned long count = 0, nodes = 0;
 	uintptr_t prev_end = 0;
 	size_t free = 0;
@@ -1943,14 +2228,24 @@ static int lmm_check_region(const struct lmm *lmm, const struct lmm_region *reg)
 		  !(reg->max & (LMM_GRANULE - 1)),
 		  "region %p size 0x%lx malformed", (void *)reg->min,
 		  (unsigned long)(reg->max - reg->min));
-	if (lmm_is_tree(lmm)) {
-		bad += lmm_check_tree(lmm, reg, reg->root, LMM_NIL, LMM_NIL, &nodes, 0);
+	LMM_CHECK(reg->root == LMM_NIL || reg->root < lmm_gran(reg, reg->max),
+		  "region %p: index root %u outside it", (void *)reg->min, reg->root);
+	if (bad)
+		return bad;
+	if (ix->check) {
+		bad += ix->check(reg, pool_name, &nodes);
 		if (bad)
 			return bad;
 	}
 	for (t = lmm_idx_first(lmm, reg); t != LMM_NIL; t = lmm_idx_next(lmm, reg, t)) {
 		uintptr_t s = lmm_addr(reg, t), e;
-		u32 size = lmm_node(reg, t)->size;
+		u32 size;
+
+		LMM_CHECK(s < reg->max, "region %p: index names granule %u, outside it",
+			  (void *)reg->min, t);
+		if (bad)
+			return bad;
+		size = lmm_node(reg, t)->size;
 
 		LMM_CHECK(size > 0, "region %p: extent at +0x%lx has size 0", (void *)reg->min,
 			  (unsigned long)(s - reg->min));
@@ -1970,8 +2265,8 @@ static int lmm_check_region(const struct lmm *lmm, const struct lmm_region *reg)
 	}
 	LMM_CHECK(count == reg->nr_free, "region %p: %lu extents, %lu counted",
 		  (void *)reg->min, count, reg->nr_free);
-	LMM_CHECK(!lmm_is_tree(lmm) || nodes == count,
-		  "region %p: %lu tree nodes, %lu in order", (void *)reg->min, nodes, count);
+	LMM_CHECK(!ix->check || nodes == count,
+		  "region %p: %lu index nodes, %lu in order", (void *)reg->min, nodes, count);
 	LMM_CHECK(free == reg->free, "region %p: %zu free bytes, %zu counted",
 		  (void *)reg->min, free, reg->free);
 	return bad;
@@ -1983,9 +2278,10 @@ static int lmm_check_region(const struct lmm *lmm, const struct lmm_region *reg)
  *
  * Regions: sorted by priority then size, granule aligned, disjoint.  Free
  * extents of each region: inside it, sorted, never touching (fully
- * coalesced), their count and byte sum equal to the region's counters; the
- * tree ordered by address, a heap by priority, every max correct; the list
- * free of cycles.  Each violation is printed.
+ * coalesced), their count and byte sum equal to the region's counters, the
+ * index free of cycles; and what the policy's index checks of its own (the
+ * tree: ordered by address, a heap by priority, every max correct).  Each
+ * violation is printed.
  *
  * Context: any context; O(n) in the free extents.
  * Return: the number of violations found; 0 means healthy.
@@ -1994,9 +2290,11 @@ int lmm_check(struct lmm *lmm)
 {
 	struct lmm_region *reg, *r;
 	unsigned long flags, nr = 0;
+	const char *pool_name;
 	int bad = 0;
 
 	spin_lock_irqsave(&lmm->lock, flags);
+	pool_name = lmm->name;
 	for (reg = lmm->regions; reg; reg = reg->next) {
 		nr++;
 		LMM_CHECK(!reg->next || !lmm_region_before(reg->next, reg),
@@ -2066,8 +2364,8 @@ void lmm_dump(struct lmm *lmm, lmm_print_fn print, void *arg)
 	uintptr_t pos;
 
 	lmm_info(lmm, &info);
-	print(arg, "pool %s: policy %s, debug %s\n", info.name,
-	      lmm_policy_name(info.policy), info.debug ? "on" : "off");
+	print(arg, "pool %s: policy %s, debug %s\n", info.name, info.policy,
+	      info.debug ? "on" : "off");
 	for (idx = 0; !lmm_region_info(lmm, idx, &ri); idx++) {
 		print(arg, "region 0x%016lx-0x%016lx flags 0x%08x pri %d free %zu in %lu extents\n",
 		      (unsigned long)ri.min, (unsigned long)ri.max, ri.flags, ri.pri, ri.free,

@@ -13,12 +13,15 @@
  * (double free, foreign or overlapping blocks, impossible constraints), a
  * pool is locked internally and may be used from any context, and the free
  * space of each region is indexed so that the lowest fitting address is found
- * in O(log n) of the number of free extents (LMM_POLICY_FAST).  OSKit's linear
- * first fit remains as LMM_POLICY_LINEAR and gives the same answers.
+ * in O(log n) of the number of free extents (policy "fast").  OSKit's linear
+ * first fit remains as "linear" and gives the same answers; the index and
+ * the search are a pluggable policy (struct lmm_policy, at the end), which
+ * other modules may register.
  *
  * Lock hold times: every entry point holds the pool's irq-safe spinlock for
- * O(log n) work with the tree (LINEAR: O(n), by definition of OSKit's
- * algorithm), except lmm_check() (O(n), a validator).  Listings are walked in
+ * O(log n) work with the tree ("linear": O(n), by definition of OSKit's
+ * algorithm; a registered policy: what its operations cost), except
+ * lmm_check() (O(n), a validator).  Listings are walked in
  * chunks of at most a caller-given number of extents per lock hold
  * (lmm_walk_free_from()), and a policy switch that would re-index more than
  * LMM_REINDEX_MAX extents is refused.
@@ -41,6 +44,8 @@
 #endif
 
 struct lmm_record;
+struct lmm_policy;
+struct module;
 
 typedef u32 lmm_flags_t;
 typedef s32 lmm_pri_t;
@@ -56,13 +61,17 @@ typedef s32 lmm_pri_t;
 /* A region spans at most this many granules (64 GiB less one granule). */
 #define LMM_REGION_MAX_GRANULES	0xfffffffeUL
 
+/* "No extent": granule numbers are below LMM_REGION_MAX_GRANULES. */
+#define LMM_NIL			0xffffffffU
+
 /*
- * The most free extents a policy switch between the list (LINEAR) and the
- * tree (FAST, BEST_FIT) re-indexes; beyond it lmm_set_policy() refuses with
- * -EBUSY.  The re-indexing runs with the pool lock held and interrupts off:
- * measured on the UML test kernel (KASAN, lockdep), list to tree costs
- * 160-290 ns per extent (660-780 us at 4096 extents, 2 ms at 8192, 543 ms at
- * 1M) and tree to list 20-30 ns, so 4096 keeps the switch within ~1 ms.
+ * The most free extents a policy switch between two index layouts (e.g. the
+ * list of "linear" and the tree of "fast" and "best_fit") re-indexes; beyond
+ * it lmm_set_policy() refuses with -EBUSY.  The re-indexing runs with the
+ * pool lock held and interrupts off: measured on the UML test kernel
+ * (KASAN, lockdep), list to tree costs 160-290 ns per extent (660-780 us at
+ * 4096 extents, 2 ms at 8192, 543 ms at 1M) and tree to list 20-40 ns, so
+ * 4096 keeps the switch within ~1 ms.
  */
 #define LMM_REINDEX_MAX		4096
 
@@ -73,21 +82,8 @@ typedef s32 lmm_pri_t;
  */
 #define LMM_WALK_CHUNK		256
 
-/**
- * enum lmm_policy - how a pool searches its free space
- * @LMM_POLICY_FAST: address-ordered tree augmented with the largest extent
- *	of each subtree: lowest fitting address in O(log n) (the default).
- * @LMM_POLICY_LINEAR: OSKit's address-sorted list and linear first fit.
- * @LMM_POLICY_BEST_FIT: the smallest fitting extent (lowest address among
- *	equals), found by a pruned walk of the tree.
- * @LMM_NR_POLICIES: number of policies.
- */
-enum lmm_policy {
-	LMM_POLICY_FAST,
-	LMM_POLICY_LINEAR,
-	LMM_POLICY_BEST_FIT,
-	LMM_NR_POLICIES,
-};
+/* Longest policy name, with its NUL. */
+#define LMM_POLICY_NAME_MAX	16
 
 /**
  * enum lmm_misuse - kinds of caller error a pool detects and counts
@@ -130,8 +126,9 @@ struct lmm_region {
 	lmm_pri_t pri;
 	size_t free;			/* free bytes */
 	unsigned long nr_free;		/* free extents */
-	u32 root;			/* FAST/BEST_FIT: tree root; LINEAR: list head */
-	u32 seed;			/* per-region salt of the tree's heap priorities */
+	u32 root;			/* the policy's: its index's root; LMM_NIL when empty */
+	u32 seed;			/* a random per-region salt (the treap's priorities) */
+	u32 cursor;			/* the policy's: 0 whenever the index is rebuilt */
 };
 
 /**
@@ -152,7 +149,7 @@ struct lmm_region {
  * @debug_records: debug mode: live allocations recorded.
  * @debug_bytes: debug mode: memory the records take, spares included
  *	(outside the pool).
- * @policy: the pool's search policy.
+ * @policy: the name of the pool's search policy.
  * @debug: whether debug mode is on.
  */
 struct lmm_stats {
@@ -170,7 +167,7 @@ struct lmm_stats {
 	size_t meta_bytes;
 	unsigned long debug_records;
 	size_t debug_bytes;
-	enum lmm_policy policy;
+	char policy[LMM_POLICY_NAME_MAX];
 	bool debug;
 };
 
@@ -184,7 +181,7 @@ struct lmm {
 	/* private: */
 	spinlock_t lock;
 	struct lmm_region *regions;
-	enum lmm_policy policy;
+	const struct lmm_policy *policy;
 	const char *name;
 	bool debug;			/* mirrors debug_tree != NULL, read unlocked */
 	unsigned long warned;		/* misuse kinds already warned about */
@@ -192,7 +189,7 @@ struct lmm {
 	struct lmm_record *spare;	/* debug mode: records kept, not freed */
 	unsigned long nr_spare;
 	unsigned long gen;		/* bumped when an index node goes away */
-	struct lmm_region *hint_reg;	/* LINEAR walks: the last extent visited, */
+	struct lmm_region *hint_reg;	/* walks: the last extent visited, */
 	u32 hint_g;			/* valid while gen == hint_gen */
 	unsigned long hint_gen;
 	bool (*fail_hook)(void *arg);	/* fault injection: fail this allocation? */
@@ -203,13 +200,13 @@ struct lmm {
 /**
  * struct lmm_info - a pool's settings, in one snapshot
  * @name: the pool's name.
- * @policy: its search policy.
+ * @policy: the name of its search policy.
  * @debug: whether debug mode is on.
  * @nr_regions: regions in the pool.
  */
 struct lmm_info {
 	const char *name;
-	enum lmm_policy policy;
+	char policy[LMM_POLICY_NAME_MAX];
 	bool debug;
 	unsigned int nr_regions;
 };
@@ -273,8 +270,7 @@ typedef bool (*lmm_walk_step_fn)(void *arg, uintptr_t start, size_t size, lmm_fl
 void lmm_init(struct lmm *lmm);
 void lmm_set_name(struct lmm *lmm, const char *name);
 void lmm_destroy(struct lmm *lmm);
-int lmm_set_policy(struct lmm *lmm, enum lmm_policy policy);
-const char *lmm_policy_name(enum lmm_policy policy);
+int lmm_set_policy(struct lmm *lmm, const char *name);
 int lmm_set_debug(struct lmm *lmm, bool on);
 void lmm_set_fault_hook(struct lmm *lmm, bool (*hook)(void *arg), void *arg);
 
@@ -316,5 +312,164 @@ const char *lmm_misuse_name(enum lmm_misuse kind);
  */
 __printf(2, 3) typedef void (*lmm_print_fn)(void *arg, const char *fmt, ...);
 void lmm_dump(struct lmm *lmm, lmm_print_fn print, void *arg);
+
+/* ------------------------------------------------------------------------
+ * Policies: the index of a region's free extents and the search in it
+ * ------------------------------------------------------------------------
+ *
+ * A policy decides how a region's free extents are indexed and which one a
+ * request takes; the pool does everything else (regions and their order,
+ * coalescing, misuse detection, locking, statistics, debug records).  The
+ * index lives inside the free memory: the first granule of every free
+ * extent holds a struct lmm_node, and extents are named by their granule
+ * number relative to the region's start (lmm_node(), lmm_addr()).  The
+ * pool sets a node's @size; its other three words are the policy's, and so
+ * are a region's @root (LMM_NIL when the pool hands over an empty index)
+ * and @cursor (0 when the index is rebuilt).
+ *
+ * Every operation is called with the pool lock held and interrupts off:
+ * it must not sleep, allocate or take locks, and should stay within
+ * O(log n) (a list index is O(n), as OSKit's).  The built-in policies are
+ * "fast" (a treap by address with the largest extent of each subtree:
+ * first fit in O(log n), the default), "linear" (OSKit's address-sorted
+ * list and first fit) and "best_fit" (the treap, smallest fitting extent).
+ */
+
+/**
+ * struct lmm_node - the index node in the first granule of a free extent
+ * @left: the policy's (tree: child with lower addresses).
+ * @right: the policy's (tree: child with higher addresses; list: next).
+ * @size: extent size in granules, >= 1; set by the pool, read-only for
+ *	the policy.
+ * @max: the policy's (tree: the largest @size in the subtree).
+ */
+struct lmm_node {
+	u32 left;
+	u32 right;
+	u32 size;
+	u32 max;
+};
+
+/**
+ * struct lmm_req - an allocation request, in bytes, validated by the pool
+ * @size: bytes asked for, > 0.
+ * @mask: alignment - 1.
+ * @phase: the wanted (address & @mask).
+ * @lo: lowest acceptable address.
+ * @hi: the block must end at or below it (addr + size <= hi).
+ * @min_g: granules that any fitting extent has at least.
+ */
+struct lmm_req {
+	uintptr_t size;
+	uintptr_t mask;
+	uintptr_t phase;
+	uintptr_t lo;
+	uintptr_t hi;
+	u32 min_g;
+};
+
+/* The node of the extent at granule @g of @reg. */
+static inline struct lmm_node *lmm_node(const struct lmm_region *reg, u32 g)
+{
+	return (struct lmm_node *)(reg->min + ((uintptr_t)g << LMM_GRANULE_SHIFT));
+}
+
+/* The first byte of granule @g of @reg. */
+static inline uintptr_t lmm_addr(const struct lmm_region *reg, u32 g)
+{
+	return reg->min + ((uintptr_t)g << LMM_GRANULE_SHIFT);
+}
+
+/* One past the last byte of the free extent at granule @g. */
+static inline uintptr_t lmm_end(const struct lmm_region *reg, u32 g)
+{
+	return lmm_addr(reg, g) + ((uintptr_t)lmm_node(reg, g)->size << LMM_GRANULE_SHIFT);
+}
+
+/*
+ * The lowest address in the free extent [s, e) that satisfies @rq, in
+ * *@addr; false if it has none.  The lowest candidate is the first address
+ * >= max(s, lo) with the right phase; every other condition only gets
+ * harder as the address grows, so if that one fails the extent has none.
+ * @e is granule aligned, so "addr + size <= e" also keeps the rounded-up
+ * end inside the extent.
+ */
+static inline bool lmm_fit_in(const struct lmm_req *rq, uintptr_t s, uintptr_t e,
+			      uintptr_t *addr)
+{
+	uintptr_t a = s > rq->lo ? s : rq->lo, d = (rq->phase - a) & rq->mask;
+
+	if (a + d < a)
+		return false;
+	a += d;
+	if (a >= e || rq->size > e - a || a >= rq->hi || rq->size > rq->hi - a)
+		return false;
+	*addr = a;
+	return true;
+}
+
+/**
+ * struct lmm_index_ops - a layout of the free extents of a region
+ * @insert: add extent @g (its @size set, not adjacent to another extent)
+ *	to the index; the node's other words are the index's to set.
+ * @erase: remove extent @g; its node is the pool's again afterwards.
+ * @resized: extent @g changed size (its start did not move).
+ * @floor: the last extent starting at or below granule @g, or LMM_NIL.
+ * @ceil: the first extent starting at or above granule @g, or LMM_NIL.
+ * @next: the extent after @g in address order, or LMM_NIL (walks).
+ * @largest: the size of the largest extent, in granules (0 if none).
+ * @drain: optional: empty the index in O(n), returning its extents chained
+ *	by @right in descending address order (LMM_NIL ends the chain).
+ *	Without it, a switch away erases the first extent until none is left.
+ * @check: optional: count the index's own violations (printing each, with
+ *	the pool's name @pool) and the nodes it holds in *@nodes; the pool
+ *	then checks the extents in address order, their sizes and counts.
+ *	May be given corrupt nodes: it must bound its walk.
+ *
+ * Policies whose &lmm_policy.index is the same table share the layout, so
+ * a pool switches between them in O(1); any other switch drains the old
+ * index and inserts every extent into the new one in descending address
+ * order (a list then prepends in O(1)).
+ */
+struct lmm_index_ops {
+	void (*insert)(struct lmm_region *reg, u32 g);
+	void (*erase)(struct lmm_region *reg, u32 g);
+	void (*resized)(struct lmm_region *reg, u32 g);
+	u32 (*floor)(const struct lmm_region *reg, u32 g);
+	u32 (*ceil)(const struct lmm_region *reg, u32 g);
+	u32 (*next)(const struct lmm_region *reg, u32 g);
+	u32 (*largest)(const struct lmm_region *reg);
+	u32 (*drain)(struct lmm_region *reg);
+	int (*check)(const struct lmm_region *reg, const char *pool, unsigned long *nodes);
+};
+
+/**
+ * struct lmm_policy - a pluggable LMM policy: an index and a search
+ * @name: what lmm_set_policy() and knobs/lmm_policy call it: 1 to
+ *	LMM_POLICY_NAME_MAX - 1 characters, no white space.
+ * @owner: THIS_MODULE; pinned (try_module_get()) while a pool uses it.
+ * @index: the index operations, all but @check required.
+ * @find: the free extent of @reg a request takes and the address in it:
+ *	*@ext and *@addr (lmm_fit_in() on the extent gives the lowest
+ *	satisfying address); false if none.  The pool has already checked
+ *	that the region has a free extent and meets [@rq->lo, @rq->hi).  May
+ *	update @reg->cursor (e.g. next fit's rover).
+ *
+ * Register with lmm_register_policy(); the fields below are the pool's.
+ */
+struct lmm_policy {
+	const char *name;
+	struct module *owner;
+	const struct lmm_index_ops *index;
+	bool (*find)(struct lmm_region *reg, const struct lmm_req *rq,
+		     uintptr_t *addr, u32 *ext);
+	/* private: */
+	struct list_head list;
+	unsigned long users;		/* pools using it */
+};
+
+int lmm_register_policy(struct lmm_policy *policy);
+int lmm_unregister_policy(struct lmm_policy *policy);
+unsigned int lmm_policy_list(char names[][LMM_POLICY_NAME_MAX], unsigned int max);
 
 #endif /* MEMLAB_LMM_H */

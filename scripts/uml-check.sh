@@ -41,6 +41,19 @@ fi
 python3 "$repo/tools/kmem2trace.py" --selftest 2>"$out/kmem2trace-selftest.txt"
 result $? "tools/kmem2trace.py --selftest (kmem and memlab: events)"
 
+# The example LMM policy module, against memlab.ko's symbols: the guest
+# finds it beside memlab.ko (scripts/guest/check.sh).
+ex=examples/lmm-policy-nextfit
+cp "$repo/$ex/Kbuild" "$out/src/$ex/"
+if make -C "$KDIR" ARCH=um M="$out/src/$ex" MEMLAB_SRC="$out/src" W=1 \
+	KBUILD_EXTRA_SYMBOLS="$out/src/Module.symvers" modules >"$out/build-nextfit.log" 2>&1 &&
+   ! grep -E 'warning:|error:' "$out/build-nextfit.log"; then
+	result 0 "build $ex (an out-of-tree LMM policy) for UML with W=1, no warnings"
+else
+	cat "$out/build-nextfit.log" >&2
+	result 1 "build $ex (an out-of-tree LMM policy) for UML with W=1"
+fi
+
 log "booting UML: KUnit suites and guest checks"
 start=$(date +%s)
 bash "$here/uml-boot.sh" "$KDIR" "$KO" "$here/guest/check.sh" "$out" 300

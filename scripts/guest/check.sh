@@ -369,6 +369,46 @@ if [ -d $W ]; then
 else
 	notok "debugfs workload directory exists"
 fi
+# --- an LMM policy from another module (examples/lmm-policy-nextfit) ---------
+NF_KO="$(dirname "$KO")/examples/lmm-policy-nextfit/lmm_nextfit.ko"
+if [ -f "$NF_KO" ] && [ -d $K ] && [ -d $W ]; then
+	check "insmod lmm_nextfit.ko (example policy module) after memlab.ko" insmod "$NF_KO"
+	check "lmm/stats lists the registered policy nextfit" grep -q "^policies: .* nextfit" $ML/lmm/stats
+	if echo nextfit >$K/lmm_policy 2>/dev/null && [ "$(cat $K/lmm_policy)" = nextfit ]; then
+		ok "knob lmm_policy switches the main pool to nextfit"
+	else
+		notok "knob lmm_policy switches the main pool to nextfit (reads '$(cat $K/lmm_policy)')"
+	fi
+	if rmmod lmm_nextfit 2>/dev/null; then
+		notok "rmmod lmm_nextfit refused while the main pool uses it"
+		insmod "$NF_KO"
+	else
+		ok "rmmod lmm_nextfit refused while the main pool uses it"
+	fi
+	run nextfit "layer=lmm ops=20000 seed=7 size=16-8192 dist=log free=random align=4"
+	check "workload result names the policy: lmm nextfit" grep -qx "policy: lmm nextfit" $W/result
+	run nextfit-range "layer=lmm ops=5000 seed=8 size=64 align=6 range=1M-3M free=fifo"
+	run nextfit-mix "layer=mix ops=10000 seed=9 size=16-16384 dist=log"
+	[ -f "$MEMLAB_TRACE" ] && run nextfit-replay-lmm "replay layer=lmm"
+	check "lmm/check: the validator finds no violation under nextfit" \
+		sh -c "grep -qx 'policy: nextfit' $ML/lmm/check && grep -qx 'violations: 0' $ML/lmm/check"
+	echo fast >$K/lmm_policy
+	run policy-param "layer=lmm ops=3000 seed=4 size=16-1024 policy=nextfit"
+	check "workload policy=nextfit switches the main pool" grep -qx nextfit $K/lmm_policy
+	badrun "layer=lmm policy=nosuch"
+	badrun "layer=lmm policy=a_name_far_too_long"
+	run policy-param-back "layer=lmm ops=1000 seed=5 policy=fast"
+	check "workload policy=fast switches it back" grep -qx fast $K/lmm_policy
+	check "rmmod lmm_nextfit once no pool uses it" rmmod lmm_nextfit
+	if echo nextfit >$K/lmm_policy 2>/dev/null; then
+		notok "knob lmm_policy refuses nextfit after its module is gone"
+		echo fast >$K/lmm_policy
+	else
+		ok "knob lmm_policy refuses nextfit after its module is gone"
+	fi
+elif [ "$MEMLAB_ENV" = uml ]; then
+	notok "examples/lmm-policy-nextfit/lmm_nextfit.ko built beside memlab.ko"
+fi
 for f in lmm/stats lmm/fragments pages/buddyinfo pages/stats slice/slabinfo slice/stats fault/counters map; do
 	cp $ML/$f "$OUT/debugfs/$f.after" 2>/dev/null
 done

@@ -61,7 +61,7 @@ struct fl_pool {
 	unsigned int nr_regs;
 	struct fl_live live[FL_MAX_LIVE];
 	unsigned int nr_live;
-	enum lmm_policy policy;
+	unsigned int policy;		/* index into fl_policy_names[] */
 	bool debug;
 	u64 allocs, frees, failures, injected, misuse[LMM_NR_MISUSE];
 };
@@ -73,7 +73,10 @@ static struct {
 	uintptr_t removed_off, removed_size;	/* the last lmm_remove_free() */
 } fl;
 
+/* lmm's built-in policies, by name; two more values stand for unknown names */
 static const char * const fl_policy_names[] = { "fast", "linear", "best_fit" };
+#define FL_BEST_FIT		2
+#define FL_NR_POLICIES		ARRAY_SIZE(fl_policy_names)
 
 static inline uintptr_t fl_rd(uintptr_t a)
 {
@@ -174,7 +177,7 @@ static FZ_NOCOV uintptr_t fl_model_find(struct fl_pool *p, uintptr_t size, lmm_f
 				;
 			if (!fl_fit(s, e, size, mask, phase, lo, hi, &a))
 				continue;
-			if (p->policy != LMM_POLICY_BEST_FIT)
+			if (p->policy != FL_BEST_FIT)
 				return a;
 			if (!best || e - s < best_size) {
 				best = a;
@@ -269,11 +272,11 @@ static void fl_alloc(struct fl_pool *p, uintptr_t size, lmm_flags_t flags, int b
 		want = 0;
 	FZ_CHECK((uintptr_t)got == want,
 		 "%s alloc(size %#lx, flags %u, bits %d, ofs %#lx, in [%#lx, +%#lx)): 0x%lx, model 0x%lx",
-		 lmm_policy_name(p->policy), (unsigned long)size, flags, bits, (unsigned long)ofs,
+		 fl_policy_names[p->policy], (unsigned long)size, flags, bits, (unsigned long)ofs,
 		 (unsigned long)(in_min - p->base), (unsigned long)in_size,
 		 got ? (unsigned long)((uintptr_t)got - p->base) : 0UL,
 		 want ? (unsigned long)(want - p->base) : 0UL);
-	fz_trace("%s: alloc(%#lx, flags %u, bits %d) -> 0x%lx", lmm_policy_name(p->policy),
+	fz_trace("%s: alloc(%#lx, flags %u, bits %d) -> 0x%lx", fl_policy_names[p->policy],
 		 (unsigned long)size, flags, bits,
 		 got ? (unsigned long)((uintptr_t)got - p->base) : 0UL);
 	if (!got) {
@@ -323,11 +326,11 @@ static void fl_free(struct fl_pool *p, uintptr_t b, size_t size)
 	int want = fl_free_model(p, b, size);
 	int ret = FZ_CALL(lmm_free(&p->lmm, (void *)b, size));
 
-	fz_trace("%s: free(0x%lx, %#zx): %d, model %s", lmm_policy_name(p->policy),
+	fz_trace("%s: free(0x%lx, %#zx): %d, model %s", fl_policy_names[p->policy],
 		 (unsigned long)(b - p->base), size, ret,
 		 want < 0 ? "ok" : lmm_misuse_name(want));
 	FZ_CHECK(want < 0 ? !ret : ret == -EINVAL, "%s: free(0x%lx, %#zx): %d, model %s",
-		 lmm_policy_name(p->policy), (unsigned long)(b - p->base), size, ret,
+		 fl_policy_names[p->policy], (unsigned long)(b - p->base), size, ret,
 		 want < 0 ? "ok" : lmm_misuse_name(want));
 	if (want < 0)
 		p->frees++;
@@ -342,7 +345,7 @@ static FZ_NOCOV void fl_add_free(struct fl_pool *p, uintptr_t b, size_t size)
 	unsigned int i;
 
 	ret = FZ_CALL(lmm_add_free(&p->lmm, (void *)b, size));
-	fz_trace("%s: add_free(0x%lx, %#zx): %d", lmm_policy_name(p->policy),
+	fz_trace("%s: add_free(0x%lx, %#zx): %d", fl_policy_names[p->policy],
 		 (unsigned long)(b - p->base), size, ret);
 	if (b > UINTPTR_MAX - (FL_G - 1))
 		goto done;
@@ -389,7 +392,7 @@ static FZ_NOCOV void fl_remove_free(struct fl_pool *p, uintptr_t b, size_t size)
 	uintptr_t a0, a1, a;
 	unsigned int i;
 
-	fz_trace("%s: remove_free(0x%lx, %#zx): %d", lmm_policy_name(p->policy),
+	fz_trace("%s: remove_free(0x%lx, %#zx): %d", fl_policy_names[p->policy],
 		 (unsigned long)(b - p->base), size, ret);
 	if (!size || b + size - 1 < b) {
 		FZ_CHECK(ret == -EINVAL, "remove_free of a bad range: %d", ret);
@@ -457,7 +460,7 @@ static void fl_set_debug(struct fl_pool *p, bool on)
 		busy += (p->reg[k].max - p->reg[k].min) / FL_G -
 			fl_count(p, p->reg[k].min, p->reg[k].max, FL_FREE);
 	fz_trace("%s: set_debug %d: %d (%lu region granules not free, %lu allocated)",
-		 lmm_policy_name(p->policy), on, ret, busy, fl_live_granules(p));
+		 fl_policy_names[p->policy], on, ret, busy, fl_live_granules(p));
 	if (on && fz_kmalloc_failures != fails) {
 		FZ_CHECK(ret == -ENOMEM, "set_debug without memory: %d", ret);
 		return;
@@ -622,7 +625,8 @@ static void fl_check_info(struct fl_pool *p)
 	unsigned int i;
 
 	FZ_VCALL(lmm_info(&p->lmm, &info));
-	FZ_CHECK(!strcmp(info.name, "fuzz") && info.policy == p->policy && info.debug == p->debug &&
+	FZ_CHECK(!strcmp(info.name, "fuzz") && !strcmp(info.policy, fl_policy_names[p->policy]) &&
+		 info.debug == p->debug &&
 		 info.nr_regions == p->nr_regs, "lmm_info");
 	for (i = 0; i <= p->nr_regs; i++) {
 		int ret = FZ_CALL(lmm_region_info(&p->lmm, i, &ri));
@@ -653,7 +657,7 @@ static FZ_NOCOV void fl_check_pool(struct fl_pool *p)
 	unsigned int k;
 	size_t fsize;
 
-	FZ_CHECK(!FZ_CALL(lmm_check(&p->lmm)), "lmm_check (%s)", lmm_policy_name(p->policy));
+	FZ_CHECK(!FZ_CALL(lmm_check(&p->lmm)), "lmm_check (%s)", fl_policy_names[p->policy]);
 	FZ_VCALL(lmm_walk_free(&p->lmm, fl_walk_fn, &w));
 	FZ_CHECK(!fl_next_extent(&w, &s, &e, &f), "walk: model extent 0x%lx missing",
 		 (unsigned long)(s - p->base));
@@ -671,7 +675,7 @@ static FZ_NOCOV void fl_check_pool(struct fl_pool *p)
 		 st.free_bytes, st.free_extents, st.largest_free, nfree, extents, largest);
 	FZ_CHECK(st.allocs == p->allocs && st.frees == p->frees && st.failures == p->failures &&
 		 st.injected == p->injected && st.nr_regions == p->nr_regs &&
-		 st.policy == p->policy && st.debug == p->debug &&
+		 !strcmp(st.policy, fl_policy_names[p->policy]) && st.debug == p->debug &&
 		 (!p->debug || st.debug_records == records),
 		 "stats: allocs %llu frees %llu failures %llu injected %llu regions %lu records %lu; model %llu %llu %llu %llu %u %lu",
 		 st.allocs, st.frees, st.failures, st.injected, st.nr_regions, st.debug_records,
@@ -735,7 +739,7 @@ static void fl_setup(void)
 		lmm_init(&p->lmm);
 		lmm_set_name(&p->lmm, "fuzz");
 		p->policy = k;
-		FZ_CHECK(!lmm_set_policy(&p->lmm, k), "set_policy");
+		FZ_CHECK(!lmm_set_policy(&p->lmm, fl_policy_names[k]), "set_policy");
 		lmm_set_fault_hook(&p->lmm, fl_hook, NULL);
 	}
 	/* one to three regions, with gaps and unaligned ends */
@@ -952,7 +956,8 @@ static void fl_op_misuse(void)
 
 static void fl_op_knob(void)
 {
-	unsigned int k, how = fz_below(5), v = fz_below(LMM_NR_POLICIES + 2);
+	unsigned int k, how = fz_below(5), v = fz_below(FL_NR_POLICIES + 2);
+	const char *name;
 	bool on = fz_one_in(2), fail = fz_one_in(8);
 
 	for (k = 0; k < FL_POOLS; k++) {
@@ -961,14 +966,14 @@ static void fl_op_knob(void)
 
 		switch (how) {
 		case 0:		/* every pool its own policy */
-			v = (v + 1) % (LMM_NR_POLICIES + 2);
-			ret = FZ_CALL(lmm_set_policy(&p->lmm, v));
-			FZ_CHECK(v < LMM_NR_POLICIES ? !ret : ret == -EINVAL, "set_policy(%u): %d",
+			v = (v + 1) % (FL_NR_POLICIES + 2);
+			name = v < FL_NR_POLICIES ? fl_policy_names[v] :
+			       v == FL_NR_POLICIES ? "slowest" : "";
+			ret = FZ_CALL(lmm_set_policy(&p->lmm, name));
+			FZ_CHECK(v < FL_NR_POLICIES ? !ret : ret == -EINVAL, "set_policy(%u): %d",
 				 v, ret);
 			if (!ret)
 				p->policy = v;
-			FZ_CHECK(!strcmp(lmm_policy_name(p->policy), fl_policy_names[p->policy]),
-				 "policy name");
 			break;
 		case 1:
 			if (fail)
@@ -981,8 +986,7 @@ static void fl_op_knob(void)
 			break;
 		}
 	}
-	FZ_CHECK(!strcmp(lmm_policy_name(LMM_NR_POLICIES), "?") &&
-		 !strcmp(lmm_misuse_name(LMM_NR_MISUSE), "?"), "names of unknown values");
+	FZ_CHECK(!strcmp(lmm_misuse_name(LMM_NR_MISUSE), "?"), "names of unknown values");
 }
 
 const char *fz_name = "lmm";

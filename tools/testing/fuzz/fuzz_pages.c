@@ -141,6 +141,9 @@ static FZ_NOCOV void fp_tag(const struct fp_block *b, bool check)
  * ------------------------------------------------------------------------
  */
 
+/* lmm's built-in policies */
+static const char * const fp_policies[] = { "fast", "linear", "best_fit" };
+
 static bool fp_setup(void)
 {
 	struct memlab_zone_desc zones[2];
@@ -172,7 +175,7 @@ static bool fp_setup(void)
 	memset(fp.poison, 0, sizeof(fp.poison));
 
 	lmm_init(&fp.lmm);
-	lmm_set_policy(&fp.lmm, fz_below(LMM_NR_POLICIES));
+	lmm_set_policy(&fp.lmm, fp_policies[fz_below(ARRAY_SIZE(fp_policies))]);
 	if (fp.low_pages)
 		FZ_CHECK(!lmm_add_region(&fp.lmm, &fp.low, (void *)fp.base,
 					 fp.low_pages << PAGE_SHIFT, FP_LOWF, -1), "low region");
@@ -710,6 +713,7 @@ static void fp_op_uaf(void)
 
 static void fp_op_knob(void)
 {
+	const char *policy;
 	bool on;
 
 	switch (fz_below(6)) {
@@ -736,7 +740,8 @@ static void fp_op_knob(void)
 		fz_trace("shrink");
 		break;
 	case 4:
-		FZ_CHECK(!FZ_CALL(lmm_set_policy(&fp.lmm, fz_below(LMM_NR_POLICIES))), "policy");
+		policy = fp_policies[fz_below(ARRAY_SIZE(fp_policies))];
+		FZ_CHECK(!FZ_CALL(lmm_set_policy(&fp.lmm, policy)), "policy %s", policy);
 		break;
 	default:
 		if (!fp.nr_live)

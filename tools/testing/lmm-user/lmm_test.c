@@ -36,7 +36,7 @@ static unsigned long rnd(void)
 	return rng;
 }
 
-static void side_init(struct side *s, enum lmm_policy p)
+static void side_init(struct side *s, const char *p)
 {
 	s->base = aligned_alloc(ARENA, ARENA);
 	lmm_init(&s->pool);
@@ -138,8 +138,8 @@ int main(int argc, char **argv)
 	struct side f, l;
 	int model_every = argc > 2 ? atoi(argv[2]) : 50;
 
-	side_init(&f, LMM_POLICY_FAST);
-	side_init(&l, LMM_POLICY_LINEAR);
+	side_init(&f, "fast");
+	side_init(&l, "linear");
 	for (i = 0; i < ops; i++) {
 		unsigned long r = rnd();
 
@@ -204,8 +204,8 @@ int main(int argc, char **argv)
 			struct lmm_stats st;
 
 			lmm_stats(&f.pool, &st);
-			if (lmm_set_policy(&f.pool, LMM_POLICY_LINEAR) ||
-			    lmm_set_policy(&l.pool, LMM_POLICY_FAST)) {
+			if (lmm_set_policy(&f.pool, "linear") ||
+			    lmm_set_policy(&l.pool, "fast")) {
 				printf("op %ld: policy switch refused at %lu extents (limit %d)\n",
 				       i, st.free_extents, LMM_REINDEX_MAX);
 				return 1;

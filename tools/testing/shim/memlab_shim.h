@@ -1366,6 +1366,15 @@ void seq_putc(struct seq_file *m, char c);
 #define module_init(f)
 #define module_exit(f)
 #define THIS_MODULE		((void *)0)
+struct module;
+static inline bool try_module_get(struct module *m)
+{
+	return true;
+}
+
+static inline void module_put(struct module *m)
+{
+}
 
 /* The kernel's list and rbtree, from <linux>/tools/include. */
 #include <linux/list.h>
