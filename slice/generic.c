@@ -212,7 +212,7 @@ static void *generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t fl
 
 	if (likely(size && size <= GENERIC_MAX_SLICE))
 		return memlab_slice_alloc(g->pools[generic_class(size)]);
-	order = size ? get_order(size) : UINT_MAX;
+	order = size ? (unsigned int)get_order(size) : UINT_MAX;
 	if (!size || order > memlab_pages_max_order(g->pages)) {
 		spin_lock_irqsave(&g->lock, irqflags);
 		g->refused++;
