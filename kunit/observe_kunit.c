@@ -1333,6 +1333,9 @@ static void workload_kernel_peers(struct kunit *test)
 		{ "layer=pages ops=2000 seed=22 size=4096-65536 free=lifo",
 		  "layer=pages_kernel ops=2000 seed=22 size=4096-65536 free=lifo" },
 	};
+	static const char kx[] = "layer=kmalloc ops=1000 seed=5 size=16-2048 threads=2 xfree=1";
+	static const char px[] = "layer=pages_kernel ops=1000 seed=5 size=4K-32K threads=2 xfree=1";
+	static const char big[] = "layer=kmalloc ops=200 seed=3 size=1M free=keep:64";
 	static const char trace[] =
 		"alloc 1 100\nalloc 2 5000\nfree 1\nalloc 3 64\nalloc 4 70000\nfree 2\nfree 4\n";
 	struct memlab_wl_thread_figures first;
@@ -1372,11 +1375,9 @@ static void workload_kernel_peers(struct kunit *test)
 			wl_result_value(wl, "\npeak_live: "));
 	KUNIT_EXPECT_GE(test, wl_result_value(wl, "\npeer_slab_peak: "), 0);
 
-	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl,
-			"layer=kmalloc ops=1000 seed=5 size=16-2048 threads=2 xfree=1"), 0);
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, kx), 0);
 	wl_expect_figures(test, wl, 2, 1000, true);
-	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl,
-			"layer=pages_kernel ops=1000 seed=5 size=4K-32K threads=2 xfree=1"), 0);
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, px), 0);
 	wl_expect_figures(test, wl, 2, 1000, true);
 
 	KUNIT_ASSERT_EQ(test, memlab_workload_trace_write(wl, trace, strlen(trace), true), 0);
@@ -1390,8 +1391,7 @@ static void workload_kernel_peers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wl_result_value(wl, "\npeer_pages_peak: "), 2 + 1 + 32);
 
 	/* 1 MiB objects, up to 64 of them live: the budget (the 8 MiB arena) says no */
-	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl,
-			"layer=kmalloc ops=200 seed=3 size=1M free=keep:64"), 0);
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, big), 0);
 	KUNIT_EXPECT_GT(test, wl->report->figures.total.failures, 0);
 	KUNIT_EXPECT_LE(test, wl_result_value(wl, "\npeak_live: "), WK_ARENA);
 	KUNIT_EXPECT_GT(test, wl_result_value(wl, "\npeak_live: "), WK_ARENA / 2);

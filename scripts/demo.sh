@@ -3,7 +3,8 @@
 #
 # `make demo`: boot memlab in the UML kernel `make check` uses, run a
 # fragmenting workload, print the before/after picture, show a request
-# the pages layer refuses served by the VM allocator, and turn the arena
+# the pages layer refuses served by the VM allocator, run one workload on
+# memlab's generic allocator and on kmalloc side by side, and turn the arena
 # map into a PNG.
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -22,5 +23,6 @@ python3 "$repo/tools/map2png.py" "$out/map.txt" "$out/map.png" ||
 	die "map2png failed"
 echo
 [ -s "$out/vm-summary.txt" ] && cat "$out/vm-summary.txt"
+[ -s "$out/peer-summary.txt" ] && cat "$out/peer-summary.txt"
 echo "arena map (text): $out/map.txt"
 echo "arena map (picture): $out/map.png"

@@ -4,7 +4,7 @@
 #
 #   qemu_pack <outdir> <memlab.ko>
 #	busybox-static, memlab.ko, scripts/guest/check.sh as /check.sh, the
-#	sample trace, scripts/guest/qemu-init.sh as /init -> <outdir>/initrd.gz
+#	sample trace, the real one, scripts/guest/qemu-init.sh as /init -> <outdir>/initrd.gz
 #   qemu_boot <outdir> <kernel image> <cpus> <MiB> <timeout s> [kernel args]
 #	boots it under TCG: console (ttyS0) -> <outdir>/console.log, the guest's
 #	own channel (ttyS1) -> <outdir>/guest.log; sets qemu_rc and boot_s
@@ -34,6 +34,7 @@ qemu_pack() {
 	cp "$qemu_here/guest/check.sh" "$root/check.sh"
 	cp "$qemu_here/guest/qemu-init.sh" "$root/init"
 	cp "$(dirname "$qemu_here")/tools/sample.trace" "$root/sample.trace"
+	cp "$(dirname "$qemu_here")/tools/testing/data/kmem-x86.trace.gz" "$root/kmem-x86.trace.gz"
 	chmod 755 "$root/init" "$root/check.sh"
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
 		gzip -1 >"$out/initrd.gz"
