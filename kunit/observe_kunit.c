@@ -1330,8 +1330,8 @@ static void workload_kernel_peers(struct kunit *test)
 	} pairs[] = {
 		{ "layer=slice ops=2000 seed=21 size=16-4096",
 		  "layer=kmalloc ops=2000 seed=21 size=16-4096" },
-		{ "layer=pages ops=2000 seed=22 size=4096-65536 free=lifo",
-		  "layer=pages_kernel ops=2000 seed=22 size=4096-65536 free=lifo" },
+		{ "layer=pages ops=2000 seed=22 size=4K-32K free=keep:200",
+		  "layer=pages_kernel ops=2000 seed=22 size=4K-32K free=keep:200" },
 	};
 	static const char kx[] = "layer=kmalloc ops=1000 seed=5 size=16-2048 threads=2 xfree=1";
 	static const char px[] = "layer=pages_kernel ops=1000 seed=5 size=4K-32K threads=2 xfree=1";
@@ -1346,6 +1346,7 @@ static void workload_kernel_peers(struct kunit *test)
 	unsigned long live;
 	unsigned int i;
 
+	memlab_kunit_need_slow(test);
 	fx = wl_fixture_create(test);
 	wl = &fx->ml.wl;
 	for (i = 0; i < ARRAY_SIZE(pairs); i++) {
@@ -1421,7 +1422,7 @@ static struct kunit_case memlab_observe_cases[] = {
 	KUNIT_CASE_SLOW(workload_vm_layer),
 	KUNIT_CASE_SLOW(workload_threads_every_layer),
 	KUNIT_CASE_SLOW(workload_threads_stop_on_signal),
-	KUNIT_CASE(workload_kernel_peers),
+	KUNIT_CASE_SLOW(workload_kernel_peers),
 	{}
 };
 

@@ -209,14 +209,22 @@ if [ -d $W ]; then
 	}
 	peer kmalloc "layer=slice ops=20000 seed=31 size=8-4096 dist=log" \
 		"layer=kmalloc ops=20000 seed=31 size=8-4096 dist=log"
-	peer pages_kernel "layer=pages ops=20000 seed=32 size=4096-65536 free=lifo" \
-		"layer=pages_kernel ops=20000 seed=32 size=4096-65536 free=lifo"
+	peer pages_kernel "layer=pages ops=20000 seed=32 size=4K-32K free=keep:500" \
+		"layer=pages_kernel ops=20000 seed=32 size=4K-32K free=keep:500"
 	peer kmalloc-threads "layer=slice ops=5000 seed=33 size=16-2048 threads=4 xfree=1" \
 		"layer=kmalloc ops=5000 seed=33 size=16-2048 threads=4 xfree=1"
 	peer pages_kernel-threads "layer=pages ops=5000 seed=34 size=4K-16K threads=2" \
 		"layer=pages_kernel ops=5000 seed=34 size=4K-16K threads=2"
 	check "peer kmalloc reports its footprint and how it was measured" \
 		grep -q '^peer_slab_peak: [0-9]* pages (NR_SLAB_UNRECLAIMABLE_B' "$OUT/workload-peer-kmalloc.txt"
+	echo 10 >$K/fail_slice_every
+	echo 10 >$K/fail_pages_every
+	check "memlab's fault injection leaves the kernel peers alone" sh -c "
+		echo 'layer=kmalloc ops=2000 seed=3' >$W/run && grep -qx 'failures: 0' $W/result &&
+		echo 'layer=pages_kernel ops=2000 seed=3 size=4K-16K' >$W/run &&
+		grep -qx 'failures: 0' $W/result"
+	echo 0 >$K/fail_slice_every
+	echo 0 >$K/fail_pages_every
 	badrun "layer=kmalloc hold=1"
 	badrun "layer=pages_kernel low=1"
 	badrun "layer=slab"

@@ -29,7 +29,7 @@ echo "$M begin" >&3
 
 # --- the work ---------------------------------------------------------------
 # files on tmpfs: directories, small files, links, renames, pipes, removal
-for i in $(seq 1 250); do
+for i in $(seq 1 100); do
 	mkdir -p /tmp/w/$i/sub
 	for j in 1 2 3 4; do
 		echo "file $i $j" >/tmp/w/$i/f$j
@@ -40,13 +40,13 @@ for i in $(seq 1 250); do
 	mv /tmp/w/$i/f1 /tmp/w/$i/sub/moved
 	ls -lR /tmp/w/$i >/dev/null
 	cat /proc/self/maps | wc -l >/dev/null
-	[ $((i % 50)) -eq 0 ] && rm -rf /tmp/w
+	[ $((i % 25)) -eq 0 ] && rm -rf /tmp/w && echo "$M step files $i" >&3
 done
 tar -cf /tmp/w.tar -C / bin
 gzip -1 /tmp/w.tar
-# a second tmpfs mounted, filled, unmounted, three times
+# a second tmpfs mounted, filled, unmounted, twice
 mkdir -p /mnt
-for k in 1 2 3; do
+for k in 1 2; do
 	mount -t tmpfs -o size=8M tmpfs /mnt
 	dd if=/dev/zero of=/mnt/zero bs=4096 count=512 2>/dev/null
 	cp -a /bin /mnt/bin
@@ -56,7 +56,8 @@ for k in 1 2 3; do
 done
 # walks of /proc and /sys, a few processes
 find /sys/kernel /sys/devices -maxdepth 4 >/dev/null 2>&1
-for k in 1 2; do
+echo "$M step walks" >&3
+for k in 1; do
 	for p in /proc/[0-9]*; do cat $p/stat $p/cmdline >/dev/null 2>&1; done
 done
 cat /proc/meminfo /proc/slabinfo /proc/vmstat /proc/interrupts >/dev/null 2>&1
@@ -64,9 +65,10 @@ ps >/dev/null
 seq 1 20000 | sort -rn | uniq | md5sum >/dev/null
 dmesg >/dev/null
 # module loads, workloads, unloads (KUnit is off on this command line)
+echo "$M step memlab" >&3
 for k in 1 2; do
 	insmod /memlab.ko || break
-	for l in slice mix; do
+	for l in slice; do
 		echo "layer=$l ops=4000 seed=$k size=16-8192 dist=log" >/sys/kernel/debug/memlab/workload/run
 		cat /sys/kernel/debug/memlab/workload/result >/dev/null
 	done
