@@ -129,5 +129,9 @@ awk '
 		for (i = 1; i <= n; i++)
 			printf "%-36s %14s %14s\n", k[i], (k[i], 1) in v ? v[k[i], 1] : "-", (k[i], 2) in v ? v[k[i], 2] : "-"
 	}' "$OUT/peer-slice.txt" "$OUT/peer-kmalloc.txt" | tee "$OUT/peer-summary.txt"
-grep '^peer_slab_peak' "$OUT/peer-kmalloc.txt" | sed 's/^[^(]*(/(slab pages: /'
+{
+	grep '^peer_slab_peak' "$OUT/peer-kmalloc.txt" | sed 's/^[^(]*(/(slab pages: /'
+	echo "(this kernel has KASAN and kmemleak: each kmalloc saves its stack for them, which"
+	echo " memlab's allocations do not; make bench compares on a kernel without them)"
+} | tee -a "$OUT/peer-summary.txt"
 rmmod memlab
