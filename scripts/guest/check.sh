@@ -259,7 +259,9 @@ if [ -d $W ]; then
 		fi
 	fi
 	# the real trace (tools/testing/data/README.md): on every layer and on
-	# the kernel's; each allocation is tried, what succeeded is freed
+	# the kernel's; each allocation is tried, what succeeded is freed.  Not
+	# on vm alone: a mapped area for each of 17470 mostly tiny objects takes
+	# 30 s in UML and says nothing (mix sends the large ones to vm).
 	if [ -f "$MEMLAB_REAL_TRACE" ]; then
 		if zcat "$MEMLAB_REAL_TRACE" >$W/trace 2>/dev/null && grep -q "^live_at_end: 0" $W/trace; then
 			ok "real trace accepted: $(grep '^operations:' $W/trace)"
@@ -267,7 +269,7 @@ if [ -d $W ]; then
 			notok "real trace $MEMLAB_REAL_TRACE accepted"
 		fi
 		allocs=$(sed -n 's/^allocs: //p' $W/trace)
-		for l in lmm pages slice vm mix kmalloc pages_kernel; do
+		for l in lmm pages slice mix kmalloc pages_kernel; do
 			if echo "replay layer=$l" >$W/run 2>/dev/null &&
 			   cp $W/result "$OUT/workload-real-$l.txt" &&
 			   awk -v want="$allocs" '
