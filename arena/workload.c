@@ -4,7 +4,7 @@
  *
  * A line written to workload/run names a layer and an operation mix:
  *
- *   layer=lmm|pages|slice|vm|mix [ops=N] [seed=N] [size=A-B|size=N]
+ *   layer=lmm|pages|slice|vm|mix|kmalloc|pages_kernel [ops=N] [seed=N] [size=A-B|size=N]
  *   [dist=uniform|log] [free=random|lifo|fifo|keep:N] [align=BITS]
  *   [range=A-B] [low=0|1] [hold=0|1] [stack=0|1] [threads=N] [xfree=0|1]
  *   [sample=N] [policy=NAME]
@@ -30,6 +30,22 @@
  * 4 pages (WL_MIX_VM_ABOVE) goes to vm instead, so the mix's large sizes
  * are split between the pages layer and the VM allocator.  A refused line
  * changes nothing; the kernel log says why.
+ *
+ * Kernel peers.  layer=kmalloc and layer=pages_kernel run the same
+ * operations (the same generated workload or stored trace) on the kernel's
+ * own allocators in the same boot: kmalloc()/kfree() of the same sizes,
+ * alloc_pages()/__free_pages() of the same orders, with
+ * __GFP_NOWARN | __GFP_NORETRY (a failure instead of the OOM killer).  They
+ * touch none of memlab's layers: memlab's figures before and after are the
+ * same.  They take neither hold=1 nor low=1, and everything is freed at the
+ * end of the run.  Each thread may keep at most arena_size / threads live
+ * bytes (more counts as a failure), so a peer never holds more of the
+ * kernel's memory than memlab's arena is.  Their footprint: for kmalloc,
+ * the peak of the bytes granted (kmalloc_size_roundup() of each live
+ * object) and the rise of the system-wide NR_SLAB_UNRECLAIMABLE_B counter
+ * (slab pages and large kmalloc pages) over its value at the start,
+ * sampled after every allocation; for pages_kernel, the peak of the pages
+ * held (1 << order per live block).
  *
  * The generator is a seeded xorshift: the same line gives the same
  * operations.  Each step allocates (55% of steps, or always below keep:N)
@@ -99,6 +115,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/vmstat.h>
 #include <linux/wait.h>
 
 #include "arena/memlab.h"
@@ -114,12 +131,19 @@
 /* A trace id freed by the chunk being written (sizes are below 2^23). */
 #define WL_TRACE_FREED	BIT(30)
 
+/* The largest order alloc_pages() serves; as in arena/arena.c for 6.1's MAX_ORDER. */
+#ifdef MAX_PAGE_ORDER
+#define WL_MAX_PAGE_ORDER	MAX_PAGE_ORDER
+#else
+#define WL_MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#endif
+
 static_assert(WL_MAX_THREADS <= 256);		/* struct wl_obj's thread is a u8 */
 static_assert(WL_MAX_SIZE < WL_TRACE_FREED);
 
 static const char * const wl_layer_names[] = {
 	[WL_LMM] = "lmm", [WL_PAGES] = "pages", [WL_SLICE] = "slice", [WL_MIX] = "mix",
-	[WL_VM] = "vm",
+	[WL_VM] = "vm", [WL_KMALLOC] = "kmalloc", [WL_PAGES_KERNEL] = "pages_kernel",
 };
 
 static const char * const wl_free_names[] = {
@@ -202,7 +226,8 @@ static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, c
 	case WL_OPT_LAYER:
 		ret = match_string(wl_layer_names, WL_NR_LAYERS, v);
 		if (ret < 0)
-			return wl_refuse(why, "layer must be lmm, pages, slice, vm or mix");
+			return wl_refuse(why,
+					 "layer must be lmm, pages, slice, vm, mix, kmalloc or pages_kernel");
 		spec->layer = ret;
 		return 0;
 	case WL_OPT_OPS:
@@ -357,6 +382,9 @@ int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec, const char **
 	/* alignment and ranges are LMM constraints */
 	if ((spec->align || spec->range_hi) && spec->layer != WL_LMM)
 		return wl_refuse(why, "align and range apply to layer=lmm only");
+	if ((spec->hold || spec->low) &&
+	    (spec->layer == WL_KMALLOC || spec->layer == WL_PAGES_KERNEL))
+		return wl_refuse(why, "hold and low apply to memlab's layers, not to the kernel's");
 	if (spec->cmd == WL_CMD_REPLAY && (spec->threads > 1 || spec->xfree))
 		return wl_refuse(why, "threads and xfree apply to generated runs, not to replay");
 	if (spec->xfree && spec->threads < 2)
@@ -442,6 +470,8 @@ struct wl_run {
 	unsigned long steps;		/* generator steps done */
 	size_t live_bytes, peak_bytes;
 	unsigned long peak_objs;
+	size_t granted, granted_peak;	/* kmalloc: kmalloc_size_roundup() bytes */
+	unsigned long slab_peak;	/* kmalloc: NR_SLAB_UNRECLAIMABLE_B pages */
 	bool interrupted;
 	struct wl_inbox inbox;
 	struct task_struct *task;
@@ -455,6 +485,7 @@ struct wl_ctl {
 	bool threaded;			/* kthreads; else the writer runs runs[0] itself */
 	bool stop;			/* the writer was signalled (READ_ONCE) */
 	atomic_t generating;		/* threads not yet done generating */
+	unsigned long slab_start;	/* NR_SLAB_UNRECLAIMABLE_B pages at the start */
 	struct wl_run *runs;
 };
 
@@ -498,6 +529,13 @@ static void *wl_alloc(struct memlab *ml, const struct memlab_wl_spec *s, u8 laye
 		return memlab_get_pages(ml->pages, flags, get_order(size));
 	case WL_VM:
 		return memlab_vm_alloc(ml->vm, size, flags);
+	case WL_KMALLOC:
+		return kmalloc(size, GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY);
+	case WL_PAGES_KERNEL:
+		if (get_order(size) > WL_MAX_PAGE_ORDER)
+			return NULL;
+		return (void *)__get_free_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY,
+						get_order(size));
 	default:
 		return memlab_generic_alloc(ml->generic, size, flags);
 	}
@@ -512,6 +550,12 @@ static int wl_free(struct memlab *ml, const struct wl_obj *o)
 		return memlab_put_pages(ml->pages, o->p);
 	case WL_VM:
 		return memlab_vm_free(ml->vm, o->p);
+	case WL_KMALLOC:
+		kfree(o->p);
+		return 0;
+	case WL_PAGES_KERNEL:
+		free_pages((unsigned long)o->p, get_order(o->size));
+		return 0;
 	default:
 		return memlab_generic_free(ml->generic, o->p);
 	}
@@ -521,6 +565,7 @@ static size_t wl_bytes(const struct wl_obj *o)
 {
 	switch (o->layer) {
 	case WL_PAGES:
+	case WL_PAGES_KERNEL:
 		return PAGE_SIZE << get_order(o->size);
 	case WL_VM:
 		return PAGE_ALIGN(o->size);
@@ -749,8 +794,41 @@ static struct wl_obj *wl_take(struct wl_run *r)
 	return o;
 }
 
-static void wl_put(struct wl_run *r, const struct wl_obj *o)
+/*
+ * A kernel peer's object over its thread's share of the budget (the arena's
+ * size) is given back at once: the caller counts a failure.  Its footprint
+ * is sampled after every allocation, outside the timed call.
+ */
+static bool wl_peer_put(struct wl_run *r, const struct wl_obj *o)
 {
+	if (o->layer != WL_KMALLOC && o->layer != WL_PAGES_KERNEL)
+		return true;
+	if (r->live_bytes + wl_bytes(o) > r->ml->arena.size / r->ctl->nr) {
+		wl_free(r->ml, o);
+		return false;
+	}
+	if (o->layer == WL_KMALLOC) {
+		r->granted += kmalloc_size_roundup(o->size);
+		r->granted_peak = max(r->granted_peak, r->granted);
+		r->slab_peak = max(r->slab_peak,
+				   global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B));
+	}
+	return true;
+}
+
+/* @o is no longer live here (freed, or passed on to be freed). */
+static void wl_unput(struct wl_run *r, const struct wl_obj *o)
+{
+	r->live_bytes -= wl_bytes(o);
+	if (o->layer == WL_KMALLOC)
+		r->granted -= kmalloc_size_roundup(o->size);
+}
+
+/* Add @o to the live objects; false (a failure) when a kernel peer refused it. */
+static bool wl_put(struct wl_run *r, const struct wl_obj *o)
+{
+	if (!wl_peer_put(r, o))
+		return false;
 	r->live[(r->head + r->count) % r->cap] = *o;
 	r->count++;
 	r->live_bytes += wl_bytes(o);
@@ -758,6 +836,7 @@ static void wl_put(struct wl_run *r, const struct wl_obj *o)
 		r->peak_bytes = r->live_bytes;
 		r->peak_objs = r->count;
 	}
+	return true;
 }
 
 /* Free @o and count it against this thread; its bytes are no longer in live_bytes. */
@@ -864,14 +943,12 @@ static void wl_generate(struct wl_run *r)
 			o.p = wl_alloc(r->ml, s, o.layer, o.size, o.layer == WL_LMM ? s->align : 0);
 			r->alloc_ns[r->nr_alloc++] = ktime_get_ns() - t0;
 			o.cpu = raw_smp_processor_id();
-			if (o.p)
-				wl_put(r, &o);
-			else
+			if (!o.p || !wl_put(r, &o))
 				r->failures++;
 		} else {
 			struct wl_obj o = *wl_take(r);
 
-			r->live_bytes -= wl_bytes(&o);
+			wl_unput(r, &o);
 			if (s->xfree)
 				wl_send(r, &o);
 			else
@@ -999,7 +1076,10 @@ static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarra
 				r->failures++;
 				continue;
 			}
-			wl_put(r, &n);
+			if (!wl_put(r, &n)) {
+				r->failures++;
+				continue;
+			}
 			/* remember where it sits: the ring slot of the newest entry */
 			xa_store(ids, op->id,
 				 xa_mk_value((r->head + r->count - 1) % r->cap), GFP_KERNEL);
@@ -1012,7 +1092,7 @@ static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarra
 			slot = xa_to_value(e);
 			z = (r->head + r->count - 1) % r->cap;
 			o = &r->live[slot];
-			r->live_bytes -= wl_bytes(o);
+			wl_unput(r, o);
 			wl_timed_free(r, o);
 			/* move the newest entry into the hole and fix its index */
 			if (slot != z) {
@@ -1102,6 +1182,32 @@ static void wl_summarise(struct wl_ctl *c, u32 *all_alloc, u32 *all_free,
 	wl_hist(all_free, nf, f->free_hist);
 }
 
+/* A kernel peer's footprint, in words that say how it was measured. */
+static int wl_format_peer(const struct memlab_wl_spec *s, const struct wl_ctl *c, char *p,
+			  size_t n)
+{
+	unsigned long slab = 0, peak = 0;
+	size_t granted = 0;
+	unsigned int i;
+
+	for (i = 0; i < c->nr; i++) {
+		granted += c->runs[i].granted_peak;
+		slab = max(slab, c->runs[i].slab_peak);
+		peak += c->runs[i].peak_bytes >> PAGE_SHIFT;
+	}
+	if (s->layer == WL_PAGES_KERNEL)
+		return scnprintf(p, n,
+				 "peer_pages_peak: %lu pages held (1 << order per live block, at the peak%s)\n",
+				 peak, c->nr > 1 ? "; the sum of each thread's" : "");
+	if (s->layer != WL_KMALLOC)
+		return 0;
+	slab = slab > c->slab_start ? slab - c->slab_start : 0;
+	return scnprintf(p, n,
+			 "peer_granted_peak: %zu bytes (kmalloc_size_roundup() of each live object, at the peak%s)\n"
+			 "peer_slab_peak: %lu pages (NR_SLAB_UNRECLAIMABLE_B, system-wide, highest after an allocation minus at the start: other kernel work counts, and up to 125 pages per CPU may not be folded in yet)\n",
+			 granted, c->nr > 1 ? "; the sum of each thread's" : "", slab);
+}
+
 static void wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s,
 		      const struct wl_ctl *c, unsigned long planned, struct memlab_wl_report *rep,
 		      const struct memlab_wl_frag *b, const struct memlab_wl_frag *a, u64 total_ns)
@@ -1159,6 +1265,7 @@ static void wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	else
 		len += scnprintf(p + len, n - len,
 				 "peak_live: %zu bytes (the sum of each thread's peak)\n", peak);
+	len += wl_format_peer(s, c, p + len, n - len);
 	len += scnprintf(p + len, n - len, "live_at_end: %zu bytes in %lu objects (%s)\n",
 			 live, f->live_at_end,
 			 s->hold && !f->interrupted ? "held" : "freed after the run");
@@ -1324,6 +1431,7 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 		c.runs[0].smp = smp;
 	}
 	wl_frag(wl->ml, &before);
+	c.slab_start = global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
 	t0 = ktime_get_ns();
 	if (s->cmd == WL_CMD_REPLAY) {
 		xa_init(&ids);

@@ -21,7 +21,13 @@ struct inode;
 struct memlab;
 struct seq_file;
 
-enum memlab_wl_layer { WL_LMM, WL_PAGES, WL_SLICE, WL_MIX, WL_VM, WL_NR_LAYERS };
+/*
+ * WL_KMALLOC and WL_PAGES_KERNEL are the kernel's own allocators (kmalloc,
+ * alloc_pages) as replay peers: the same operations, none of memlab's.
+ */
+enum memlab_wl_layer {
+	WL_LMM, WL_PAGES, WL_SLICE, WL_MIX, WL_VM, WL_KMALLOC, WL_PAGES_KERNEL, WL_NR_LAYERS
+};
 
 /*
  * layer=mix: an allocation drawn for the generic allocator whose size is
@@ -50,7 +56,9 @@ enum memlab_wl_cmd { WL_CMD_RUN, WL_CMD_REPLAY, WL_CMD_FREE, WL_CMD_SHRINK };
  * @layer: which allocator: lmm, pages, slice (the generic allocator), vm
  *	(memlab_vm_alloc() on the module's VM instance), or mix: each
  *	allocation draws lmm, pages or generic at random, and one drawn for
- *	generic that is larger than WL_MIX_VM_ABOVE (4 pages) goes to vm.
+ *	generic that is larger than WL_MIX_VM_ABOVE (4 pages) goes to vm;
+ *	or a peer from the kernel: kmalloc (kmalloc/kfree of the same sizes)
+ *	or pages_kernel (alloc_pages/__free_pages of the same orders).
  * @ops: operations (allocations plus frees) each thread generates.
  * @seed: the generator's seed: same seed, same operations; thread t uses
  *	@seed + t.

@@ -70,6 +70,10 @@ static void wl_parse_defaults_and_commands(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, memlab_wl_parse("replay layer=mix hold=1", &s, NULL), 0);
 	KUNIT_EXPECT_EQ(test, s.cmd, WL_CMD_REPLAY);
 	KUNIT_EXPECT_EQ(test, s.layer, WL_MIX);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("layer=kmalloc threads=2 xfree=1", &s, NULL), 0);
+	KUNIT_EXPECT_EQ(test, s.layer, WL_KMALLOC);
+	KUNIT_ASSERT_EQ(test, memlab_wl_parse("replay layer=pages_kernel", &s, NULL), 0);
+	KUNIT_EXPECT_EQ(test, s.layer, WL_PAGES_KERNEL);
 	KUNIT_ASSERT_EQ(test, memlab_wl_parse("free\n", &s, NULL), 0);
 	KUNIT_EXPECT_EQ(test, s.cmd, WL_CMD_FREE);
 	KUNIT_ASSERT_EQ(test, memlab_wl_parse("shrink", &s, NULL), 0);
@@ -88,6 +92,8 @@ static const char * const bad_specs[] = {
 	"layer=lmm align=23", "layer=pages align=3", "layer=slice range=0-4K",
 	"layer=lmm range=4K-4K", "layer=lmm low=maybe", "layer=lmm bogus=1", "layer=lmm seed",
 	"free layer=lmm", "layer=lmm ops=10 extra",
+	"layer=kmalloc hold=1", "layer=pages_kernel low=1", "replay layer=kmalloc hold=1",
+	"layer=kmalloc align=3", "layer=pages_kernel range=0-4K", "layer=kmalloc_",
 };
 
 static void bad_spec_desc(const char * const *s, char *desc)
@@ -1427,6 +1433,133 @@ static void workload_threads_stop_on_signal(struct kunit *test)
 	wl_fixture_expect_clean(test, fx);
 }
 
+/* memlab's own counters, to show that a kernel peer's run leaves them alone. */
+struct wl_memlab_counts {
+	u64 lmm_allocs, lmm_frees, pages_allocs, pages_frees, slice_allocs, slice_frees;
+	size_t lmm_free;
+};
+
+static void wl_memlab_counts(struct memlab *ml, struct wl_memlab_counts *c)
+{
+	struct memlab_pages_stats *ps = kzalloc(sizeof(*ps), GFP_KERNEL);
+	struct memlab_slice_stats ss;
+	struct lmm_stats ls;
+	unsigned int i;
+
+	memset(c, 0, sizeof(*c));
+	lmm_stats(&ml->lmm, &ls);
+	c->lmm_allocs = ls.allocs;
+	c->lmm_frees = ls.frees;
+	c->lmm_free = ls.free_bytes;
+	if (ps) {
+		memlab_pages_stats(ml->pages, ps);
+		c->pages_allocs = ps->allocs;
+		c->pages_frees = ps->frees;
+		kfree(ps);
+	}
+	for (i = 0; i < memlab_generic_nr_pools(ml->generic); i++) {
+		memlab_slice_stats(memlab_generic_pool(ml->generic, i), &ss);
+		c->slice_allocs += ss.allocs;
+		c->slice_frees += ss.frees;
+	}
+}
+
+/* The number after @key in the last result, or -1. */
+static long wl_result_value(struct memlab_workload *wl, const char *key)
+{
+	const char *at = strnstr(wl->report->text, key, wl->report->len);
+	long v;
+
+	if (!at || sscanf(at + strlen(key), "%ld", &v) != 1)
+		return -1;
+	return v;
+}
+
+/*
+ * Kernel peers: the same seed on memlab's generic allocator and on kmalloc,
+ * on memlab's pages and on alloc_pages, with no failure: the same
+ * operations, with memlab's counters untouched by the peers' runs.  The
+ * kmalloc footprint lines are there (granted bytes at least the requested
+ * peak); pages_kernel's pages held equal its peak bytes.  Then two xfree
+ * threads on each peer, a replay of a small trace on each, and a run the
+ * arena-sized budget cuts short: failures, and a peak within the arena.
+ */
+static void workload_kernel_peers(struct kunit *test)
+{
+	static const struct {
+		const char *memlab, *peer;
+	} pairs[] = {
+		{ "layer=slice ops=2000 seed=21 size=16-4096",
+		  "layer=kmalloc ops=2000 seed=21 size=16-4096" },
+		{ "layer=pages ops=2000 seed=22 size=4K-32K free=keep:200",
+		  "layer=pages_kernel ops=2000 seed=22 size=4K-32K free=keep:200" },
+	};
+	static const char kx[] = "layer=kmalloc ops=1000 seed=5 size=16-2048 threads=2 xfree=1";
+	static const char px[] = "layer=pages_kernel ops=1000 seed=5 size=4K-32K threads=2 xfree=1";
+	static const char big[] = "layer=kmalloc ops=200 seed=3 size=1M free=keep:64";
+	static const char trace[] =
+		"alloc 1 100\nalloc 2 5000\nfree 1\nalloc 3 64\nalloc 4 70000\nfree 2\nfree 4\n";
+	struct memlab_wl_thread_figures first;
+	struct wl_memlab_counts before, after;
+	const struct memlab_wl_figures *f;
+	struct wl_fixture *fx;
+	struct memlab_workload *wl;
+	unsigned long live;
+	unsigned int i;
+
+	memlab_kunit_need_slow(test);
+	fx = wl_fixture_create(test);
+	wl = &fx->ml.wl;
+	for (i = 0; i < ARRAY_SIZE(pairs); i++) {
+		KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, pairs[i].memlab), 0);
+		f = &wl->report->figures;
+		first = f->total;
+		live = f->live_at_end;
+		KUNIT_ASSERT_EQ_MSG(test, first.failures, 0, "%s", pairs[i].memlab);
+		wl_memlab_counts(&fx->ml, &before);
+		KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, pairs[i].peer), 0);
+		wl_memlab_counts(&fx->ml, &after);
+		f = &wl->report->figures;
+		KUNIT_EXPECT_EQ_MSG(test, f->total.failures, 0, "%s", pairs[i].peer);
+		KUNIT_EXPECT_EQ(test, f->total.ops, first.ops);
+		KUNIT_EXPECT_EQ(test, f->total.allocs, first.allocs);
+		KUNIT_EXPECT_EQ(test, f->total.frees, first.frees);
+		KUNIT_EXPECT_EQ(test, f->live_at_end, live);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(&before, &after, sizeof(before)), 0,
+				    "%s touched memlab's layers", pairs[i].peer);
+	}
+	/* pages_kernel's pages held are its peak bytes in pages */
+	KUNIT_EXPECT_EQ(test, wl_result_value(wl, "\npeer_pages_peak: "),
+			wl_result_value(wl, "\npeak_live: ") >> PAGE_SHIFT);
+	KUNIT_EXPECT_GT(test, wl_result_value(wl, "\npeer_pages_peak: "), 0);
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, pairs[0].peer), 0);
+	KUNIT_EXPECT_GE(test, wl_result_value(wl, "\npeer_granted_peak: "),
+			wl_result_value(wl, "\npeak_live: "));
+	KUNIT_EXPECT_GE(test, wl_result_value(wl, "\npeer_slab_peak: "), 0);
+
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, kx), 0);
+	wl_expect_figures(test, wl, 2, 1000, true);
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, px), 0);
+	wl_expect_figures(test, wl, 2, 1000, true);
+
+	KUNIT_ASSERT_EQ(test, memlab_workload_trace_write(wl, trace, strlen(trace), true), 0);
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, "replay layer=kmalloc"), 0);
+	KUNIT_EXPECT_EQ(test, wl->report->figures.total.ops, 7);
+	KUNIT_EXPECT_EQ(test, wl->report->figures.total.failures, 0);
+	KUNIT_EXPECT_EQ(test, wl->report->figures.live_at_end, 1);
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, "replay layer=pages_kernel"), 0);
+	KUNIT_EXPECT_EQ(test, wl->report->figures.total.ops, 7);
+	KUNIT_EXPECT_EQ(test, wl->report->figures.total.failures, 0);
+	KUNIT_EXPECT_EQ(test, wl_result_value(wl, "\npeer_pages_peak: "), 2 + 1 + 32);
+
+	/* 1 MiB objects, up to 64 of them live: the budget (the 8 MiB arena) says no */
+	KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, big), 0);
+	KUNIT_EXPECT_GT(test, wl->report->figures.total.failures, 0);
+	KUNIT_EXPECT_LE(test, wl_result_value(wl, "\npeak_live: "), WK_ARENA);
+	KUNIT_EXPECT_GT(test, wl_result_value(wl, "\npeak_live: "), WK_ARENA / 2);
+	wl_fixture_expect_clean(test, fx);
+}
+
 static struct kunit_case memlab_observe_cases[] = {
 	KUNIT_CASE(wl_parse_full_spec),
 	KUNIT_CASE(wl_parse_defaults_and_commands),
@@ -1453,6 +1586,7 @@ static struct kunit_case memlab_observe_cases[] = {
 	KUNIT_CASE_SLOW(workload_threads_every_layer),
 	KUNIT_CASE_SLOW(workload_threads_stop_on_signal),
 	KUNIT_CASE_SLOW(workload_samples),
+	KUNIT_CASE_SLOW(workload_kernel_peers),
 	{}
 };
 

@@ -3,7 +3,8 @@
 #
 # `make demo`: boot memlab in the UML kernel `make check` uses, run a
 # fragmenting workload, print the before/after picture, show a request
-# the pages layer refuses served by the VM allocator, and draw the arena
+# the pages layer refuses served by the VM allocator, run one workload on
+# memlab's generic allocator and on kmalloc side by side, and draw the arena
 # map and the workload's timeline (fragmentation, live bytes and latency
 # histograms, from workload/samples and workload/latency) as PNGs with
 # matplotlib.
@@ -39,6 +40,7 @@ cat "$out/guest.tap"
 	die "plot_timeline failed"
 echo
 [ -s "$out/vm-summary.txt" ] && cat "$out/vm-summary.txt"
+[ -s "$out/peer-summary.txt" ] && cat "$out/peer-summary.txt"
 echo "arena map (text): $out/map.txt"
 echo "arena map (picture): $out/map.png"
 echo "workload timeline (picture): $out/timeline.png (from $out/samples.csv, $out/latency.csv)"

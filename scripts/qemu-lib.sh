@@ -6,7 +6,8 @@
 #	busybox-static, memlab.ko (and memlab_bench.ko from beside it),
 #	scripts/guest/check.sh (or $MEMLAB_QEMU_GUEST) as /check.sh, the
 #	bench parameters in <outdir>/bench-args if there are any, the
-#	sample trace, scripts/guest/qemu-init.sh as /init -> <outdir>/initrd.gz
+#	sample trace, the real one, scripts/guest/qemu-init.sh as /init ->
+#	<outdir>/initrd.gz
 #   qemu_boot <outdir> <kernel image> <cpus> <MiB> <timeout s> [kernel args]
 #	boots it under TCG: console (ttyS0) -> <outdir>/console.log, the guest's
 #	own channel (ttyS1) -> <outdir>/guest.log; sets qemu_rc and boot_s
@@ -38,6 +39,7 @@ qemu_pack() {
 	[ ! -f "$out/bench-args" ] || cp "$out/bench-args" "$root/out/bench-args"
 	cp "$qemu_here/guest/qemu-init.sh" "$root/init"
 	cp "$(dirname "$qemu_here")/tools/sample.trace" "$root/sample.trace"
+	cp "$(dirname "$qemu_here")/tools/testing/data/kmem-x86.trace.gz" "$root/kmem-x86.trace.gz"
 	chmod 755 "$root/init" "$root/check.sh"
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
 		gzip -1 >"$out/initrd.gz"

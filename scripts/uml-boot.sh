@@ -23,7 +23,8 @@ tmp="$(mktemp -d)"
 TMPDIR="$tmp" timeout -k 10 "$limit" "$kdir/linux" mem="${MEMLAB_UML_MEM:-384M}" rootfstype=hostfs rootflags=/ rw \
 	log_buf_len=4M loglevel=7 printk.time=1 init="$here/guest/uml-init.sh" \
 	MEMLAB_KO="$ko" MEMLAB_SCRIPT="$script" MEMLAB_OUT="$out" \
-	MEMLAB_ENV=uml MEMLAB_TRACE="$(dirname "$here")/tools/sample.trace" con=null con0=fd:0,fd:1 </dev/null >"$out/console.log" 2>&1
+	MEMLAB_ENV=uml MEMLAB_TRACE="$(dirname "$here")/tools/sample.trace" \
+	MEMLAB_REAL_TRACE="$(dirname "$here")/tools/testing/data/kmem-x86.trace.gz" con=null con0=fd:0,fd:1 </dev/null >"$out/console.log" 2>&1
 rc=$?
 rm -rf "$tmp"
 if [ ! -f "$out/guest.done" ]; then

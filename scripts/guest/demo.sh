@@ -111,4 +111,34 @@ echo ">>> echo '$THREADS' > workload/run   (4 kthreads; each free on the next th
 echo "$THREADS" >$ML/workload/run
 cat $ML/workload/result
 echo shrink >$ML/workload/run
+# The same workload on memlab's generic allocator and on the kernel's
+# kmalloc, in the same boot: percentiles side by side.
+echo
+echo "=================== one workload, memlab's generic allocator beside kmalloc ==================="
+PAIR="ops=40000 seed=2026 size=16-4096 dist=log"
+for l in slice kmalloc; do
+	echo ">>> echo 'layer=$l $PAIR' > workload/run"
+	echo "layer=$l $PAIR" >$ML/workload/run
+	cp $ML/workload/result "$OUT/peer-$l.txt"
+done
+awk '
+	FNR == 1 { f++ }
+	/^ops: / { v["ops", f] = $2; v["failures", f] = "" }
+	/^failures: / { v["failures", f] = $2 }
+	/^alloc_ns: / { v["alloc median ns", f] = $3; v["alloc p99 ns", f] = $5 }
+	/^free_ns: / { v["free median ns", f] = $3; v["free p99 ns", f] = $5 }
+	/^peak_live: / { v["peak live bytes (requested)", f] = $2 }
+	/^peer_granted_peak: / { v["peak granted bytes", f] = $2 }
+	/^peer_slab_peak: / { v["peak slab pages (system-wide rise)", f] = $2 }
+	END {
+		n = split("ops,failures,alloc median ns,alloc p99 ns,free median ns,free p99 ns,peak live bytes (requested),peak granted bytes,peak slab pages (system-wide rise)", k, ",")
+		printf "%-36s %14s %14s\n", "", "memlab slice", "kmalloc"
+		for (i = 1; i <= n; i++)
+			printf "%-36s %14s %14s\n", k[i], (k[i], 1) in v ? v[k[i], 1] : "-", (k[i], 2) in v ? v[k[i], 2] : "-"
+	}' "$OUT/peer-slice.txt" "$OUT/peer-kmalloc.txt" | tee "$OUT/peer-summary.txt"
+{
+	grep '^peer_slab_peak' "$OUT/peer-kmalloc.txt" | sed 's/^[^(]*(/(slab pages: /'
+	echo "(this kernel has KASAN and kmemleak: each kmalloc saves its stack for them, which"
+	echo " memlab's allocations do not; make bench compares on a kernel without them)"
+} | tee -a "$OUT/peer-summary.txt"
 rmmod memlab

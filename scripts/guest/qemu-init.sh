@@ -49,7 +49,7 @@ echo "$M begin" >&3
 # the console, next to the kernel's messages.
 {
 	MEMLAB_KO=/memlab.ko MEMLAB_OUT=/out MEMLAB_ENV="${MEMLAB_ENV:-stock}" \
-		MEMLAB_TRACE=/sample.trace sh /check.sh
+		MEMLAB_TRACE=/sample.trace MEMLAB_REAL_TRACE=/kmem-x86.trace.gz sh /check.sh
 	echo $? >/tmp/check.rc
 } | while IFS= read -r line; do
 	echo "$M result $line" >&3
