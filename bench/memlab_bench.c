@@ -53,7 +53,7 @@
 #define BENCH_BATCH	64
 #define BENCH_MAX_RUNS	5
 #define BENCH_MAX_REPS	15
-#define BENCH_MAX_ROWS	64
+#define BENCH_MAX_ROWS	96
 #define BENCH_ORDER	10	/* the pages instance's max order: 4 MiB blocks */
 
 /* ---- parameters ------------------------------------------------------------ */

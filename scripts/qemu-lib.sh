@@ -36,7 +36,8 @@ qemu_pack() {
 	cp "$ko" "$root/memlab.ko"
 	cp "$(dirname "$ko")/memlab_bench.ko" "$root/memlab_bench.ko"
 	cp "${MEMLAB_QEMU_GUEST:-$qemu_here/guest/check.sh}" "$root/check.sh"
-	[ ! -f "$out/bench-args" ] || cp "$out/bench-args" "$root/out/bench-args"
+	# not in /out: the guest mounts a tmpfs there
+	[ ! -f "$out/bench-args" ] || cp "$out/bench-args" "$root/bench-args"
 	cp "$qemu_here/guest/qemu-init.sh" "$root/init"
 	cp "$(dirname "$qemu_here")/tools/sample.trace" "$root/sample.trace"
 	cp "$(dirname "$qemu_here")/tools/testing/data/kmem-x86.trace.gz" "$root/kmem-x86.trace.gz"

@@ -5,13 +5,16 @@
 # stock kernel under QEMU for `make bench-smp`): load memlab.ko (a small
 # arena: the benchmark builds its own stack), then memlab_bench.ko, and keep
 # the table lines.  Environment: MEMLAB_KO, MEMLAB_OUT; memlab_bench.ko's
-# parameters are in $MEMLAB_OUT/bench-args (scripts/bench.sh writes them).
+# parameters are in $MEMLAB_OUT/bench-args (UML, where scripts/bench.sh
+# writes them) or /bench-args (QEMU, packed by scripts/qemu-lib.sh).
 KO="${MEMLAB_KO:?}"
 OUT="${MEMLAB_OUT:?}"
 dmesg -C
 insmod "$KO" arena_size=16M || echo "insmod memlab.ko failed"
-# shellcheck disable=SC2086
-insmod "${KO%/*}/memlab_bench.ko" $(cat "$OUT/bench-args" 2>/dev/null) || echo "insmod memlab_bench.ko failed"
+args="$OUT/bench-args"
+[ -f "$args" ] || args=/bench-args
+# shellcheck disable=SC2046
+insmod "${KO%/*}/memlab_bench.ko" $(cat "$args" 2>/dev/null) || echo "insmod memlab_bench.ko failed"
 dmesg | sed -n 's/^.*memlab-bench: //p' >"$OUT/bench.txt"
 rmmod memlab_bench
 # the kernel's kmalloc caches and memlab's size classes, same boot, for the waste comparison
