@@ -269,7 +269,7 @@ static void bench_print_rows(void)
 	for (i = 0; i < bench_nr_rows; i++) {
 		struct bench_row *r = &bench_rows[i];
 		u64 a, b, x, lo, hi, rlo, rhi;
-		char ab[24], pb[32], t[5][16];
+		char ab[48], pb[48], t[5][32];
 		const char *verdict;
 
 		if (!r->nr)
@@ -284,10 +284,13 @@ static void bench_print_rows(void)
 			verdict = x < 10000 ? "faster" : "slower";
 		snprintf(ab, sizeof(ab), "%s %llu.%llu", r->a, a / 1000, a % 1000 / 100);
 		snprintf(pb, sizeof(pb), "%s %llu.%llu", r->b, b / 1000, b % 1000 / 100);
+		bench_x(t[0], sizeof(t[0]), x);
+		bench_x(t[1], sizeof(t[1]), lo);
+		bench_x(t[2], sizeof(t[2]), hi);
+		bench_x(t[3], sizeof(t[3]), rlo);
+		bench_x(t[4], sizeof(t[4]), rhi);
 		pr_info("| %-46s | %-17s | %-22s | %s (%s-%s) | %s-%s | %-12s |\n",
-			r->name, ab, pb, bench_x(t[0], 16, x), bench_x(t[1], 16, lo),
-			bench_x(t[2], 16, hi), bench_x(t[3], 16, rlo), bench_x(t[4], 16, rhi),
-			verdict);
+			r->name, ab, pb, t[0], t[1], t[2], t[3], t[4], verdict);
 	}
 }
 
