@@ -376,6 +376,13 @@ static void mp_return_block(struct memlab_pages *mp, struct memlab_zone *z,
 	WARN_ON_ONCE(lmm_free(mp->lmm, (void *)mp_addr(mp, idx), mp_block_bytes(mp)));
 }
 
+/* Give the first free max-order block of @z back to the LMM. */
+static void mp_return_first_block(struct memlab_pages *mp, struct memlab_zone *z)
+{
+	mp_return_block(mp, z, mp_idx(mp, list_first_entry(&z->free_area[mp->max_order],
+							   struct memlab_page, list)));
+}
+
 /* Remove a block of @order from zone @zi, splitting a larger one if needed. */
 static struct memlab_page *mp_rmqueue(struct memlab_pages *mp, unsigned int zi,
 				      unsigned int order, u8 state)
@@ -493,8 +500,7 @@ bool memlab_pages_decay_tick(struct memlab_pages *mp)
 			first = false;
 			while (z->nr_free[mp->max_order] > mp_keep_blocks(mp, z) &&
 			       n++ < MP_RETURN_CHUNK)
-				mp_return_block(mp, z, mp_idx(mp, list_first_entry(
-						&z->free_area[mp->max_order], struct memlab_page, list)));
+				mp_return_first_block(mp, z);
 			more = z->nr_free[mp->max_order] > mp_keep_blocks(mp, z);
 			again |= z->demand > 0;
 			spin_unlock_irqrestore(&mp->lock, flags);
@@ -895,9 +901,7 @@ void memlab_pages_shrink(struct memlab_pages *mp)
 
 		z->demand = 0;
 		while (!list_empty(&z->free_area[mp->max_order]))
-			mp_return_block(mp, z,
-					mp_idx(mp, list_first_entry(&z->free_area[mp->max_order],
-								    struct memlab_page, list)));
+			mp_return_first_block(mp, z);
 	}
 	spin_unlock_irqrestore(&mp->lock, flags);
 }
@@ -1685,7 +1689,8 @@ static int mp_check_span(struct memlab_pages *mp, unsigned long *free_seen,
 			size_t fs;
 
 			lmm_find_free(mp->lmm, &f, &fs, NULL);
-			MP_CHECK(f >= a + mp_block_bytes(mp), "held block at offset %#lx is free in the LMM",
+			MP_CHECK(f >= a + mp_block_bytes(mp),
+				 "held block at offset %#lx is free in the LMM",
 				 (unsigned long)(a - mp->base));
 		}
 		for (i = idx; i < end && bad < 16; i += 1UL << p->order) {
