@@ -396,6 +396,8 @@ if [ -d $W ]; then
 	fi
 	check "workload/samples is 0444 and shows no address" \
 		sh -c "[ \$(stat -c %a $W/samples) = 444 ] && ! grep -q 0x $W/samples"
+	# the sample trace again: earlier checks left a trace of two lines
+	[ -f "$MEMLAB_TRACE" ] && cat "$MEMLAB_TRACE" >$W/trace 2>/dev/null
 	n=$(sed -n 's/^operations: //p' $W/trace)
 	if [ "${n:-0}" -ge 100 ] && echo "replay layer=slice sample=100" >$W/run 2>/dev/null &&
 	   [ "$(($(wc -l <$W/samples) - 1))" = "$((n / 100))" ]; then
@@ -771,8 +773,15 @@ elif insmod "$KO"; then
 		notok "trace events: memlab_fault_inject $n, failed memlab_generic_alloc $failed, injected $injected"
 	fi
 	# hashed: 32 bits printed in 16 digits, so a raw address stands out (on x86)
-	check "trace events: every ptr= in the trace text is hashed, no raw kernel address" \
-		sh -c "cat $TT/*.txt | grep -o 'ptr=[^ ]*' | grep -vqE '^ptr=00000000[0-9a-f]{8}\$'; [ \$? = 1 ]"
+	# or "(____ptrval____)": the hash key waits for the CRNG, which a QEMU guest
+	# without a hardware RNG may not have seeded yet
+	raw=$(cat "$TT"/*.txt | grep -o 'ptr=[^ ]*' |
+		grep -vE '^ptr=(00000000[0-9a-f]{8}|\(____ptrval____\))$' | sort -u | head -n 3 | tr '\n' ' ')
+	if [ -z "$raw" ]; then
+		ok "trace events: every ptr= in the trace text is hashed, no raw kernel address"
+	else
+		notok "trace events: every ptr= in the trace text is hashed (not: $raw)"
+	fi
 	# a memlab trace converted to a replay trace and replayed on another
 	# layer (python3 is there in UML, on the host's root; not under QEMU)
 	k2t="$(dirname "${MEMLAB_TRACE:-/}")/kmem2trace.py"
