@@ -1641,8 +1641,8 @@ EXPORT_SYMBOL_GPL(lmm_remove_free);
  * Regions are searched in priority order; in the first one that has any,
  * the policy chooses: the lowest satisfying address ("fast", "linear"),
  * the lowest satisfying address of the smallest fitting extent
- * ("best_fit"), or a registered policy's answer.  The block occupies whole granules: from @addr rounded
- * down to @addr + @size rounded up.
+ * ("best_fit"), or a registered policy's answer.  The block occupies
+ * whole granules: from @addr rounded down to @addr + @size rounded up.
  *
  * In debug mode the allocation's record is allocated (GFP_ATOMIC) before
  * the pool lock is taken, and not at all where the slab allocator may not be

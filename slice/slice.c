@@ -1240,10 +1240,12 @@ int memlab_slice_can_set_debug(struct memlab_slice_pool *pool, unsigned int debu
 	spin_lock_irqsave(&pool->lock, flags);
 	/* the same checks in the same order as memlab_slice_set_debug() */
 	if ((debug ^ pool->debug) & MEMLAB_SLICE_REDZONE) {
+		unsigned int max = memlab_pages_max_order(pool->pages);
+
 		if (pool->nr_slabs)
 			ret = -EBUSY;
-		else if (memlab_slice_order_for(pool->size, pool->align, debug,
-						memlab_pages_max_order(pool->pages), &objs) == UINT_MAX)
+		else if (memlab_slice_order_for(pool->size, pool->align, debug, max,
+						&objs) == UINT_MAX)
 			ret = -EINVAL;
 	}
 	spin_unlock_irqrestore(&pool->lock, flags);
