@@ -1393,12 +1393,14 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	else if (s->hold && wl->nr_held > WL_MAX_LIVE)
 		return -E2BIG;
 	/*
-	 * Every run starts from what the LMM can give: the free max-order
-	 * blocks the pages layer keeps for its demand reserve go back first,
-	 * so a run does not depend on what the one before it left cached, and
-	 * a run on the LMM sees all of the arena's free memory.
+	 * Every run on memlab starts from what the LMM can give: the free
+	 * max-order blocks the pages layer keeps for its demand reserve go back
+	 * first, so a run does not depend on what the one before it left
+	 * cached, and a run on the LMM sees all of the arena's free memory.  A
+	 * run on a kernel peer touches no memlab layer at all.
 	 */
-	memlab_pages_shrink(wl->ml->pages);
+	if (s->layer != WL_KMALLOC && s->layer != WL_PAGES_KERNEL)
+		memlab_pages_shrink(wl->ml->pages);
 	c.threaded = c.nr > 1;
 	steps = s->cmd == WL_CMD_REPLAY ? wl->nr_trace : s->ops;	/* per thread */
 	cap = s->free == WL_FREE_KEEP ? s->keep : min(steps, WL_MAX_LIVE / c.nr);
