@@ -21,7 +21,7 @@
  * allocation event is emitted on return, failed ones too (ptr NULL,
  * bytes_alloc 0); a free event on entry, refused ones too (a memlab_misuse
  * event follows those).  Besides: memlab_misuse wherever a layer counts a
- * caller error, and memlab_fault_inject wherever common/fault.c makes an
+ * caller error, and memlab_fault_inject wherever module/fault.c makes an
  * allocation fail.
  *
  * Fields.  call_site is the caller of the public entry point (_RET_IP_).
@@ -260,7 +260,7 @@ TRACE_EVENT(memlab_misuse,
 );
 
 /*
- * An allocation common/fault.c made fail: call_site is the layer's
+ * An allocation module/fault.c made fail: call_site is the layer's
  * allocation function that asked, call the number of the call (1-based).
  */
 TRACE_EVENT(memlab_fault_inject,

@@ -14,10 +14,10 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "arena/knobs.h"
-#include "arena/map.h"
-#include "arena/memlab.h"
-#include "arena/workload.h"
+#include "module/knobs.h"
+#include "lab/map.h"
+#include "module/memlab.h"
+#include "lab/workload.h"
 
 static int arena_show(struct seq_file *m, void *unused)
 {

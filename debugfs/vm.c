@@ -15,7 +15,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
-#include "arena/memlab.h"
+#include "module/memlab.h"
 
 /* Backing blocks listed per area; the rest are counted. */
 #define VM_AREAS_SHOW_BLOCKS	8

@@ -7,7 +7,7 @@
 
 #include <kunit/test.h>
 
-/* Set by the kunit_slow= module parameter (arena/main.c). */
+/* Set by the kunit_slow= module parameter (module/main.c). */
 extern bool memlab_kunit_slow;
 
 /*

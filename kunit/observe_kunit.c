@@ -19,9 +19,9 @@
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 
-#include "arena/map.h"
-#include "arena/memlab.h"
-#include "arena/workload.h"
+#include "lab/map.h"
+#include "module/memlab.h"
+#include "lab/workload.h"
 #include "kunit/memlab_kunit.h"
 
 /* ---- spec parsing -------------------------------------------------------------- */
@@ -791,7 +791,7 @@ static struct wl_fixture *wl_fixture_create(struct kunit *test)
 	ml->vm = memlab_vm_create(ml->pages, "wl-kunit");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ml->vm));
 	fx->vm_made = true;
-	memlab_workload_init(&ml->wl, ml);
+	memlab_workload_init(&ml->wl, memlab_wl_layers_fill(ml));
 	fx->wl_made = true;
 	KUNIT_ASSERT_NOT_NULL(test, ml->wl.report);
 	KUNIT_ASSERT_NOT_NULL(test, ml->wl.scratch);

@@ -26,7 +26,7 @@
 #include <linux/tracepoint.h>
 #include <linux/vmalloc.h>
 
-#include "common/fault.h"
+#include "module/fault.h"
 #include "common/memlab_trace.h"
 #include "kunit/memlab_kunit.h"
 #include "lmm/lmm.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * memlab arena map: every cell of the arena classified by the layer that
- * owns it, rendered one row at a time.  See arena/map.c.
+ * owns it, rendered one row at a time.  See lab/map.c.
  */
 #ifndef MEMLAB_MAP_H
 #define MEMLAB_MAP_H

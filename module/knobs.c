@@ -12,9 +12,9 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "arena/knobs.h"
-#include "arena/map.h"
-#include "arena/memlab.h"
+#include "module/knobs.h"
+#include "lab/map.h"
+#include "module/memlab.h"
 
 static const char * const slice_debug_names[] = {
 	"none", "poison", "redzone", "poison,redzone",

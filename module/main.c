@@ -17,8 +17,8 @@
 #include <linux/moduleparam.h>
 #include <linux/string.h>
 
-#include "arena/knobs.h"
-#include "arena/memlab.h"
+#include "module/knobs.h"
+#include "module/memlab.h"
 
 static char *arena_size = "16M";
 module_param(arena_size, charp, 0444);
@@ -221,7 +221,7 @@ static int memlab_lab_setup(struct memlab *ml)
 	ret = memlab_knobs_apply_params(ml);
 	if (ret)
 		return ret;
-	memlab_workload_init(&ml->wl, ml);
+	memlab_workload_init(&ml->wl, memlab_wl_layers_fill(ml));
 	return 0;
 }
 

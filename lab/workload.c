@@ -118,8 +118,8 @@
 #include <linux/vmstat.h>
 #include <linux/wait.h>
 
-#include "arena/memlab.h"
-#include "arena/workload.h"
+#include "module/memlab.h"
+#include "lab/workload.h"
 
 #define WL_TRACE_MAX	BIT(21)		/* operations a stored trace may hold */
 /* Operations between checks for a signal: a few tens of microseconds. */
@@ -455,7 +455,7 @@ struct wl_ctl;
 
 /* One thread's run: its generator, live objects and timings. */
 struct wl_run {
-	struct memlab *ml;
+	const struct memlab_wl_layers *ly;
 	const struct memlab_wl_spec *spec;
 	struct wl_ctl *ctl;
 	unsigned int thread;
@@ -513,22 +513,22 @@ static size_t wl_size(struct wl_run *r)
 	return clamp_t(size_t, (1UL << lo) + wl_rnd(r) % (1UL << lo), s->size_min, s->size_max);
 }
 
-static void *wl_alloc(struct memlab *ml, const struct memlab_wl_spec *s, u8 layer, size_t size,
+static void *wl_alloc(const struct memlab_wl_layers *ly, const struct memlab_wl_spec *s, u8 layer, size_t size,
 		      unsigned int align)
 {
 	lmm_flags_t flags = s->low ? MEMLAB_LMMF_LOW : 0;
-	uintptr_t base = (uintptr_t)ml->arena.base;
+	uintptr_t base = (uintptr_t)ly->base;
 
 	switch (layer) {
 	case WL_LMM:
-		return lmm_alloc_gen(&ml->lmm, size, flags, align, 0, base + s->range_lo,
-				     (s->range_hi ? s->range_hi : ml->arena.size) - s->range_lo);
+		return lmm_alloc_gen(ly->lmm, size, flags, align, 0, base + s->range_lo,
+				     (s->range_hi ? s->range_hi : ly->size) - s->range_lo);
 	case WL_PAGES:
-		if (get_order(size) > memlab_pages_max_order(ml->pages))
+		if (get_order(size) > memlab_pages_max_order(ly->pages))
 			return NULL;
-		return memlab_get_pages(ml->pages, flags, get_order(size));
+		return memlab_get_pages(ly->pages, flags, get_order(size));
 	case WL_VM:
-		return memlab_vm_alloc(ml->vm, size, flags);
+		return memlab_vm_alloc(ly->vm, size, flags);
 	case WL_KMALLOC:
 		return kmalloc(size, GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY);
 	case WL_PAGES_KERNEL:
@@ -537,19 +537,19 @@ static void *wl_alloc(struct memlab *ml, const struct memlab_wl_spec *s, u8 laye
 		return (void *)__get_free_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY,
 						get_order(size));
 	default:
-		return memlab_generic_alloc(ml->generic, size, flags);
+		return memlab_generic_alloc(ly->generic, size, flags);
 	}
 }
 
-static int wl_free(struct memlab *ml, const struct wl_obj *o)
+static int wl_free(const struct memlab_wl_layers *ly, const struct wl_obj *o)
 {
 	switch (o->layer) {
 	case WL_LMM:
-		return lmm_free(&ml->lmm, o->p, o->size);
+		return lmm_free(ly->lmm, o->p, o->size);
 	case WL_PAGES:
-		return memlab_put_pages(ml->pages, o->p);
+		return memlab_put_pages(ly->pages, o->p);
 	case WL_VM:
-		return memlab_vm_free(ml->vm, o->p);
+		return memlab_vm_free(ly->vm, o->p);
 	case WL_KMALLOC:
 		kfree(o->p);
 		return 0;
@@ -557,7 +557,7 @@ static int wl_free(struct memlab *ml, const struct wl_obj *o)
 		free_pages((unsigned long)o->p, get_order(o->size));
 		return 0;
 	default:
-		return memlab_generic_free(ml->generic, o->p);
+		return memlab_generic_free(ly->generic, o->p);
 	}
 }
 
@@ -579,7 +579,7 @@ static size_t wl_bytes(const struct wl_obj *o)
  * WL_MIX_VM_ABOVE goes to vm.  The draw is the same either way, so a seed
  * gives the same operations with or without a VM instance.
  */
-static u8 wl_layer_of(const struct memlab *ml, const struct memlab_wl_spec *s, u64 draw,
+static u8 wl_layer_of(const struct memlab_wl_layers *ly, const struct memlab_wl_spec *s, u64 draw,
 		      size_t size)
 {
 	u8 layer;
@@ -587,12 +587,12 @@ static u8 wl_layer_of(const struct memlab *ml, const struct memlab_wl_spec *s, u
 	if (s->layer != WL_MIX)
 		return s->layer;
 	layer = do_div(draw, 3);
-	if (layer == WL_SLICE && size > WL_MIX_VM_ABOVE && ml->vm)
+	if (layer == WL_SLICE && size > WL_MIX_VM_ABOVE && ly->vm)
 		return WL_VM;
 	return layer;
 }
 
-static void wl_frag(struct memlab *ml, struct memlab_wl_frag *f)
+static void wl_frag(const struct memlab_wl_layers *ly, struct memlab_wl_frag *f)
 {
 	struct memlab_pages_stats *ps = kmalloc(sizeof(*ps), GFP_KERNEL);
 	struct memlab_slice_stats ss;
@@ -601,12 +601,12 @@ static void wl_frag(struct memlab *ml, struct memlab_wl_frag *f)
 	unsigned int i, o;
 
 	memset(f, 0, sizeof(*f));
-	lmm_stats(&ml->lmm, &ls);
+	lmm_stats(ly->lmm, &ls);
 	f->lmm_free = ls.free_bytes;
 	f->lmm_extents = ls.free_extents;
 	f->lmm_largest = ls.largest_free;
 	if (ps) {
-		memlab_pages_stats(ml->pages, ps);
+		memlab_pages_stats(ly->pages, ps);
 		for (i = 0; i < ps->nr_zones; i++) {
 			f->pages_free += ps->zone[i].pages_free;
 			for (o = 0; o <= ps->max_order; o++)
@@ -618,8 +618,8 @@ static void wl_frag(struct memlab *ml, struct memlab_wl_frag *f)
 								min(9U, ps->max_order));
 		kfree(ps);
 	}
-	for (i = 0; i < memlab_generic_nr_pools(ml->generic); i++) {
-		memlab_slice_stats(memlab_generic_pool(ml->generic, i), &ss);
+	for (i = 0; i < memlab_generic_nr_pools(ly->generic); i++) {
+		memlab_slice_stats(memlab_generic_pool(ly->generic, i), &ss);
 		f->slice_active += ss.active_objs * ss.object_size;
 		f->slice_total += ss.num_objs * ss.object_size;
 		f->slice_slabs += ss.num_slabs;
@@ -745,7 +745,7 @@ static void wl_sample(struct wl_run *r)
 	x->live_bytes = r->live_bytes;
 	x->live_objs = r->count;
 	x->failures = r->failures;
-	wl_frag(r->ml, &x->frag);
+	wl_frag(r->ly, &x->frag);
 	smp->nr++;
 }
 
@@ -803,8 +803,8 @@ static bool wl_peer_put(struct wl_run *r, const struct wl_obj *o)
 {
 	if (o->layer != WL_KMALLOC && o->layer != WL_PAGES_KERNEL)
 		return true;
-	if (r->live_bytes + wl_bytes(o) > r->ml->arena.size / r->ctl->nr) {
-		wl_free(r->ml, o);
+	if (r->live_bytes + wl_bytes(o) > r->ly->size / r->ctl->nr) {
+		wl_free(r->ly, o);
 		return false;
 	}
 	if (o->layer == WL_KMALLOC) {
@@ -844,7 +844,7 @@ static void wl_timed_free(struct wl_run *r, const struct wl_obj *o)
 {
 	u64 t0 = ktime_get_ns();
 
-	WARN_ON_ONCE(wl_free(r->ml, o));
+	WARN_ON_ONCE(wl_free(r->ly, o));
 	t0 = ktime_get_ns() - t0;
 	if (likely(r->nr_free < r->ns_cap))
 		r->free_ns[r->nr_free] = t0;
@@ -937,10 +937,10 @@ static void wl_generate(struct wl_run *r)
 			u64 t0;
 
 			/* the size is drawn first, then the mix's layer */
-			o.layer = wl_layer_of(r->ml, s, s->layer == WL_MIX ? wl_rnd(r) : 0, o.size);
+			o.layer = wl_layer_of(r->ly, s, s->layer == WL_MIX ? wl_rnd(r) : 0, o.size);
 			t0 = ktime_get_ns();
 
-			o.p = wl_alloc(r->ml, s, o.layer, o.size, o.layer == WL_LMM ? s->align : 0);
+			o.p = wl_alloc(r->ly, s, o.layer, o.size, o.layer == WL_LMM ? s->align : 0);
 			r->alloc_ns[r->nr_alloc++] = ktime_get_ns() - t0;
 			o.cpu = raw_smp_processor_id();
 			if (!o.p || !wl_put(r, &o))
@@ -1059,11 +1059,11 @@ static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarra
 		if (!op->free) {
 			struct wl_obj n = {
 				.size = op->size, .id = op->id,
-				.layer = wl_layer_of(r->ml, s, op->id, op->size),
+				.layer = wl_layer_of(r->ly, s, op->id, op->size),
 			};
 			u64 t0 = ktime_get_ns();
 
-			n.p = wl_alloc(r->ml, s, n.layer, n.size,
+			n.p = wl_alloc(r->ly, s, n.layer, n.size,
 				       n.layer == WL_LMM ? op->align : 0);
 			r->alloc_ns[r->nr_alloc++] = ktime_get_ns() - t0;
 			n.cpu = raw_smp_processor_id();
@@ -1072,7 +1072,7 @@ static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarra
 				continue;
 			}
 			if (r->count == r->cap) {	/* cannot track it: give it back */
-				wl_free(r->ml, &n);
+				wl_free(r->ly, &n);
 				r->failures++;
 				continue;
 			}
@@ -1120,7 +1120,7 @@ static void wl_release_held(struct memlab_workload *wl)
 	wl->nr_held = 0;
 	mutex_unlock(&wl->lock);
 	while (n)
-		WARN_ON_ONCE(wl_free(wl->ml, &held[--n]));
+		WARN_ON_ONCE(wl_free(wl->ly, &held[--n]));
 	kvfree(held);
 }
 
@@ -1249,7 +1249,7 @@ static void wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s
 		len += scnprintf(p + len, n - len,
 				 "interrupted: by a signal after %lu of %lu steps; everything it allocated was freed\n",
 				 steps, planned);
-	lmm_info(&wl->ml->lmm, &info);
+	lmm_info(wl->ly->lmm, &info);
 	len += scnprintf(p + len, n - len, "policy: lmm %s\n", info.policy);
 	len += scnprintf(p + len, n - len, "ops: %lu (allocs %lu, frees %lu)\n",
 			 t->ops, t->allocs, t->frees);
@@ -1333,7 +1333,7 @@ static void wl_end(struct memlab_workload *wl, struct wl_ctl *c, bool hold)
 			r->head = (r->head + 1) % r->cap;
 		}
 		while (r->count)
-			WARN_ON_ONCE(wl_free(wl->ml, wl_take(r)));
+			WARN_ON_ONCE(wl_free(wl->ly, wl_take(r)));
 	}
 	if (held) {
 		mutex_lock(&wl->lock);
@@ -1380,7 +1380,7 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	if (ret)
 		return ret;
 	if (s->policy[0]) {
-		ret = lmm_set_policy(&wl->ml->lmm, s->policy);
+		ret = lmm_set_policy(wl->ly->lmm, s->policy);
 		if (ret) {
 			pr_notice_ratelimited("workload line refused: policy=%s: %s\n", s->policy,
 					      ret == -EBUSY ? "too many free extents to re-index" :
@@ -1400,7 +1400,7 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	 * run on a kernel peer touches no memlab layer at all.
 	 */
 	if (s->layer != WL_KMALLOC && s->layer != WL_PAGES_KERNEL)
-		memlab_pages_shrink(wl->ml->pages);
+		memlab_pages_shrink(wl->ly->pages);
 	c.threaded = c.nr > 1;
 	steps = s->cmd == WL_CMD_REPLAY ? wl->nr_trace : s->ops;	/* per thread */
 	cap = s->free == WL_FREE_KEEP ? s->keep : min(steps, WL_MAX_LIVE / c.nr);
@@ -1416,7 +1416,7 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 		struct wl_run *r = &c.runs[i];
 
 		*r = (struct wl_run) {
-			.ml = wl->ml, .spec = s, .ctl = &c, .thread = i, .cpu = -1,
+			.ly = wl->ly, .spec = s, .ctl = &c, .thread = i, .cpu = -1,
 			.rng = (s->seed + i) * 0x9e3779b97f4a7c15ULL | 1, .cap = cap,
 			.alloc_ns = alloc_ns + i * steps, .free_ns = free_ns + i * steps,
 			.ns_cap = steps,
@@ -1439,7 +1439,7 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 		}
 		c.runs[0].smp = smp;
 	}
-	wl_frag(wl->ml, &before);
+	wl_frag(wl->ly, &before);
 	c.slab_start = global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
 	t0 = ktime_get_ns();
 	if (s->cmd == WL_CMD_REPLAY) {
@@ -1454,7 +1454,7 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 			goto out;
 	}
 	t0 = ktime_get_ns() - t0;
-	wl_frag(wl->ml, &after);
+	wl_frag(wl->ly, &after);
 
 	rep = wl->scratch;
 	wl_summarise(&c, alloc_ns, free_ns, &rep->figures);
@@ -1508,7 +1508,7 @@ int memlab_workload_run(struct memlab_workload *wl, const char *line)
 		return ret;
 	}
 	if (spec.cmd != WL_CMD_FREE && spec.cmd != WL_CMD_SHRINK && spec.layer == WL_VM &&
-	    !wl->ml->vm) {
+	    !wl->ly->vm) {
 		pr_notice_ratelimited("workload line refused: this instance has no VM allocator\n");
 		return -ENODEV;
 	}
@@ -1518,8 +1518,8 @@ int memlab_workload_run(struct memlab_workload *wl, const char *line)
 	if (spec.cmd == WL_CMD_FREE || spec.cmd == WL_CMD_SHRINK) {
 		wl_release_held(wl);
 		if (spec.cmd == WL_CMD_SHRINK) {
-			memlab_generic_shrink(wl->ml->generic);
-			memlab_pages_shrink(wl->ml->pages);
+			memlab_generic_shrink(wl->ly->generic);
+			memlab_pages_shrink(wl->ly->pages);
 		}
 		goto out;
 	}
@@ -1929,18 +1929,19 @@ int memlab_workload_latency_show(struct memlab_workload *wl, struct seq_file *m)
 /**
  * memlab_workload_init() - set up the runner
  * @wl: storage.
- * @ml: the module instance (NULL: traces only, for tests).
+ * @ly: the layers runs allocate from, kept by the caller as long as @wl
+ *	(NULL: traces only, for tests).
  *
  * Context: process context.  Without memory for the results, runs fail
  * with -ENOMEM later.
  */
-void memlab_workload_init(struct memlab_workload *wl, struct memlab *ml)
+void memlab_workload_init(struct memlab_workload *wl, const struct memlab_wl_layers *ly)
 {
 	memset(wl, 0, sizeof(*wl));
 	mutex_init(&wl->run_lock);
 	mutex_init(&wl->lock);
 	xa_init(&wl->trace_live);
-	wl->ml = ml;
+	wl->ly = ly;
 	wl->trace_max = WL_TRACE_MAX;
 	wl->report = kvzalloc(sizeof(*wl->report), GFP_KERNEL);
 	wl->scratch = kvzalloc(sizeof(*wl->scratch), GFP_KERNEL);

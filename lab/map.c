@@ -31,7 +31,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "arena/map.h"
+#include "lab/map.h"
 
 /* One pages block in the snapshot, by page number from the arena's start. */
 struct map_block {

@@ -10,8 +10,8 @@
  * standard struct fault_attr is consulted as well, so the usual
  * /sys/kernel/debug/.../fail-* knobs and stack filters work too.
  */
-#ifndef MEMLAB_COMMON_FAULT_H
-#define MEMLAB_COMMON_FAULT_H
+#ifndef MEMLAB_MODULE_FAULT_H
+#define MEMLAB_MODULE_FAULT_H
 
 #include <linux/atomic.h>
 #include <linux/fault-inject.h>
@@ -40,4 +40,4 @@ struct memlab_fault {
 void memlab_fault_init(struct memlab_fault *f, const char *layer);
 bool memlab_fault_should_fail(void *fault);
 
-#endif /* MEMLAB_COMMON_FAULT_H */
+#endif /* MEMLAB_MODULE_FAULT_H */

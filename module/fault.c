@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memlab fault injection; see common/fault.h.
+ * memlab fault injection; see module/fault.h.
  */
 
 #include <linux/random.h>
 
-#include "common/fault.h"
+#include "module/fault.h"
 #include "common/memlab_trace.h"
 
 /**

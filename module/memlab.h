@@ -2,15 +2,15 @@
 /*
  * memlab: the module instance that ties the layers to one arena.
  *
- * Only the glue (arena/main.c) and debugfs/ see this structure; each layer
+ * Only the glue (module/main.c) and debugfs/ see this structure; each layer
  * knows nothing of the others beyond the public header of the one below it.
  */
 #ifndef MEMLAB_H
 #define MEMLAB_H
 
 #include "arena/arena.h"
-#include "arena/workload.h"
-#include "common/fault.h"
+#include "lab/workload.h"
+#include "module/fault.h"
 #include "lmm/lmm.h"
 #include "pages/pages.h"
 #include "slice/slice.h"
@@ -47,6 +47,7 @@ enum memlab_layer { MEMLAB_LAYER_LMM, MEMLAB_LAYER_PAGES, MEMLAB_LAYER_SLICE, ME
  * @vm: the vm allocator over @pages (memlab_vmalloc()).
  * @faults: fault injection, one per layer.
  * @map_bpc: bytes of arena per character of the map.
+ * @wl_layers: the layers as @wl sees them (memlab_wl_layers_fill()).
  * @wl: the workload runner.
  * @debugfs: the /sys/kernel/debug/memlab directory, or an error pointer.
  */
@@ -62,9 +63,20 @@ struct memlab {
 	struct memlab_vm *vm;
 	struct memlab_fault faults[MEMLAB_NR_LAYERS];
 	size_t map_bpc;
+	struct memlab_wl_layers wl_layers;
 	struct memlab_workload wl;
 	struct dentry *debugfs;
 };
+
+/* Point @ml's workload runner at its layers; call once they exist. */
+static inline const struct memlab_wl_layers *memlab_wl_layers_fill(struct memlab *ml)
+{
+	ml->wl_layers = (struct memlab_wl_layers) {
+		.lmm = &ml->lmm, .pages = ml->pages, .generic = ml->generic, .vm = ml->vm,
+		.base = ml->arena.base, .size = ml->arena.size,
+	};
+	return &ml->wl_layers;
+}
 
 void memlab_debugfs_init(struct memlab *ml);
 void memlab_debugfs_exit(struct memlab *ml);

@@ -3,7 +3,7 @@
  * memlab workloads: seeded allocation sequences and trace replay against
  * one layer (or a mix), on one thread or several at once, with
  * per-operation timing and every layer's fragmentation before and after.
- * See arena/workload.c.
+ * See lab/workload.c.
  */
 #ifndef MEMLAB_WORKLOAD_H
 #define MEMLAB_WORKLOAD_H
@@ -18,8 +18,31 @@
 
 struct file;
 struct inode;
-struct memlab;
+struct memlab_generic;
+struct memlab_pages;
+struct memlab_vm;
 struct seq_file;
+
+/**
+ * struct memlab_wl_layers - what the runner allocates from
+ * @lmm: the LMM pool (layer=lmm; its statistics for the report).
+ * @pages: the pages layer over @lmm.
+ * @generic: the generic allocator over @pages (layer=slice).
+ * @vm: the vm allocator over @pages, or NULL (layer=vm is then refused).
+ * @base: the start of the memory @lmm manages (ranges are offsets from it).
+ * @size: its size.
+ *
+ * The owner fills it and keeps it alive as long as the runner; the runner
+ * uses each layer only through its public header.
+ */
+struct memlab_wl_layers {
+	struct lmm *lmm;
+	struct memlab_pages *pages;
+	struct memlab_generic *generic;
+	struct memlab_vm *vm;
+	void *base;
+	size_t size;
+};
 
 /*
  * WL_KMALLOC and WL_PAGES_KERNEL are the kernel's own allocators (kmalloc,
@@ -243,7 +266,7 @@ struct memlab_wl_report {
  *	Writers wait for it, interruptibly; readers never take it.
  * @lock: the state readers see; held only for short copies, never through
  *	a run.  Order: @run_lock, then @lock.
- * @ml: the module instance.
+ * @ly: the layers runs allocate from (NULL: traces only).
  * @report: the last run's result (@lock).
  * @scratch: where a run writes its result before it is swapped with
  *	@report (@run_lock).
@@ -268,7 +291,7 @@ struct memlab_wl_report {
 struct memlab_workload {
 	struct mutex run_lock;	/* a run, replay or trace write */
 	struct mutex lock;	/* what readers see; short sections only */
-	struct memlab *ml;
+	const struct memlab_wl_layers *ly;
 	struct memlab_wl_report *report;
 	struct memlab_wl_report *scratch;
 	bool running;
@@ -293,7 +316,7 @@ int memlab_wl_parse_trace_line(const char *line, struct wl_trace_op *op, bool *b
 unsigned int memlab_wl_hist_bucket(u32 ns);
 u64 memlab_wl_hist_lo(unsigned int bucket);
 
-void memlab_workload_init(struct memlab_workload *wl, struct memlab *ml);
+void memlab_workload_init(struct memlab_workload *wl, const struct memlab_wl_layers *ly);
 void memlab_workload_exit(struct memlab_workload *wl);
 int memlab_workload_run(struct memlab_workload *wl, const char *line);
 int memlab_workload_trace_write(struct memlab_workload *wl, const char *buf, size_t len,
