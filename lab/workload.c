@@ -118,8 +118,10 @@
 #include <linux/vmstat.h>
 #include <linux/wait.h>
 
-#include "module/memlab.h"
 #include "lab/workload.h"
+#include "pages/pages.h"
+#include "slice/slice.h"
+#include "vm/vm.h"
 
 #define WL_TRACE_MAX	BIT(21)		/* operations a stored trace may hold */
 /* Operations between checks for a signal: a few tens of microseconds. */
@@ -513,10 +515,10 @@ static size_t wl_size(struct wl_run *r)
 	return clamp_t(size_t, (1UL << lo) + wl_rnd(r) % (1UL << lo), s->size_min, s->size_max);
 }
 
-static void *wl_alloc(const struct memlab_wl_layers *ly, const struct memlab_wl_spec *s, u8 layer, size_t size,
-		      unsigned int align)
+static void *wl_alloc(const struct memlab_wl_layers *ly, const struct memlab_wl_spec *s, u8 layer,
+		      size_t size, unsigned int align)
 {
-	lmm_flags_t flags = s->low ? MEMLAB_LMMF_LOW : 0;
+	lmm_flags_t flags = s->low ? ly->low_flags : 0;
 	uintptr_t base = (uintptr_t)ly->base;
 
 	switch (layer) {

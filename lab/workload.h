@@ -31,6 +31,7 @@ struct seq_file;
  * @vm: the vm allocator over @pages, or NULL (layer=vm is then refused).
  * @base: the start of the memory @lmm manages (ranges are offsets from it).
  * @size: its size.
+ * @low_flags: the LMM flags of the low region (spec low=1), 0 for none.
  *
  * The owner fills it and keeps it alive as long as the runner; the runner
  * uses each layer only through its public header.
@@ -42,6 +43,7 @@ struct memlab_wl_layers {
 	struct memlab_vm *vm;
 	void *base;
 	size_t size;
+	lmm_flags_t low_flags;
 };
 
 /*
@@ -93,7 +95,8 @@ enum memlab_wl_cmd { WL_CMD_RUN, WL_CMD_REPLAY, WL_CMD_FREE, WL_CMD_SHRINK };
  * @align: lmm: alignment bits.
  * @range_lo: lmm: lowest offset into the arena (bytes).
  * @range_hi: lmm: end of the range (bytes, exclusive); 0 for the whole arena.
- * @low: allocate from the low zone/region (flag MEMLAB_LMMF_LOW).
+ * @low: allocate from the low zone/region (the LMM flag in
+ *	struct memlab_wl_layers).
  * @hold: leave the live objects allocated at the end (for the map).
  * @stack: keep what earlier hold=1 runs left allocated through this run
  *	(normally a run first frees it); with @hold, this run's live objects

@@ -73,7 +73,7 @@ static inline const struct memlab_wl_layers *memlab_wl_layers_fill(struct memlab
 {
 	ml->wl_layers = (struct memlab_wl_layers) {
 		.lmm = &ml->lmm, .pages = ml->pages, .generic = ml->generic, .vm = ml->vm,
-		.base = ml->arena.base, .size = ml->arena.size,
+		.base = ml->arena.base, .size = ml->arena.size, .low_flags = MEMLAB_LMMF_LOW,
 	};
 	return &ml->wl_layers;
 }
