@@ -76,12 +76,14 @@ def strip_comments(src):
 # --- what the code says ---------------------------------------------------
 
 # Knobs: the names in module/knobs.c's list, however it is written (an
-# X-macro "X(name, ..." or one module_param*(name, ...) per knob).
+# X-macro "X(name, ...", one module_param*(name, ...) per knob, or a table
+# of .name = "name" entries).
 knob_src = strip_comments(read('module/knobs.c'))
 knobs = set(re.findall(r'^\s*X\(\s*([a-z][a-z0-9_]*)\s*,', knob_src, re.M))
 knobs |= set(re.findall(r'\bmodule_param(?:_cb|_named|_call)?\(\s*([a-z][a-z0-9_]*)\s*,',
                         knob_src))
 knobs |= set(re.findall(r'\bMEMLAB_KNOB\(\s*([a-z][a-z0-9_]*)\s*,', knob_src))
+knobs |= set(re.findall(r'\.name\s*=\s*"([a-z][a-z0-9_]*)"', knob_src))
 knobs.discard('n')	# a macro's parameter, not a knob
 
 def src_params(paths):
@@ -169,6 +171,10 @@ if dump:
     result(bool(seen) and not strange,
            'every file of the live debugfs copy (%d in %s) is one the source parse found' % (len(seen), dump),
            ['not found in debugfs/*.c: ' + ' '.join(strange)] if strange else ())
+    live_knobs = {p[len('knobs/'):] for p in seen if p.startswith('knobs/')}
+    result(live_knobs == knobs, 'the live knobs/ directory holds exactly the knobs of module/knobs.c',
+           ['live only: ' + ' '.join(sorted(live_knobs - knobs)),
+            'source only: ' + ' '.join(sorted(knobs - live_knobs))] if live_knobs != knobs else ())
     unread = sorted(p for p, mode in files.items() if int(mode, 8) & 0o400 and p not in seen)
     result(bool(seen) and not unread, 'every readable file the source creates is in the live copy',
            ['absent: ' + ' '.join(unread)] if unread else ())
