@@ -71,4 +71,10 @@ fi
 
 ls "$out"/kunit-*.ktap >/dev/null 2>&1
 result $? "KUnit results collected from debugfs"
+
+# Documentation/ names every debugfs file, knob and parameter, and no other:
+# the built modules' parameters and the guest's copy of debugfs against it.
+bash "$here/doc-check.sh" --ko "$KO" --bench-ko "$out/src/memlab_bench.ko" \
+	--dump "$out/debugfs" >"$out/doc-check.txt" 2>&1
+result $? "Documentation/ in step with debugfs files, knobs and parameters (scripts/doc-check.sh; see $out/doc-check.txt)"
 ! grep -q '^not ok' "$res"
