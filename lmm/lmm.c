@@ -71,6 +71,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include "common/memlab_export.h"
 #include "common/memlab_trace.h"
 #include "common/misuse.h"
 #else
@@ -719,7 +720,7 @@ int lmm_register_policy(struct lmm_policy *policy)
 	spin_unlock(&lmm_policy_lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(lmm_register_policy);
+EXPORT_SYMBOL_NS_GPL(lmm_register_policy, MEMLAB_NS);
 
 /**
  * lmm_unregister_policy() - withdraw a policy
@@ -754,7 +755,7 @@ int lmm_unregister_policy(struct lmm_policy *policy)
 				    policy->name, users);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(lmm_unregister_policy);
+EXPORT_SYMBOL_NS_GPL(lmm_unregister_policy, MEMLAB_NS);
 
 /**
  * lmm_policy_list() - the names of every policy a pool can use
@@ -782,7 +783,7 @@ unsigned int lmm_policy_list(char names[][LMM_POLICY_NAME_MAX], unsigned int max
 	spin_unlock(&lmm_policy_lock);
 	return n;
 }
-EXPORT_SYMBOL_GPL(lmm_policy_list);
+EXPORT_SYMBOL_NS_GPL(lmm_policy_list, MEMLAB_NS);
 
 /* ------------------------------------------------------------------------
  * The index of a pool: its policy's operations, with the free counters.
@@ -1154,7 +1155,7 @@ void lmm_init(struct lmm *lmm)
 	lmm->policy = &lmm_policy_fast;
 	lmm->name = "lmm";
 }
-EXPORT_SYMBOL_GPL(lmm_init);
+EXPORT_SYMBOL_NS_GPL(lmm_init, MEMLAB_NS);
 
 /**
  * lmm_set_name() - name a pool in warnings and dumps
@@ -1171,7 +1172,7 @@ void lmm_set_name(struct lmm *lmm, const char *name)
 	lmm->name = name;
 	spin_unlock_irqrestore(&lmm->lock, flags);
 }
-EXPORT_SYMBOL_GPL(lmm_set_name);
+EXPORT_SYMBOL_NS_GPL(lmm_set_name, MEMLAB_NS);
 
 /**
  * lmm_destroy() - release what a pool holds besides the caller's storage
@@ -1202,7 +1203,7 @@ void lmm_destroy(struct lmm *lmm)
 	lmm_policy_put(policy);
 	lmm_records_free(old);
 }
-EXPORT_SYMBOL_GPL(lmm_destroy);
+EXPORT_SYMBOL_NS_GPL(lmm_destroy, MEMLAB_NS);
 
 /*
  * Rebuild a region's index for another layout: drain the old index into a
@@ -1301,7 +1302,7 @@ int lmm_set_policy(struct lmm *lmm, const char *name)
 	lmm_policy_put(old);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(lmm_set_policy);
+EXPORT_SYMBOL_NS_GPL(lmm_set_policy, MEMLAB_NS);
 
 /**
  * lmm_set_debug() - record every live allocation, to catch wrong frees exactly
@@ -1357,7 +1358,6 @@ int lmm_set_debug(struct lmm *lmm, bool on)
 	kfree(root);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(lmm_set_debug);
 
 /**
  * lmm_set_fault_hook() - make allocations fail on purpose
@@ -1378,7 +1378,6 @@ void lmm_set_fault_hook(struct lmm *lmm, bool (*hook)(void *arg), void *arg)
 	lmm->fail_arg = arg;
 	spin_unlock_irqrestore(&lmm->lock, flags);
 }
-EXPORT_SYMBOL_GPL(lmm_set_fault_hook);
 
 /* ------------------------------------------------------------------------
  * Regions and free memory
@@ -1465,7 +1464,7 @@ out:
 	spin_unlock_irqrestore(&lmm->lock, irqflags);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(lmm_add_region);
+EXPORT_SYMBOL_NS_GPL(lmm_add_region, MEMLAB_NS);
 
 /*
  * Free the granule range [a0, a1) of @reg, merging with free neighbours.
@@ -1571,7 +1570,7 @@ out:
 	lmm_records_release(dead);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(lmm_add_free);
+EXPORT_SYMBOL_NS_GPL(lmm_add_free, MEMLAB_NS);
 
 /**
  * lmm_remove_free() - make a range unavailable for allocation
@@ -1619,7 +1618,6 @@ int lmm_remove_free(struct lmm *lmm, void *block, size_t size)
 	spin_unlock_irqrestore(&lmm->lock, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(lmm_remove_free);
 
 /* ------------------------------------------------------------------------
  * Allocation
@@ -1731,7 +1729,7 @@ fail:
 	trace_memlab_lmm_alloc(_RET_IP_, lmm->name, NULL, size, 0, flags);
 	return NULL;
 }
-EXPORT_SYMBOL_GPL(lmm_alloc_gen);
+EXPORT_SYMBOL_NS_GPL(lmm_alloc_gen, MEMLAB_NS);
 
 /**
  * lmm_alloc() - allocate anywhere
@@ -1747,7 +1745,7 @@ void *lmm_alloc(struct lmm *lmm, size_t size, lmm_flags_t flags)
 {
 	return lmm_alloc_gen(lmm, size, flags, 0, 0, 0, UINTPTR_MAX);
 }
-EXPORT_SYMBOL_GPL(lmm_alloc);
+EXPORT_SYMBOL_NS_GPL(lmm_alloc, MEMLAB_NS);
 
 /**
  * lmm_alloc_aligned() - allocate with alignment and phase
@@ -1765,7 +1763,6 @@ void *lmm_alloc_aligned(struct lmm *lmm, size_t size, lmm_flags_t flags,
 {
 	return lmm_alloc_gen(lmm, size, flags, align_bits, align_ofs, 0, UINTPTR_MAX);
 }
-EXPORT_SYMBOL_GPL(lmm_alloc_aligned);
 
 /**
  * lmm_alloc_page() - allocate one page-aligned page
@@ -1779,7 +1776,6 @@ void *lmm_alloc_page(struct lmm *lmm, lmm_flags_t flags)
 {
 	return lmm_alloc_gen(lmm, PAGE_SIZE, flags, PAGE_SHIFT, 0, 0, UINTPTR_MAX);
 }
-EXPORT_SYMBOL_GPL(lmm_alloc_page);
 
 /**
  * lmm_free() - give a block back
@@ -1840,7 +1836,7 @@ misuse:
 	spin_unlock_irqrestore(&lmm->lock, flags);
 	return -EINVAL;
 }
-EXPORT_SYMBOL_GPL(lmm_free);
+EXPORT_SYMBOL_NS_GPL(lmm_free, MEMLAB_NS);
 
 /**
  * lmm_free_page() - give back a page from lmm_alloc_page()
@@ -1854,7 +1850,6 @@ int lmm_free_page(struct lmm *lmm, void *block)
 {
 	return lmm_free(lmm, block, PAGE_SIZE);
 }
-EXPORT_SYMBOL_GPL(lmm_free_page);
 
 /* ------------------------------------------------------------------------
  * Inspection
@@ -1882,7 +1877,6 @@ size_t lmm_avail(struct lmm *lmm, lmm_flags_t flags)
 	spin_unlock_irqrestore(&lmm->lock, irqflags);
 	return sum;
 }
-EXPORT_SYMBOL_GPL(lmm_avail);
 
 /**
  * lmm_find_free() - the lowest free memory at or above an address
@@ -1939,7 +1933,6 @@ out:
 	if (out_flags)
 		*out_flags = best_flags;
 }
-EXPORT_SYMBOL_GPL(lmm_find_free);
 
 /**
  * lmm_misuse_name() - a short description of a misuse kind
@@ -1953,7 +1946,6 @@ const char *lmm_misuse_name(enum lmm_misuse kind)
 		return "?";
 	return lmm_misuse_names[kind];
 }
-EXPORT_SYMBOL_GPL(lmm_misuse_name);
 
 /* Largest extent of a region, in bytes.  Context: caller holds lmm->lock. */
 static size_t lmm_region_largest(const struct lmm *lmm, const struct lmm_region *reg)
@@ -1990,7 +1982,7 @@ void lmm_stats(struct lmm *lmm, struct lmm_stats *stats)
 	stats->debug_bytes = (stats->debug_records + lmm->nr_spare) * sizeof(struct lmm_record);
 	spin_unlock_irqrestore(&lmm->lock, flags);
 }
-EXPORT_SYMBOL_GPL(lmm_stats);
+EXPORT_SYMBOL_NS_GPL(lmm_stats, MEMLAB_NS);
 
 /*
  * The first extent of @reg that ends above the granule-aligned @from, or
@@ -2087,7 +2079,6 @@ out:
 	spin_unlock_irqrestore(&lmm->lock, flags);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(lmm_walk_free_from);
 
 struct lmm_walk_adapter {
 	lmm_walk_fn fn;
@@ -2123,7 +2114,6 @@ void lmm_walk_free(struct lmm *lmm, lmm_walk_fn fn, void *arg)
 	while (pos != UINTPTR_MAX)
 		pos = lmm_walk_free_from(lmm, pos, LMM_WALK_CHUNK, lmm_walk_adapt, &w);
 }
-EXPORT_SYMBOL_GPL(lmm_walk_free);
 
 /**
  * lmm_info() - a pool's name, policy, debug mode and number of regions
@@ -2143,7 +2133,6 @@ void lmm_info(struct lmm *lmm, struct lmm_info *info)
 	info->nr_regions = lmm->stats.nr_regions;
 	spin_unlock_irqrestore(&lmm->lock, flags);
 }
-EXPORT_SYMBOL_GPL(lmm_info);
 
 /**
  * lmm_region_info() - one region of a pool, by its place in search order
@@ -2173,7 +2162,6 @@ int lmm_region_info(struct lmm *lmm, unsigned int idx, struct lmm_region_info *r
 	spin_unlock_irqrestore(&lmm->lock, flags);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(lmm_region_info);
 
 static void lmm_histogram_add(void *arg, uintptr_t start, size_t size, lmm_flags_t flags)
 {
@@ -2200,7 +2188,6 @@ void lmm_histogram(struct lmm *lmm, struct lmm_histogram *h)
 	memset(h, 0, sizeof(*h));
 	lmm_walk_free(lmm, lmm_histogram_add, h);
 }
-EXPORT_SYMBOL_GPL(lmm_histogram);
 
 /* ------------------------------------------------------------------------
  * Validation
@@ -2310,7 +2297,6 @@ int lmm_check(struct lmm *lmm)
 	spin_unlock_irqrestore(&lmm->lock, flags);
 	return bad;
 }
-EXPORT_SYMBOL_GPL(lmm_check);
 
 /* ------------------------------------------------------------------------
  * Dumping
@@ -2382,4 +2368,3 @@ void lmm_dump(struct lmm *lmm, lmm_print_fn print, void *arg)
 		}
 	}
 }
-EXPORT_SYMBOL_GPL(lmm_dump);

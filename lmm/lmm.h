@@ -39,6 +39,7 @@
 #include <linux/bits.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
+#include "common/memlab_export.h"	/* MEMLAB_NS, for MODULE_IMPORT_NS() */
 #else
 #include "lmm/lmm_compat.h"
 #endif

@@ -76,6 +76,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
+#include "common/memlab_export.h"
 #include "common/memlab_trace.h"
 #include "common/misuse.h"
 #include "pages/pages.h"
@@ -864,7 +865,7 @@ fail:
 	kfree(mp);
 	return ERR_PTR(-ENOMEM);
 }
-EXPORT_SYMBOL_GPL(memlab_pages_create);
+EXPORT_SYMBOL_NS_GPL(memlab_pages_create, MEMLAB_NS);
 
 static void mp_free_instance(struct memlab_pages *mp)
 {
@@ -905,7 +906,7 @@ void memlab_pages_shrink(struct memlab_pages *mp)
 	}
 	spin_unlock_irqrestore(&mp->lock, flags);
 }
-EXPORT_SYMBOL_GPL(memlab_pages_shrink);
+EXPORT_SYMBOL_NS_GPL(memlab_pages_shrink, MEMLAB_NS);
 
 /* Give back what can go back; the pages still allocated to callers. */
 static unsigned long mp_shrink_and_count(struct memlab_pages *mp)
@@ -943,7 +944,6 @@ int memlab_pages_destroy(struct memlab_pages *mp)
 	mp_free_instance(mp);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_destroy);
 
 /**
  * memlab_pages_teardown() - free an instance whatever it still holds
@@ -968,7 +968,7 @@ unsigned long memlab_pages_teardown(struct memlab_pages *mp)
 	mp_free_instance(mp);
 	return live;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_teardown);
+EXPORT_SYMBOL_NS_GPL(memlab_pages_teardown, MEMLAB_NS);
 
 /**
  * memlab_pages_set_reserve() - how many free max-order blocks a zone keeps
@@ -993,7 +993,6 @@ int memlab_pages_set_reserve(struct memlab_pages *mp, unsigned int blocks)
 	spin_unlock_irqrestore(&mp->lock, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_set_reserve);
 
 /**
  * memlab_pages_set_demand() - let each zone's reserve follow its demand
@@ -1026,7 +1025,7 @@ int memlab_pages_set_demand(struct memlab_pages *mp, unsigned int max_blocks)
 	spin_unlock_irqrestore(&mp->lock, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_set_demand);
+EXPORT_SYMBOL_NS_GPL(memlab_pages_set_demand, MEMLAB_NS);
 
 /**
  * memlab_pages_max_order() - the largest order an instance serves
@@ -1038,7 +1037,7 @@ unsigned int memlab_pages_max_order(const struct memlab_pages *mp)
 {
 	return mp->max_order;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_max_order);
+EXPORT_SYMBOL_NS_GPL(memlab_pages_max_order, MEMLAB_NS);
 
 /**
  * memlab_pages_span() - the bytes of address space an instance manages
@@ -1054,7 +1053,6 @@ size_t memlab_pages_span(const struct memlab_pages *mp)
 {
 	return mp->nr_pages << PAGE_SHIFT;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_span);
 
 /**
  * memlab_pages_set_debug() - poison free blocks and check them on allocation
@@ -1081,7 +1079,6 @@ int memlab_pages_set_debug(struct memlab_pages *mp, bool on)
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_set_debug);
 
 /**
  * memlab_pages_set_fault_hook() - make allocations fail on purpose
@@ -1101,7 +1098,6 @@ void memlab_pages_set_fault_hook(struct memlab_pages *mp, bool (*hook)(void *arg
 	WRITE_ONCE(mp->fail_hook, hook);
 	spin_unlock_irqrestore(&mp->lock, flags);
 }
-EXPORT_SYMBOL_GPL(memlab_pages_set_fault_hook);
 
 /* memlab_alloc_pages() without its trace event. */
 static struct memlab_page *mp_alloc_pages(struct memlab_pages *mp, lmm_flags_t flags,
@@ -1183,7 +1179,7 @@ struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flag
 	mp_trace_alloc(mp, page, order, flags, _RET_IP_);
 	return page;
 }
-EXPORT_SYMBOL_GPL(memlab_alloc_pages);
+EXPORT_SYMBOL_NS_GPL(memlab_alloc_pages, MEMLAB_NS);
 
 /**
  * memlab_get_pages() - allocate 2^@order pages and return their address
@@ -1202,7 +1198,7 @@ void *memlab_get_pages(struct memlab_pages *mp, lmm_flags_t flags, unsigned int 
 	mp_trace_alloc(mp, page, order, flags, _RET_IP_);
 	return page ? (void *)mp_addr(mp, mp_idx(mp, page)) : NULL;
 }
-EXPORT_SYMBOL_GPL(memlab_get_pages);
+EXPORT_SYMBOL_NS_GPL(memlab_get_pages, MEMLAB_NS);
 
 /* Whether page @idx lies inside a free block (it merged into one). */
 static bool mp_in_free_block(const struct memlab_pages *mp, unsigned long idx)
@@ -1296,7 +1292,7 @@ int memlab_free_pages(struct memlab_pages *mp, struct memlab_page *page)
 	mp_trace_free(mp, page, _RET_IP_);
 	return mp_free_pages(mp, page);
 }
-EXPORT_SYMBOL_GPL(memlab_free_pages);
+EXPORT_SYMBOL_NS_GPL(memlab_free_pages, MEMLAB_NS);
 
 /**
  * memlab_addr_to_page() - the descriptor of the page containing an address
@@ -1314,7 +1310,6 @@ struct memlab_page *memlab_addr_to_page(struct memlab_pages *mp, const void *add
 		return NULL;
 	return &mp->map[(a - mp->base) >> PAGE_SHIFT];
 }
-EXPORT_SYMBOL_GPL(memlab_addr_to_page);
 
 /**
  * memlab_page_to_addr() - the address of the page a descriptor describes
@@ -1330,7 +1325,6 @@ void *memlab_page_to_addr(struct memlab_pages *mp, const struct memlab_page *pag
 		return NULL;
 	return (void *)mp_addr(mp, mp_idx(mp, page));
 }
-EXPORT_SYMBOL_GPL(memlab_page_to_addr);
 
 /**
  * memlab_put_pages() - free a block by its address
@@ -1359,7 +1353,7 @@ int memlab_put_pages(struct memlab_pages *mp, void *addr)
 	}
 	return mp_free_pages(mp, page);
 }
-EXPORT_SYMBOL_GPL(memlab_put_pages);
+EXPORT_SYMBOL_NS_GPL(memlab_put_pages, MEMLAB_NS);
 
 /**
  * memlab_alloc_page() - allocate one page
@@ -1373,7 +1367,6 @@ struct memlab_page *memlab_alloc_page(struct memlab_pages *mp, lmm_flags_t flags
 {
 	return memlab_alloc_pages(mp, flags, 0);
 }
-EXPORT_SYMBOL_GPL(memlab_alloc_page);
 
 /**
  * memlab_get_page() - allocate one page and return its address
@@ -1387,7 +1380,6 @@ void *memlab_get_page(struct memlab_pages *mp, lmm_flags_t flags)
 {
 	return memlab_get_pages(mp, flags, 0);
 }
-EXPORT_SYMBOL_GPL(memlab_get_page);
 
 /**
  * memlab_free_page() - free one page by its descriptor
@@ -1401,7 +1393,6 @@ int memlab_free_page(struct memlab_pages *mp, struct memlab_page *page)
 {
 	return memlab_free_pages(mp, page);
 }
-EXPORT_SYMBOL_GPL(memlab_free_page);
 
 /**
  * memlab_put_page() - free one page by its address
@@ -1415,7 +1406,6 @@ int memlab_put_page(struct memlab_pages *mp, void *addr)
 {
 	return memlab_put_pages(mp, addr);
 }
-EXPORT_SYMBOL_GPL(memlab_put_page);
 
 /**
  * memlab_page_order() - the order of an allocated block
@@ -1432,7 +1422,6 @@ int memlab_page_order(struct memlab_pages *mp, const struct memlab_page *page)
 		return -EINVAL;
 	return page->order;
 }
-EXPORT_SYMBOL_GPL(memlab_page_order);
 
 /**
  * memlab_page_set_owner() - tag an allocated block for the layer above
@@ -1445,7 +1434,6 @@ void memlab_page_set_owner(struct memlab_page *page, void *owner)
 {
 	page->owner = owner;
 }
-EXPORT_SYMBOL_GPL(memlab_page_set_owner);
 
 /**
  * memlab_page_owner() - the tag of an allocated block
@@ -1457,7 +1445,6 @@ void *memlab_page_owner(const struct memlab_page *page)
 {
 	return page->owner;
 }
-EXPORT_SYMBOL_GPL(memlab_page_owner);
 
 /**
  * memlab_pages_owner_at() - the owner tag of the page containing an address
@@ -1479,7 +1466,6 @@ void *memlab_pages_owner_at(struct memlab_pages *mp, const void *addr)
 		return NULL;
 	return READ_ONCE(mp->map[(a - mp->base) >> PAGE_SHIFT].owner);
 }
-EXPORT_SYMBOL_GPL(memlab_pages_owner_at);
 
 /**
  * memlab_pages_block_owner() - the owner tag of the allocated block at an address
@@ -1501,7 +1487,6 @@ void *memlab_pages_block_owner(struct memlab_pages *mp, const void *addr)
 		return NULL;
 	return READ_ONCE(page->owner);
 }
-EXPORT_SYMBOL_GPL(memlab_pages_block_owner);
 
 /**
  * memlab_pages_contains() - whether a byte range lies inside the instance's span
@@ -1518,7 +1503,6 @@ bool memlab_pages_contains(struct memlab_pages *mp, const void *addr, size_t len
 
 	return a >= mp->base && len <= span && a - mp->base <= span - len;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_contains);
 
 /**
  * memlab_pages_misuse_name() - a short description of a misuse kind
@@ -1532,7 +1516,6 @@ const char *memlab_pages_misuse_name(enum memlab_pages_misuse kind)
 		return "?";
 	return mp_misuse_names[kind];
 }
-EXPORT_SYMBOL_GPL(memlab_pages_misuse_name);
 
 /**
  * memlab_pages_stats() - a consistent snapshot of an instance
@@ -1584,7 +1567,7 @@ void memlab_pages_stats(struct memlab_pages *mp, struct memlab_pages_stats *st)
 	}
 	spin_unlock_irqrestore(&mp->lock, flags);
 }
-EXPORT_SYMBOL_GPL(memlab_pages_stats);
+EXPORT_SYMBOL_NS_GPL(memlab_pages_stats, MEMLAB_NS);
 
 /**
  * memlab_pages_pcp_count() - pages in one CPU's caches, without draining them
@@ -1606,7 +1589,6 @@ unsigned long memlab_pages_pcp_count(struct memlab_pages *mp, unsigned int cpu)
 		n += READ_ONCE(per_cpu_ptr(mp->zones[zi].pcp, cpu)->count);
 	return n;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_pcp_count);
 
 /**
  * memlab_pages_walk() - visit every block the instance holds, in address order
@@ -1650,7 +1632,6 @@ void memlab_pages_walk(struct memlab_pages *mp, memlab_pages_walk_fn fn, void *a
 	}
 	spin_unlock_irqrestore(&mp->lock, flags);
 }
-EXPORT_SYMBOL_GPL(memlab_pages_walk);
 
 #define MP_CHECK(cond, fmt, ...) do {					\
 	if (unlikely(!(cond))) {					\
@@ -1812,7 +1793,6 @@ int memlab_pages_check(struct memlab_pages *mp)
 	kfree(free_seen);
 	return bad;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_check);
 
 /**
  * memlab_frag_unusable_index() - Linux's unusable free space index
@@ -1840,7 +1820,6 @@ int memlab_frag_unusable_index(const unsigned long *nr_free, unsigned int nr_ord
 		return 1000;
 	return div64_u64((free_pages - (suitable << order)) * 1000, free_pages);
 }
-EXPORT_SYMBOL_GPL(memlab_frag_unusable_index);
 
 /**
  * memlab_frag_extfrag_index() - Linux's external fragmentation index
@@ -1873,7 +1852,6 @@ int memlab_frag_extfrag_index(const unsigned long *nr_free, unsigned int nr_orde
 		return -1000;
 	return 1000 - (int)div64_u64(1000 + div64_u64(free_pages * 1000, 1ULL << order), blocks);
 }
-EXPORT_SYMBOL_GPL(memlab_frag_extfrag_index);
 
 /**
  * memlab_pages_fit_order() - the largest block order a zone of a span can hold
@@ -1902,7 +1880,6 @@ int memlab_pages_fit_order(size_t off, size_t size, unsigned int max_order)
 	}
 	return -1;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_fit_order);
 
 /**
  * memlab_pages_init() - set up what every pages instance shares

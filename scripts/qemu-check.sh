@@ -283,6 +283,8 @@ vermagic=""
 if [ $build_ok -eq 1 ] && [ "${vermagic%% *}" = "$kname" ]; then
 	tap_ok "build memlab.ko against $ver"
 	log "build done in $(since "$t") s, $n_warn warning(s); vermagic $vermagic"
+	# memlab.ko's exports are in the namespace MEMLAB, and memlab_bench.ko imports it.
+	bash "$here/exports-check.sh" "$out/src" "$out/src/memlab_bench.ko" >>"$tap"
 else
 	tap_notok "build memlab.ko against $ver"
 	log "build failed (vermagic '$vermagic'); log: $out/build.log"

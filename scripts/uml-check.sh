@@ -54,6 +54,10 @@ else
 	result 1 "build $ex (an out-of-tree LMM policy) for UML with W=1"
 fi
 
+# The exports: all in the namespace MEMLAB, imported by both modules, none unused.
+bash "$here/exports-check.sh" --all "$out/src" "$out/src/memlab_bench.ko" \
+	"$out/src/$ex/lmm_nextfit.ko" >>"$res"
+
 log "booting UML: KUnit suites and guest checks"
 start=$(date +%s)
 bash "$here/uml-boot.sh" "$KDIR" "$KO" "$here/guest/check.sh" "$out" 300

@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "common/memlab_export.h"
 #include "common/memlab_trace.h"
 #include "common/misuse.h"
 #include "pages/pages.h"
@@ -122,7 +123,7 @@ struct memlab_generic *memlab_generic_create(struct memlab_pages *pages, const c
 	}
 	return g;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_create);
+EXPORT_SYMBOL_NS_GPL(memlab_generic_create, MEMLAB_NS);
 
 /**
  * memlab_generic_destroy() - destroy a generic allocator whose memory is all free
@@ -154,7 +155,7 @@ int memlab_generic_destroy(struct memlab_generic *g)
 	memlab_generic_teardown(g);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_destroy);
+EXPORT_SYMBOL_NS_GPL(memlab_generic_destroy, MEMLAB_NS);
 
 /* memlab_pages_walk() callback: untag a large block of the instance torn down. */
 static void generic_forget_large(void *arg, void *addr, unsigned int order, bool free,
@@ -201,7 +202,6 @@ unsigned long memlab_generic_teardown(struct memlab_generic *g)
 	kfree(g);
 	return small + large;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_teardown);
 
 /* memlab_generic_alloc() without its trace event. */
 static void *generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t flags)
@@ -257,7 +257,7 @@ void *memlab_generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t fl
 					   PAGE_SIZE << get_order(size), flags);
 	return p;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_alloc);
+EXPORT_SYMBOL_NS_GPL(memlab_generic_alloc, MEMLAB_NS);
 
 /* The pool of @slab if it is one of @g's size classes (tagged at create). */
 static struct memlab_slice_pool *generic_pool_of(struct memlab_generic *g,
@@ -330,7 +330,7 @@ int memlab_generic_free(struct memlab_generic *g, void *ptr)
 	}
 	return generic_foreign(g, ptr);
 }
-EXPORT_SYMBOL_GPL(memlab_generic_free);
+EXPORT_SYMBOL_NS_GPL(memlab_generic_free, MEMLAB_NS);
 
 /**
  * memlab_generic_ksize() - the usable size of an allocation
@@ -361,7 +361,6 @@ size_t memlab_generic_ksize(struct memlab_generic *g, const void *ptr)
 	rcu_read_unlock();
 	return pool ? memlab_slice_size(pool) : 0;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_ksize);
 
 /**
  * memlab_generic_shrink() - shrink every pool of the instance
@@ -376,7 +375,6 @@ void memlab_generic_shrink(struct memlab_generic *g)
 	for (i = 0; i < GENERIC_NR_CLASSES; i++)
 		memlab_slice_shrink(g->pools[i]);
 }
-EXPORT_SYMBOL_GPL(memlab_generic_shrink);
 
 /**
  * memlab_generic_check() - validate every pool of the instance
@@ -394,7 +392,6 @@ int memlab_generic_check(struct memlab_generic *g)
 		bad += memlab_slice_check(g->pools[i]);
 	return bad;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_check);
 
 /**
  * memlab_generic_set_debug() - set debug checks on every pool of the instance
@@ -424,7 +421,6 @@ int memlab_generic_set_debug(struct memlab_generic *g, unsigned int debug)
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_set_debug);
 
 /**
  * memlab_generic_set_fault_hook() - make the instance's allocations fail on purpose
@@ -444,7 +440,6 @@ void memlab_generic_set_fault_hook(struct memlab_generic *g, bool (*hook)(void *
 	g->fail_arg = arg;
 	WRITE_ONCE(g->fail_hook, hook);
 }
-EXPORT_SYMBOL_GPL(memlab_generic_set_fault_hook);
 
 /**
  * memlab_generic_owns_block() - whether a pages block's owner tag is @g's
@@ -457,7 +452,6 @@ bool memlab_generic_owns_block(struct memlab_generic *g, const void *owner)
 {
 	return owner == &g->large_tag;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_owns_block);
 
 /**
  * memlab_generic_nr_pools() - the number of size classes
@@ -469,7 +463,6 @@ unsigned int memlab_generic_nr_pools(const struct memlab_generic *g)
 {
 	return GENERIC_NR_CLASSES;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_nr_pools);
 
 /**
  * memlab_generic_pool() - one size class's pool
@@ -482,7 +475,6 @@ struct memlab_slice_pool *memlab_generic_pool(struct memlab_generic *g, unsigned
 {
 	return i < GENERIC_NR_CLASSES ? g->pools[i] : NULL;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_pool);
 
 /**
  * memlab_generic_set_default() - the instance memlab_alloc() and friends use
@@ -494,7 +486,6 @@ void memlab_generic_set_default(struct memlab_generic *g)
 {
 	WRITE_ONCE(memlab_default, g);
 }
-EXPORT_SYMBOL_GPL(memlab_generic_set_default);
 
 /**
  * memlab_alloc() - allocate from the memlab module's arena
@@ -510,7 +501,7 @@ void *memlab_alloc(size_t size, lmm_flags_t flags)
 
 	return g ? memlab_generic_alloc(g, size, flags) : NULL;
 }
-EXPORT_SYMBOL_GPL(memlab_alloc);
+EXPORT_SYMBOL_NS_GPL(memlab_alloc, MEMLAB_NS);
 
 /**
  * memlab_free() - free memory from memlab_alloc()
@@ -527,7 +518,7 @@ int memlab_free(void *ptr)
 		return 0;
 	return g ? memlab_generic_free(g, ptr) : -EINVAL;
 }
-EXPORT_SYMBOL_GPL(memlab_free);
+EXPORT_SYMBOL_NS_GPL(memlab_free, MEMLAB_NS);
 
 /**
  * memlab_ksize() - the usable size of memory from memlab_alloc()
@@ -542,4 +533,4 @@ size_t memlab_ksize(const void *ptr)
 
 	return g ? memlab_generic_ksize(g, ptr) : 0;
 }
-EXPORT_SYMBOL_GPL(memlab_ksize);
+EXPORT_SYMBOL_NS_GPL(memlab_ksize, MEMLAB_NS);

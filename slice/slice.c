@@ -103,6 +103,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
+#include "common/memlab_export.h"
 #include "common/memlab_trace.h"
 #include "common/misuse.h"
 #include "pages/pages.h"
@@ -188,7 +189,6 @@ unsigned int memlab_slice_order_for(size_t size, size_t align, unsigned int debu
 	}
 	return UINT_MAX;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_order_for);
 
 static inline void *slice_obj(const struct memlab_slice_pool *pool,
 			      const struct slice_slab *slab, unsigned int idx)
@@ -836,7 +836,6 @@ int memlab_slice_init(void)
 	slice_cpuhp_state = ret;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_init);
 
 /**
  * memlab_slice_exit() - undo memlab_slice_init()
@@ -851,7 +850,6 @@ void memlab_slice_exit(void)
 		cpuhp_remove_multi_state(slice_cpuhp_state);
 	slice_cpuhp_state = 0;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_exit);
 
 /**
  * memlab_slice_create() - create a pool of equal-size objects
@@ -933,7 +931,7 @@ struct memlab_slice_pool *memlab_slice_create(struct memlab_pages *pages, const 
 	mutex_unlock(&slice_pools_lock);
 	return pool;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_create);
+EXPORT_SYMBOL_NS_GPL(memlab_slice_create, MEMLAB_NS);
 
 /* memlab_slice_alloc() without its trace event. */
 static __always_inline void *slice_alloc_obj(struct memlab_slice_pool *pool)
@@ -990,7 +988,7 @@ void *memlab_slice_alloc(struct memlab_slice_pool *pool)
 					 obj ? pool->slot : 0, 0);
 	return obj;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_alloc);
+EXPORT_SYMBOL_NS_GPL(memlab_slice_alloc, MEMLAB_NS);
 
 /* Free an object already known to be of @slab at @idx. */
 static int slice_free_in(struct memlab_slice_pool *pool, struct slice_slab *slab,
@@ -1087,7 +1085,7 @@ int memlab_slice_free(struct memlab_slice_pool *pool, void *obj)
 	rcu_read_unlock();
 	return ret;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_free);
+EXPORT_SYMBOL_NS_GPL(memlab_slice_free, MEMLAB_NS);
 
 /**
  * memlab_slice_shrink() - give empty slabs back to the pages layer
@@ -1116,7 +1114,6 @@ unsigned long memlab_slice_shrink(struct memlab_slice_pool *pool)
 	slice_wait_released(pool);
 	return n;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_shrink);
 
 /* Unregister and free the pool's own memory; its slabs are gone or forgotten. */
 static void slice_pool_free(struct memlab_slice_pool *pool)
@@ -1152,7 +1149,7 @@ int memlab_slice_destroy(struct memlab_slice_pool *pool)
 	slice_pool_free(pool);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_destroy);
+EXPORT_SYMBOL_NS_GPL(memlab_slice_destroy, MEMLAB_NS);
 
 /* memlab_slice_teardown(), saying nothing when @quiet. */
 static unsigned long slice_teardown(struct memlab_slice_pool *pool, bool quiet)
@@ -1205,7 +1202,6 @@ unsigned long memlab_slice_teardown(struct memlab_slice_pool *pool)
 {
 	return slice_teardown(pool, false);
 }
-EXPORT_SYMBOL_GPL(memlab_slice_teardown);
 
 /**
  * slice_teardown_quiet() - memlab_slice_teardown() without the message
@@ -1251,7 +1247,6 @@ int memlab_slice_can_set_debug(struct memlab_slice_pool *pool, unsigned int debu
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_can_set_debug);
 
 /**
  * slice_poison_pause() - the pause between two chunks of poisoning
@@ -1367,7 +1362,6 @@ int memlab_slice_set_debug(struct memlab_slice_pool *pool, unsigned int debug)
 	}
 	return ret;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_set_debug);
 
 /**
  * memlab_slice_set_fault_hook() - make a pool's allocations fail on purpose
@@ -1388,7 +1382,6 @@ void memlab_slice_set_fault_hook(struct memlab_slice_pool *pool, bool (*hook)(vo
 	WRITE_ONCE(pool->fail_hook, hook);
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
-EXPORT_SYMBOL_GPL(memlab_slice_set_fault_hook);
 
 /**
  * memlab_slice_describe() - describe the live slab that holds an address
@@ -1435,7 +1428,6 @@ int memlab_slice_describe(struct memlab_pages *pages, const void *addr,
 	mutex_unlock(&slice_pools_lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_describe);
 
 /**
  * memlab_slice_size() - the object size of a pool
@@ -1447,7 +1439,6 @@ size_t memlab_slice_size(const struct memlab_slice_pool *pool)
 {
 	return pool->size;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_size);
 
 /**
  * memlab_slice_misuse_name() - a short description of a misuse kind
@@ -1461,7 +1452,6 @@ const char *memlab_slice_misuse_name(enum memlab_slice_misuse kind)
 		return "?";
 	return slice_misuse_names[kind];
 }
-EXPORT_SYMBOL_GPL(memlab_slice_misuse_name);
 
 /**
  * memlab_slice_stats() - a snapshot of a pool
@@ -1504,7 +1494,6 @@ void memlab_slice_stats(struct memlab_slice_pool *pool, struct memlab_slice_stat
 	st->active_objs = inuse - min(inuse, st->cpu_cached);
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
-EXPORT_SYMBOL_GPL(memlab_slice_stats);
 
 #define SLICE_CHECK(cond, fmt, ...) do {				\
 	if (unlikely(!(cond))) {					\
@@ -1618,7 +1607,6 @@ int memlab_slice_check(struct memlab_slice_pool *pool)
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return bad;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_check);
 
 /**
  * memlab_slice_for_each() - visit every live pool, for reporting
@@ -1636,4 +1624,3 @@ void memlab_slice_for_each(void (*fn)(struct memlab_slice_pool *pool, void *arg)
 		fn(pool, arg);
 	mutex_unlock(&slice_pools_lock);
 }
-EXPORT_SYMBOL_GPL(memlab_slice_for_each);

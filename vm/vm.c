@@ -49,6 +49,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "common/memlab_export.h"
 #include "common/memlab_trace.h"
 #include "common/misuse.h"
 #include "vm/vm.h"
@@ -511,7 +512,7 @@ struct memlab_vm *memlab_vm_create(struct memlab_pages *pages, const char *name)
 	vm->root = RB_ROOT;
 	return vm;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_create);
+EXPORT_SYMBOL_NS_GPL(memlab_vm_create, MEMLAB_NS);
 
 /**
  * memlab_vm_destroy() - tear an instance down
@@ -540,7 +541,7 @@ int memlab_vm_destroy(struct memlab_vm *vm)
 	kfree(vm);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_destroy);
+EXPORT_SYMBOL_NS_GPL(memlab_vm_destroy, MEMLAB_NS);
 
 /**
  * memlab_vm_set_max_order() - the largest block order allocations ask for
@@ -562,7 +563,6 @@ int memlab_vm_set_max_order(struct memlab_vm *vm, unsigned int order)
 	mutex_unlock(&vm->lock);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_set_max_order);
 
 /**
  * memlab_vm_set_fault_hook() - make allocations fail on purpose
@@ -583,7 +583,6 @@ void memlab_vm_set_fault_hook(struct memlab_vm *vm, bool (*hook)(void *arg), voi
 	WRITE_ONCE(vm->fail_hook, hook);
 	mutex_unlock(&vm->lock);
 }
-EXPORT_SYMBOL_GPL(memlab_vm_set_fault_hook);
 
 /**
  * memlab_vm_alloc() - allocate a virtually contiguous area
@@ -607,7 +606,7 @@ void *memlab_vm_alloc(struct memlab_vm *vm, size_t size, lmm_flags_t flags)
 {
 	return vm_alloc(vm, size, flags, __builtin_return_address(0));
 }
-EXPORT_SYMBOL_GPL(memlab_vm_alloc);
+EXPORT_SYMBOL_NS_GPL(memlab_vm_alloc, MEMLAB_NS);
 
 /**
  * memlab_vm_free() - unmap an area and give its pages back
@@ -662,7 +661,7 @@ int memlab_vm_free(struct memlab_vm *vm, const void *addr)
 	kfree(va);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_free);
+EXPORT_SYMBOL_NS_GPL(memlab_vm_free, MEMLAB_NS);
 
 /**
  * memlab_vm_to_page() - the memlab page behind an address of an area
@@ -689,7 +688,6 @@ struct memlab_page *memlab_vm_to_page(struct memlab_vm *vm, const void *addr)
 	mutex_unlock(&vm->lock);
 	return page;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_to_page);
 
 /**
  * memlab_vm_size() - the usable size of an area
@@ -712,7 +710,6 @@ size_t memlab_vm_size(struct memlab_vm *vm, const void *addr)
 	mutex_unlock(&vm->lock);
 	return size;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_size);
 
 /**
  * memlab_vm_owns_block() - whether a pages block's owner tag is @vm's
@@ -726,7 +723,6 @@ bool memlab_vm_owns_block(const struct memlab_vm *vm, const void *owner)
 {
 	return owner == vm;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_owns_block);
 
 /**
  * memlab_vm_misuse_name() - a short description of a misuse kind
@@ -740,7 +736,6 @@ const char *memlab_vm_misuse_name(enum memlab_vm_misuse kind)
 		return "?";
 	return vm_misuse_names[kind];
 }
-EXPORT_SYMBOL_GPL(memlab_vm_misuse_name);
 
 /**
  * memlab_vm_stats() - a consistent snapshot of an instance
@@ -765,7 +760,6 @@ void memlab_vm_stats(struct memlab_vm *vm, struct memlab_vm_stats *st)
 			 st->nr_blocks * sizeof(struct memlab_vm_block);
 	mutex_unlock(&vm->lock);
 }
-EXPORT_SYMBOL_GPL(memlab_vm_stats);
 
 /**
  * memlab_vm_walk() - visit every live area, in address order, in one snapshot
@@ -799,7 +793,6 @@ void memlab_vm_walk(struct memlab_vm *vm, memlab_vm_walk_fn fn, void *arg)
 	}
 	mutex_unlock(&vm->lock);
 }
-EXPORT_SYMBOL_GPL(memlab_vm_walk);
 
 /* A KUnit case that corrupts on purpose holds "vm_check": counted, not printed. */
 #define VM_CHECK(cond, fmt, ...) do {					\
@@ -947,7 +940,6 @@ int memlab_vm_check(struct memlab_vm *vm)
 	kfree(sum);
 	return bad;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_check);
 
 /**
  * memlab_vm_set_default() - the instance memlab_vmalloc() and friends use
@@ -959,7 +951,6 @@ void memlab_vm_set_default(struct memlab_vm *vm)
 {
 	WRITE_ONCE(memlab_vm_default, vm);
 }
-EXPORT_SYMBOL_GPL(memlab_vm_set_default);
 
 /**
  * memlab_vmalloc() - allocate a virtually contiguous area from memlab's arena
@@ -977,7 +968,7 @@ void *memlab_vmalloc(size_t size)
 
 	return vm ? vm_alloc(vm, size, 0, __builtin_return_address(0)) : NULL;
 }
-EXPORT_SYMBOL_GPL(memlab_vmalloc);
+EXPORT_SYMBOL_NS_GPL(memlab_vmalloc, MEMLAB_NS);
 
 /**
  * memlab_vfree() - free an area from memlab_vmalloc()
@@ -994,7 +985,7 @@ int memlab_vfree(const void *addr)
 		return 0;
 	return vm ? memlab_vm_free(vm, addr) : -EINVAL;
 }
-EXPORT_SYMBOL_GPL(memlab_vfree);
+EXPORT_SYMBOL_NS_GPL(memlab_vfree, MEMLAB_NS);
 
 /**
  * memlab_vmalloc_to_page() - the memlab page behind an address from memlab_vmalloc()
@@ -1009,4 +1000,4 @@ struct memlab_page *memlab_vmalloc_to_page(const void *addr)
 
 	return vm ? memlab_vm_to_page(vm, addr) : NULL;
 }
-EXPORT_SYMBOL_GPL(memlab_vmalloc_to_page);
+EXPORT_SYMBOL_NS_GPL(memlab_vmalloc_to_page, MEMLAB_NS);
