@@ -24,7 +24,7 @@ struct lmm_fixture {
 	struct lmm pool;
 	struct lmm_region reg[4];
 	char *buf;
-	int misuse;			/* reports counted through "lmm_misuse" */
+	struct memlab_misuse_log misuse;	/* what "lmm_misuse" recorded */
 	int expected_misuse;
 	struct kunit_resource res;
 };
@@ -50,7 +50,7 @@ static void lmm_suite_exit(struct kunit *test)
 	struct lmm_fixture *fx = test->priv;
 
 	KUNIT_EXPECT_EQ_MSG(test, lmm_check(&fx->pool), 0, "validator after the case");
-	KUNIT_EXPECT_EQ_MSG(test, fx->misuse, fx->expected_misuse,
+	KUNIT_EXPECT_EQ_MSG(test, fx->misuse.count, fx->expected_misuse,
 			    "misuse reports seen vs expected");
 	lmm_destroy(&fx->pool);
 	vfree(fx->buf);

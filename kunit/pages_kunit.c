@@ -33,7 +33,7 @@ struct pages_fixture {
 	char *buf;
 	struct memlab_pages *mp;
 	size_t avail0;
-	int misuse;
+	struct memlab_misuse_log misuse;
 	int expected_misuse;
 	struct kunit_resource res;
 };
@@ -73,7 +73,7 @@ static void pages_suite_exit(struct kunit *test)
 
 	KUNIT_EXPECT_EQ_MSG(test, memlab_pages_check(fx->mp), 0, "pages validator");
 	KUNIT_EXPECT_EQ_MSG(test, lmm_check(&fx->lmm), 0, "lmm validator");
-	KUNIT_EXPECT_EQ(test, fx->misuse, fx->expected_misuse);
+	KUNIT_EXPECT_EQ(test, fx->misuse.count, fx->expected_misuse);
 	/* teardown, not destroy: the instance goes even after a failed case */
 	KUNIT_EXPECT_EQ(test, memlab_pages_teardown(fx->mp), 0);
 	KUNIT_EXPECT_EQ_MSG(test, lmm_avail(&fx->lmm, 0), fx->avail0,

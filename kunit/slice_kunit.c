@@ -35,7 +35,7 @@ struct slice_fixture {
 	char *raw, *buf;
 	struct memlab_pages *mp;
 	size_t avail0;
-	int misuse;
+	struct memlab_misuse_log misuse;
 	int expected_misuse;
 	struct kunit_resource res;
 };
@@ -70,7 +70,7 @@ static void slice_suite_exit(struct kunit *test)
 {
 	struct slice_fixture *fx = test->priv;
 
-	KUNIT_EXPECT_EQ(test, fx->misuse, fx->expected_misuse);
+	KUNIT_EXPECT_EQ(test, fx->misuse.count, fx->expected_misuse);
 	KUNIT_EXPECT_EQ(test, memlab_pages_check(fx->mp), 0);
 	/* teardown, not destroy: the instance goes even after a failed case */
 	KUNIT_EXPECT_EQ(test, memlab_pages_teardown(fx->mp), 0);

@@ -38,7 +38,7 @@ struct vm_fixture {
 	size_t avail0;
 	void **held;		/* pages taken straight from the pages layer */
 	unsigned long nr_held;
-	int misuse;
+	struct memlab_misuse_log misuse;
 	int expected_misuse;
 	struct kunit_resource res;
 };
@@ -99,7 +99,7 @@ static void vm_suite_exit(struct kunit *test)
 	memlab_vm_set_fault_hook(fx->vm, NULL, NULL);
 	live = kzalloc(sizeof(*live), GFP_KERNEL);
 	KUNIT_EXPECT_EQ_MSG(test, memlab_vm_check(fx->vm), 0, "vm validator");
-	KUNIT_EXPECT_EQ(test, fx->misuse, fx->expected_misuse);
+	KUNIT_EXPECT_EQ(test, fx->misuse.count, fx->expected_misuse);
 	/* what a case that stopped early left behind */
 	if (live) {
 		memlab_vm_walk(fx->vm, vk_collect, live);
@@ -746,7 +746,7 @@ static void vm_check_catches_lost_owner_tag(struct kunit *test)
 	struct vm_fixture *fx = test->priv;
 	char *a = memlab_vm_alloc(fx->vm, 5 * PAGE_SIZE, 0);
 	struct kunit_resource *res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
-	int *reports = kunit_kzalloc(test, sizeof(*reports), GFP_KERNEL);
+	struct memlab_misuse_log *reports = kunit_kzalloc(test, sizeof(*reports), GFP_KERNEL);
 	struct memlab_page *head;
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
@@ -759,10 +759,10 @@ static void vm_check_catches_lost_owner_tag(struct kunit *test)
 	KUNIT_ASSERT_PTR_EQ(test, memlab_page_owner(head), (void *)fx->vm);
 	memlab_page_set_owner(head, NULL);
 	KUNIT_EXPECT_EQ(test, memlab_vm_check(fx->vm), 2);
-	KUNIT_EXPECT_EQ(test, *reports, 2);	/* counted, kept out of the log */
+	KUNIT_EXPECT_EQ(test, reports->count, 2);	/* counted, kept out of the log */
 	memlab_page_set_owner(head, fx->vm);
 	KUNIT_EXPECT_EQ(test, memlab_vm_check(fx->vm), 0);
-	KUNIT_EXPECT_EQ(test, *reports, 2);
+	KUNIT_EXPECT_EQ(test, reports->count, 2);
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, a), 0);
 }
 

@@ -35,13 +35,11 @@
 #ifndef MEMLAB_LMM_H
 #define MEMLAB_LMM_H
 
-#ifdef __KERNEL__
 #include <linux/bits.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
-#else
-#include "lmm/lmm_compat.h"
-#endif
+
+#include "common/fault_hook.h"
 
 struct lmm_record;
 struct lmm_policy;
@@ -192,8 +190,7 @@ struct lmm {
 	struct lmm_region *hint_reg;	/* walks: the last extent visited, */
 	u32 hint_g;			/* valid while gen == hint_gen */
 	unsigned long hint_gen;
-	bool (*fail_hook)(void *arg);	/* fault injection: fail this allocation? */
-	void *fail_arg;
+	struct memlab_fault_hook fault;	/* fault injection: fail this allocation? */
 	struct lmm_stats stats;		/* counters; the state part is derived */
 };
 
@@ -272,7 +269,7 @@ void lmm_set_name(struct lmm *lmm, const char *name);
 void lmm_destroy(struct lmm *lmm);
 int lmm_set_policy(struct lmm *lmm, const char *name);
 int lmm_set_debug(struct lmm *lmm, bool on);
-void lmm_set_fault_hook(struct lmm *lmm, bool (*hook)(void *arg), void *arg);
+void lmm_set_fault_hook(struct lmm *lmm, memlab_fault_fn hook, void *arg);
 
 /* Regions and free memory */
 int lmm_add_region(struct lmm *lmm, struct lmm_region *reg, void *addr,

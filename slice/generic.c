@@ -53,14 +53,14 @@ static const u8 generic_small_index[24] = {
  * @pools: one slice pool per size class.
  * @names: storage for the pools' names.
  * @large_tag: its address tags the head descriptor of large blocks.
- * @fail_hook: fault injection for large blocks (pools have their own).
- * @fail_arg: passed to @fail_hook.
+ * @fault: fault injection for large blocks (pools have their own).
  * @lock: protects the counters below.
  * @large_allocs: large blocks allocated.
  * @large_frees: large blocks freed.
  * @refused: zero or impossible sizes asked for.
  * @foreign: frees of pointers that are none of its objects.
- * @warned: the foreign-pointer warning was printed.
+ * @warned: misuse kinds already warned about (of enum memlab_slice_misuse:
+ *	only MEMLAB_SLICE_MISUSE_FOREIGN is the instance's own).
  */
 struct memlab_generic {
 	struct memlab_pages *pages;
@@ -68,14 +68,13 @@ struct memlab_generic {
 	struct memlab_slice_pool *pools[GENERIC_NR_CLASSES];
 	char names[GENERIC_NR_CLASSES][32];
 	u8 large_tag;
-	bool (*fail_hook)(void *arg);
-	void *fail_arg;
+	struct memlab_fault_hook fault;
 	spinlock_t lock;	/* protects the counters below */
 	u64 large_allocs;
 	u64 large_frees;
 	u64 refused;
 	u64 foreign;
-	bool warned;
+	unsigned long warned;
 };
 
 static struct memlab_generic *memlab_default;
@@ -219,7 +218,7 @@ static void *generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t fl
 		spin_unlock_irqrestore(&g->lock, irqflags);
 		return NULL;
 	}
-	if (unlikely(READ_ONCE(g->fail_hook)) && g->fail_hook(g->fail_arg))
+	if (memlab_fault_hook_fires(&g->fault))
 		return NULL;
 	page = memlab_alloc_pages(g->pages, flags, order);
 	if (!page)
@@ -273,11 +272,11 @@ static int generic_foreign(struct memlab_generic *g, const void *ptr)
 
 	spin_lock_irqsave(&g->lock, flags);
 	g->foreign++;
-	warn = !g->warned;
-	g->warned = true;
+	warn = memlab_misuse_warn_once(&g->warned, "slice_misuse", MEMLAB_SLICE_MISUSE_FOREIGN,
+				       ptr, 0);
 	spin_unlock_irqrestore(&g->lock, flags);
 	trace_memlab_misuse("generic", g->name, "not one of its objects", ptr, 0, 0);
-	if (!memlab_misuse_expected("slice_misuse") && warn)
+	if (warn)
 		pr_warn("generic %s: free of %p, not one of its objects (further ones counted)\n",
 			g->name, ptr);
 	return -EINVAL;
@@ -435,14 +434,13 @@ EXPORT_SYMBOL_GPL(memlab_generic_set_debug);
  *
  * Context: process context, while no allocation is in flight.
  */
-void memlab_generic_set_fault_hook(struct memlab_generic *g, bool (*hook)(void *arg), void *arg)
+void memlab_generic_set_fault_hook(struct memlab_generic *g, memlab_fault_fn hook, void *arg)
 {
 	unsigned int i;
 
 	for (i = 0; i < GENERIC_NR_CLASSES; i++)
 		memlab_slice_set_fault_hook(g->pools[i], hook, arg);
-	g->fail_arg = arg;
-	WRITE_ONCE(g->fail_hook, hook);
+	memlab_fault_hook_set(&g->fault, hook, arg);
 }
 EXPORT_SYMBOL_GPL(memlab_generic_set_fault_hook);
 

@@ -45,27 +45,45 @@
  * to another list while out of date is poisoned first, so those still to
  * do always sit at the tail of their list, where the walk takes them.
  *
- * Locking (outermost first):
+ * Lock order:
+ *   1. slice_pools_lock (global mutex)
+ *   2. slice_cpu.lock (per CPU and pool; spinlock_t, never with irqs off)
+ *   3. memlab_slice_pool.lock (per pool; spinlock_t, irq-safe)
+ *   4. the pages instance's locks, then the LMM's (pages/pages.c)
  *
- * slice_pools_lock, a mutex, protects the list of pools (debugfs, describe).
+ *   slice_pools_lock
  *
- * slice_cpu.lock, a spinlock_t per CPU and pool, protects that CPU's
- * magazine and its counters.  It follows the pcp_spin_lock pattern of
- * mm/page_alloc.c and is never taken with interrupts disabled, so it is
- * valid on PREEMPT_RT: the owner pins itself to its CPU (preempt_disable(),
- * migrate_disable() on RT) and takes its own magazine with spin_trylock();
- * if that fails (a drain holds it, or the owner was interrupted on this
- * CPU) the operation goes to the slabs under the pool lock instead.  Drains
- * - shrink, the validator, debug changes, the CPU-hotplug callback of a dead
- * CPU - take any CPU's magazine with spin_lock() from task context.  On a
- * uniprocessor kernel without RT a trylock cannot fail, so there only task
- * context uses magazines and interrupts always go to the slabs.
+ *   Protects the global list of pools (slice_pools, each pool's @node),
+ *   walked by debugfs and memlab_slice_describe().  It is a mutex: nothing
+ *   that holds it runs in atomic context.
  *
- * memlab_slice_pool.lock, a spinlock_t taken with spin_lock_irqsave() (so
- * interrupts stay on under PREEMPT_RT), protects the slab lists, the free
- * lists, the slab and pool counters and the poison generation.  It nests
- * inside a magazine lock, never the other way round; the pages instance's
- * locks nest inside it.
+ *   slice_cpu.lock
+ *
+ *   Protects one CPU's magazine of one pool: @mag, @count, @allocs and
+ *   @frees (the last three also read without it, with READ_ONCE(), by
+ *   snapshots).  It follows the pcp_spin_lock pattern of mm/page_alloc.c
+ *   and is never taken with interrupts disabled, so it is valid on
+ *   PREEMPT_RT: the owner pins itself to its CPU (preempt_disable(),
+ *   migrate_disable() on RT) and takes its own magazine with spin_trylock();
+ *   if that fails (a drain holds it, or the owner was interrupted on this
+ *   CPU) the operation goes to the slabs under the pool lock instead.
+ *   Drains - shrink, the validator, debug changes, the CPU-hotplug callback
+ *   of a dead CPU - take any CPU's magazine with spin_lock() from task
+ *   context.  On a uniprocessor kernel without RT a trylock cannot fail, so
+ *   there only task context uses magazines and interrupts always go to the
+ *   slabs.
+ *
+ *   memlab_slice_pool.lock
+ *
+ *   Taken with spin_lock_irqsave() (so interrupts stay on under
+ *   PREEMPT_RT).  Protects the slab lists (@lists, @nr_on, @nr_slabs), every
+ *   slab's free list and counters (@freelist, @inuse, @lost, @which,
+ *   @broken, @poison_gen), the pool's @nr_inuse, @nr_lost, @poison_gen,
+ *   @debug (also read without it), @warned and @st.  It nests inside a
+ *   magazine lock when a magazine refills or flushes, never the other way
+ *   round; the pages instance's locks nest inside it when a slab is made.
+ *   Every slab helper says "Context: caller holds pool->lock" and asserts
+ *   it.
  *
  * Free-map bits change with atomic bitops, without any lock.
  *
@@ -92,6 +110,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/export.h>
 #include <linux/list.h>
+#include <linux/mmdebug.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
@@ -103,6 +122,8 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
+#include "common/check.h"
+#include "common/fault_hook.h"
 #include "common/memlab_trace.h"
 #include "common/misuse.h"
 #include "pages/pages.h"
@@ -266,9 +287,10 @@ static void *slice_next_free(const struct memlab_slice_pool *pool,
  */
 
 /*
- * Count a caller error and warn about the first of each kind per pool,
- * naming pool, object and offset; a KUnit case that provokes it on purpose
- * holds "slice_misuse" and is counted instead.
+ * Count a caller error and warn about the first of each kind per pool
+ * (memlab_misuse_warn_once()), naming pool, object and offset; a KUnit case
+ * that provokes it on purpose holds the "slice_misuse" log and finds the
+ * kind, the object and the offset there.
  * Context: caller holds pool->lock.
  */
 static void slice_misuse_locked(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
@@ -277,9 +299,8 @@ static void slice_misuse_locked(struct memlab_slice_pool *pool, enum memlab_slic
 	lockdep_assert_held(&pool->lock);
 	pool->st.misuse[kind]++;
 	trace_memlab_misuse("slice", pool->name, slice_misuse_names[kind], obj, 0, offset);
-	if (memlab_misuse_expected("slice_misuse") || (pool->warned & (1UL << kind)))
+	if (!memlab_misuse_warn_once(&pool->warned, "slice_misuse", kind, obj, offset))
 		return;
-	pool->warned |= 1UL << kind;
 	pr_warn("slice %s: %s: object %p offset %ld (further ones counted, not shown)\n",
 		pool->name, slice_misuse_names[kind], obj, offset);
 }
@@ -597,12 +618,20 @@ static void *slice_pop(struct memlab_slice_pool *pool, struct slice_slab *slab)
 	return obj;
 }
 
-/* Put a free object (map bit already set) back on its slab's free list. */
+/*
+ * Put a free object (map bit already set) back on its slab's free list.
+ * Every caller has screened @obj (slice_free_in() claimed its bit, or it
+ * comes out of a magazine): a failed precondition is a memlab bug.
+ * Context: caller holds pool->lock.
+ */
 static void slice_push(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj)
 {
 	bool was_full = !slab->freelist;
 
 	lockdep_assert_held(&pool->lock);
+	VM_WARN_ON_ONCE(slab->pool != pool || slab->magic != SLICE_MAGIC);
+	VM_WARN_ON_ONCE(!slab->inuse || slab->inuse <= slab->lost);
+	VM_WARN_ON_ONCE(slice_index(pool, slab, obj) < 0);
 	/* under the lock, so that a free racing a change of the flag ends up consistent */
 	slice_poison_obj(pool, obj);
 	slice_link_set(pool, obj, slab->freelist);
@@ -942,7 +971,7 @@ static __always_inline void *slice_alloc_obj(struct memlab_slice_pool *pool)
 	struct slice_cpu *c;
 	unsigned long flags;
 
-	if (unlikely(READ_ONCE(pool->fail_hook)) && pool->fail_hook(pool->fail_arg)) {
+	if (memlab_fault_hook_fires(&pool->fault)) {
 		spin_lock_irqsave(&pool->lock, flags);
 		pool->st.injected++;
 		pool->st.failures++;
@@ -992,12 +1021,18 @@ void *memlab_slice_alloc(struct memlab_slice_pool *pool)
 }
 EXPORT_SYMBOL_GPL(memlab_slice_alloc);
 
-/* Free an object already known to be of @slab at @idx. */
+/*
+ * Free an object already known to be of @slab at @idx: the lookup and the
+ * boundary test (caller misuse, counted and refused) are behind; a failed
+ * precondition here is a memlab bug.
+ */
 static int slice_free_in(struct memlab_slice_pool *pool, struct slice_slab *slab,
 			 unsigned int idx, void *obj)
 {
 	struct slice_cpu *c;
 
+	VM_WARN_ON_ONCE(slab->pool != pool || idx >= pool->objs);
+	VM_WARN_ON_ONCE(obj != slice_obj(pool, slab, idx));
 	/* exactly one of two racing frees of an object sets the bit */
 	if (unlikely(test_and_set_bit(idx, slab->map))) {
 		slice_misuse(pool, MEMLAB_SLICE_MISUSE_DOUBLE_FREE, obj, 0);
@@ -1378,14 +1413,12 @@ EXPORT_SYMBOL_GPL(memlab_slice_set_debug);
  *
  * Context: process context, while no allocation is in flight.
  */
-void memlab_slice_set_fault_hook(struct memlab_slice_pool *pool, bool (*hook)(void *arg),
-				 void *arg)
+void memlab_slice_set_fault_hook(struct memlab_slice_pool *pool, memlab_fault_fn hook, void *arg)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&pool->lock, flags);
-	pool->fail_arg = arg;
-	WRITE_ONCE(pool->fail_hook, hook);
+	memlab_fault_hook_set(&pool->fault, hook, arg);
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
 EXPORT_SYMBOL_GPL(memlab_slice_set_fault_hook);
@@ -1506,13 +1539,8 @@ void memlab_slice_stats(struct memlab_slice_pool *pool, struct memlab_slice_stat
 }
 EXPORT_SYMBOL_GPL(memlab_slice_stats);
 
-#define SLICE_CHECK(cond, fmt, ...) do {				\
-	if (unlikely(!(cond))) {					\
-		pr_err("slice %s: check failed: " fmt "\n",		\
-		       pool->name, ##__VA_ARGS__);			\
-		bad++;							\
-	}								\
-} while (0)
+/* Validators: MEMLAB_CHECK() for @pool, counting in @bad. */
+#define SLICE_CHECK(cond, fmt, ...)	MEMLAB_CHECK(bad, "slice", pool->name, cond, fmt, ##__VA_ARGS__)
 
 /*
  * Check one slab.  Its free list is walked with the same validation as

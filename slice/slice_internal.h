@@ -13,6 +13,7 @@
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
 
+#include "common/fault_hook.h"
 #include "slice/slice.h"
 
 /* Per-CPU magazine capacity: Bonwick's magazines hold tens of objects. */
@@ -104,8 +105,7 @@ struct slice_cpu {
  * @poison_gen: bumped each time poisoning is turned on; pool lock.
  * @ctor: object constructor, or NULL.
  * @owner: the generic allocator the pool belongs to, or NULL.
- * @fail_hook: fault injection: fail this allocation?
- * @fail_arg: passed to @fail_hook.
+ * @fault: fault injection: fail this allocation?
  * @lists: slabs by fullness: full (no free object), partial, empty (all free).
  * @nr_on: slabs on each of @lists.
  * @nr_slabs: slabs held (the sum of @nr_on).
@@ -135,8 +135,7 @@ struct memlab_slice_pool {
 	u32 poison_gen;
 	void (*ctor)(void *obj);
 	void *owner;
-	bool (*fail_hook)(void *arg);
-	void *fail_arg;
+	struct memlab_fault_hook fault;
 	struct list_head lists[SLICE_NR_LISTS];
 	unsigned long nr_on[SLICE_NR_LISTS];
 	unsigned long nr_slabs;
