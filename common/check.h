@@ -6,8 +6,8 @@
  * memlab_slice_check(), memlab_vm_check()) that re-derives the layer's
  * invariants and returns how many it found broken.  Each test is one
  * MEMLAB_CHECK(): a violation is counted, and printed naming the layer and
- * the instance - unless a KUnit case that breaks the layer on purpose holds
- * the "<layer>_check" resource (see common/misuse.h), which then counts it
+ * the instance - unless a KUnit case that breaks a layer on purpose holds
+ * the "memlab_check" resource (see common/misuse.h), which then counts it
  * instead.  The first MEMLAB_CHECK_PRINT_MAX violations of a run are
  * printed; one corruption usually breaks many invariants at once, and the
  * first lines say the most.
@@ -29,14 +29,20 @@
  * @name: the instance's name.
  * @cond: the invariant; a violation when false.
  * @fmt: printf format saying what is wrong, with its arguments after it.
+ *
+ * A KUnit case that breaks a layer on purpose holds the "memlab_check"
+ * resource (a struct memlab_misuse_log): the violations are counted there
+ * instead of printed.
  */
 #define MEMLAB_CHECK(bad, layer, name, cond, fmt, ...) do {			\
+	int *__memlab_bad = &(bad);						\
+										\
 	if (unlikely(!(cond))) {						\
-		if (!memlab_misuse_expected(layer "_check", 0, NULL, 0) &&	\
-		    (bad) < MEMLAB_CHECK_PRINT_MAX)				\
+		if (!memlab_misuse_expected("memlab_check", 0, NULL, 0) &&	\
+		    *__memlab_bad < MEMLAB_CHECK_PRINT_MAX)			\
 			pr_err(layer " %s: check failed: " fmt "\n",		\
 			       name, ##__VA_ARGS__);				\
-		(bad)++;							\
+		(*__memlab_bad)++;						\
 	}									\
 } while (0)
 

@@ -60,7 +60,7 @@ struct memlab_misuse_log {
 #if IS_ENABLED(CONFIG_KUNIT)
 /**
  * memlab_misuse_expected() - record a report if the running case expects it
- * @name: the resource name, "<layer>_misuse" (or "<layer>_check" for a
+ * @name: the resource name, "<layer>_misuse" (or "memlab_check" for a
  *	validator's violations).
  * @kind: see struct memlab_misuse_report.
  * @addr: see struct memlab_misuse_report.

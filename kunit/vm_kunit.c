@@ -70,7 +70,7 @@ static int vm_suite_init(struct kunit *test)
 	if (IS_ERR(fx->vm))
 		return PTR_ERR(fx->vm);
 	test->priv = fx;
-	return kunit_add_named_resource(test, NULL, NULL, &fx->res, "vm_misuse", &fx->misuse);
+	return memlab_kunit_misuse_log(test, &fx->res, "vm_misuse", &fx->misuse);
 }
 
 struct vk_live {
@@ -501,6 +501,7 @@ static void vm_free_double_refused(struct kunit *test)
 	used = vk_in_use(fx);
 	fx->expected_misuse = 1;
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, a), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_VM_MISUSE_DOUBLE_FREE, a);
 	after = vk_stats(test, fx->vm);
 	KUNIT_EXPECT_EQ(test, after->misuse[MEMLAB_VM_MISUSE_DOUBLE_FREE], 1);
 	KUNIT_EXPECT_EQ(test, after->misuse[MEMLAB_VM_MISUSE_FOREIGN], 0);
@@ -528,6 +529,10 @@ static void vm_free_interior_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, a + PAGE_SIZE), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, a + 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, a + 4 * PAGE_SIZE - 1), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_VM_MISUSE_INTERIOR, a + PAGE_SIZE);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 1, MEMLAB_VM_MISUSE_INTERIOR, a + 1);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 2, MEMLAB_VM_MISUSE_INTERIOR,
+			     a + 4 * PAGE_SIZE - 1);
 	after = vk_stats(test, fx->vm);
 	KUNIT_EXPECT_EQ(test, after->misuse[MEMLAB_VM_MISUSE_INTERIOR], 3);
 	vk_expect_same(test, before, after);
@@ -563,6 +568,10 @@ static void vm_free_foreign_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, pg), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, a + PAGE_SIZE), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, o), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_VM_MISUSE_FOREIGN, k);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 1, MEMLAB_VM_MISUSE_FOREIGN, pg);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 2, MEMLAB_VM_MISUSE_FOREIGN, a + PAGE_SIZE);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 3, MEMLAB_VM_MISUSE_FOREIGN, o);
 	after = vk_stats(test, fx->vm);
 	KUNIT_EXPECT_EQ(test, after->misuse[MEMLAB_VM_MISUSE_FOREIGN], 4);
 	vk_expect_same(test, before, after);
@@ -583,6 +592,7 @@ static void vm_alloc_zero_refused(struct kunit *test)
 	before = vk_stats(test, fx->vm);
 	fx->expected_misuse = 1;
 	KUNIT_EXPECT_NULL(test, memlab_vm_alloc(fx->vm, 0, 0));
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, MEMLAB_VM_MISUSE_ZERO_SIZE, NULL, 0);
 	after = vk_stats(test, fx->vm);
 	KUNIT_EXPECT_EQ(test, after->misuse[MEMLAB_VM_MISUSE_ZERO_SIZE], 1);
 	vk_expect_same(test, before, after);
@@ -605,6 +615,10 @@ static void vm_alloc_above_span_refused(struct kunit *test)
 	fx->expected_misuse = 2;
 	KUNIT_EXPECT_NULL(test, memlab_vm_alloc(fx->vm, VK_BUF + 1, 0));
 	KUNIT_EXPECT_NULL(test, memlab_vm_alloc(fx->vm, SIZE_MAX, 0));
+	/* the reports name the size asked for */
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, MEMLAB_VM_MISUSE_TOO_LARGE, NULL,
+				VK_BUF + 1);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 1, MEMLAB_VM_MISUSE_TOO_LARGE, NULL, SIZE_MAX);
 	after = vk_stats(test, fx->vm);
 	KUNIT_EXPECT_EQ(test, after->misuse[MEMLAB_VM_MISUSE_TOO_LARGE], 2);
 	vk_expect_same(test, before, after);
@@ -752,8 +766,7 @@ static void vm_check_catches_lost_owner_tag(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, res);
 	KUNIT_ASSERT_NOT_NULL(test, reports);
-	KUNIT_ASSERT_EQ(test, kunit_add_named_resource(test, NULL, NULL, res, "vm_check",
-						       reports), 0);
+	KUNIT_ASSERT_EQ(test, memlab_kunit_misuse_log(test, res, "memlab_check", reports), 0);
 	head = memlab_vm_to_page(fx->vm, a);
 	KUNIT_ASSERT_NOT_NULL(test, head);
 	KUNIT_ASSERT_PTR_EQ(test, memlab_page_owner(head), (void *)fx->vm);
@@ -786,6 +799,7 @@ static void vm_default_instance(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_vfree(NULL), 0);
 	fx->expected_misuse = 1;
 	KUNIT_EXPECT_NULL(test, memlab_vmalloc(0));
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_VM_MISUSE_ZERO_SIZE, NULL);
 }
 
 /* ---- stress against a model ----------------------------------------------------------- */

@@ -131,7 +131,8 @@ static const char * const lmm_misuse_names[] = {
 static_assert(ARRAY_SIZE(lmm_misuse_names) == LMM_NR_MISUSE);
 
 /* Validators: MEMLAB_CHECK() for a pool named @pool_name, counting in @bad. */
-#define LMM_CHECK(cond, fmt, ...)	MEMLAB_CHECK(bad, "lmm", pool_name, cond, fmt, ##__VA_ARGS__)
+#define LMM_CHECK(cond, fmt, ...) \
+	MEMLAB_CHECK(bad, "lmm", pool_name, cond, fmt, ##__VA_ARGS__)
 
 /* ------------------------------------------------------------------------
  * Granules

@@ -1708,7 +1708,8 @@ void memlab_pages_walk(struct memlab_pages *mp, memlab_pages_walk_fn fn, void *a
 EXPORT_SYMBOL_GPL(memlab_pages_walk);
 
 /* Validators: MEMLAB_CHECK() for instance @mp, counting in @bad. */
-#define MP_CHECK(cond, fmt, ...)	MEMLAB_CHECK(bad, "pages", mp->name, cond, fmt, ##__VA_ARGS__)
+#define MP_CHECK(cond, fmt, ...) \
+	MEMLAB_CHECK(bad, "pages", mp->name, cond, fmt, ##__VA_ARGS__)
 
 /*
  * Walk the span in block order: every held max-order block is tiled by

@@ -187,7 +187,7 @@ unsigned long memlab_generic_teardown(struct memlab_generic *g)
 	cmpxchg(&memlab_default, g, NULL);
 	for (i = 0; i < GENERIC_NR_CLASSES; i++)
 		if (g->pools[i])
-			small += slice_teardown_quiet(g->pools[i]);
+			small += memlab_slice_teardown_quiet(g->pools[i]);
 	spin_lock_irqsave(&g->lock, flags);
 	large = g->large_allocs - g->large_frees;
 	spin_unlock_irqrestore(&g->lock, flags);
@@ -305,13 +305,13 @@ int memlab_generic_free(struct memlab_generic *g, void *ptr)
 		trace_memlab_generic_free(_RET_IP_, g->name, ptr);
 	/* the common case first: an object of one of the size classes */
 	rcu_read_lock();
-	slab = slice_lookup(g->pages, ptr);
+	slab = memlab_slice_lookup(g->pages, ptr);
 	if (likely(slab)) {
 		pool = generic_pool_of(g, slab);
 		/* the pool's own event, as memlab_slice_free() has */
 		if (pool && trace_memlab_slice_free_enabled())
 			trace_memlab_slice_free(_THIS_IP_, pool->name, ptr);
-		ret = pool ? slice_free_checked(pool, slab, ptr) : -EINVAL;
+		ret = pool ? memlab_slice_free_checked(pool, slab, ptr) : -EINVAL;
 		rcu_read_unlock();
 		return pool ? ret : generic_foreign(g, ptr);
 	}
@@ -355,7 +355,7 @@ size_t memlab_generic_ksize(struct memlab_generic *g, const void *ptr)
 		return order < 0 ? 0 : PAGE_SIZE << order;
 	}
 	rcu_read_lock();
-	slab = slice_lookup(g->pages, ptr);
+	slab = memlab_slice_lookup(g->pages, ptr);
 	pool = slab ? generic_pool_of(g, slab) : NULL;
 	rcu_read_unlock();
 	return pool ? memlab_slice_size(pool) : 0;

@@ -306,7 +306,7 @@ static void slice_misuse_locked(struct memlab_slice_pool *pool, enum memlab_slic
 }
 
 /**
- * slice_misuse() - count a caller error and warn about the first of its kind
+ * memlab_slice_misuse() - count a caller error and warn about the first of its kind
  * @pool: the pool the error was made on.
  * @kind: what was wrong.
  * @obj: the object or pointer concerned.
@@ -317,8 +317,8 @@ static void slice_misuse_locked(struct memlab_slice_pool *pool, enum memlab_slic
  *
  * Context: any context; takes @pool's lock, so the caller must not hold it.
  */
-void slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
-		  const void *obj, long offset)
+void memlab_slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
+			 const void *obj, long offset)
 {
 	unsigned long flags;
 
@@ -333,7 +333,7 @@ void slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
  */
 
 /**
- * slice_lookup() - the live slab that contains @ptr, in O(1)
+ * memlab_slice_lookup() - the live slab that contains @ptr, in O(1)
  * @pages: the pages instance the slab would come from.
  * @ptr: any pointer.
  *
@@ -344,7 +344,7 @@ void slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
  *
  * Return: the slab, or NULL.
  */
-struct slice_slab *slice_lookup(struct memlab_pages *pages, const void *ptr)
+struct slice_slab *memlab_slice_lookup(struct memlab_pages *pages, const void *ptr)
 {
 	struct slice_slab *slab = memlab_pages_owner_at(pages, ptr);
 
@@ -385,14 +385,14 @@ static void slice_debug_check(struct memlab_slice_pool *pool, void *obj, bool po
 		bad = slice_find_bad(obj, pool->size, pool->size + SLICE_REDZONE,
 				     SLICE_REDZONE_BYTE);
 		if (bad >= 0) {
-			slice_misuse(pool, MEMLAB_SLICE_MISUSE_OVERFLOW, obj, bad);
+			memlab_slice_misuse(pool, MEMLAB_SLICE_MISUSE_OVERFLOW, obj, bad);
 			memset(obj + pool->size, SLICE_REDZONE_BYTE, SLICE_REDZONE);
 		}
 	}
 	if (poisoned) {
 		bad = slice_find_bad(obj, sizeof(long), pool->size, SLICE_POISON_FREE);
 		if (bad >= 0)
-			slice_misuse(pool, MEMLAB_SLICE_MISUSE_USE_AFTER_FREE, obj, bad);
+			memlab_slice_misuse(pool, MEMLAB_SLICE_MISUSE_USE_AFTER_FREE, obj, bad);
 	}
 }
 
@@ -775,7 +775,7 @@ static void slice_drain_all(struct memlab_slice_pool *pool)
 }
 
 /**
- * slice_cpu_dead() - CPU-hotplug teardown: empty a dead CPU's magazine
+ * memlab_slice_cpu_dead() - CPU-hotplug teardown: empty a dead CPU's magazine
  * @cpu: the CPU that went offline.
  * @node: the pool's node on the slice cpuhp state.
  *
@@ -786,7 +786,7 @@ static void slice_drain_all(struct memlab_slice_pool *pool)
  * Context: the CPU-hotplug control thread (task context), or a KUnit case.
  * Return: 0.
  */
-int slice_cpu_dead(unsigned int cpu, struct hlist_node *node)
+int memlab_slice_cpu_dead(unsigned int cpu, struct hlist_node *node)
 {
 	struct memlab_slice_pool *pool = hlist_entry(node, struct memlab_slice_pool, cpuhp_node);
 
@@ -858,7 +858,7 @@ static void slice_free_slow(struct memlab_slice_pool *pool, struct slice_slab *s
 int memlab_slice_init(void)
 {
 	int ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "memlab/slice:dead", NULL,
-					  slice_cpu_dead);
+					  memlab_slice_cpu_dead);
 
 	if (ret < 0)
 		return ret;
@@ -1035,7 +1035,7 @@ static int slice_free_in(struct memlab_slice_pool *pool, struct slice_slab *slab
 	VM_WARN_ON_ONCE(obj != slice_obj(pool, slab, idx));
 	/* exactly one of two racing frees of an object sets the bit */
 	if (unlikely(test_and_set_bit(idx, slab->map))) {
-		slice_misuse(pool, MEMLAB_SLICE_MISUSE_DOUBLE_FREE, obj, 0);
+		memlab_slice_misuse(pool, MEMLAB_SLICE_MISUSE_DOUBLE_FREE, obj, 0);
 		return -EINVAL;
 	}
 	c = unlikely(READ_ONCE(pool->debug)) ? NULL : slice_cpu_trylock(pool);
@@ -1055,7 +1055,7 @@ static int slice_free_in(struct memlab_slice_pool *pool, struct slice_slab *slab
 /* Which misuse a failed lookup of @obj for @pool means. */
 static enum memlab_slice_misuse slice_classify(struct memlab_slice_pool *pool, const void *obj)
 {
-	struct slice_slab *slab = slice_lookup(pool->pages, obj);
+	struct slice_slab *slab = memlab_slice_lookup(pool->pages, obj);
 
 	if (!slab)
 		return MEMLAB_SLICE_MISUSE_FOREIGN;
@@ -1065,9 +1065,9 @@ static enum memlab_slice_misuse slice_classify(struct memlab_slice_pool *pool, c
 }
 
 /**
- * slice_free_checked() - free an object of a slab already looked up
+ * memlab_slice_free_checked() - free an object of a slab already looked up
  * @pool: the pool @slab belongs to.
- * @slab: the slab that contains @obj, from slice_lookup().
+ * @slab: the slab that contains @obj, from memlab_slice_lookup().
  * @obj: the pointer to free.
  *
  * The common tail of memlab_slice_free() and memlab_generic_free(): refuses
@@ -1078,13 +1078,13 @@ static enum memlab_slice_misuse slice_classify(struct memlab_slice_pool *pool, c
  * Return: 0, or -EINVAL (counted, warned once per kind, nothing changed) for
  * a pointer not at an object boundary or a double free.
  */
-int slice_free_checked(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj)
+int memlab_slice_free_checked(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj)
 {
 	long idx = slice_index(pool, slab, obj);
 
 	if (unlikely(idx < 0)) {
-		slice_misuse(pool, MEMLAB_SLICE_MISUSE_NOT_OBJECT, obj,
-			     ((char *)obj - slab->base) % pool->slot);
+		memlab_slice_misuse(pool, MEMLAB_SLICE_MISUSE_NOT_OBJECT, obj,
+				    ((char *)obj - slab->base) % pool->slot);
 		return -EINVAL;
 	}
 	return slice_free_in(pool, slab, idx, obj);
@@ -1112,13 +1112,13 @@ int memlab_slice_free(struct memlab_slice_pool *pool, void *obj)
 		trace_memlab_slice_free(_RET_IP_, pool->name, obj);
 	/* the slab found stays memory of ours until the claim of the object is made */
 	rcu_read_lock();
-	slab = slice_lookup(pool->pages, obj);
+	slab = memlab_slice_lookup(pool->pages, obj);
 	if (unlikely(!slab || slab->pool != pool)) {
 		rcu_read_unlock();
-		slice_misuse(pool, slice_classify(pool, obj), obj, 0);
+		memlab_slice_misuse(pool, slice_classify(pool, obj), obj, 0);
 		return -EINVAL;
 	}
-	ret = slice_free_checked(pool, slab, obj);
+	ret = memlab_slice_free_checked(pool, slab, obj);
 	rcu_read_unlock();
 	return ret;
 }
@@ -1243,7 +1243,7 @@ unsigned long memlab_slice_teardown(struct memlab_slice_pool *pool)
 EXPORT_SYMBOL_GPL(memlab_slice_teardown);
 
 /**
- * slice_teardown_quiet() - memlab_slice_teardown() without the message
+ * memlab_slice_teardown_quiet() - memlab_slice_teardown() without the message
  * @pool: the pool.
  *
  * For the generic allocator, which prints one line for all its pools.
@@ -1251,7 +1251,7 @@ EXPORT_SYMBOL_GPL(memlab_slice_teardown);
  * Context: process context.
  * Return: the number of objects that were still allocated.
  */
-unsigned long slice_teardown_quiet(struct memlab_slice_pool *pool)
+unsigned long memlab_slice_teardown_quiet(struct memlab_slice_pool *pool)
 {
 	return slice_teardown(pool, true);
 }
@@ -1289,7 +1289,7 @@ int memlab_slice_can_set_debug(struct memlab_slice_pool *pool, unsigned int debu
 EXPORT_SYMBOL_GPL(memlab_slice_can_set_debug);
 
 /**
- * slice_poison_pause() - the pause between two chunks of poisoning
+ * memlab_slice_poison_pause() - the pause between two chunks of poisoning
  * @pool: the pool being poisoned.
  *
  * Called without the pool lock between two slabs; a KUnit case replaces
@@ -1297,9 +1297,9 @@ EXPORT_SYMBOL_GPL(memlab_slice_can_set_debug);
  *
  * Context: process context.
  */
-void slice_poison_pause(struct memlab_slice_pool *pool)
+void memlab_slice_poison_pause(struct memlab_slice_pool *pool)
 {
-	KUNIT_STATIC_STUB_REDIRECT(slice_poison_pause, pool);
+	KUNIT_STATIC_STUB_REDIRECT(memlab_slice_poison_pause, pool);
 	cond_resched();
 }
 
@@ -1341,7 +1341,7 @@ static void slice_poison_walk(struct memlab_slice_pool *pool, u32 gen)
 			spin_unlock_irqrestore(&pool->lock, flags);
 			if (done)
 				break;
-			slice_poison_pause(pool);
+			memlab_slice_poison_pause(pool);
 		}
 	}
 }
@@ -1435,7 +1435,7 @@ EXPORT_SYMBOL_GPL(memlab_slice_set_fault_hook);
 int memlab_slice_describe(struct memlab_pages *pages, const void *addr,
 			  struct memlab_slab_info *info)
 {
-	struct slice_slab *slab = slice_lookup(pages, addr);
+	struct slice_slab *slab = memlab_slice_lookup(pages, addr);
 	struct memlab_slice_pool *pool, *p;
 	unsigned long flags;
 	int ret = -ENOENT;
@@ -1453,7 +1453,7 @@ int memlab_slice_describe(struct memlab_pages *pages, const void *addr,
 		if (p != pool)
 			continue;
 		spin_lock_irqsave(&pool->lock, flags);
-		if (slice_lookup(pages, addr) == slab && slab->pool == pool) {
+		if (memlab_slice_lookup(pages, addr) == slab && slab->pool == pool) {
 			info->pool = pool->name;
 			info->base = slab->base;
 			info->bytes = PAGE_SIZE << pool->order;
@@ -1540,7 +1540,8 @@ void memlab_slice_stats(struct memlab_slice_pool *pool, struct memlab_slice_stat
 EXPORT_SYMBOL_GPL(memlab_slice_stats);
 
 /* Validators: MEMLAB_CHECK() for @pool, counting in @bad. */
-#define SLICE_CHECK(cond, fmt, ...)	MEMLAB_CHECK(bad, "slice", pool->name, cond, fmt, ##__VA_ARGS__)
+#define SLICE_CHECK(cond, fmt, ...) \
+	MEMLAB_CHECK(bad, "slice", pool->name, cond, fmt, ##__VA_ARGS__)
 
 /*
  * Check one slab.  Its free list is walked with the same validation as
@@ -1558,7 +1559,7 @@ static int slice_check_slab(struct memlab_slice_pool *pool, struct slice_slab *s
 	lockdep_assert_held(&pool->lock);
 	SLICE_CHECK(slab->magic == SLICE_MAGIC && slab->pool == pool,
 		    "slab %p: bad header", slab);
-	SLICE_CHECK(slice_lookup(pool->pages, slab->base) == slab,
+	SLICE_CHECK(memlab_slice_lookup(pool->pages, slab->base) == slab,
 		    "slab %p: not found from its own base", slab);
 	SLICE_CHECK(slab->inuse <= pool->objs && slab->lost <= slab->inuse &&
 		    (slab->broken || !slab->lost),

@@ -147,14 +147,14 @@ struct memlab_slice_pool {
 	struct memlab_slice_stats st;
 };
 
-struct slice_slab *slice_lookup(struct memlab_pages *pages, const void *ptr);
-int slice_free_checked(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj);
-void slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
-		  const void *obj, long offset);
-unsigned long slice_teardown_quiet(struct memlab_slice_pool *pool);
+struct slice_slab *memlab_slice_lookup(struct memlab_pages *pages, const void *ptr);
+int memlab_slice_free_checked(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj);
+void memlab_slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
+			 const void *obj, long offset);
+unsigned long memlab_slice_teardown_quiet(struct memlab_slice_pool *pool);
 
 /* For the KUnit suite: the CPU-hotplug callback, and the pause between poisoning chunks. */
-int slice_cpu_dead(unsigned int cpu, struct hlist_node *node);
-void slice_poison_pause(struct memlab_slice_pool *pool);
+int memlab_slice_cpu_dead(unsigned int cpu, struct hlist_node *node);
+void memlab_slice_poison_pause(struct memlab_slice_pool *pool);
 
 #endif /* MEMLAB_SLICE_INTERNAL_H */

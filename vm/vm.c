@@ -809,9 +809,10 @@ EXPORT_SYMBOL_GPL(memlab_vm_walk);
 
 /*
  * Validators: MEMLAB_CHECK() for @vm, counting in @bad; a KUnit case that
- * corrupts on purpose holds "vm_check" and the violations are logged there.
+ * corrupts on purpose holds "memlab_check" and the violations go there.
  */
-#define VM_CHECK(cond, fmt, ...)	MEMLAB_CHECK(bad, "vm", vm->name, cond, fmt, ##__VA_ARGS__)
+#define VM_CHECK(cond, fmt, ...) \
+	MEMLAB_CHECK(bad, "vm", vm->name, cond, fmt, ##__VA_ARGS__)
 
 struct vm_owned {
 	const struct memlab_vm *vm;
