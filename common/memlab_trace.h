@@ -103,33 +103,24 @@ DECLARE_EVENT_CLASS(memlab_alloc_class,
 			      __entry->bytes_alloc, __entry->flags, __get_str(name))
 );
 
+/*
+ * The events of a class, each restating the class's prototype as
+ * DEFINE_EVENT() wants (the sunrpc events' way of writing many).
+ */
+#define MEMLAB_DEFINE_ALLOC_EVENT(event)					\
+	DEFINE_EVENT(memlab_alloc_class, event,					\
+		     TP_PROTO(unsigned long call_site, const char *name, const void *ptr, \
+			      size_t bytes_req, size_t bytes_alloc, u32 flags),	\
+		     TP_ARGS(call_site, name, ptr, bytes_req, bytes_alloc, flags))
+
 /* lmm: bytes_alloc is the whole granules the block occupies. */
-DEFINE_EVENT(memlab_alloc_class, memlab_lmm_alloc,
-	     TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
-		      size_t bytes_req, size_t bytes_alloc, u32 flags),
-	     TP_ARGS(call_site, name, ptr, bytes_req, bytes_alloc, flags)
-);
-
+MEMLAB_DEFINE_ALLOC_EVENT(memlab_lmm_alloc);
 /* slice: bytes_req is the pool's object size, bytes_alloc its slot. */
-DEFINE_EVENT(memlab_alloc_class, memlab_slice_alloc,
-	     TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
-		      size_t bytes_req, size_t bytes_alloc, u32 flags),
-	     TP_ARGS(call_site, name, ptr, bytes_req, bytes_alloc, flags)
-);
-
+MEMLAB_DEFINE_ALLOC_EVENT(memlab_slice_alloc);
 /* generic: bytes_alloc is the size class, or the pages block above a page. */
-DEFINE_EVENT(memlab_alloc_class, memlab_generic_alloc,
-	     TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
-		      size_t bytes_req, size_t bytes_alloc, u32 flags),
-	     TP_ARGS(call_site, name, ptr, bytes_req, bytes_alloc, flags)
-);
-
+MEMLAB_DEFINE_ALLOC_EVENT(memlab_generic_alloc);
 /* vm: bytes_alloc is the pages mapped (the guard page not counted). */
-DEFINE_EVENT(memlab_alloc_class, memlab_vm_alloc,
-	     TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
-		      size_t bytes_req, size_t bytes_alloc, u32 flags),
-	     TP_ARGS(call_site, name, ptr, bytes_req, bytes_alloc, flags)
-);
+MEMLAB_DEFINE_ALLOC_EVENT(memlab_vm_alloc);
 
 DECLARE_EVENT_CLASS(memlab_free_class,
 		    TP_PROTO(unsigned long call_site, const char *name, const void *ptr),
@@ -144,25 +135,15 @@ DECLARE_EVENT_CLASS(memlab_free_class,
 			      (void *)__entry->call_site, __entry->ptr, __get_str(name))
 );
 
-DEFINE_EVENT(memlab_free_class, memlab_lmm_free,
-	     TP_PROTO(unsigned long call_site, const char *name, const void *ptr),
-	     TP_ARGS(call_site, name, ptr)
-);
+#define MEMLAB_DEFINE_FREE_EVENT(event)						\
+	DEFINE_EVENT(memlab_free_class, event,					\
+		     TP_PROTO(unsigned long call_site, const char *name, const void *ptr), \
+		     TP_ARGS(call_site, name, ptr))
 
-DEFINE_EVENT(memlab_free_class, memlab_slice_free,
-	     TP_PROTO(unsigned long call_site, const char *name, const void *ptr),
-	     TP_ARGS(call_site, name, ptr)
-);
-
-DEFINE_EVENT(memlab_free_class, memlab_generic_free,
-	     TP_PROTO(unsigned long call_site, const char *name, const void *ptr),
-	     TP_ARGS(call_site, name, ptr)
-);
-
-DEFINE_EVENT(memlab_free_class, memlab_vm_free,
-	     TP_PROTO(unsigned long call_site, const char *name, const void *ptr),
-	     TP_ARGS(call_site, name, ptr)
-);
+MEMLAB_DEFINE_FREE_EVENT(memlab_lmm_free);
+MEMLAB_DEFINE_FREE_EVENT(memlab_slice_free);
+MEMLAB_DEFINE_FREE_EVENT(memlab_generic_free);
+MEMLAB_DEFINE_FREE_EVENT(memlab_vm_free);
 
 /*
  * pages: a block of 2^order pages, bytes_alloc bytes; offset is its place in
@@ -192,18 +173,15 @@ DECLARE_EVENT_CLASS(memlab_pages_class,
 			      __get_str(name))
 );
 
-DEFINE_EVENT(memlab_pages_class, memlab_pages_alloc,
-	     TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
-		      unsigned long offset, unsigned int order, u32 flags),
-	     TP_ARGS(call_site, name, ptr, offset, order, flags)
-);
+#define MEMLAB_DEFINE_PAGES_EVENT(event)					\
+	DEFINE_EVENT(memlab_pages_class, event,					\
+		     TP_PROTO(unsigned long call_site, const char *name, const void *ptr, \
+			      unsigned long offset, unsigned int order, u32 flags), \
+		     TP_ARGS(call_site, name, ptr, offset, order, flags))
 
+MEMLAB_DEFINE_PAGES_EVENT(memlab_pages_alloc);
 /* A free's order is the block's, read before the free (0 if refused early). */
-DEFINE_EVENT(memlab_pages_class, memlab_pages_free,
-	     TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
-		      unsigned long offset, unsigned int order, u32 flags),
-	     TP_ARGS(call_site, name, ptr, offset, order, flags)
-);
+MEMLAB_DEFINE_PAGES_EVENT(memlab_pages_free);
 
 /*
  * A caller error a layer counted: layer ("lmm", "pages", "slice",

@@ -492,64 +492,12 @@ static void lmm_set_policy_refuses_long_reindex(struct kunit *test)
 
 /* ---- a policy registered by the tests: last fit on a sorted list ----
  *
- * The index is OSKit's list (@right the next extent, @root the head) and
- * the search takes the highest fitting extent, an answer no built-in policy
- * gives, so a case can tell that the pool really asks this policy.  It has
- * no check operation (optional): the pool's own checks of the extents run.
+ * The index is the built-in lmm_list_index, OSKit's list (@right the next
+ * extent, @root the head), as a registered policy may share it; the search
+ * takes the highest fitting extent, an answer no built-in policy gives, so
+ * a case can tell that the pool really asks this policy.  The list has no
+ * check operation (optional): the pool's own checks of the extents run.
  */
-
-static u32 kl_floor(const struct lmm_region *reg, u32 g)
-{
-	u32 t, best = LMM_NIL;
-
-	for (t = reg->root; t != LMM_NIL && t <= g; t = lmm_node(reg, t)->right)
-		best = t;
-	return best;
-}
-
-static u32 kl_ceil(const struct lmm_region *reg, u32 g)
-{
-	u32 t = reg->root;
-
-	while (t != LMM_NIL && t < g)
-		t = lmm_node(reg, t)->right;
-	return t;
-}
-
-static u32 kl_next(const struct lmm_region *reg, u32 g)
-{
-	return lmm_node(reg, g)->right;
-}
-
-static void kl_insert(struct lmm_region *reg, u32 g)
-{
-	u32 prev = g ? kl_floor(reg, g - 1) : LMM_NIL;
-	u32 *link = prev == LMM_NIL ? &reg->root : &lmm_node(reg, prev)->right;
-
-	lmm_node(reg, g)->right = *link;
-	*link = g;
-}
-
-static void kl_erase(struct lmm_region *reg, u32 g)
-{
-	u32 prev = g ? kl_floor(reg, g - 1) : LMM_NIL;
-	u32 *link = prev == LMM_NIL ? &reg->root : &lmm_node(reg, prev)->right;
-
-	*link = lmm_node(reg, g)->right;
-}
-
-static void kl_resized(struct lmm_region *reg, u32 g)
-{
-}
-
-static u32 kl_largest(const struct lmm_region *reg)
-{
-	u32 t, best = 0;
-
-	for (t = reg->root; t != LMM_NIL; t = lmm_node(reg, t)->right)
-		best = max(best, lmm_node(reg, t)->size);
-	return best;
-}
 
 static bool kl_find(struct lmm_region *reg, const struct lmm_req *rq, uintptr_t *addr,
 		    u32 *ext)
@@ -567,13 +515,8 @@ static bool kl_find(struct lmm_region *reg, const struct lmm_req *rq, uintptr_t 
 	return *ext != LMM_NIL;
 }
 
-static const struct lmm_index_ops kl_index = {
-	.insert = kl_insert, .erase = kl_erase, .resized = kl_resized, .floor = kl_floor,
-	.ceil = kl_ceil, .next = kl_next, .largest = kl_largest,
-};
-
 static struct lmm_policy kl_policy = {
-	.name = "kunit_lastfit", .owner = THIS_MODULE, .index = &kl_index, .find = kl_find,
+	.name = "kunit_lastfit", .owner = THIS_MODULE, .index = &lmm_list_index, .find = kl_find,
 };
 
 /* Deferred: the policy goes even when a case stops early (-ENOENT if gone). */
@@ -602,8 +545,8 @@ static bool kl_listed(const char *name)
 /* Expect a duplicate name refused with -EEXIST, the policy listed once. */
 static void lmm_policy_register_refuses_duplicate(struct kunit *test)
 {
-	struct lmm_policy fast = { .name = "fast", .index = &kl_index, .find = kl_find };
-	struct lmm_policy twin = { .name = "kunit_lastfit", .index = &kl_index,
+	struct lmm_policy fast = { .name = "fast", .index = &lmm_list_index, .find = kl_find };
+	struct lmm_policy twin = { .name = "kunit_lastfit", .index = &lmm_list_index,
 				   .find = kl_find };
 
 	KUNIT_EXPECT_EQ(test, lmm_register_policy(&fast), -EEXIST);
@@ -621,8 +564,8 @@ static void lmm_policy_register_refuses_duplicate(struct kunit *test)
 /* Expect a policy without its operations or with a bad name refused with -EINVAL. */
 static void lmm_policy_register_refuses_missing_ops(struct kunit *test)
 {
-	struct lmm_index_ops no_floor = kl_index;
-	struct lmm_policy p = { .name = "kunit_bad", .index = &kl_index };
+	struct lmm_index_ops no_floor = lmm_list_index;
+	struct lmm_policy p = { .name = "kunit_bad", .index = &lmm_list_index };
 
 	no_floor.floor = NULL;
 	KUNIT_EXPECT_EQ(test, lmm_register_policy(NULL), -EINVAL);
@@ -632,7 +575,7 @@ static void lmm_policy_register_refuses_missing_ops(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
 	p.index = &no_floor;
 	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
-	p.index = &kl_index;
+	p.index = &lmm_list_index;
 	p.name = NULL;
 	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
 	p.name = "";
@@ -800,19 +743,30 @@ static void lmm_misuse_free_outside(struct kunit *test)
 }
 
 /*
- *   [AAAA|BBBB|......]  free B, then free B again (the exact repeat OSKit
- *   misses), then free a granule inside the freed B.
- * Expect both repeats refused as double frees naming the block and its
- * offset in the region, the free bytes unchanged.
+ *   [AAAA|BBBB|......]  -> [AAAA|....|......]
+ * A and B allocated, 64 bytes each, then B freed; A is returned, B is A + 64.
  */
-static void lmm_misuse_double_free(struct kunit *test)
+static char *setup_a_b_freed(struct kunit *test, struct lmm_fixture *fx)
 {
-	struct lmm_fixture *fx = setup_one(test, 0);
 	char *a = lmm_alloc(&fx->pool, 64, 0), *b = lmm_alloc(&fx->pool, 64, 0);
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_PTR_EQ(test, b, a + 64);
-	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b, 64), 0);
+	KUNIT_ASSERT_EQ(test, lmm_free(&fx->pool, b, 64), 0);
+	return a;
+}
+
+/*
+ *   [AAAA|....|......]  free B again (the exact repeat OSKit misses), then
+ *   free a granule inside the freed B.
+ * Expect both refused as double frees naming the block and its offset in
+ * the region, the free bytes unchanged.
+ */
+static void lmm_misuse_double_free(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *a = setup_a_b_freed(test, fx), *b = a + 64;
+
 	fx->expected_misuse = 2;
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b, 64), -EINVAL);
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b + 16, 16), -EINVAL);
@@ -824,19 +778,16 @@ static void lmm_misuse_double_free(struct kunit *test)
 }
 
 /*
- *   [AAAA|....|......]  B freed: free [A's tail + B's head], then give
- *   [A + B] back with lmm_add_free().
+ *   [AAAA|....|......]  free [A's tail + B's head], then give [A + B] back
+ *   with lmm_add_free().
  * Expect both refused as overlapping free space, naming the block, with
  * nothing added.
  */
 static void lmm_misuse_overlap_free(struct kunit *test)
 {
 	struct lmm_fixture *fx = setup_one(test, 0);
-	char *a = lmm_alloc(&fx->pool, 64, 0), *b = lmm_alloc(&fx->pool, 64, 0);
+	char *a = setup_a_b_freed(test, fx);
 
-	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_ASSERT_PTR_EQ(test, b, a + 64);
-	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b, 64), 0);
 	fx->expected_misuse = 2;
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, a + 32, 64), -EINVAL);
 	KUNIT_EXPECT_EQ(test, lmm_add_free(&fx->pool, a, 128), -EINVAL);
@@ -919,16 +870,24 @@ static void lmm_alloc_impossible_fails_quietly(struct kunit *test)
 	expect_unchanged(test, fx, BUF_SIZE);
 }
 
-/* Debug mode: expect frees with a size other than the allocation's refused. */
-static void lmm_misuse_debug_wrong_size(struct kunit *test)
+/* Debug mode on, one block of 100 bytes (7 granules) live: return it. */
+static char *setup_debug_block(struct kunit *test, struct lmm_fixture *fx)
 {
-	struct lmm_fixture *fx = setup_one(test, 0);
-	struct lmm_stats st;
 	char *p;
 
 	KUNIT_ASSERT_EQ(test, lmm_set_debug(&fx->pool, true), 0);
 	p = lmm_alloc(&fx->pool, 100, 0);
 	KUNIT_ASSERT_NOT_NULL(test, p);
+	return p;
+}
+
+/* Debug mode: expect frees with a size other than the allocation's refused. */
+static void lmm_misuse_debug_wrong_size(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *p = setup_debug_block(test, fx);
+	struct lmm_stats st;
+
 	fx->expected_misuse = 2;
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 96), -EINVAL);
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 112), -EINVAL);
@@ -945,11 +904,8 @@ static void lmm_misuse_debug_wrong_size(struct kunit *test)
 static void lmm_misuse_debug_not_allocated(struct kunit *test)
 {
 	struct lmm_fixture *fx = setup_one(test, 0);
-	char *p;
+	char *p = setup_debug_block(test, fx);
 
-	KUNIT_ASSERT_EQ(test, lmm_set_debug(&fx->pool, true), 0);
-	p = lmm_alloc(&fx->pool, 100, 0);
-	KUNIT_ASSERT_NOT_NULL(test, p);
 	fx->expected_misuse = 1;
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p + 16, 16), -EINVAL);
 	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, LMM_MISUSE_NOT_ALLOCATED, p + 16,
@@ -962,12 +918,9 @@ static void lmm_misuse_debug_not_allocated(struct kunit *test)
 static void lmm_set_debug_refused_while_live(struct kunit *test)
 {
 	struct lmm_fixture *fx = setup_one(test, 0);
+	char *p = setup_debug_block(test, fx);
 	struct lmm_stats st;
-	char *p;
 
-	KUNIT_ASSERT_EQ(test, lmm_set_debug(&fx->pool, true), 0);
-	p = lmm_alloc(&fx->pool, 100, 0);
-	KUNIT_ASSERT_NOT_NULL(test, p);
 	/* -EBUSY only when enabling */
 	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, false), 0);
 	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, true), -EBUSY);

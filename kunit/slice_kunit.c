@@ -998,16 +998,26 @@ static void generic_misuse_foreign(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_generic_destroy(g), 0);
 }
 
+/* A generic allocator "gm" over the fixture's pages, in *@g, and a 50-byte object of it. */
+static char *generic_small_object(struct kunit *test, struct memlab_generic **g)
+{
+	struct slice_fixture *fx = test->priv;
+	char *s;
+
+	*g = memlab_generic_create(fx->mp, "gm", 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(*g));
+	s = memlab_generic_alloc(*g, 50, 0);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	return s;
+}
+
 /* Expect a generic free of a pointer inside a small object refused, naming it. */
 static void generic_misuse_interior(struct kunit *test)
 {
 	struct slice_fixture *fx = test->priv;
-	struct memlab_generic *g = memlab_generic_create(fx->mp, "gm", 0);
-	char *s;
+	struct memlab_generic *g;
+	char *s = generic_small_object(test, &g);
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(g));
-	s = memlab_generic_alloc(g, 50, 0);
-	KUNIT_ASSERT_NOT_NULL(test, s);
 	fx->expected_misuse = 1;
 	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, s + 1), -EINVAL);
 	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, MEMLAB_SLICE_MISUSE_NOT_OBJECT, s + 1, 1);
@@ -1019,12 +1029,9 @@ static void generic_misuse_interior(struct kunit *test)
 static void generic_misuse_double_free(struct kunit *test)
 {
 	struct slice_fixture *fx = test->priv;
-	struct memlab_generic *g = memlab_generic_create(fx->mp, "gm", 0);
-	char *s;
+	struct memlab_generic *g;
+	char *s = generic_small_object(test, &g);
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(g));
-	s = memlab_generic_alloc(g, 50, 0);
-	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, s), 0);
 	fx->expected_misuse = 1;
 	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, s), -EINVAL);

@@ -564,7 +564,8 @@ static u32 lmm_list_largest(const struct lmm_region *reg)
 	return best;
 }
 
-static const struct lmm_index_ops lmm_list = {
+/* Shared with registered policies that search OSKit's list their own way (lmm.h). */
+const struct lmm_index_ops lmm_list_index = {
 	.insert		= lmm_list_insert,
 	.erase		= lmm_list_erase,
 	.resized	= lmm_list_resized,
@@ -603,7 +604,7 @@ static const struct lmm_policy lmm_policy_fast = {
 };
 
 static const struct lmm_policy lmm_policy_linear = {
-	.name = "linear", .index = &lmm_list, .find = lmm_linear_find,
+	.name = "linear", .index = &lmm_list_index, .find = lmm_linear_find,
 };
 
 static const struct lmm_policy lmm_policy_best_fit = {

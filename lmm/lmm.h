@@ -465,6 +465,14 @@ struct lmm_policy {
 	unsigned long users;		/* pools using it */
 };
 
+/*
+ * The index of the built-in "linear" policy, OSKit's address-sorted list
+ * (@right the next extent, @root the head), for a registered policy that
+ * brings only its own search: with it as its &lmm_policy.index, a pool
+ * switches between that policy and "linear" in O(1).
+ */
+extern const struct lmm_index_ops lmm_list_index;
+
 int lmm_register_policy(struct lmm_policy *policy);
 int lmm_unregister_policy(struct lmm_policy *policy);
 unsigned int lmm_policy_list(char names[][LMM_POLICY_NAME_MAX], unsigned int max);

@@ -11,6 +11,18 @@
  * pages layer; the head descriptor's owner tag marks them as the generic
  * allocator's, and the pages layer records the order.  Free finds out which
  * from the page descriptor in O(1), so no size needs to be remembered.
+ *
+ * Lock order:
+ *   1. memlab_generic.lock (per instance; spinlock_t, irq-safe)
+ *
+ *   memlab_generic.lock
+ *
+ *   Protects the instance's own counters (@large_allocs, @large_frees,
+ *   @refused, @foreign) and @warned, and nothing else: it is never held
+ *   across a call into the slice or pages layer, whose locks (slice/slice.c,
+ *   pages/pages.c) therefore never nest with it.  The pools and the fault
+ *   hook are set at creation and by the setters, while no allocation is in
+ *   flight.
  */
 
 #define pr_fmt(fmt) "memlab: " fmt
@@ -265,6 +277,12 @@ static struct memlab_slice_pool *generic_pool_of(struct memlab_generic *g,
 	return slab->pool->owner == g ? slab->pool : NULL;
 }
 
+/*
+ * Count and refuse a free of a pointer that is none of @g's allocations,
+ * warning about the first (memlab_misuse_warn_once()); a KUnit case holding
+ * the "slice_misuse" log finds it there as MEMLAB_SLICE_MISUSE_FOREIGN.
+ * Return: -EINVAL.
+ */
 static int generic_foreign(struct memlab_generic *g, const void *ptr)
 {
 	unsigned long flags;
