@@ -28,14 +28,21 @@
  * backing block is tagged with the instance in the pages layer while it
  * belongs to a live area.
  *
- * Locking: vm->lock, a mutex - vmap() and vunmap() sleep, and the validator
- * walks the page tables of every page - protects the tree, the owner tags of
- * backing blocks, the freed history and the counters.  Pages are taken and
- * mapped outside it: an area becomes visible (in the tree, blocks tagged)
- * in one critical section and stops being visible in another, so nobody
- * sees half of one.
- *	vm->lock
- *	  the pages instance's locks (memlab_pages_walk() in the validator)
+ * Lock order:
+ *   1. vm->lock (per instance; mutex)
+ *   2. the pages instance's locks (pages/pages.c), then the LMM's
+ *
+ *   vm->lock
+ *
+ *   A mutex - vmap() and vunmap() sleep, and the validator walks the page
+ *   tables of every page.  Protects the tree of areas (@root), the owner
+ *   tags of backing blocks, the freed history (@freed, @freed_next),
+ *   @warned and the counters (@st); @max_order and the fault hook are
+ *   written under it and read without it (READ_ONCE()).  Pages are taken,
+ *   mapped, unmapped and given back outside it: an area becomes visible (in
+ *   the tree, blocks tagged) in one critical section and stops being
+ *   visible in another, so nobody sees half of one.  The pages instance's
+ *   locks nest inside it only in the validator (memlab_pages_walk()).
  */
 
 #define pr_fmt(fmt) "memlab: " fmt
@@ -49,6 +56,8 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "common/check.h"
+#include "common/fault_hook.h"
 #include "common/memlab_export.h"
 #include "common/memlab_trace.h"
 #include "common/misuse.h"
@@ -91,8 +100,7 @@ struct vm_area {
  * @pages: where the memory comes from; constant.
  * @span: the pages instance's span in bytes; constant.
  * @max_order: largest block order asked for (READ_ONCE in allocations).
- * @fail_hook: fault injection: fail this allocation at this step?
- * @fail_arg: passed to @fail_hook.
+ * @fault: fault injection: fail this allocation at this step?
  * @root: the live areas.
  * @freed: start addresses of the last MEMLAB_VM_FREED_HISTORY areas freed.
  * @freed_next: where in @freed the next one goes.
@@ -105,8 +113,7 @@ struct memlab_vm {
 	struct memlab_pages *pages;
 	size_t span;
 	unsigned int max_order;
-	bool (*fail_hook)(void *arg);
-	void *fail_arg;
+	struct memlab_fault_hook fault;
 	struct rb_root root;
 	const void *freed[MEMLAB_VM_FREED_HISTORY];
 	unsigned int freed_next;
@@ -138,25 +145,25 @@ static inline size_t vm_area_bytes(const struct vm_area *va)
 }
 
 /*
- * Count a misuse; true if it is the first of its kind, to be warned about.
+ * Count a misuse of @addr or @size; true if it is to be warned about
+ * (memlab_misuse_warn_once(): the first of its kind, and no KUnit case
+ * holding the "vm_misuse" log, which records the kind, @addr and @size).
  * Context: caller holds vm->lock.
  */
-static bool vm_count_misuse(struct memlab_vm *vm, enum memlab_vm_misuse kind)
+static bool vm_count_misuse(struct memlab_vm *vm, enum memlab_vm_misuse kind,
+			    const void *addr, size_t size)
 {
-	bool first = !(vm->warned & BIT(kind));
-
 	lockdep_assert_held(&vm->lock);
 	vm->st.misuse[kind]++;
-	vm->warned |= BIT(kind);
-	return first;
+	return memlab_misuse_warn_once(&vm->warned, "vm_misuse", kind, addr, size);
 }
 
-/* Warn about a misuse already counted; addresses hashed, never raw. */
-static void vm_report(struct memlab_vm *vm, enum memlab_vm_misuse kind, bool first,
+/* Trace a misuse already counted, and warn if @warn; addresses hashed, never raw. */
+static void vm_report(struct memlab_vm *vm, enum memlab_vm_misuse kind, bool warn,
 		      const void *addr, size_t size)
 {
 	trace_memlab_misuse("vm", vm->name, vm_misuse_names[kind], addr, size, 0);
-	if (memlab_misuse_expected("vm_misuse") || !first)
+	if (!warn)
 		return;
 	if (kind == MEMLAB_VM_MISUSE_ZERO_SIZE || kind == MEMLAB_VM_MISUSE_TOO_LARGE)
 		pr_warn("vm %s: %s: %zu bytes asked, %zu in the span (further ones counted, not shown)\n",
@@ -169,12 +176,12 @@ static void vm_report(struct memlab_vm *vm, enum memlab_vm_misuse kind, bool fir
 static void vm_misuse(struct memlab_vm *vm, enum memlab_vm_misuse kind, const void *addr,
 		      size_t size)
 {
-	bool first;
+	bool warn;
 
 	mutex_lock(&vm->lock);
-	first = vm_count_misuse(vm, kind);
+	warn = vm_count_misuse(vm, kind, addr, size);
 	mutex_unlock(&vm->lock);
-	vm_report(vm, kind, first, addr, size);
+	vm_report(vm, kind, warn, addr, size);
 }
 
 /* The area containing @a, or NULL.  Context: caller holds vm->lock. */
@@ -314,9 +321,7 @@ static bool vm_freed_before(struct memlab_vm *vm, const void *addr)
 /* Ask the fault hook whether this step of an allocation must fail. */
 static bool vm_should_fail(struct memlab_vm *vm)
 {
-	bool (*hook)(void *arg) = READ_ONCE(vm->fail_hook);
-
-	return hook && hook(vm->fail_arg);
+	return memlab_fault_hook_fires(&vm->fault);
 }
 
 /* ------------------------------------------------------------------------
@@ -576,11 +581,10 @@ int memlab_vm_set_max_order(struct memlab_vm *vm, unsigned int order)
  *
  * Context: process context, while no allocation is in flight.
  */
-void memlab_vm_set_fault_hook(struct memlab_vm *vm, bool (*hook)(void *arg), void *arg)
+void memlab_vm_set_fault_hook(struct memlab_vm *vm, memlab_fault_fn hook, void *arg)
 {
 	mutex_lock(&vm->lock);
-	vm->fail_arg = arg;
-	WRITE_ONCE(vm->fail_hook, hook);
+	memlab_fault_hook_set(&vm->fault, hook, arg);
 	mutex_unlock(&vm->lock);
 }
 
@@ -626,7 +630,7 @@ int memlab_vm_free(struct memlab_vm *vm, const void *addr)
 {
 	enum memlab_vm_misuse kind;
 	struct vm_area *va;
-	bool first;
+	bool warn;
 
 	might_sleep();
 	if (!addr)
@@ -641,11 +645,13 @@ int memlab_vm_free(struct memlab_vm *vm, const void *addr)
 			kind = MEMLAB_VM_MISUSE_DOUBLE_FREE;
 		else
 			kind = MEMLAB_VM_MISUSE_FOREIGN;
-		first = vm_count_misuse(vm, kind);
+		warn = vm_count_misuse(vm, kind, addr, 0);
 		mutex_unlock(&vm->lock);
-		vm_report(vm, kind, first, addr, 0);
+		vm_report(vm, kind, warn, addr, 0);
 		return -EINVAL;
 	}
+	/* a live area is whole (vm_do_alloc() made it so): a memlab bug otherwise */
+	VM_WARN_ON_ONCE(!va->nr_blocks || !va->blocks || va->blocks[0].pgoff);
 	rb_erase(&va->node, &vm->root);
 	vm_tag(vm, va->blocks, va->nr_blocks, NULL);
 	vm_account(vm, va, false);
@@ -794,15 +800,12 @@ void memlab_vm_walk(struct memlab_vm *vm, memlab_vm_walk_fn fn, void *arg)
 	mutex_unlock(&vm->lock);
 }
 
-/* A KUnit case that corrupts on purpose holds "vm_check": counted, not printed. */
-#define VM_CHECK(cond, fmt, ...) do {					\
-	if (unlikely(!(cond))) {					\
-		if (!memlab_misuse_expected("vm_check") && bad < 16)	\
-			pr_err("vm %s: check failed: " fmt "\n",	\
-			       vm->name, ##__VA_ARGS__);		\
-		bad++;							\
-	}								\
-} while (0)
+/*
+ * Validators: MEMLAB_CHECK() for @vm, counting in @bad; a KUnit case that
+ * corrupts on purpose holds "memlab_check" and the violations go there.
+ */
+#define VM_CHECK(cond, fmt, ...) \
+	MEMLAB_CHECK(bad, "vm", vm->name, cond, fmt, ##__VA_ARGS__)
 
 struct vm_owned {
 	const struct memlab_vm *vm;
@@ -828,6 +831,7 @@ static int vm_check_area(struct memlab_vm *vm, const struct vm_area *va,
 	unsigned long pgoff = 0, runs = 0, prev_pfn = 0, j;
 	int bad = 0;
 
+	lockdep_assert_held(&vm->lock);
 	VM_CHECK(va->nr_pages && va->nr_blocks && va->blocks &&
 		 PAGE_ALIGN(va->requested) >> PAGE_SHIFT == va->nr_pages,
 		 "area %p: %lu pages, %u blocks, %zu bytes asked", va->addr, va->nr_pages,
