@@ -273,6 +273,7 @@ out_release:
 static void __exit memlab_exit(void)
 {
 	memlab_debugfs_exit(&memlab);
+	memlab_knobs_exit();
 	memlab_workload_exit(&memlab.wl);
 	memlab_layers_destroy(&memlab);
 	memlab_slice_exit();
