@@ -1,25 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memlab workloads, driven from debugfs in the style of lib/test_vmalloc.c.
+ * memlab workloads, driven from debugfs in the style of lib/test_vmalloc.c:
+ * the runner and its reports.
  *
- * A line written to workload/run names a layer and an operation mix:
- *
- *   layer=lmm|pages|slice|vm|mix|kmalloc|pages_kernel [ops=N] [seed=N] [size=A-B|size=N]
- *   [dist=uniform|log] [free=random|lifo|fifo|keep:N] [align=BITS]
- *   [range=A-B] [low=0|1] [hold=0|1] [stack=0|1] [threads=N] [xfree=0|1]
- *   [sample=N] [policy=NAME]
- *
+ * A line written to workload/run (parsed by lab/spec.c, which shows its
+ * syntax) names a layer and an operation mix for a generated run, or is a
+ * command: "replay layer=... [hold=1]" replays the stored trace
+ * (lab/replay.c) through the same operations, "free" releases what a
+ * hold=1 run left allocated (the next run releases it first too, unless it
+ * says stack=1: then the held objects stay through it, e.g. to try a
+ * request against the arena a workload fragmented), and "shrink" does that
+ * and gives every empty slab and whole free block back down to the LMM.
  * policy=NAME first switches the main LMM pool to that policy (built in or
  * registered, as knobs/lmm_policy does; it stays afterwards), for a run or
  * a replay.
  *
- * Or "replay layer=... [hold=1]" to replay the stored trace, "free" to
- * release what a hold=1 run left allocated (the next run releases it
- * first too, unless it says stack=1: then the held objects stay through
- * it, e.g. to try a request against the arena a workload fragmented), or
- * "shrink" to do that and
- * give every empty slab and whole free block back down to the LMM.  The
- * run happens inside the write, in process context; workload/result then
+ * The run happens inside the write, in process context; workload/result then
  * holds operations, failures, median and 99th percentile nanoseconds per
  * allocation and per free, peak live bytes, and the fragmentation of every
  * layer before and after.  Sizes for the pages layer become the order that
@@ -74,7 +70,7 @@
  * count, the running line) and is held only for short copies, so a reader
  * never waits for a run, and waits interruptibly for the rest.
  *
- * Interruption.  Every WL_CHECK_EVERY operations a run checks for a
+ * Interruption.  Every MEMLAB_WL_CHECK_EVERY operations a run checks for a
  * pending signal (the kthreads of a threaded run check a flag the writer
  * sets when it is signalled).  A stopped run frees everything it
  * allocated (hold=1 too), publishes its figures marked "interrupted", and
@@ -88,19 +84,11 @@
  * new run never waits for it.  workload/latency shows the last run's
  * allocation and free latencies as a histogram, four buckets per power of
  * two of nanoseconds.
- *
- * Traces (workload/trace) are lines "alloc <id> <size> [align_bits]" and
- * "free <id>"; '#' starts a comment.  Writes append in chunks - a chunk is
- * accepted whole or refused whole, and a refused chunk leaves the trace,
- * its table of live ids and the unfinished line exactly as they were -
- * and opening with O_TRUNC starts over.  A free of an id that is not
- * live, or an alloc of a live id, is refused.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
-#include <linux/bits.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/kernel.h>
@@ -108,7 +96,6 @@
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
-#include <linux/parser.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
@@ -118,20 +105,15 @@
 #include <linux/vmstat.h>
 #include <linux/wait.h>
 
-#include "lab/workload.h"
+#include "lab/workload_internal.h"
 #include "pages/pages.h"
 #include "slice/slice.h"
 #include "vm/vm.h"
 
-#define WL_TRACE_MAX	BIT(21)		/* operations a stored trace may hold */
-/* Operations between checks for a signal: a few tens of microseconds. */
-#define WL_CHECK_EVERY	256
 /* Objects in flight to one thread (a power of two): 24 KiB per thread. */
 #define WL_INBOX_SIZE	1024
 /* A thread waiting for room or for objects looks again after this long. */
 #define WL_WAIT		msecs_to_jiffies(10)
-/* A trace id freed by the chunk being written (sizes are below 2^23). */
-#define WL_TRACE_FREED	BIT(30)
 
 /* The largest order alloc_pages() serves; as in arena/arena.c for 6.1's MAX_ORDER. */
 #ifdef MAX_PAGE_ORDER
@@ -141,355 +123,11 @@
 #endif
 
 static_assert(WL_MAX_THREADS <= 256);		/* struct wl_obj's thread is a u8 */
-static_assert(WL_MAX_SIZE < WL_TRACE_FREED);
-
-static const char * const wl_layer_names[] = {
-	[WL_LMM] = "lmm", [WL_PAGES] = "pages", [WL_SLICE] = "slice", [WL_MIX] = "mix",
-	[WL_VM] = "vm", [WL_KMALLOC] = "kmalloc", [WL_PAGES_KERNEL] = "pages_kernel",
-};
-
-static const char * const wl_free_names[] = {
-	[WL_FREE_RANDOM] = "random", [WL_FREE_LIFO] = "lifo", [WL_FREE_FIFO] = "fifo",
-	[WL_FREE_KEEP] = "keep",
-};
-
-/* ------------------------------------------------------------------------
- * Parsing (pure: tested by KUnit)
- * ------------------------------------------------------------------------
- */
-
-enum {
-	WL_OPT_REPLAY, WL_OPT_FREE_CMD, WL_OPT_SHRINK, WL_OPT_LAYER, WL_OPT_OPS, WL_OPT_SEED,
-	WL_OPT_SIZE, WL_OPT_DIST, WL_OPT_FREE, WL_OPT_ALIGN, WL_OPT_RANGE, WL_OPT_LOW,
-	WL_OPT_HOLD, WL_OPT_STACK, WL_OPT_THREADS, WL_OPT_XFREE, WL_OPT_SAMPLE, WL_OPT_POLICY,
-	WL_OPT_ERR,
-};
-
-/* lib/parser.c patterns; "%s" needs a value, so "ops=" is refused. */
-static const match_table_t wl_tokens = {
-	{ WL_OPT_REPLAY, "replay" },
-	{ WL_OPT_FREE_CMD, "free" },
-	{ WL_OPT_SHRINK, "shrink" },
-	{ WL_OPT_LAYER, "layer=%s" },
-	{ WL_OPT_OPS, "ops=%s" },
-	{ WL_OPT_SEED, "seed=%s" },
-	{ WL_OPT_SIZE, "size=%s" },
-	{ WL_OPT_DIST, "dist=%s" },
-	{ WL_OPT_FREE, "free=%s" },
-	{ WL_OPT_ALIGN, "align=%s" },
-	{ WL_OPT_RANGE, "range=%s" },
-	{ WL_OPT_LOW, "low=%s" },
-	{ WL_OPT_HOLD, "hold=%s" },
-	{ WL_OPT_STACK, "stack=%s" },
-	{ WL_OPT_THREADS, "threads=%s" },
-	{ WL_OPT_XFREE, "xfree=%s" },
-	{ WL_OPT_SAMPLE, "sample=%s" },
-	{ WL_OPT_POLICY, "policy=%s" },
-	{ WL_OPT_ERR, NULL },
-};
-
-/* "A-B" or "A" (memparse syntax each); A <= B. */
-static int wl_parse_range(const char *v, size_t *lo, size_t *hi)
-{
-	char *end;
-	unsigned long long a, b;
-
-	a = memparse(v, &end);
-	if (end == v)
-		return -EINVAL;
-	b = a;
-	if (*end == '-') {
-		const char *w = end + 1;
-
-		b = memparse(w, &end);
-		if (end == w)
-			return -EINVAL;
-	}
-	if (*end || a > b)
-		return -EINVAL;
-	*lo = a;
-	*hi = b;
-	return 0;
-}
-
-static int wl_refuse(const char **why, const char *reason)
-{
-	if (why)
-		*why = reason;
-	return -EINVAL;
-}
-
-/* One "word=value" of a run line; the word is already matched. */
-static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, const char **why)
-{
-	int ret;
-
-	switch (opt) {
-	case WL_OPT_LAYER:
-		ret = match_string(wl_layer_names, WL_NR_LAYERS, v);
-		if (ret < 0)
-			return wl_refuse(why,
-					 "layer must be lmm, pages, slice, vm, mix, kmalloc or pages_kernel");
-		spec->layer = ret;
-		return 0;
-	case WL_OPT_OPS:
-		if (kstrtoul(v, 0, &spec->ops) || !spec->ops || spec->ops > WL_MAX_OPS)
-			return wl_refuse(why, "ops must be 1..2000000");
-		return 0;
-	case WL_OPT_SEED:
-		if (kstrtou64(v, 0, &spec->seed))
-			return wl_refuse(why, "seed must be a number");
-		return 0;
-	case WL_OPT_SIZE:
-		if (wl_parse_range(v, &spec->size_min, &spec->size_max) || !spec->size_min ||
-		    spec->size_max > WL_MAX_SIZE)
-			return wl_refuse(why, "size must be N or A-B with 1 <= A <= B <= 4M");
-		return 0;
-	case WL_OPT_DIST:
-		if (!strcmp(v, "uniform"))
-			spec->dist = WL_DIST_UNIFORM;
-		else if (!strcmp(v, "log"))
-			spec->dist = WL_DIST_LOG;
-		else
-			return wl_refuse(why, "dist must be uniform or log");
-		return 0;
-	case WL_OPT_FREE:
-		if (!strncmp(v, "keep:", 5)) {
-			spec->free = WL_FREE_KEEP;
-			if (kstrtoul(v + 5, 0, &spec->keep) || !spec->keep ||
-			    spec->keep > WL_MAX_LIVE)
-				return wl_refuse(why, "free=keep:N needs N in 1..65536");
-			return 0;
-		}
-		ret = match_string(wl_free_names, WL_FREE_KEEP, v);
-		if (ret < 0)
-			return wl_refuse(why, "free must be random, lifo, fifo or keep:N");
-		spec->free = ret;
-		return 0;
-	case WL_OPT_ALIGN:
-		if (kstrtouint(v, 0, &spec->align) || spec->align > WL_MAX_ALIGN)
-			return wl_refuse(why, "align must be 0..22 (bits)");
-		return 0;
-	case WL_OPT_RANGE:
-		if (wl_parse_range(v, &spec->range_lo, &spec->range_hi) ||
-		    spec->range_lo == spec->range_hi)
-			return wl_refuse(why, "range must be A-B with A < B");
-		return 0;
-	case WL_OPT_LOW:
-		if (kstrtobool(v, &spec->low))
-			return wl_refuse(why, "low must be 0 or 1");
-		return 0;
-	case WL_OPT_HOLD:
-		if (kstrtobool(v, &spec->hold))
-			return wl_refuse(why, "hold must be 0 or 1");
-		return 0;
-	case WL_OPT_STACK:
-		if (kstrtobool(v, &spec->stack))
-			return wl_refuse(why, "stack must be 0 or 1");
-		return 0;
-	case WL_OPT_THREADS:
-		if (kstrtouint(v, 0, &spec->threads) || !spec->threads ||
-		    spec->threads > WL_MAX_THREADS)
-			return wl_refuse(why, "threads must be 1..64");
-		return 0;
-	case WL_OPT_XFREE:
-		if (kstrtobool(v, &spec->xfree))
-			return wl_refuse(why, "xfree must be 0 or 1");
-		return 0;
-	case WL_OPT_SAMPLE:
-		if (kstrtoul(v, 0, &spec->sample) || !spec->sample || spec->sample > WL_MAX_OPS)
-			return wl_refuse(why,
-					 "sample must be 1..2000000 (operations between samples)");
-		return 0;
-	case WL_OPT_POLICY:	/* whether it exists is known when the run starts */
-		if (strscpy(spec->policy, v, sizeof(spec->policy)) < 0)
-			return wl_refuse(why, "policy must be an LMM policy's name (1-15 bytes)");
-		return 0;
-	}
-	return wl_refuse(why, "unknown word: see the workload syntax in the README");
-}
-
-/* sample=N against the rest of the line; a replay's length is checked when it runs. */
-static int wl_parse_sample(const struct memlab_wl_spec *spec, const char **why)
-{
-	if (!spec->sample)
-		return 0;
-	if (spec->threads > 1)
-		return wl_refuse(why,
-				 "sample=N applies to one-thread runs and replay, not to threads");
-	if (spec->cmd == WL_CMD_REPLAY)
-		return 0;
-	if (spec->sample > spec->ops)
-		return wl_refuse(why, "sample=N must be at most ops (no sample otherwise)");
-	if (spec->ops / spec->sample > WL_MAX_SAMPLES)
-		return wl_refuse(why, "sample=N: at most 4096 samples a run (ops/N); raise N");
-	return 0;
-}
-
-/**
- * memlab_wl_parse() - parse a workload/run line
- * @line: the line (a trailing newline is fine).
- * @spec: filled in; defaults for what the line leaves out.
- * @why: if not NULL, set to a sentence saying what is wrong on -EINVAL.
- *
- * Return: 0, or -EINVAL for an unknown word, a value out of range, a
- * missing layer or a contradiction (e.g. size=0, keep:0, align on pages,
- * xfree=1 with one thread, ops x threads above WL_MAX_OPS, sample=N with
- * threads, above ops or for more than WL_MAX_SAMPLES samples).
- */
-int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec, const char **why)
-{
-	char buf[256], *s = buf, *tok;
-	bool have_layer = false;
-	int ret;
-
-	*spec = (struct memlab_wl_spec) {
-		.cmd = WL_CMD_RUN, .ops = 10000, .seed = 1, .size_min = 16, .size_max = 4096,
-		.dist = WL_DIST_UNIFORM, .free = WL_FREE_RANDOM, .threads = 1,
-	};
-	if (strscpy(buf, line, sizeof(buf)) < 0)
-		return wl_refuse(why, "the line is longer than 255 bytes");
-	strim(buf);
-	while ((tok = strsep(&s, " \t\n"))) {
-		substring_t args[MAX_OPT_ARGS];
-		int opt;
-
-		if (!*tok)
-			continue;
-		opt = match_token(tok, wl_tokens, args);
-		switch (opt) {
-		case WL_OPT_REPLAY:
-			spec->cmd = WL_CMD_REPLAY;
-			continue;
-		case WL_OPT_FREE_CMD:
-			spec->cmd = WL_CMD_FREE;
-			continue;
-		case WL_OPT_SHRINK:
-			spec->cmd = WL_CMD_SHRINK;
-			continue;
-		case WL_OPT_ERR:
-			return wl_refuse(why,
-					 "unknown word: see the workload syntax in the README");
-		}
-		/* "%s" ends at the end of the word, which strsep() terminated */
-		ret = wl_parse_value(opt, args[0].from, spec, why);
-		if (ret)
-			return ret;
-		have_layer |= opt == WL_OPT_LAYER;
-	}
-	if (spec->cmd == WL_CMD_FREE || spec->cmd == WL_CMD_SHRINK)
-		return have_layer ? wl_refuse(why, "free and shrink take no layer") : 0;
-	if (!have_layer)
-		return wl_refuse(why, "layer= is missing");
-	/* alignment and ranges are LMM constraints */
-	if ((spec->align || spec->range_hi) && spec->layer != WL_LMM)
-		return wl_refuse(why, "align and range apply to layer=lmm only");
-	if ((spec->hold || spec->low) &&
-	    (spec->layer == WL_KMALLOC || spec->layer == WL_PAGES_KERNEL))
-		return wl_refuse(why, "hold and low apply to memlab's layers, not to the kernel's");
-	if (spec->cmd == WL_CMD_REPLAY && (spec->threads > 1 || spec->xfree))
-		return wl_refuse(why, "threads and xfree apply to generated runs, not to replay");
-	if (spec->xfree && spec->threads < 2)
-		return wl_refuse(why, "xfree=1 needs threads=2 or more (a free on another thread)");
-	if (spec->ops * spec->threads > WL_MAX_OPS)
-		return wl_refuse(why, "ops x threads must be at most 2000000");
-	if (spec->free == WL_FREE_KEEP && spec->keep * spec->threads > WL_MAX_LIVE)
-		return wl_refuse(why, "keep:N x threads must be at most 65536");
-	return wl_parse_sample(spec, why);
-}
-
-/**
- * memlab_wl_parse_trace_line() - parse one trace line
- * @line: "alloc <id> <size> [align_bits]", "free <id>", blank or "# ...".
- * @op: filled in for alloc and free (a free's size is 0 here).
- * @blank: set for blank and comment lines.
- *
- * Return: 0, or -EINVAL for anything else (sizes 1..WL_MAX_SIZE, align
- * bits up to WL_MAX_ALIGN).
- */
-int memlab_wl_parse_trace_line(const char *line, struct wl_trace_op *op, bool *blank)
-{
-	char word[8];
-	unsigned int id, size, align = 0;
-	int n;
-
-	*blank = false;
-	while (*line == ' ' || *line == '\t')
-		line++;
-	if (!*line || *line == '#' || *line == '\n') {
-		*blank = true;
-		return 0;
-	}
-	n = sscanf(line, "%7s %u %u %u", word, &id, &size, &align);
-	if (!strcmp(word, "alloc") && (n == 3 || n == 4)) {
-		if (!size || size > WL_MAX_SIZE || align > WL_MAX_ALIGN)
-			return -EINVAL;
-		*op = (struct wl_trace_op) { .id = id, .size = size, .align = align };
-		return 0;
-	}
-	if (!strcmp(word, "free") && n == 2) {
-		*op = (struct wl_trace_op) { .id = id, .free = true };
-		return 0;
-	}
-	return -EINVAL;
-}
 
 /* ------------------------------------------------------------------------
  * Running
  * ------------------------------------------------------------------------
  */
-
-/*
- * Objects the previous thread passes on for freeing.  One producer (the
- * previous thread) moves @tail, one consumer (the owner) moves @head; each
- * publishes its index with a release store and reads the other's with an
- * acquire load, so a slot is read only after it is written, and written
- * only after it is read.
- */
-struct wl_inbox {
-	struct wl_obj *ring;		/* WL_INBOX_SIZE entries */
-	unsigned long head;		/* next to free: the owner's */
-	unsigned long tail;		/* next free slot: the producer's */
-	wait_queue_head_t wq;		/* the owner waits for objects, the producer for room */
-};
-
-struct wl_ctl;
-
-/* One thread's run: its generator, live objects and timings. */
-struct wl_run {
-	const struct memlab_wl_layers *ly;
-	const struct memlab_wl_spec *spec;
-	struct wl_ctl *ctl;
-	unsigned int thread;
-	int cpu;			/* bound to, or -1 */
-	u64 rng;
-	struct wl_obj *live;		/* ring */
-	unsigned long head, count, cap;
-	u32 *alloc_ns, *free_ns;	/* ns_cap entries each */
-	unsigned long ns_cap;
-	unsigned long nr_alloc, nr_free, failures;
-	unsigned long other_thread, other_cpu;
-	unsigned long steps;		/* generator steps done */
-	size_t live_bytes, peak_bytes;
-	unsigned long peak_objs;
-	size_t granted, granted_peak;	/* kmalloc: kmalloc_size_roundup() bytes */
-	unsigned long slab_peak;	/* kmalloc: NR_SLAB_UNRECLAIMABLE_B pages */
-	bool interrupted;
-	struct wl_inbox inbox;
-	struct task_struct *task;
-	struct completion done;		/* the kthread is gone */
-	struct memlab_wl_samples *smp;	/* sample=N: where samples go, or NULL */
-};
-
-/* A whole run: its threads, and how the writer stops them. */
-struct wl_ctl {
-	unsigned int nr;
-	bool threaded;			/* kthreads; else the writer runs runs[0] itself */
-	bool stop;			/* the writer was signalled (READ_ONCE) */
-	atomic_t generating;		/* threads not yet done generating */
-	unsigned long slab_start;	/* NR_SLAB_UNRECLAIMABLE_B pages at the start */
-	struct wl_run *runs;
-};
 
 static u64 wl_rnd(struct wl_run *r)
 {
@@ -515,7 +153,18 @@ static size_t wl_size(struct wl_run *r)
 	return clamp_t(size_t, (1UL << lo) + wl_rnd(r) % (1UL << lo), s->size_min, s->size_max);
 }
 
-static void *wl_alloc(const struct memlab_wl_layers *ly, const struct memlab_wl_spec *s, u8 layer,
+/**
+ * memlab_wl_alloc() - one allocation of a run, untimed
+ * @ly: the layers.
+ * @s: the spec: its low=1, and its range= for the LMM.
+ * @layer: the layer to allocate from (memlab_wl_layer_of()).
+ * @size: bytes; the pages layers take the order that covers them.
+ * @align: LMM alignment bits (0 for the other layers).
+ *
+ * Context: process context; may sleep (vm and the kernel peers).
+ * Return: the object, or NULL when the layer refused.
+ */
+void *memlab_wl_alloc(const struct memlab_wl_layers *ly, const struct memlab_wl_spec *s, u8 layer,
 		      size_t size, unsigned int align)
 {
 	lmm_flags_t flags = s->low ? ly->low_flags : 0;
@@ -543,7 +192,15 @@ static void *wl_alloc(const struct memlab_wl_layers *ly, const struct memlab_wl_
 	}
 }
 
-static int wl_free(const struct memlab_wl_layers *ly, const struct wl_obj *o)
+/**
+ * memlab_wl_free_obj() - give a run's object back to its layer, untimed
+ * @ly: the layers.
+ * @o: an object memlab_wl_alloc() returned, with its layer and size.
+ *
+ * Context: process context.
+ * Return: 0, or the layer's error (a misuse it detected).
+ */
+int memlab_wl_free_obj(const struct memlab_wl_layers *ly, const struct wl_obj *o)
 {
 	switch (o->layer) {
 	case WL_LMM:
@@ -576,12 +233,20 @@ static size_t wl_bytes(const struct wl_obj *o)
 	}
 }
 
-/*
+/**
+ * memlab_wl_layer_of() - the layer an allocation goes to
+ * @ly: the layers.
+ * @s: the spec: its layer, unless that is layer=mix.
+ * @draw: layer=mix: a random number (a replay: the trace id).
+ * @size: the allocation's size.
+ *
  * layer=mix: @draw picks lmm, pages or generic; a generic draw above
  * WL_MIX_VM_ABOVE goes to vm.  The draw is the same either way, so a seed
  * gives the same operations with or without a VM instance.
+ *
+ * Return: an enum memlab_wl_layer other than WL_MIX.
  */
-static u8 wl_layer_of(const struct memlab_wl_layers *ly, const struct memlab_wl_spec *s, u64 draw,
+u8 memlab_wl_layer_of(const struct memlab_wl_layers *ly, const struct memlab_wl_spec *s, u64 draw,
 		      size_t size)
 {
 	u8 layer;
@@ -728,12 +393,17 @@ static struct memlab_wl_samples *wl_samples_new(unsigned long every, unsigned lo
 	return smp;
 }
 
-/*
- * After an operation: a sample when @r has done a multiple of sample=
- * operations, once per multiple.  Between operations, so the layers'
- * snapshots are timed with nothing.
+/**
+ * memlab_wl_sample() - take a sample, if one is due
+ * @r: the run, after an operation.
+ *
+ * A sample when @r has done a multiple of sample= operations, once per
+ * multiple.  Between operations, so the layers' snapshots are timed with
+ * nothing.
+ *
+ * Context: process context (the layers' snapshots may allocate).
  */
-static void wl_sample(struct wl_run *r)
+void memlab_wl_sample(struct wl_run *r)
 {
 	struct memlab_wl_samples *smp = r->smp;
 	struct memlab_wl_sample *x;
@@ -806,7 +476,7 @@ static bool wl_peer_put(struct wl_run *r, const struct wl_obj *o)
 	if (o->layer != WL_KMALLOC && o->layer != WL_PAGES_KERNEL)
 		return true;
 	if (r->live_bytes + wl_bytes(o) > r->ly->size / r->ctl->nr) {
-		wl_free(r->ly, o);
+		memlab_wl_free_obj(r->ly, o);
 		return false;
 	}
 	if (o->layer == WL_KMALLOC) {
@@ -818,16 +488,27 @@ static bool wl_peer_put(struct wl_run *r, const struct wl_obj *o)
 	return true;
 }
 
-/* @o is no longer live here (freed, or passed on to be freed). */
-static void wl_unput(struct wl_run *r, const struct wl_obj *o)
+/**
+ * memlab_wl_unput() - @o is no longer live in @r
+ * @r: the run.
+ * @o: an object taken out of @r's ring, freed or passed on to be freed.
+ */
+void memlab_wl_unput(struct wl_run *r, const struct wl_obj *o)
 {
 	r->live_bytes -= wl_bytes(o);
 	if (o->layer == WL_KMALLOC)
 		r->granted -= kmalloc_size_roundup(o->size);
 }
 
-/* Add @o to the live objects; false (a failure) when a kernel peer refused it. */
-static bool wl_put(struct wl_run *r, const struct wl_obj *o)
+/**
+ * memlab_wl_put() - add @o to @r's live objects
+ * @r: the run, with room in its ring.
+ * @o: a new object.
+ *
+ * Return: true, or false (a failure, @o freed) when a kernel peer's
+ * object is over the thread's budget.
+ */
+bool memlab_wl_put(struct wl_run *r, const struct wl_obj *o)
 {
 	if (!wl_peer_put(r, o))
 		return false;
@@ -841,12 +522,18 @@ static bool wl_put(struct wl_run *r, const struct wl_obj *o)
 	return true;
 }
 
-/* Free @o and count it against this thread; its bytes are no longer in live_bytes. */
-static void wl_timed_free(struct wl_run *r, const struct wl_obj *o)
+/**
+ * memlab_wl_timed_free() - free @o, timed, and count it against @r
+ * @r: the run doing the free.
+ * @o: the object, already memlab_wl_unput() from its run.
+ *
+ * Context: process context.
+ */
+void memlab_wl_timed_free(struct wl_run *r, const struct wl_obj *o)
 {
 	u64 t0 = ktime_get_ns();
 
-	WARN_ON_ONCE(wl_free(r->ly, o));
+	WARN_ON_ONCE(memlab_wl_free_obj(r->ly, o));
 	t0 = ktime_get_ns() - t0;
 	if (likely(r->nr_free < r->ns_cap))
 		r->free_ns[r->nr_free] = t0;
@@ -855,8 +542,15 @@ static void wl_timed_free(struct wl_run *r, const struct wl_obj *o)
 	r->other_cpu += o->cpu != (u16)raw_smp_processor_id();	/* NR_CPUS <= 8192 */
 }
 
-/* Stop now?  The writer checks its signals; a kthread checks the writer's flag. */
-static bool wl_should_stop(struct wl_run *r)
+/**
+ * memlab_wl_should_stop() - should @r stop now?
+ * @r: the run.
+ *
+ * The writer checks its signals; a kthread checks the writer's flag.
+ *
+ * Return: true to stop.
+ */
+bool memlab_wl_should_stop(struct wl_run *r)
 {
 	if (!r->ctl->threaded)
 		return signal_pending(current);
@@ -887,7 +581,7 @@ static void wl_drain(struct wl_run *r)
 	if (h == t)
 		return;
 	for (; h != t; h++)
-		wl_timed_free(r, &in->ring[h & (WL_INBOX_SIZE - 1)]);
+		memlab_wl_timed_free(r, &in->ring[h & (WL_INBOX_SIZE - 1)]);
 	/* release: the slots are read before the producer may reuse them */
 	smp_store_release(&in->head, h);
 	if (wq_has_sleeper(&in->wq))
@@ -926,7 +620,7 @@ static void wl_generate(struct wl_run *r)
 	for (i = 0; i < s->ops; i++) {
 		bool alloc;
 
-		if (!(i % WL_CHECK_EVERY) && wl_should_stop(r)) {
+		if (!(i % MEMLAB_WL_CHECK_EVERY) && memlab_wl_should_stop(r)) {
 			r->interrupted = true;
 			break;
 		}
@@ -939,25 +633,27 @@ static void wl_generate(struct wl_run *r)
 			u64 t0;
 
 			/* the size is drawn first, then the mix's layer */
-			o.layer = wl_layer_of(r->ly, s, s->layer == WL_MIX ? wl_rnd(r) : 0, o.size);
+			o.layer = memlab_wl_layer_of(r->ly, s, s->layer == WL_MIX ? wl_rnd(r) : 0,
+						     o.size);
 			t0 = ktime_get_ns();
 
-			o.p = wl_alloc(r->ly, s, o.layer, o.size, o.layer == WL_LMM ? s->align : 0);
+			o.p = memlab_wl_alloc(r->ly, s, o.layer, o.size,
+					      o.layer == WL_LMM ? s->align : 0);
 			r->alloc_ns[r->nr_alloc++] = ktime_get_ns() - t0;
 			o.cpu = raw_smp_processor_id();
-			if (!o.p || !wl_put(r, &o))
+			if (!o.p || !memlab_wl_put(r, &o))
 				r->failures++;
 		} else {
 			struct wl_obj o = *wl_take(r);
 
-			wl_unput(r, &o);
+			memlab_wl_unput(r, &o);
 			if (s->xfree)
 				wl_send(r, &o);
 			else
-				wl_timed_free(r, &o);
+				memlab_wl_timed_free(r, &o);
 		}
 		r->steps++;
-		wl_sample(r);
+		memlab_wl_sample(r);
 		cond_resched();
 	}
 }
@@ -998,7 +694,7 @@ static int wl_worker(void *arg)
 /*
  * Start one kthread per run, bound round-robin to the online CPUs, and
  * wait for them all.  A signal to the writer stops them within
- * WL_CHECK_EVERY operations each.
+ * MEMLAB_WL_CHECK_EVERY operations each.
  *
  * Return: 0, or kthread_create()'s error (nothing ran then).
  */
@@ -1042,72 +738,6 @@ static int wl_run_threads(struct wl_ctl *c)
 	return 0;
 }
 
-static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarray *ids)
-{
-	const struct memlab_wl_spec *s = r->spec;
-	unsigned long i;
-
-	for (i = 0; i < wl->nr_trace; i++) {
-		const struct wl_trace_op *op = &wl->trace[i];
-		struct wl_obj *o;
-
-		wl_sample(r);		/* after operation i - 1 */
-		if (!(i % WL_CHECK_EVERY) && wl_should_stop(r)) {
-			r->interrupted = true;
-			break;
-		}
-		r->steps++;
-		cond_resched();
-		if (!op->free) {
-			struct wl_obj n = {
-				.size = op->size, .id = op->id,
-				.layer = wl_layer_of(r->ly, s, op->id, op->size),
-			};
-			u64 t0 = ktime_get_ns();
-
-			n.p = wl_alloc(r->ly, s, n.layer, n.size,
-				       n.layer == WL_LMM ? op->align : 0);
-			r->alloc_ns[r->nr_alloc++] = ktime_get_ns() - t0;
-			n.cpu = raw_smp_processor_id();
-			if (!n.p) {
-				r->failures++;
-				continue;
-			}
-			if (r->count == r->cap) {	/* cannot track it: give it back */
-				wl_free(r->ly, &n);
-				r->failures++;
-				continue;
-			}
-			if (!wl_put(r, &n)) {
-				r->failures++;
-				continue;
-			}
-			/* remember where it sits: the ring slot of the newest entry */
-			xa_store(ids, op->id,
-				 xa_mk_value((r->head + r->count - 1) % r->cap), GFP_KERNEL);
-		} else {
-			void *e = xa_erase(ids, op->id);
-			unsigned long slot, z;
-
-			if (!e)
-				continue;	/* its allocation failed */
-			slot = xa_to_value(e);
-			z = (r->head + r->count - 1) % r->cap;
-			o = &r->live[slot];
-			wl_unput(r, o);
-			wl_timed_free(r, o);
-			/* move the newest entry into the hole and fix its index */
-			if (slot != z) {
-				r->live[slot] = r->live[z];
-				xa_store(ids, r->live[slot].id, xa_mk_value(slot), GFP_KERNEL);
-			}
-			r->count--;
-		}
-	}
-	if (!r->interrupted)
-		wl_sample(r);		/* after the last operation */
-}
-
 /* Context: caller holds @wl->run_lock. */
 static void wl_release_held(struct memlab_workload *wl)
 {
@@ -1122,7 +752,7 @@ static void wl_release_held(struct memlab_workload *wl)
 	wl->nr_held = 0;
 	mutex_unlock(&wl->lock);
 	while (n)
-		WARN_ON_ONCE(wl_free(wl->ly, &held[--n]));
+		WARN_ON_ONCE(memlab_wl_free_obj(wl->ly, &held[--n]));
 	kvfree(held);
 }
 
@@ -1237,12 +867,13 @@ static void wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	if (s->cmd == WL_CMD_REPLAY)
 		len += scnprintf(p + len, n - len,
 				 "command: replay layer=%s%s (%lu trace operations)\n",
-				 wl_layer_names[s->layer], s->hold ? " hold=1" : "", wl->nr_trace);
+				 memlab_wl_layer_names[s->layer], s->hold ? " hold=1" : "",
+				 wl->nr_trace);
 	else
 		len += scnprintf(p + len, n - len,
 				 "command: run layer=%s seed=%llu size=%zu-%zu free=%s%s%s%s\n",
-				 wl_layer_names[s->layer], s->seed, s->size_min, s->size_max,
-				 wl_free_names[s->free], s->hold ? " hold=1" : "",
+				 memlab_wl_layer_names[s->layer], s->seed, s->size_min, s->size_max,
+				 memlab_wl_free_names[s->free], s->hold ? " hold=1" : "",
 				 s->stack ? " stack=1" : "", extra);
 	if (s->cmd != WL_CMD_REPLAY && s->free == WL_FREE_KEEP)
 		len += scnprintf(p + len, n - len, "keep: %lu live objects%s\n", s->keep,
@@ -1335,7 +966,7 @@ static void wl_end(struct memlab_workload *wl, struct wl_ctl *c, bool hold)
 			r->head = (r->head + 1) % r->cap;
 		}
 		while (r->count)
-			WARN_ON_ONCE(wl_free(wl->ly, wl_take(r)));
+			WARN_ON_ONCE(memlab_wl_free_obj(wl->ly, wl_take(r)));
 	}
 	if (held) {
 		mutex_lock(&wl->lock);
@@ -1446,7 +1077,7 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	t0 = ktime_get_ns();
 	if (s->cmd == WL_CMD_REPLAY) {
 		xa_init(&ids);
-		wl_replay(wl, &c.runs[0], &ids);
+		memlab_wl_replay(wl, &c.runs[0], &ids);
 		xa_destroy(&ids);
 	} else if (!c.threaded) {
 		wl_generate(&c.runs[0]);
@@ -1545,196 +1176,6 @@ out:
 }
 
 /* ------------------------------------------------------------------------
- * Traces
- * ------------------------------------------------------------------------
- */
-
-/* Room for one more operation; nothing changes on failure. */
-static int wl_trace_reserve(struct memlab_workload *wl)
-{
-	struct wl_trace_op *t;
-	unsigned long cap;
-
-	if (wl->nr_trace >= wl->trace_max)
-		return -E2BIG;
-	if (wl->nr_trace < wl->trace_cap)
-		return 0;
-	cap = min(max(wl->trace_cap * 2, 4096UL), wl->trace_max);
-	t = kvmalloc_array(cap, sizeof(*t), GFP_KERNEL);
-	if (!t)
-		return -ENOMEM;
-	if (wl->trace)
-		memcpy(t, wl->trace, wl->nr_trace * sizeof(*t));
-	kvfree(wl->trace);
-	wl->trace = t;
-	wl->trace_cap = cap;
-	return 0;
-}
-
-/* Change the value of an id that is in the table: no allocation, cannot fail. */
-static void wl_trace_set(struct memlab_workload *wl, u32 id, unsigned long v)
-{
-	WARN_ON_ONCE(xa_is_err(xa_store(&wl->trace_live, id, xa_mk_value(v), GFP_KERNEL)));
-}
-
-/*
- * Check @op against the live ids and append it, or change nothing.  A free
- * does not erase its id yet: it marks it WL_TRACE_FREED, so that undoing
- * the chunk needs no allocation; wl_trace_sweep() erases the marks.
- */
-static int wl_trace_apply(struct memlab_workload *wl, struct wl_trace_op *op)
-{
-	void *e = xa_load(&wl->trace_live, op->id);
-	unsigned long v = e ? xa_to_value(e) : 0;
-	int ret = wl_trace_reserve(wl);
-
-	if (ret)
-		return ret;
-	if (!op->free) {
-		if (e && !(v & WL_TRACE_FREED))
-			return -EINVAL;			/* alloc of a live id */
-		if (e)
-			wl_trace_set(wl, op->id, op->size);
-		else if (xa_insert(&wl->trace_live, op->id, xa_mk_value(op->size), GFP_KERNEL))
-			return -ENOMEM;
-		wl->trace_allocs++;
-		wl->trace_nr_live++;
-	} else {
-		if (!e || (v & WL_TRACE_FREED))
-			return -EINVAL;			/* free of an id not live */
-		op->size = v;
-		wl_trace_set(wl, op->id, v | WL_TRACE_FREED);
-		wl->trace_nr_live--;
-	}
-	wl->trace[wl->nr_trace++] = *op;
-	return 0;
-}
-
-/* Erase the ids that operations [@from, @to) left marked as freed. */
-static void wl_trace_sweep(struct memlab_workload *wl, unsigned long from, unsigned long to)
-{
-	for (; from < to; from++) {
-		u32 id = wl->trace[from].id;
-		void *e = xa_load(&wl->trace_live, id);
-
-		if (e && (xa_to_value(e) & WL_TRACE_FREED))
-			xa_erase(&wl->trace_live, id);
-	}
-}
-
-/* Take back operations from @nr0 on, newest first. */
-static void wl_trace_undo(struct memlab_workload *wl, unsigned long nr0)
-{
-	unsigned long end = wl->nr_trace;
-
-	while (wl->nr_trace > nr0) {
-		const struct wl_trace_op *op = &wl->trace[--wl->nr_trace];
-
-		if (op->free) {
-			wl_trace_set(wl, op->id, op->size);
-			wl->trace_nr_live++;
-		} else {
-			wl_trace_set(wl, op->id, op->size | WL_TRACE_FREED);
-			wl->trace_allocs--;
-			wl->trace_nr_live--;
-		}
-	}
-	wl_trace_sweep(wl, nr0, end);
-}
-
-static void wl_trace_reset(struct memlab_workload *wl)
-{
-	xa_destroy(&wl->trace_live);
-	kvfree(wl->trace);
-	wl->trace = NULL;
-	wl->nr_trace = 0;
-	wl->trace_cap = 0;
-	wl->trace_allocs = 0;
-	wl->trace_nr_live = 0;
-	wl->partial_len = 0;
-}
-
-/**
- * memlab_workload_trace_write() - append a chunk of trace text
- * @wl: the runner.
- * @buf: the chunk (need not end on a line boundary).
- * @len: its length.
- * @reset: start a new trace first (the O_TRUNC open passes an empty chunk).
- *
- * Every complete line is checked against the ids live so far; one bad line
- * refuses the whole chunk, and the stored trace, its live ids (with their
- * sizes) and the unfinished line are then exactly as before.  Waits,
- * interruptibly, for a run or another write in progress.
- *
- * Context: process context; sleeps.
- * Return: 0; -EINVAL for a malformed line, a free of an id that is not
- * live or an alloc of a live one; -E2BIG beyond @wl->trace_max
- * operations; -EINTR when a signal came while waiting; -ENOMEM.
- */
-int memlab_workload_trace_write(struct memlab_workload *wl, const char *buf, size_t len,
-				bool reset)
-{
-	unsigned long nr0;
-	size_t start = 0, i, partial0;
-	char line[128], partial_save[128];
-	int ret;
-
-	ret = mutex_lock_interruptible(&wl->run_lock);
-	if (ret)
-		return ret;
-	ret = mutex_lock_interruptible(&wl->lock);
-	if (ret) {
-		mutex_unlock(&wl->run_lock);
-		return ret;
-	}
-	if (reset)
-		wl_trace_reset(wl);
-	nr0 = wl->nr_trace;
-	partial0 = wl->partial_len;
-	memcpy(partial_save, wl->partial, partial0);
-
-	for (i = 0; i <= len && !ret; i++) {
-		struct wl_trace_op op;
-		size_t n = i - start;
-		bool blank;
-
-		if (i < len && buf[i] != '\n')
-			continue;
-		if (i == len) {		/* keep an unfinished last line for the next chunk */
-			if (wl->partial_len + n >= sizeof(wl->partial)) {
-				ret = -EINVAL;
-				break;
-			}
-			memcpy(wl->partial + wl->partial_len, buf + start, n);
-			wl->partial_len += n;
-			break;
-		}
-		if (wl->partial_len + n >= sizeof(line)) {
-			ret = -EINVAL;
-			break;
-		}
-		memcpy(line, wl->partial, wl->partial_len);
-		memcpy(line + wl->partial_len, buf + start, n);
-		line[wl->partial_len + n] = '\0';
-		wl->partial_len = 0;
-		start = i + 1;
-		ret = memlab_wl_parse_trace_line(line, &op, &blank);
-		if (!ret && !blank)
-			ret = wl_trace_apply(wl, &op);
-	}
-	if (ret) {
-		wl_trace_undo(wl, nr0);
-		memcpy(wl->partial, partial_save, partial0);
-		wl->partial_len = partial0;
-	} else {
-		wl_trace_sweep(wl, nr0, wl->nr_trace);
-	}
-	mutex_unlock(&wl->lock);
-	mutex_unlock(&wl->run_lock);
-	return ret;
-}
-
-/* ------------------------------------------------------------------------
  * Readers, set-up and tear-down
  * ------------------------------------------------------------------------
  */
@@ -1767,27 +1208,6 @@ int memlab_workload_show(struct memlab_workload *wl, struct seq_file *m)
 	if (wl->nr_held)
 		seq_printf(m, "held: %lu objects (write \"free\" to run to release them)\n",
 			   wl->nr_held);
-	mutex_unlock(&wl->lock);
-	return 0;
-}
-
-/**
- * memlab_workload_trace_show() - summarise the stored trace
- * @wl: the runner.
- * @m: where.
- *
- * Context: process context; sleeps briefly.
- * Return: 0, or -EINTR when a signal came while waiting for the state lock.
- */
-int memlab_workload_trace_show(struct memlab_workload *wl, struct seq_file *m)
-{
-	int ret = mutex_lock_interruptible(&wl->lock);
-
-	if (ret)
-		return ret;
-	seq_printf(m, "operations: %lu\nallocs: %lu\nfrees: %lu\nlive_at_end: %lu\npartial_line: %zu bytes\n",
-		   wl->nr_trace, wl->trace_allocs, wl->nr_trace - wl->trace_allocs,
-		   wl->trace_nr_live, wl->partial_len);
 	mutex_unlock(&wl->lock);
 	return 0;
 }
@@ -1942,9 +1362,8 @@ void memlab_workload_init(struct memlab_workload *wl, const struct memlab_wl_lay
 	memset(wl, 0, sizeof(*wl));
 	mutex_init(&wl->run_lock);
 	mutex_init(&wl->lock);
-	xa_init(&wl->trace_live);
+	memlab_wl_trace_init(wl);
 	wl->ly = ly;
-	wl->trace_max = WL_TRACE_MAX;
 	wl->report = kvzalloc(sizeof(*wl->report), GFP_KERNEL);
 	wl->scratch = kvzalloc(sizeof(*wl->scratch), GFP_KERNEL);
 }
@@ -1960,7 +1379,7 @@ void memlab_workload_exit(struct memlab_workload *wl)
 	mutex_lock(&wl->run_lock);
 	wl_release_held(wl);
 	mutex_lock(&wl->lock);
-	wl_trace_reset(wl);
+	memlab_wl_trace_reset(wl);
 	kvfree(wl->report);
 	kvfree(wl->scratch);
 	wl->report = NULL;
@@ -1972,3 +1391,4 @@ void memlab_workload_exit(struct memlab_workload *wl)
 	mutex_destroy(&wl->lock);
 	mutex_destroy(&wl->run_lock);
 }
+
