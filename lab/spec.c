@@ -38,6 +38,10 @@ const char * const memlab_wl_free_names[WL_FREE_KEEP + 1] = {
 	[WL_FREE_KEEP] = "keep",
 };
 
+static const char * const wl_dist_names[] = {
+	[WL_DIST_UNIFORM] = "uniform", [WL_DIST_LOG] = "log",
+};
+
 enum {
 	WL_OPT_REPLAY, WL_OPT_FREE_CMD, WL_OPT_SHRINK, WL_OPT_LAYER, WL_OPT_OPS, WL_OPT_SEED,
 	WL_OPT_SIZE, WL_OPT_DIST, WL_OPT_FREE, WL_OPT_ALIGN, WL_OPT_RANGE, WL_OPT_LOW,
@@ -126,12 +130,10 @@ static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, c
 			return wl_refuse(why, "size must be N or A-B with 1 <= A <= B <= 4M");
 		return 0;
 	case WL_OPT_DIST:
-		if (!strcmp(v, "uniform"))
-			spec->dist = WL_DIST_UNIFORM;
-		else if (!strcmp(v, "log"))
-			spec->dist = WL_DIST_LOG;
-		else
+		ret = match_string(wl_dist_names, ARRAY_SIZE(wl_dist_names), v);
+		if (ret < 0)
 			return wl_refuse(why, "dist must be uniform or log");
+		spec->dist = ret;
 		return 0;
 	case WL_OPT_FREE:
 		if (!strncmp(v, "keep:", 5)) {
