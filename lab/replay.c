@@ -9,7 +9,7 @@
  * and opening with O_TRUNC starts over.  A free of an id that is not
  * live, or an alloc of a live id, is refused.
  *
- * The stored trace is a flat array of operations (struct wl_trace_op) plus
+ * The stored trace is a flat array of operations (struct memlab_wl_trace_op) plus
  * an xarray of the ids live at its end, mapped to their sizes, so that a
  * new chunk is checked against it and a free carries its allocation's
  * size.  "replay layer=..." (lab/workload.c) runs the array on one thread
@@ -35,7 +35,7 @@
 /* A trace id freed by the chunk being written (sizes are below 2^23). */
 #define WL_TRACE_FREED	BIT(30)
 
-static_assert(WL_MAX_SIZE < WL_TRACE_FREED);
+static_assert(MEMLAB_WL_MAX_SIZE < WL_TRACE_FREED);
 
 /**
  * memlab_wl_parse_trace_line() - parse one trace line
@@ -43,10 +43,10 @@ static_assert(WL_MAX_SIZE < WL_TRACE_FREED);
  * @op: filled in for alloc and free (a free's size is 0 here).
  * @blank: set for blank and comment lines.
  *
- * Return: 0, or -EINVAL for anything else (sizes 1..WL_MAX_SIZE, align
- * bits up to WL_MAX_ALIGN).
+ * Return: 0, or -EINVAL for anything else (sizes 1..MEMLAB_WL_MAX_SIZE, align
+ * bits up to MEMLAB_WL_MAX_ALIGN).
  */
-int memlab_wl_parse_trace_line(const char *line, struct wl_trace_op *op, bool *blank)
+int memlab_wl_parse_trace_line(const char *line, struct memlab_wl_trace_op *op, bool *blank)
 {
 	char word[8];
 	unsigned int id, size, align = 0;
@@ -61,13 +61,13 @@ int memlab_wl_parse_trace_line(const char *line, struct wl_trace_op *op, bool *b
 	}
 	n = sscanf(line, "%7s %u %u %u", word, &id, &size, &align);
 	if (!strcmp(word, "alloc") && (n == 3 || n == 4)) {
-		if (!size || size > WL_MAX_SIZE || align > WL_MAX_ALIGN)
+		if (!size || size > MEMLAB_WL_MAX_SIZE || align > MEMLAB_WL_MAX_ALIGN)
 			return -EINVAL;
-		*op = (struct wl_trace_op) { .id = id, .size = size, .align = align };
+		*op = (struct memlab_wl_trace_op) { .id = id, .size = size, .align = align };
 		return 0;
 	}
 	if (!strcmp(word, "free") && n == 2) {
-		*op = (struct wl_trace_op) { .id = id, .free = true };
+		*op = (struct memlab_wl_trace_op) { .id = id, .free = true };
 		return 0;
 	}
 	return -EINVAL;
@@ -76,7 +76,7 @@ int memlab_wl_parse_trace_line(const char *line, struct wl_trace_op *op, bool *b
 /* Room for one more operation; nothing changes on failure. */
 static int wl_trace_reserve(struct memlab_workload *wl)
 {
-	struct wl_trace_op *t;
+	struct memlab_wl_trace_op *t;
 	unsigned long cap;
 
 	if (wl->nr_trace >= wl->trace_max)
@@ -106,7 +106,7 @@ static void wl_trace_set(struct memlab_workload *wl, u32 id, unsigned long v)
  * does not erase its id yet: it marks it WL_TRACE_FREED, so that undoing
  * the chunk needs no allocation; wl_trace_sweep() erases the marks.
  */
-static int wl_trace_apply(struct memlab_workload *wl, struct wl_trace_op *op)
+static int wl_trace_apply(struct memlab_workload *wl, struct memlab_wl_trace_op *op)
 {
 	void *e = xa_load(&wl->trace_live, op->id);
 	unsigned long v = e ? xa_to_value(e) : 0;
@@ -152,7 +152,7 @@ static void wl_trace_undo(struct memlab_workload *wl, unsigned long nr0)
 	unsigned long end = wl->nr_trace;
 
 	while (wl->nr_trace > nr0) {
-		const struct wl_trace_op *op = &wl->trace[--wl->nr_trace];
+		const struct memlab_wl_trace_op *op = &wl->trace[--wl->nr_trace];
 
 		if (op->free) {
 			wl_trace_set(wl, op->id, op->size);
@@ -237,7 +237,7 @@ int memlab_workload_trace_write(struct memlab_workload *wl, const char *buf, siz
 	memcpy(partial_save, wl->partial, partial0);
 
 	for (i = 0; i <= len && !ret; i++) {
-		struct wl_trace_op op;
+		struct memlab_wl_trace_op op;
 		size_t n = i - start;
 		bool blank;
 
@@ -316,8 +316,8 @@ void memlab_wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarra
 	unsigned long i;
 
 	for (i = 0; i < wl->nr_trace; i++) {
-		const struct wl_trace_op *op = &wl->trace[i];
-		struct wl_obj *o;
+		const struct memlab_wl_trace_op *op = &wl->trace[i];
+		struct memlab_wl_obj *o;
 
 		memlab_wl_sample(r);		/* after operation i - 1 */
 		if (!(i % MEMLAB_WL_CHECK_EVERY) && memlab_wl_should_stop(r)) {
@@ -327,14 +327,14 @@ void memlab_wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarra
 		r->steps++;
 		cond_resched();
 		if (!op->free) {
-			struct wl_obj n = {
+			struct memlab_wl_obj n = {
 				.size = op->size, .id = op->id,
 				.layer = memlab_wl_layer_of(r->ly, s, op->id, op->size),
 			};
 			u64 t0 = ktime_get_ns();
 
 			n.p = memlab_wl_alloc(r->ly, s, n.layer, n.size,
-					      n.layer == WL_LMM ? op->align : 0);
+					      n.layer == MEMLAB_WL_LMM ? op->align : 0);
 			r->alloc_ns[r->nr_alloc++] = ktime_get_ns() - t0;
 			n.cpu = raw_smp_processor_id();
 			if (!n.p) {

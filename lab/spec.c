@@ -28,18 +28,25 @@
 
 #include "lab/workload_internal.h"
 
-const char * const memlab_wl_layer_names[WL_NR_LAYERS] = {
-	[WL_LMM] = "lmm", [WL_PAGES] = "pages", [WL_SLICE] = "slice", [WL_MIX] = "mix",
-	[WL_VM] = "vm", [WL_KMALLOC] = "kmalloc", [WL_PAGES_KERNEL] = "pages_kernel",
+const char * const memlab_wl_layer_names[MEMLAB_WL_NR_LAYERS] = {
+	[MEMLAB_WL_LMM] = "lmm",
+	[MEMLAB_WL_PAGES] = "pages",
+	[MEMLAB_WL_SLICE] = "slice",
+	[MEMLAB_WL_MIX] = "mix",
+	[MEMLAB_WL_VM] = "vm",
+	[MEMLAB_WL_KMALLOC] = "kmalloc",
+	[MEMLAB_WL_PAGES_KERNEL] = "pages_kernel",
 };
 
-const char * const memlab_wl_free_names[WL_FREE_KEEP + 1] = {
-	[WL_FREE_RANDOM] = "random", [WL_FREE_LIFO] = "lifo", [WL_FREE_FIFO] = "fifo",
-	[WL_FREE_KEEP] = "keep",
+const char * const memlab_wl_free_names[MEMLAB_WL_FREE_KEEP + 1] = {
+	[MEMLAB_WL_FREE_RANDOM] = "random",
+	[MEMLAB_WL_FREE_LIFO] = "lifo",
+	[MEMLAB_WL_FREE_FIFO] = "fifo",
+	[MEMLAB_WL_FREE_KEEP] = "keep",
 };
 
 static const char * const wl_dist_names[] = {
-	[WL_DIST_UNIFORM] = "uniform", [WL_DIST_LOG] = "log",
+	[MEMLAB_WL_DIST_UNIFORM] = "uniform", [MEMLAB_WL_DIST_LOG] = "log",
 };
 
 enum {
@@ -110,14 +117,14 @@ static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, c
 
 	switch (opt) {
 	case WL_OPT_LAYER:
-		ret = match_string(memlab_wl_layer_names, WL_NR_LAYERS, v);
+		ret = match_string(memlab_wl_layer_names, MEMLAB_WL_NR_LAYERS, v);
 		if (ret < 0)
 			return wl_refuse(why,
 					 "layer must be lmm, pages, slice, vm, mix, kmalloc or pages_kernel");
 		spec->layer = ret;
 		return 0;
 	case WL_OPT_OPS:
-		if (kstrtoul(v, 0, &spec->ops) || !spec->ops || spec->ops > WL_MAX_OPS)
+		if (kstrtoul(v, 0, &spec->ops) || !spec->ops || spec->ops > MEMLAB_WL_MAX_OPS)
 			return wl_refuse(why, "ops must be 1..2000000");
 		return 0;
 	case WL_OPT_SEED:
@@ -126,7 +133,7 @@ static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, c
 		return 0;
 	case WL_OPT_SIZE:
 		if (wl_parse_range(v, &spec->size_min, &spec->size_max) || !spec->size_min ||
-		    spec->size_max > WL_MAX_SIZE)
+		    spec->size_max > MEMLAB_WL_MAX_SIZE)
 			return wl_refuse(why, "size must be N or A-B with 1 <= A <= B <= 4M");
 		return 0;
 	case WL_OPT_DIST:
@@ -137,19 +144,19 @@ static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, c
 		return 0;
 	case WL_OPT_FREE:
 		if (!strncmp(v, "keep:", 5)) {
-			spec->free = WL_FREE_KEEP;
+			spec->free = MEMLAB_WL_FREE_KEEP;
 			if (kstrtoul(v + 5, 0, &spec->keep) || !spec->keep ||
-			    spec->keep > WL_MAX_LIVE)
+			    spec->keep > MEMLAB_WL_MAX_LIVE)
 				return wl_refuse(why, "free=keep:N needs N in 1..65536");
 			return 0;
 		}
-		ret = match_string(memlab_wl_free_names, WL_FREE_KEEP, v);
+		ret = match_string(memlab_wl_free_names, MEMLAB_WL_FREE_KEEP, v);
 		if (ret < 0)
 			return wl_refuse(why, "free must be random, lifo, fifo or keep:N");
 		spec->free = ret;
 		return 0;
 	case WL_OPT_ALIGN:
-		if (kstrtouint(v, 0, &spec->align) || spec->align > WL_MAX_ALIGN)
+		if (kstrtouint(v, 0, &spec->align) || spec->align > MEMLAB_WL_MAX_ALIGN)
 			return wl_refuse(why, "align must be 0..22 (bits)");
 		return 0;
 	case WL_OPT_RANGE:
@@ -171,7 +178,7 @@ static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, c
 		return 0;
 	case WL_OPT_THREADS:
 		if (kstrtouint(v, 0, &spec->threads) || !spec->threads ||
-		    spec->threads > WL_MAX_THREADS)
+		    spec->threads > MEMLAB_WL_MAX_THREADS)
 			return wl_refuse(why, "threads must be 1..64");
 		return 0;
 	case WL_OPT_XFREE:
@@ -179,7 +186,8 @@ static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, c
 			return wl_refuse(why, "xfree must be 0 or 1");
 		return 0;
 	case WL_OPT_SAMPLE:
-		if (kstrtoul(v, 0, &spec->sample) || !spec->sample || spec->sample > WL_MAX_OPS)
+		if (kstrtoul(v, 0, &spec->sample) || !spec->sample ||
+		    spec->sample > MEMLAB_WL_MAX_OPS)
 			return wl_refuse(why,
 					 "sample must be 1..2000000 (operations between samples)");
 		return 0;
@@ -199,11 +207,11 @@ static int wl_parse_sample(const struct memlab_wl_spec *spec, const char **why)
 	if (spec->threads > 1)
 		return wl_refuse(why,
 				 "sample=N applies to one-thread runs and replay, not to threads");
-	if (spec->cmd == WL_CMD_REPLAY)
+	if (spec->cmd == MEMLAB_WL_CMD_REPLAY)
 		return 0;
 	if (spec->sample > spec->ops)
 		return wl_refuse(why, "sample=N must be at most ops (no sample otherwise)");
-	if (spec->ops / spec->sample > WL_MAX_SAMPLES)
+	if (spec->ops / spec->sample > MEMLAB_WL_MAX_SAMPLES)
 		return wl_refuse(why, "sample=N: at most 4096 samples a run (ops/N); raise N");
 	return 0;
 }
@@ -216,8 +224,8 @@ static int wl_parse_sample(const struct memlab_wl_spec *spec, const char **why)
  *
  * Return: 0, or -EINVAL for an unknown word, a value out of range, a
  * missing layer or a contradiction (e.g. size=0, keep:0, align on pages,
- * xfree=1 with one thread, ops x threads above WL_MAX_OPS, sample=N with
- * threads, above ops or for more than WL_MAX_SAMPLES samples).
+ * xfree=1 with one thread, ops x threads above MEMLAB_WL_MAX_OPS, sample=N with
+ * threads, above ops or for more than MEMLAB_WL_MAX_SAMPLES samples).
  */
 int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec, const char **why)
 {
@@ -226,8 +234,8 @@ int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec, const char **
 	int ret;
 
 	*spec = (struct memlab_wl_spec) {
-		.cmd = WL_CMD_RUN, .ops = 10000, .seed = 1, .size_min = 16, .size_max = 4096,
-		.dist = WL_DIST_UNIFORM, .free = WL_FREE_RANDOM, .threads = 1,
+		.cmd = MEMLAB_WL_CMD_RUN, .ops = 10000, .seed = 1, .size_min = 16, .size_max = 4096,
+		.dist = MEMLAB_WL_DIST_UNIFORM, .free = MEMLAB_WL_FREE_RANDOM, .threads = 1,
 	};
 	if (strscpy(buf, line, sizeof(buf)) < 0)
 		return wl_refuse(why, "the line is longer than 255 bytes");
@@ -241,13 +249,13 @@ int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec, const char **
 		opt = match_token(tok, wl_tokens, args);
 		switch (opt) {
 		case WL_OPT_REPLAY:
-			spec->cmd = WL_CMD_REPLAY;
+			spec->cmd = MEMLAB_WL_CMD_REPLAY;
 			continue;
 		case WL_OPT_FREE_CMD:
-			spec->cmd = WL_CMD_FREE;
+			spec->cmd = MEMLAB_WL_CMD_FREE;
 			continue;
 		case WL_OPT_SHRINK:
-			spec->cmd = WL_CMD_SHRINK;
+			spec->cmd = MEMLAB_WL_CMD_SHRINK;
 			continue;
 		case WL_OPT_ERR:
 			return wl_refuse(why,
@@ -259,23 +267,23 @@ int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec, const char **
 			return ret;
 		have_layer |= opt == WL_OPT_LAYER;
 	}
-	if (spec->cmd == WL_CMD_FREE || spec->cmd == WL_CMD_SHRINK)
+	if (spec->cmd == MEMLAB_WL_CMD_FREE || spec->cmd == MEMLAB_WL_CMD_SHRINK)
 		return have_layer ? wl_refuse(why, "free and shrink take no layer") : 0;
 	if (!have_layer)
 		return wl_refuse(why, "layer= is missing");
 	/* alignment and ranges are LMM constraints */
-	if ((spec->align || spec->range_hi) && spec->layer != WL_LMM)
+	if ((spec->align || spec->range_hi) && spec->layer != MEMLAB_WL_LMM)
 		return wl_refuse(why, "align and range apply to layer=lmm only");
 	if ((spec->hold || spec->low) &&
-	    (spec->layer == WL_KMALLOC || spec->layer == WL_PAGES_KERNEL))
+	    (spec->layer == MEMLAB_WL_KMALLOC || spec->layer == MEMLAB_WL_PAGES_KERNEL))
 		return wl_refuse(why, "hold and low apply to memlab's layers, not to the kernel's");
-	if (spec->cmd == WL_CMD_REPLAY && (spec->threads > 1 || spec->xfree))
+	if (spec->cmd == MEMLAB_WL_CMD_REPLAY && (spec->threads > 1 || spec->xfree))
 		return wl_refuse(why, "threads and xfree apply to generated runs, not to replay");
 	if (spec->xfree && spec->threads < 2)
 		return wl_refuse(why, "xfree=1 needs threads=2 or more (a free on another thread)");
-	if (spec->ops * spec->threads > WL_MAX_OPS)
+	if (spec->ops * spec->threads > MEMLAB_WL_MAX_OPS)
 		return wl_refuse(why, "ops x threads must be at most 2000000");
-	if (spec->free == WL_FREE_KEEP && spec->keep * spec->threads > WL_MAX_LIVE)
+	if (spec->free == MEMLAB_WL_FREE_KEEP && spec->keep * spec->threads > MEMLAB_WL_MAX_LIVE)
 		return wl_refuse(why, "keep:N x threads must be at most 65536");
 	return wl_parse_sample(spec, why);
 }

@@ -23,7 +23,7 @@
  * module's VM instance (memlab_vm_alloc(), process context: the runner is
  * in the writer's context or in kthreads).  layer=mix draws lmm, pages or
  * generic for each allocation; one drawn for generic that is larger than
- * 4 pages (WL_MIX_VM_ABOVE) goes to vm instead, so the mix's large sizes
+ * 4 pages (MEMLAB_WL_MIX_VM_ABOVE) goes to vm instead, so the mix's large sizes
  * are split between the pages layer and the VM allocator.  A refused line
  * changes nothing; the kernel log says why.
  *
@@ -78,7 +78,7 @@
  *
  * Samples.  sample=N (one thread, or a replay) records, every N
  * operations, the run's live bytes and objects and every layer's
- * fragmentation (wl_frag(), as for before/after): at most WL_MAX_SAMPLES,
+ * fragmentation (wl_frag(), as for before/after): at most MEMLAB_WL_MAX_SAMPLES,
  * in an array allocated when the run starts.  workload/samples shows the
  * last run's as CSV; a reader holds a reference to them, not a lock, so a
  * new run never waits for it.  workload/latency shows the last run's
@@ -122,7 +122,7 @@
 #define WL_MAX_PAGE_ORDER	(MAX_ORDER - 1)
 #endif
 
-static_assert(WL_MAX_THREADS <= 256);		/* struct wl_obj's thread is a u8 */
+static_assert(MEMLAB_WL_MAX_THREADS <= 256);		/* struct memlab_wl_obj's thread is a u8 */
 
 /* ------------------------------------------------------------------------
  * Running
@@ -144,7 +144,7 @@ static size_t wl_size(struct wl_run *r)
 
 	if (s->size_min == s->size_max)
 		return s->size_min;
-	if (s->dist == WL_DIST_UNIFORM)
+	if (s->dist == MEMLAB_WL_DIST_UNIFORM)
 		return s->size_min + wl_rnd(r) % (s->size_max - s->size_min + 1);
 	/* log-uniform: pick a power of two between, then uniform inside it */
 	lo = ilog2(s->size_min);
@@ -171,18 +171,18 @@ void *memlab_wl_alloc(const struct memlab_wl_layers *ly, const struct memlab_wl_
 	uintptr_t base = (uintptr_t)ly->base;
 
 	switch (layer) {
-	case WL_LMM:
+	case MEMLAB_WL_LMM:
 		return lmm_alloc_gen(ly->lmm, size, flags, align, 0, base + s->range_lo,
 				     (s->range_hi ? s->range_hi : ly->size) - s->range_lo);
-	case WL_PAGES:
+	case MEMLAB_WL_PAGES:
 		if (get_order(size) > memlab_pages_max_order(ly->pages))
 			return NULL;
 		return memlab_get_pages(ly->pages, flags, get_order(size));
-	case WL_VM:
+	case MEMLAB_WL_VM:
 		return memlab_vm_alloc(ly->vm, size, flags);
-	case WL_KMALLOC:
+	case MEMLAB_WL_KMALLOC:
 		return kmalloc(size, GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY);
-	case WL_PAGES_KERNEL:
+	case MEMLAB_WL_PAGES_KERNEL:
 		if (get_order(size) > WL_MAX_PAGE_ORDER)
 			return NULL;
 		return (void *)__get_free_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY,
@@ -200,19 +200,19 @@ void *memlab_wl_alloc(const struct memlab_wl_layers *ly, const struct memlab_wl_
  * Context: process context.
  * Return: 0, or the layer's error (a misuse it detected).
  */
-int memlab_wl_free_obj(const struct memlab_wl_layers *ly, const struct wl_obj *o)
+int memlab_wl_free_obj(const struct memlab_wl_layers *ly, const struct memlab_wl_obj *o)
 {
 	switch (o->layer) {
-	case WL_LMM:
+	case MEMLAB_WL_LMM:
 		return lmm_free(ly->lmm, o->p, o->size);
-	case WL_PAGES:
+	case MEMLAB_WL_PAGES:
 		return memlab_put_pages(ly->pages, o->p);
-	case WL_VM:
+	case MEMLAB_WL_VM:
 		return memlab_vm_free(ly->vm, o->p);
-	case WL_KMALLOC:
+	case MEMLAB_WL_KMALLOC:
 		kfree(o->p);
 		return 0;
-	case WL_PAGES_KERNEL:
+	case MEMLAB_WL_PAGES_KERNEL:
 		free_pages((unsigned long)o->p, get_order(o->size));
 		return 0;
 	default:
@@ -220,13 +220,13 @@ int memlab_wl_free_obj(const struct memlab_wl_layers *ly, const struct wl_obj *o
 	}
 }
 
-static size_t wl_bytes(const struct wl_obj *o)
+static size_t wl_bytes(const struct memlab_wl_obj *o)
 {
 	switch (o->layer) {
-	case WL_PAGES:
-	case WL_PAGES_KERNEL:
+	case MEMLAB_WL_PAGES:
+	case MEMLAB_WL_PAGES_KERNEL:
 		return PAGE_SIZE << get_order(o->size);
-	case WL_VM:
+	case MEMLAB_WL_VM:
 		return PAGE_ALIGN(o->size);
 	default:
 		return o->size;
@@ -241,21 +241,21 @@ static size_t wl_bytes(const struct wl_obj *o)
  * @size: the allocation's size.
  *
  * layer=mix: @draw picks lmm, pages or generic; a generic draw above
- * WL_MIX_VM_ABOVE goes to vm.  The draw is the same either way, so a seed
+ * MEMLAB_WL_MIX_VM_ABOVE goes to vm.  The draw is the same either way, so a seed
  * gives the same operations with or without a VM instance.
  *
- * Return: an enum memlab_wl_layer other than WL_MIX.
+ * Return: an enum memlab_wl_layer other than MEMLAB_WL_MIX.
  */
 u8 memlab_wl_layer_of(const struct memlab_wl_layers *ly, const struct memlab_wl_spec *s, u64 draw,
 		      size_t size)
 {
 	u8 layer;
 
-	if (s->layer != WL_MIX)
+	if (s->layer != MEMLAB_WL_MIX)
 		return s->layer;
 	layer = do_div(draw, 3);
-	if (layer == WL_SLICE && size > WL_MIX_VM_ABOVE && ly->vm)
-		return WL_VM;
+	if (layer == MEMLAB_WL_SLICE && size > MEMLAB_WL_MIX_VM_ABOVE && ly->vm)
+		return MEMLAB_WL_VM;
 	return layer;
 }
 
@@ -316,7 +316,7 @@ static u32 wl_pct(u32 *v, unsigned long n, unsigned int pct)
  * Four buckets per power of two: 0..3 ns have a bucket each, and
  * [2^e, 2^(e+1)) for e >= 2 is cut into quarters.
  *
- * Return: 0..WL_HIST_BUCKETS - 1.
+ * Return: 0..MEMLAB_WL_HIST_BUCKETS - 1.
  */
 unsigned int memlab_wl_hist_bucket(u32 ns)
 {
@@ -330,10 +330,10 @@ unsigned int memlab_wl_hist_bucket(u32 ns)
 
 /**
  * memlab_wl_hist_lo() - where a latency histogram bucket starts
- * @bucket: 0..WL_HIST_BUCKETS (WL_HIST_BUCKETS: the end of the last one).
+ * @bucket: 0..MEMLAB_WL_HIST_BUCKETS (MEMLAB_WL_HIST_BUCKETS: the end of the last one).
  *
  * Return: the bucket's smallest duration, nanoseconds; 2^32 for
- * WL_HIST_BUCKETS.
+ * MEMLAB_WL_HIST_BUCKETS.
  */
 u64 memlab_wl_hist_lo(unsigned int bucket)
 {
@@ -365,22 +365,22 @@ static void wl_samples_put(struct memlab_wl_samples *smp)
 
 /*
  * sample=N of a run of @steps operations: refused (with the reason in the
- * log) unless it gives 1..WL_MAX_SAMPLES samples.  The parser checked
+ * log) unless it gives 1..MEMLAB_WL_MAX_SAMPLES samples.  The parser checked
  * generated runs; this catches a replay of a trace too short or too long.
  */
 static int wl_samples_refuse(unsigned long every, unsigned long steps)
 {
-	if (!every || (every <= steps && steps / every <= WL_MAX_SAMPLES))
+	if (!every || (every <= steps && steps / every <= MEMLAB_WL_MAX_SAMPLES))
 		return 0;
 	pr_notice_ratelimited("workload line refused: sample=%lu gives %lu samples of %lu operations; 1..%u allowed\n",
-			      every, steps / every, steps, WL_MAX_SAMPLES);
+			      every, steps / every, steps, MEMLAB_WL_MAX_SAMPLES);
 	return -EINVAL;
 }
 
 /* Room for the samples of a run of @steps operations, one every @every. */
 static struct memlab_wl_samples *wl_samples_new(unsigned long every, unsigned long steps)
 {
-	unsigned long cap = min(steps / every, (unsigned long)WL_MAX_SAMPLES);
+	unsigned long cap = min(steps / every, (unsigned long)MEMLAB_WL_MAX_SAMPLES);
 	struct memlab_wl_samples *smp;
 
 	smp = kvmalloc(struct_size(smp, s, cap), GFP_KERNEL);
@@ -433,16 +433,16 @@ static void wl_samples_publish(struct memlab_workload *wl, struct memlab_wl_samp
 	wl_samples_put(old);
 }
 
-static struct wl_obj *wl_take(struct wl_run *r)
+static struct memlab_wl_obj *wl_take(struct wl_run *r)
 {
 	unsigned long k;
-	struct wl_obj *o;
+	struct memlab_wl_obj *o;
 
 	switch (r->spec->free) {
-	case WL_FREE_LIFO:
+	case MEMLAB_WL_FREE_LIFO:
 		k = r->count - 1;
 		break;
-	case WL_FREE_FIFO:
+	case MEMLAB_WL_FREE_FIFO:
 		k = 0;
 		break;
 	default:
@@ -450,11 +450,11 @@ static struct wl_obj *wl_take(struct wl_run *r)
 		break;
 	}
 	/* swap the chosen one with the newest, then pop the newest (or the oldest for FIFO) */
-	if (r->spec->free == WL_FREE_FIFO) {
+	if (r->spec->free == MEMLAB_WL_FREE_FIFO) {
 		o = &r->live[r->head];
 		r->head = (r->head + 1) % r->cap;
 	} else {
-		struct wl_obj tmp;
+		struct memlab_wl_obj tmp;
 		unsigned long a = (r->head + k) % r->cap, z = (r->head + r->count - 1) % r->cap;
 
 		tmp = r->live[a];
@@ -471,15 +471,15 @@ static struct wl_obj *wl_take(struct wl_run *r)
  * size) is given back at once: the caller counts a failure.  Its footprint
  * is sampled after every allocation, outside the timed call.
  */
-static bool wl_peer_put(struct wl_run *r, const struct wl_obj *o)
+static bool wl_peer_put(struct wl_run *r, const struct memlab_wl_obj *o)
 {
-	if (o->layer != WL_KMALLOC && o->layer != WL_PAGES_KERNEL)
+	if (o->layer != MEMLAB_WL_KMALLOC && o->layer != MEMLAB_WL_PAGES_KERNEL)
 		return true;
 	if (r->live_bytes + wl_bytes(o) > r->ly->size / r->ctl->nr) {
 		memlab_wl_free_obj(r->ly, o);
 		return false;
 	}
-	if (o->layer == WL_KMALLOC) {
+	if (o->layer == MEMLAB_WL_KMALLOC) {
 		r->granted += kmalloc_size_roundup(o->size);
 		r->granted_peak = max(r->granted_peak, r->granted);
 		r->slab_peak = max(r->slab_peak,
@@ -493,10 +493,10 @@ static bool wl_peer_put(struct wl_run *r, const struct wl_obj *o)
  * @r: the run.
  * @o: an object taken out of @r's ring, freed or passed on to be freed.
  */
-void memlab_wl_unput(struct wl_run *r, const struct wl_obj *o)
+void memlab_wl_unput(struct wl_run *r, const struct memlab_wl_obj *o)
 {
 	r->live_bytes -= wl_bytes(o);
-	if (o->layer == WL_KMALLOC)
+	if (o->layer == MEMLAB_WL_KMALLOC)
 		r->granted -= kmalloc_size_roundup(o->size);
 }
 
@@ -508,7 +508,7 @@ void memlab_wl_unput(struct wl_run *r, const struct wl_obj *o)
  * Return: true, or false (a failure, @o freed) when a kernel peer's
  * object is over the thread's budget.
  */
-bool memlab_wl_put(struct wl_run *r, const struct wl_obj *o)
+bool memlab_wl_put(struct wl_run *r, const struct memlab_wl_obj *o)
 {
 	if (!wl_peer_put(r, o))
 		return false;
@@ -529,7 +529,7 @@ bool memlab_wl_put(struct wl_run *r, const struct wl_obj *o)
  *
  * Context: process context.
  */
-void memlab_wl_timed_free(struct wl_run *r, const struct wl_obj *o)
+void memlab_wl_timed_free(struct wl_run *r, const struct memlab_wl_obj *o)
 {
 	u64 t0 = ktime_get_ns();
 
@@ -594,7 +594,7 @@ static void wl_drain(struct wl_run *r)
  * asleep: the last one to sleep emptied its inbox and woke its producer),
  * then wait for room.
  */
-static void wl_send(struct wl_run *r, const struct wl_obj *o)
+static void wl_send(struct wl_run *r, const struct memlab_wl_obj *o)
 {
 	struct wl_ctl *c = r->ctl;
 	struct wl_inbox *in = &c->runs[(r->thread + 1) % c->nr].inbox;
@@ -626,25 +626,26 @@ static void wl_generate(struct wl_run *r)
 		}
 		if (s->xfree)
 			wl_drain(r);
-		alloc = s->free == WL_FREE_KEEP ? r->count < s->keep :
+		alloc = s->free == MEMLAB_WL_FREE_KEEP ? r->count < s->keep :
 			!r->count || (r->count < r->cap && wl_rnd(r) % 100 < 55);
 		if (alloc) {
-			struct wl_obj o = { .size = wl_size(r), .thread = r->thread };
+			struct memlab_wl_obj o = { .size = wl_size(r), .thread = r->thread };
 			u64 t0;
 
 			/* the size is drawn first, then the mix's layer */
-			o.layer = memlab_wl_layer_of(r->ly, s, s->layer == WL_MIX ? wl_rnd(r) : 0,
+			o.layer = memlab_wl_layer_of(r->ly, s,
+						     s->layer == MEMLAB_WL_MIX ? wl_rnd(r) : 0,
 						     o.size);
 			t0 = ktime_get_ns();
 
 			o.p = memlab_wl_alloc(r->ly, s, o.layer, o.size,
-					      o.layer == WL_LMM ? s->align : 0);
+					      o.layer == MEMLAB_WL_LMM ? s->align : 0);
 			r->alloc_ns[r->nr_alloc++] = ktime_get_ns() - t0;
 			o.cpu = raw_smp_processor_id();
 			if (!o.p || !memlab_wl_put(r, &o))
 				r->failures++;
 		} else {
-			struct wl_obj o = *wl_take(r);
+			struct memlab_wl_obj o = *wl_take(r);
 
 			memlab_wl_unput(r, &o);
 			if (s->xfree)
@@ -741,7 +742,7 @@ static int wl_run_threads(struct wl_ctl *c)
 /* Context: caller holds @wl->run_lock. */
 static void wl_release_held(struct memlab_workload *wl)
 {
-	struct wl_obj *held;
+	struct memlab_wl_obj *held;
 	unsigned long n;
 
 	lockdep_assert_held(&wl->run_lock);
@@ -827,11 +828,11 @@ static int wl_format_peer(const struct memlab_wl_spec *s, const struct wl_ctl *c
 		slab = max(slab, c->runs[i].slab_peak);
 		peak += c->runs[i].peak_bytes >> PAGE_SHIFT;
 	}
-	if (s->layer == WL_PAGES_KERNEL)
+	if (s->layer == MEMLAB_WL_PAGES_KERNEL)
 		return scnprintf(p, n,
 				 "peer_pages_peak: %lu pages held (1 << order per live block, at the peak%s)\n",
 				 peak, c->nr > 1 ? "; the sum of each thread's" : "");
-	if (s->layer != WL_KMALLOC)
+	if (s->layer != MEMLAB_WL_KMALLOC)
 		return 0;
 	slab = slab > c->slab_start ? slab - c->slab_start : 0;
 	return scnprintf(p, n,
@@ -864,7 +865,7 @@ static void wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	if (s->threads > 1)
 		scnprintf(extra, sizeof(extra), " threads=%u%s", s->threads,
 			  s->xfree ? " xfree=1" : "");
-	if (s->cmd == WL_CMD_REPLAY)
+	if (s->cmd == MEMLAB_WL_CMD_REPLAY)
 		len += scnprintf(p + len, n - len,
 				 "command: replay layer=%s%s (%lu trace operations)\n",
 				 memlab_wl_layer_names[s->layer], s->hold ? " hold=1" : "",
@@ -875,7 +876,7 @@ static void wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s
 				 memlab_wl_layer_names[s->layer], s->seed, s->size_min, s->size_max,
 				 memlab_wl_free_names[s->free], s->hold ? " hold=1" : "",
 				 s->stack ? " stack=1" : "", extra);
-	if (s->cmd != WL_CMD_REPLAY && s->free == WL_FREE_KEEP)
+	if (s->cmd != MEMLAB_WL_CMD_REPLAY && s->free == MEMLAB_WL_FREE_KEEP)
 		len += scnprintf(p + len, n - len, "keep: %lu live objects%s\n", s->keep,
 				 c->nr > 1 ? " per thread" : "");
 	if (f->interrupted)
@@ -948,7 +949,7 @@ static void wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s
 static void wl_end(struct memlab_workload *wl, struct wl_ctl *c, bool hold)
 {
 	unsigned long total = 0, k = 0, i;
-	struct wl_obj *held = NULL, *old;
+	struct memlab_wl_obj *held = NULL, *old;
 
 	for (i = 0; i < c->nr; i++)
 		total += c->runs[i].count;
@@ -994,7 +995,7 @@ static void wl_free_runs(struct wl_ctl *c)
 /* Context: caller holds @wl->run_lock. */
 static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s)
 {
-	struct wl_ctl c = { .nr = s->cmd == WL_CMD_REPLAY ? 1 : s->threads };
+	struct wl_ctl c = { .nr = s->cmd == MEMLAB_WL_CMD_REPLAY ? 1 : s->threads };
 	struct memlab_wl_frag before, after;
 	struct memlab_wl_samples *smp = NULL;
 	struct memlab_wl_report *rep;
@@ -1005,11 +1006,11 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	int ret = 0;
 	u64 t0;
 
-	if (s->cmd == WL_CMD_REPLAY && !wl->nr_trace)
+	if (s->cmd == MEMLAB_WL_CMD_REPLAY && !wl->nr_trace)
 		return -ENODATA;
 	if (!wl->report || !wl->scratch)
 		return -ENOMEM;
-	ret = wl_samples_refuse(s->sample, s->cmd == WL_CMD_REPLAY ? wl->nr_trace : s->ops);
+	ret = wl_samples_refuse(s->sample, s->cmd == MEMLAB_WL_CMD_REPLAY ? wl->nr_trace : s->ops);
 	if (ret)
 		return ret;
 	if (s->policy[0]) {
@@ -1023,7 +1024,7 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	}
 	if (!s->stack)
 		wl_release_held(wl);
-	else if (s->hold && wl->nr_held > WL_MAX_LIVE)
+	else if (s->hold && wl->nr_held > MEMLAB_WL_MAX_LIVE)
 		return -E2BIG;
 	/*
 	 * Every run on memlab starts from what the LMM can give: the free
@@ -1032,11 +1033,11 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	 * cached, and a run on the LMM sees all of the arena's free memory.  A
 	 * run on a kernel peer touches no memlab layer at all.
 	 */
-	if (s->layer != WL_KMALLOC && s->layer != WL_PAGES_KERNEL)
+	if (s->layer != MEMLAB_WL_KMALLOC && s->layer != MEMLAB_WL_PAGES_KERNEL)
 		memlab_pages_shrink(wl->ly->pages);
 	c.threaded = c.nr > 1;
-	steps = s->cmd == WL_CMD_REPLAY ? wl->nr_trace : s->ops;	/* per thread */
-	cap = s->free == WL_FREE_KEEP ? s->keep : min(steps, WL_MAX_LIVE / c.nr);
+	steps = s->cmd == MEMLAB_WL_CMD_REPLAY ? wl->nr_trace : s->ops;	/* per thread */
+	cap = s->free == MEMLAB_WL_FREE_KEEP ? s->keep : min(steps, MEMLAB_WL_MAX_LIVE / c.nr);
 	cap = max(cap, 1UL);
 	c.runs = kvcalloc(c.nr, sizeof(*c.runs), GFP_KERNEL);
 	alloc_ns = kvmalloc_array(c.nr * steps, sizeof(u32), GFP_KERNEL);
@@ -1075,7 +1076,7 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	wl_frag(wl->ly, &before);
 	c.slab_start = global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
 	t0 = ktime_get_ns();
-	if (s->cmd == WL_CMD_REPLAY) {
+	if (s->cmd == MEMLAB_WL_CMD_REPLAY) {
 		xa_init(&ids);
 		memlab_wl_replay(wl, &c.runs[0], &ids);
 		xa_destroy(&ids);
@@ -1140,17 +1141,17 @@ int memlab_workload_run(struct memlab_workload *wl, const char *line)
 		pr_notice_ratelimited("workload line refused: %s\n", why);
 		return ret;
 	}
-	if (spec.cmd != WL_CMD_FREE && spec.cmd != WL_CMD_SHRINK && spec.layer == WL_VM &&
-	    !wl->ly->vm) {
+	if (spec.cmd != MEMLAB_WL_CMD_FREE && spec.cmd != MEMLAB_WL_CMD_SHRINK &&
+	    spec.layer == MEMLAB_WL_VM && !wl->ly->vm) {
 		pr_notice_ratelimited("workload line refused: this instance has no VM allocator\n");
 		return -ENODEV;
 	}
 	ret = mutex_lock_interruptible(&wl->run_lock);
 	if (ret)
 		return ret;
-	if (spec.cmd == WL_CMD_FREE || spec.cmd == WL_CMD_SHRINK) {
+	if (spec.cmd == MEMLAB_WL_CMD_FREE || spec.cmd == MEMLAB_WL_CMD_SHRINK) {
 		wl_release_held(wl);
-		if (spec.cmd == WL_CMD_SHRINK) {
+		if (spec.cmd == MEMLAB_WL_CMD_SHRINK) {
 			memlab_generic_shrink(wl->ly->generic);
 			memlab_pages_shrink(wl->ly->pages);
 		}
@@ -1340,7 +1341,7 @@ int memlab_workload_latency_show(struct memlab_workload *wl, struct seq_file *m)
 		return ret;
 	seq_puts(m, "lo_ns,hi_ns,allocs,frees\n");
 	f = wl->report && wl->report->len ? &wl->report->figures : NULL;
-	for (b = 0; f && b < WL_HIST_BUCKETS; b++)
+	for (b = 0; f && b < MEMLAB_WL_HIST_BUCKETS; b++)
 		if (f->alloc_hist[b] || f->free_hist[b])
 			seq_printf(m, "%llu,%llu,%u,%u\n", memlab_wl_hist_lo(b),
 				   memlab_wl_hist_lo(b + 1), f->alloc_hist[b], f->free_hist[b]);

@@ -34,7 +34,7 @@ struct xarray;
  * only after it is read.
  */
 struct wl_inbox {
-	struct wl_obj *ring;		/* WL_INBOX_SIZE entries */
+	struct memlab_wl_obj *ring;		/* WL_INBOX_SIZE entries */
 	unsigned long head;		/* next to free: the owner's */
 	unsigned long tail;		/* next free slot: the producer's */
 	wait_queue_head_t wq;		/* the owner waits for objects, the producer for room */
@@ -50,7 +50,7 @@ struct wl_run {
 	unsigned int thread;
 	int cpu;			/* bound to, or -1 */
 	u64 rng;
-	struct wl_obj *live;		/* ring */
+	struct memlab_wl_obj *live;		/* ring */
 	unsigned long head, count, cap;
 	u32 *alloc_ns, *free_ns;	/* ns_cap entries each */
 	unsigned long ns_cap;
@@ -79,18 +79,18 @@ struct wl_ctl {
 };
 
 /* lab/spec.c: names, as the spec and the result say them. */
-extern const char * const memlab_wl_layer_names[WL_NR_LAYERS];
-extern const char * const memlab_wl_free_names[WL_FREE_KEEP + 1];
+extern const char * const memlab_wl_layer_names[MEMLAB_WL_NR_LAYERS];
+extern const char * const memlab_wl_free_names[MEMLAB_WL_FREE_KEEP + 1];
 
 /* lab/workload.c: a run's operations. */
 void *memlab_wl_alloc(const struct memlab_wl_layers *ly, const struct memlab_wl_spec *s, u8 layer,
 		      size_t size, unsigned int align);
-int memlab_wl_free_obj(const struct memlab_wl_layers *ly, const struct wl_obj *o);
+int memlab_wl_free_obj(const struct memlab_wl_layers *ly, const struct memlab_wl_obj *o);
 u8 memlab_wl_layer_of(const struct memlab_wl_layers *ly, const struct memlab_wl_spec *s, u64 draw,
 		      size_t size);
-bool memlab_wl_put(struct wl_run *r, const struct wl_obj *o);
-void memlab_wl_unput(struct wl_run *r, const struct wl_obj *o);
-void memlab_wl_timed_free(struct wl_run *r, const struct wl_obj *o);
+bool memlab_wl_put(struct wl_run *r, const struct memlab_wl_obj *o);
+void memlab_wl_unput(struct wl_run *r, const struct memlab_wl_obj *o);
+void memlab_wl_timed_free(struct wl_run *r, const struct memlab_wl_obj *o);
 void memlab_wl_sample(struct wl_run *r);
 bool memlab_wl_should_stop(struct wl_run *r);
 
