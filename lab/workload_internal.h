@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * memlab workloads, inside lab/: what the spec parser (lab/spec.c), the
- * runner (lab/workload.c) and the trace replay (lab/replay.c) share.  Only
- * these three files include it.
+ * runner (lab/workload.c), its reports (lab/report.c) and the trace replay
+ * (lab/replay.c) share.  Only these files include it.
  *
  * A run is one struct wl_ctl and one struct wl_run per thread.  The runner
  * sets them up, drives each run's operations (generated, or a replay of
@@ -93,6 +93,14 @@ void memlab_wl_unput(struct wl_run *r, const struct memlab_wl_obj *o);
 void memlab_wl_timed_free(struct wl_run *r, const struct memlab_wl_obj *o);
 void memlab_wl_sample(struct wl_run *r);
 bool memlab_wl_should_stop(struct wl_run *r);
+
+/* lab/report.c: a finished run's figures and text; the samples' references. */
+void memlab_wl_summarise(struct wl_ctl *c, u32 *all_alloc, u32 *all_free,
+			 struct memlab_wl_figures *f);
+void memlab_wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s,
+		      const struct wl_ctl *c, unsigned long planned, struct memlab_wl_report *rep,
+		      const struct memlab_wl_frag *b, const struct memlab_wl_frag *a, u64 total_ns);
+void memlab_wl_samples_put(struct memlab_wl_samples *smp);
 
 /* lab/replay.c: the stored trace and its replay. */
 void memlab_wl_trace_init(struct memlab_workload *wl);
