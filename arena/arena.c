@@ -277,7 +277,7 @@ static int memlab_arena_get_cma(struct memlab_arena *arena, size_t size,
 	arena->base = dma_alloc_coherent(&pdev->dev, size, &arena->dma,
 					 GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
 	if (!arena->base) {
-		*why = "dma_alloc_coherent failed: no CMA area, or none large enough (boot with cma=)";
+		*why = "dma_alloc_coherent failed: no CMA area large enough (boot with cma=)";
 		ret = -ENOMEM;
 		goto out_unregister;
 	}

@@ -33,14 +33,14 @@ static void wl_parse_full_spec(struct kunit *test)
 	struct memlab_wl_spec s;
 
 	KUNIT_ASSERT_EQ(test, memlab_wl_parse(line, &s, NULL), 0);
-	KUNIT_EXPECT_EQ(test, s.cmd, WL_CMD_RUN);
-	KUNIT_EXPECT_EQ(test, s.layer, WL_LMM);
+	KUNIT_EXPECT_EQ(test, s.cmd, MEMLAB_WL_CMD_RUN);
+	KUNIT_EXPECT_EQ(test, s.layer, MEMLAB_WL_LMM);
 	KUNIT_EXPECT_EQ(test, s.ops, 5);
 	KUNIT_EXPECT_EQ(test, s.seed, 3);
 	KUNIT_EXPECT_EQ(test, s.size_min, 16);
 	KUNIT_EXPECT_EQ(test, s.size_max, 64);
-	KUNIT_EXPECT_EQ(test, s.dist, WL_DIST_LOG);
-	KUNIT_EXPECT_EQ(test, s.free, WL_FREE_KEEP);
+	KUNIT_EXPECT_EQ(test, s.dist, MEMLAB_WL_DIST_LOG);
+	KUNIT_EXPECT_EQ(test, s.free, MEMLAB_WL_FREE_KEEP);
 	KUNIT_EXPECT_EQ(test, s.keep, 10);
 	KUNIT_EXPECT_EQ(test, s.align, 4);
 	KUNIT_EXPECT_EQ(test, s.range_lo, 4096);
@@ -61,23 +61,23 @@ static void wl_parse_defaults_and_commands(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.seed, 1);
 	KUNIT_EXPECT_EQ(test, s.size_min, 16);
 	KUNIT_EXPECT_EQ(test, s.size_max, 4096);
-	KUNIT_EXPECT_EQ(test, s.free, WL_FREE_RANDOM);
+	KUNIT_EXPECT_EQ(test, s.free, MEMLAB_WL_FREE_RANDOM);
 	KUNIT_EXPECT_FALSE(test, s.hold);
 	KUNIT_ASSERT_EQ(test, memlab_wl_parse("  layer=pages   size=8K free=fifo ", &s, NULL), 0);
 	KUNIT_EXPECT_EQ(test, s.size_min, 8192);
 	KUNIT_EXPECT_EQ(test, s.size_max, 8192);
-	KUNIT_EXPECT_EQ(test, s.free, WL_FREE_FIFO);
+	KUNIT_EXPECT_EQ(test, s.free, MEMLAB_WL_FREE_FIFO);
 	KUNIT_ASSERT_EQ(test, memlab_wl_parse("replay layer=mix hold=1", &s, NULL), 0);
-	KUNIT_EXPECT_EQ(test, s.cmd, WL_CMD_REPLAY);
-	KUNIT_EXPECT_EQ(test, s.layer, WL_MIX);
+	KUNIT_EXPECT_EQ(test, s.cmd, MEMLAB_WL_CMD_REPLAY);
+	KUNIT_EXPECT_EQ(test, s.layer, MEMLAB_WL_MIX);
 	KUNIT_ASSERT_EQ(test, memlab_wl_parse("layer=kmalloc threads=2 xfree=1", &s, NULL), 0);
-	KUNIT_EXPECT_EQ(test, s.layer, WL_KMALLOC);
+	KUNIT_EXPECT_EQ(test, s.layer, MEMLAB_WL_KMALLOC);
 	KUNIT_ASSERT_EQ(test, memlab_wl_parse("replay layer=pages_kernel", &s, NULL), 0);
-	KUNIT_EXPECT_EQ(test, s.layer, WL_PAGES_KERNEL);
+	KUNIT_EXPECT_EQ(test, s.layer, MEMLAB_WL_PAGES_KERNEL);
 	KUNIT_ASSERT_EQ(test, memlab_wl_parse("free\n", &s, NULL), 0);
-	KUNIT_EXPECT_EQ(test, s.cmd, WL_CMD_FREE);
+	KUNIT_EXPECT_EQ(test, s.cmd, MEMLAB_WL_CMD_FREE);
 	KUNIT_ASSERT_EQ(test, memlab_wl_parse("shrink", &s, NULL), 0);
-	KUNIT_EXPECT_EQ(test, s.cmd, WL_CMD_SHRINK);
+	KUNIT_EXPECT_EQ(test, s.cmd, MEMLAB_WL_CMD_SHRINK);
 }
 
 static const char * const bad_specs[] = {
@@ -212,9 +212,9 @@ static void wl_hist_buckets(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_wl_hist_bucket(1000), 35);
 	KUNIT_EXPECT_EQ(test, memlab_wl_hist_lo(35), 896);
 	KUNIT_EXPECT_EQ(test, memlab_wl_hist_lo(36), 1024);
-	KUNIT_EXPECT_EQ(test, memlab_wl_hist_bucket(U32_MAX), WL_HIST_BUCKETS - 1);
-	KUNIT_EXPECT_EQ(test, memlab_wl_hist_lo(WL_HIST_BUCKETS), 1ULL << 32);
-	for (b = 0; b < WL_HIST_BUCKETS; b++) {
+	KUNIT_EXPECT_EQ(test, memlab_wl_hist_bucket(U32_MAX), MEMLAB_WL_HIST_BUCKETS - 1);
+	KUNIT_EXPECT_EQ(test, memlab_wl_hist_lo(MEMLAB_WL_HIST_BUCKETS), 1ULL << 32);
+	for (b = 0; b < MEMLAB_WL_HIST_BUCKETS; b++) {
 		KUNIT_EXPECT_LT_MSG(test, memlab_wl_hist_lo(b), memlab_wl_hist_lo(b + 1),
 				    "bucket %u", b);
 		KUNIT_EXPECT_EQ_MSG(test, memlab_wl_hist_bucket(memlab_wl_hist_lo(b)), b,
@@ -231,7 +231,7 @@ static void wl_hist_buckets(struct kunit *test)
 
 static void wl_parse_trace_lines(struct kunit *test)
 {
-	struct wl_trace_op op;
+	struct memlab_wl_trace_op op;
 	bool blank;
 
 	KUNIT_EXPECT_EQ(test, memlab_wl_parse_trace_line("alloc 7 100", &op, &blank), 0);
@@ -1320,7 +1320,7 @@ static u32 wl_hist_sum(const u32 *h)
 	unsigned int b;
 	u32 n = 0;
 
-	for (b = 0; b < WL_HIST_BUCKETS; b++)
+	for (b = 0; b < MEMLAB_WL_HIST_BUCKETS; b++)
 		n += h[b];
 	return n;
 }

@@ -334,10 +334,12 @@ unsigned int memlab_map_row(struct memlab_map *map, unsigned long row, char *cel
  */
 void memlab_map_header(const struct memlab_map *map, lmm_print_fn print, void *arg)
 {
-	print(arg, "# memlab map: arena 0x%lx-0x%lx (%zu KiB), %zu bytes per char, %d chars per row\n",
+	print(arg,
+	      "# memlab map: arena 0x%lx-0x%lx (%zu KiB), %zu bytes per char, %d chars per row\n",
 	      (unsigned long)map->base, (unsigned long)(map->base + map->size), map->size >> 10,
 	      map->bpc, MEMLAB_MAP_ROW);
-	print(arg, "# legend: .=lmm free #=lmm allocated :=lmm partly free -=pages free P=pages allocated G=generic large V=vm area s=slab partial S=slab full e=slab empty m=metadata\n");
+	print(arg,
+	      "# legend: .=lmm free #=lmm allocated :=lmm partly free -=pages free P=pages allocated G=generic large V=vm area s=slab partial S=slab full e=slab empty m=metadata\n");
 }
 
 /**

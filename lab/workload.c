@@ -1,25 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memlab workloads, driven from debugfs in the style of lib/test_vmalloc.c.
+ * memlab workloads, driven from debugfs in the style of lib/test_vmalloc.c:
+ * the runner.  Its figures, result text and readers are in lab/report.c.
  *
- * A line written to workload/run names a layer and an operation mix:
- *
- *   layer=lmm|pages|slice|vm|mix|kmalloc|pages_kernel [ops=N] [seed=N] [size=A-B|size=N]
- *   [dist=uniform|log] [free=random|lifo|fifo|keep:N] [align=BITS]
- *   [range=A-B] [low=0|1] [hold=0|1] [stack=0|1] [threads=N] [xfree=0|1]
- *   [sample=N] [policy=NAME]
- *
+ * A line written to workload/run (parsed by lab/spec.c, which shows its
+ * syntax) names a layer and an operation mix for a generated run, or is a
+ * command: "replay layer=... [hold=1]" replays the stored trace
+ * (lab/replay.c) through the same operations, "free" releases what a
+ * hold=1 run left allocated (the next run releases it first too, unless it
+ * says stack=1: then the held objects stay through it, e.g. to try a
+ * request against the arena a workload fragmented), and "shrink" does that
+ * and gives every empty slab and whole free block back down to the LMM.
  * policy=NAME first switches the main LMM pool to that policy (built in or
  * registered, as knobs/lmm_policy does; it stays afterwards), for a run or
  * a replay.
  *
- * Or "replay layer=... [hold=1]" to replay the stored trace, "free" to
- * release what a hold=1 run left allocated (the next run releases it
- * first too, unless it says stack=1: then the held objects stay through
- * it, e.g. to try a request against the arena a workload fragmented), or
- * "shrink" to do that and
- * give every empty slab and whole free block back down to the LMM.  The
- * run happens inside the write, in process context; workload/result then
+ * The run happens inside the write, in process context; workload/result then
  * holds operations, failures, median and 99th percentile nanoseconds per
  * allocation and per free, peak live bytes, and the fragmentation of every
  * layer before and after.  Sizes for the pages layer become the order that
@@ -27,7 +23,7 @@
  * module's VM instance (memlab_vm_alloc(), process context: the runner is
  * in the writer's context or in kthreads).  layer=mix draws lmm, pages or
  * generic for each allocation; one drawn for generic that is larger than
- * 4 pages (WL_MIX_VM_ABOVE) goes to vm instead, so the mix's large sizes
+ * 4 pages (MEMLAB_WL_MIX_VM_ABOVE) goes to vm instead, so the mix's large sizes
  * are split between the pages layer and the VM allocator.  A refused line
  * changes nothing; the kernel log says why.
  *
@@ -74,7 +70,7 @@
  * count, the running line) and is held only for short copies, so a reader
  * never waits for a run, and waits interruptibly for the rest.
  *
- * Interruption.  Every WL_CHECK_EVERY operations a run checks for a
+ * Interruption.  Every MEMLAB_WL_CHECK_EVERY operations a run checks for a
  * pending signal (the kthreads of a threaded run check a flag the writer
  * sets when it is signalled).  A stopped run frees everything it
  * allocated (hold=1 too), publishes its figures marked "interrupted", and
@@ -82,25 +78,18 @@
  *
  * Samples.  sample=N (one thread, or a replay) records, every N
  * operations, the run's live bytes and objects and every layer's
- * fragmentation (wl_frag(), as for before/after): at most WL_MAX_SAMPLES,
- * in an array allocated when the run starts.  workload/samples shows the
+ * fragmentation (wl_frag(), as for before/after): at most
+ * MEMLAB_WL_MAX_SAMPLES, in an array allocated when the run starts.
+ * workload/samples (lab/report.c) shows the
  * last run's as CSV; a reader holds a reference to them, not a lock, so a
  * new run never waits for it.  workload/latency shows the last run's
  * allocation and free latencies as a histogram, four buckets per power of
  * two of nanoseconds.
- *
- * Traces (workload/trace) are lines "alloc <id> <size> [align_bits]" and
- * "free <id>"; '#' starts a comment.  Writes append in chunks - a chunk is
- * accepted whole or refused whole, and a refused chunk leaves the trace,
- * its table of live ids and the unfinished line exactly as they were -
- * and opening with O_TRUNC starts over.  A free of an id that is not
- * live, or an alloc of a live id, is refused.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
-#include <linux/bits.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/kernel.h>
@@ -108,30 +97,22 @@
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
-#include <linux/parser.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/vmstat.h>
 #include <linux/wait.h>
 
-#include "lab/workload.h"
+#include "lab/workload_internal.h"
 #include "pages/pages.h"
 #include "slice/slice.h"
 #include "vm/vm.h"
 
-#define WL_TRACE_MAX	BIT(21)		/* operations a stored trace may hold */
-/* Operations between checks for a signal: a few tens of microseconds. */
-#define WL_CHECK_EVERY	256
 /* Objects in flight to one thread (a power of two): 24 KiB per thread. */
 #define WL_INBOX_SIZE	1024
 /* A thread waiting for room or for objects looks again after this long. */
 #define WL_WAIT		msecs_to_jiffies(10)
-/* A trace id freed by the chunk being written (sizes are below 2^23). */
-#define WL_TRACE_FREED	BIT(30)
 
 /* The largest order alloc_pages() serves; as in arena/arena.c for 6.1's MAX_ORDER. */
 #ifdef MAX_PAGE_ORDER
@@ -140,356 +121,12 @@
 #define WL_MAX_PAGE_ORDER	(MAX_ORDER - 1)
 #endif
 
-static_assert(WL_MAX_THREADS <= 256);		/* struct wl_obj's thread is a u8 */
-static_assert(WL_MAX_SIZE < WL_TRACE_FREED);
-
-static const char * const wl_layer_names[] = {
-	[WL_LMM] = "lmm", [WL_PAGES] = "pages", [WL_SLICE] = "slice", [WL_MIX] = "mix",
-	[WL_VM] = "vm", [WL_KMALLOC] = "kmalloc", [WL_PAGES_KERNEL] = "pages_kernel",
-};
-
-static const char * const wl_free_names[] = {
-	[WL_FREE_RANDOM] = "random", [WL_FREE_LIFO] = "lifo", [WL_FREE_FIFO] = "fifo",
-	[WL_FREE_KEEP] = "keep",
-};
-
-/* ------------------------------------------------------------------------
- * Parsing (pure: tested by KUnit)
- * ------------------------------------------------------------------------
- */
-
-enum {
-	WL_OPT_REPLAY, WL_OPT_FREE_CMD, WL_OPT_SHRINK, WL_OPT_LAYER, WL_OPT_OPS, WL_OPT_SEED,
-	WL_OPT_SIZE, WL_OPT_DIST, WL_OPT_FREE, WL_OPT_ALIGN, WL_OPT_RANGE, WL_OPT_LOW,
-	WL_OPT_HOLD, WL_OPT_STACK, WL_OPT_THREADS, WL_OPT_XFREE, WL_OPT_SAMPLE, WL_OPT_POLICY,
-	WL_OPT_ERR,
-};
-
-/* lib/parser.c patterns; "%s" needs a value, so "ops=" is refused. */
-static const match_table_t wl_tokens = {
-	{ WL_OPT_REPLAY, "replay" },
-	{ WL_OPT_FREE_CMD, "free" },
-	{ WL_OPT_SHRINK, "shrink" },
-	{ WL_OPT_LAYER, "layer=%s" },
-	{ WL_OPT_OPS, "ops=%s" },
-	{ WL_OPT_SEED, "seed=%s" },
-	{ WL_OPT_SIZE, "size=%s" },
-	{ WL_OPT_DIST, "dist=%s" },
-	{ WL_OPT_FREE, "free=%s" },
-	{ WL_OPT_ALIGN, "align=%s" },
-	{ WL_OPT_RANGE, "range=%s" },
-	{ WL_OPT_LOW, "low=%s" },
-	{ WL_OPT_HOLD, "hold=%s" },
-	{ WL_OPT_STACK, "stack=%s" },
-	{ WL_OPT_THREADS, "threads=%s" },
-	{ WL_OPT_XFREE, "xfree=%s" },
-	{ WL_OPT_SAMPLE, "sample=%s" },
-	{ WL_OPT_POLICY, "policy=%s" },
-	{ WL_OPT_ERR, NULL },
-};
-
-/* "A-B" or "A" (memparse syntax each); A <= B. */
-static int wl_parse_range(const char *v, size_t *lo, size_t *hi)
-{
-	char *end;
-	unsigned long long a, b;
-
-	a = memparse(v, &end);
-	if (end == v)
-		return -EINVAL;
-	b = a;
-	if (*end == '-') {
-		const char *w = end + 1;
-
-		b = memparse(w, &end);
-		if (end == w)
-			return -EINVAL;
-	}
-	if (*end || a > b)
-		return -EINVAL;
-	*lo = a;
-	*hi = b;
-	return 0;
-}
-
-static int wl_refuse(const char **why, const char *reason)
-{
-	if (why)
-		*why = reason;
-	return -EINVAL;
-}
-
-/* One "word=value" of a run line; the word is already matched. */
-static int wl_parse_value(int opt, const char *v, struct memlab_wl_spec *spec, const char **why)
-{
-	int ret;
-
-	switch (opt) {
-	case WL_OPT_LAYER:
-		ret = match_string(wl_layer_names, WL_NR_LAYERS, v);
-		if (ret < 0)
-			return wl_refuse(why,
-					 "layer must be lmm, pages, slice, vm, mix, kmalloc or pages_kernel");
-		spec->layer = ret;
-		return 0;
-	case WL_OPT_OPS:
-		if (kstrtoul(v, 0, &spec->ops) || !spec->ops || spec->ops > WL_MAX_OPS)
-			return wl_refuse(why, "ops must be 1..2000000");
-		return 0;
-	case WL_OPT_SEED:
-		if (kstrtou64(v, 0, &spec->seed))
-			return wl_refuse(why, "seed must be a number");
-		return 0;
-	case WL_OPT_SIZE:
-		if (wl_parse_range(v, &spec->size_min, &spec->size_max) || !spec->size_min ||
-		    spec->size_max > WL_MAX_SIZE)
-			return wl_refuse(why, "size must be N or A-B with 1 <= A <= B <= 4M");
-		return 0;
-	case WL_OPT_DIST:
-		if (!strcmp(v, "uniform"))
-			spec->dist = WL_DIST_UNIFORM;
-		else if (!strcmp(v, "log"))
-			spec->dist = WL_DIST_LOG;
-		else
-			return wl_refuse(why, "dist must be uniform or log");
-		return 0;
-	case WL_OPT_FREE:
-		if (!strncmp(v, "keep:", 5)) {
-			spec->free = WL_FREE_KEEP;
-			if (kstrtoul(v + 5, 0, &spec->keep) || !spec->keep ||
-			    spec->keep > WL_MAX_LIVE)
-				return wl_refuse(why, "free=keep:N needs N in 1..65536");
-			return 0;
-		}
-		ret = match_string(wl_free_names, WL_FREE_KEEP, v);
-		if (ret < 0)
-			return wl_refuse(why, "free must be random, lifo, fifo or keep:N");
-		spec->free = ret;
-		return 0;
-	case WL_OPT_ALIGN:
-		if (kstrtouint(v, 0, &spec->align) || spec->align > WL_MAX_ALIGN)
-			return wl_refuse(why, "align must be 0..22 (bits)");
-		return 0;
-	case WL_OPT_RANGE:
-		if (wl_parse_range(v, &spec->range_lo, &spec->range_hi) ||
-		    spec->range_lo == spec->range_hi)
-			return wl_refuse(why, "range must be A-B with A < B");
-		return 0;
-	case WL_OPT_LOW:
-		if (kstrtobool(v, &spec->low))
-			return wl_refuse(why, "low must be 0 or 1");
-		return 0;
-	case WL_OPT_HOLD:
-		if (kstrtobool(v, &spec->hold))
-			return wl_refuse(why, "hold must be 0 or 1");
-		return 0;
-	case WL_OPT_STACK:
-		if (kstrtobool(v, &spec->stack))
-			return wl_refuse(why, "stack must be 0 or 1");
-		return 0;
-	case WL_OPT_THREADS:
-		if (kstrtouint(v, 0, &spec->threads) || !spec->threads ||
-		    spec->threads > WL_MAX_THREADS)
-			return wl_refuse(why, "threads must be 1..64");
-		return 0;
-	case WL_OPT_XFREE:
-		if (kstrtobool(v, &spec->xfree))
-			return wl_refuse(why, "xfree must be 0 or 1");
-		return 0;
-	case WL_OPT_SAMPLE:
-		if (kstrtoul(v, 0, &spec->sample) || !spec->sample || spec->sample > WL_MAX_OPS)
-			return wl_refuse(why,
-					 "sample must be 1..2000000 (operations between samples)");
-		return 0;
-	case WL_OPT_POLICY:	/* whether it exists is known when the run starts */
-		if (strscpy(spec->policy, v, sizeof(spec->policy)) < 0)
-			return wl_refuse(why, "policy must be an LMM policy's name (1-15 bytes)");
-		return 0;
-	}
-	return wl_refuse(why, "unknown word: see the workload syntax in the README");
-}
-
-/* sample=N against the rest of the line; a replay's length is checked when it runs. */
-static int wl_parse_sample(const struct memlab_wl_spec *spec, const char **why)
-{
-	if (!spec->sample)
-		return 0;
-	if (spec->threads > 1)
-		return wl_refuse(why,
-				 "sample=N applies to one-thread runs and replay, not to threads");
-	if (spec->cmd == WL_CMD_REPLAY)
-		return 0;
-	if (spec->sample > spec->ops)
-		return wl_refuse(why, "sample=N must be at most ops (no sample otherwise)");
-	if (spec->ops / spec->sample > WL_MAX_SAMPLES)
-		return wl_refuse(why, "sample=N: at most 4096 samples a run (ops/N); raise N");
-	return 0;
-}
-
-/**
- * memlab_wl_parse() - parse a workload/run line
- * @line: the line (a trailing newline is fine).
- * @spec: filled in; defaults for what the line leaves out.
- * @why: if not NULL, set to a sentence saying what is wrong on -EINVAL.
- *
- * Return: 0, or -EINVAL for an unknown word, a value out of range, a
- * missing layer or a contradiction (e.g. size=0, keep:0, align on pages,
- * xfree=1 with one thread, ops x threads above WL_MAX_OPS, sample=N with
- * threads, above ops or for more than WL_MAX_SAMPLES samples).
- */
-int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec, const char **why)
-{
-	char buf[256], *s = buf, *tok;
-	bool have_layer = false;
-	int ret;
-
-	*spec = (struct memlab_wl_spec) {
-		.cmd = WL_CMD_RUN, .ops = 10000, .seed = 1, .size_min = 16, .size_max = 4096,
-		.dist = WL_DIST_UNIFORM, .free = WL_FREE_RANDOM, .threads = 1,
-	};
-	if (strscpy(buf, line, sizeof(buf)) < 0)
-		return wl_refuse(why, "the line is longer than 255 bytes");
-	strim(buf);
-	while ((tok = strsep(&s, " \t\n"))) {
-		substring_t args[MAX_OPT_ARGS];
-		int opt;
-
-		if (!*tok)
-			continue;
-		opt = match_token(tok, wl_tokens, args);
-		switch (opt) {
-		case WL_OPT_REPLAY:
-			spec->cmd = WL_CMD_REPLAY;
-			continue;
-		case WL_OPT_FREE_CMD:
-			spec->cmd = WL_CMD_FREE;
-			continue;
-		case WL_OPT_SHRINK:
-			spec->cmd = WL_CMD_SHRINK;
-			continue;
-		case WL_OPT_ERR:
-			return wl_refuse(why,
-					 "unknown word: see the workload syntax in the README");
-		}
-		/* "%s" ends at the end of the word, which strsep() terminated */
-		ret = wl_parse_value(opt, args[0].from, spec, why);
-		if (ret)
-			return ret;
-		have_layer |= opt == WL_OPT_LAYER;
-	}
-	if (spec->cmd == WL_CMD_FREE || spec->cmd == WL_CMD_SHRINK)
-		return have_layer ? wl_refuse(why, "free and shrink take no layer") : 0;
-	if (!have_layer)
-		return wl_refuse(why, "layer= is missing");
-	/* alignment and ranges are LMM constraints */
-	if ((spec->align || spec->range_hi) && spec->layer != WL_LMM)
-		return wl_refuse(why, "align and range apply to layer=lmm only");
-	if ((spec->hold || spec->low) &&
-	    (spec->layer == WL_KMALLOC || spec->layer == WL_PAGES_KERNEL))
-		return wl_refuse(why, "hold and low apply to memlab's layers, not to the kernel's");
-	if (spec->cmd == WL_CMD_REPLAY && (spec->threads > 1 || spec->xfree))
-		return wl_refuse(why, "threads and xfree apply to generated runs, not to replay");
-	if (spec->xfree && spec->threads < 2)
-		return wl_refuse(why, "xfree=1 needs threads=2 or more (a free on another thread)");
-	if (spec->ops * spec->threads > WL_MAX_OPS)
-		return wl_refuse(why, "ops x threads must be at most 2000000");
-	if (spec->free == WL_FREE_KEEP && spec->keep * spec->threads > WL_MAX_LIVE)
-		return wl_refuse(why, "keep:N x threads must be at most 65536");
-	return wl_parse_sample(spec, why);
-}
-
-/**
- * memlab_wl_parse_trace_line() - parse one trace line
- * @line: "alloc <id> <size> [align_bits]", "free <id>", blank or "# ...".
- * @op: filled in for alloc and free (a free's size is 0 here).
- * @blank: set for blank and comment lines.
- *
- * Return: 0, or -EINVAL for anything else (sizes 1..WL_MAX_SIZE, align
- * bits up to WL_MAX_ALIGN).
- */
-int memlab_wl_parse_trace_line(const char *line, struct wl_trace_op *op, bool *blank)
-{
-	char word[8];
-	unsigned int id, size, align = 0;
-	int n;
-
-	*blank = false;
-	while (*line == ' ' || *line == '\t')
-		line++;
-	if (!*line || *line == '#' || *line == '\n') {
-		*blank = true;
-		return 0;
-	}
-	n = sscanf(line, "%7s %u %u %u", word, &id, &size, &align);
-	if (!strcmp(word, "alloc") && (n == 3 || n == 4)) {
-		if (!size || size > WL_MAX_SIZE || align > WL_MAX_ALIGN)
-			return -EINVAL;
-		*op = (struct wl_trace_op) { .id = id, .size = size, .align = align };
-		return 0;
-	}
-	if (!strcmp(word, "free") && n == 2) {
-		*op = (struct wl_trace_op) { .id = id, .free = true };
-		return 0;
-	}
-	return -EINVAL;
-}
+static_assert(MEMLAB_WL_MAX_THREADS <= 256);		/* struct memlab_wl_obj's thread is a u8 */
 
 /* ------------------------------------------------------------------------
  * Running
  * ------------------------------------------------------------------------
  */
-
-/*
- * Objects the previous thread passes on for freeing.  One producer (the
- * previous thread) moves @tail, one consumer (the owner) moves @head; each
- * publishes its index with a release store and reads the other's with an
- * acquire load, so a slot is read only after it is written, and written
- * only after it is read.
- */
-struct wl_inbox {
-	struct wl_obj *ring;		/* WL_INBOX_SIZE entries */
-	unsigned long head;		/* next to free: the owner's */
-	unsigned long tail;		/* next free slot: the producer's */
-	wait_queue_head_t wq;		/* the owner waits for objects, the producer for room */
-};
-
-struct wl_ctl;
-
-/* One thread's run: its generator, live objects and timings. */
-struct wl_run {
-	const struct memlab_wl_layers *ly;
-	const struct memlab_wl_spec *spec;
-	struct wl_ctl *ctl;
-	unsigned int thread;
-	int cpu;			/* bound to, or -1 */
-	u64 rng;
-	struct wl_obj *live;		/* ring */
-	unsigned long head, count, cap;
-	u32 *alloc_ns, *free_ns;	/* ns_cap entries each */
-	unsigned long ns_cap;
-	unsigned long nr_alloc, nr_free, failures;
-	unsigned long other_thread, other_cpu;
-	unsigned long steps;		/* generator steps done */
-	size_t live_bytes, peak_bytes;
-	unsigned long peak_objs;
-	size_t granted, granted_peak;	/* kmalloc: kmalloc_size_roundup() bytes */
-	unsigned long slab_peak;	/* kmalloc: NR_SLAB_UNRECLAIMABLE_B pages */
-	bool interrupted;
-	struct wl_inbox inbox;
-	struct task_struct *task;
-	struct completion done;		/* the kthread is gone */
-	struct memlab_wl_samples *smp;	/* sample=N: where samples go, or NULL */
-};
-
-/* A whole run: its threads, and how the writer stops them. */
-struct wl_ctl {
-	unsigned int nr;
-	bool threaded;			/* kthreads; else the writer runs runs[0] itself */
-	bool stop;			/* the writer was signalled (READ_ONCE) */
-	atomic_t generating;		/* threads not yet done generating */
-	unsigned long slab_start;	/* NR_SLAB_UNRECLAIMABLE_B pages at the start */
-	struct wl_run *runs;
-};
 
 static u64 wl_rnd(struct wl_run *r)
 {
@@ -506,7 +143,7 @@ static size_t wl_size(struct wl_run *r)
 
 	if (s->size_min == s->size_max)
 		return s->size_min;
-	if (s->dist == WL_DIST_UNIFORM)
+	if (s->dist == MEMLAB_WL_DIST_UNIFORM)
 		return s->size_min + wl_rnd(r) % (s->size_max - s->size_min + 1);
 	/* log-uniform: pick a power of two between, then uniform inside it */
 	lo = ilog2(s->size_min);
@@ -515,25 +152,36 @@ static size_t wl_size(struct wl_run *r)
 	return clamp_t(size_t, (1UL << lo) + wl_rnd(r) % (1UL << lo), s->size_min, s->size_max);
 }
 
-static void *wl_alloc(const struct memlab_wl_layers *ly, const struct memlab_wl_spec *s, u8 layer,
+/**
+ * memlab_wl_alloc() - one allocation of a run, untimed
+ * @ly: the layers.
+ * @s: the spec: its low=1, and its range= for the LMM.
+ * @layer: the layer to allocate from (memlab_wl_layer_of()).
+ * @size: bytes; the pages layers take the order that covers them.
+ * @align: LMM alignment bits (0 for the other layers).
+ *
+ * Context: process context; may sleep (vm and the kernel peers).
+ * Return: the object, or NULL when the layer refused.
+ */
+void *memlab_wl_alloc(const struct memlab_wl_layers *ly, const struct memlab_wl_spec *s, u8 layer,
 		      size_t size, unsigned int align)
 {
 	lmm_flags_t flags = s->low ? ly->low_flags : 0;
 	uintptr_t base = (uintptr_t)ly->base;
 
 	switch (layer) {
-	case WL_LMM:
+	case MEMLAB_WL_LMM:
 		return lmm_alloc_gen(ly->lmm, size, flags, align, 0, base + s->range_lo,
 				     (s->range_hi ? s->range_hi : ly->size) - s->range_lo);
-	case WL_PAGES:
+	case MEMLAB_WL_PAGES:
 		if (get_order(size) > memlab_pages_max_order(ly->pages))
 			return NULL;
 		return memlab_get_pages(ly->pages, flags, get_order(size));
-	case WL_VM:
+	case MEMLAB_WL_VM:
 		return memlab_vm_alloc(ly->vm, size, flags);
-	case WL_KMALLOC:
+	case MEMLAB_WL_KMALLOC:
 		return kmalloc(size, GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY);
-	case WL_PAGES_KERNEL:
+	case MEMLAB_WL_PAGES_KERNEL:
 		if (get_order(size) > WL_MAX_PAGE_ORDER)
 			return NULL;
 		return (void *)__get_free_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY,
@@ -543,19 +191,27 @@ static void *wl_alloc(const struct memlab_wl_layers *ly, const struct memlab_wl_
 	}
 }
 
-static int wl_free(const struct memlab_wl_layers *ly, const struct wl_obj *o)
+/**
+ * memlab_wl_free_obj() - give a run's object back to its layer, untimed
+ * @ly: the layers.
+ * @o: an object memlab_wl_alloc() returned, with its layer and size.
+ *
+ * Context: process context.
+ * Return: 0, or the layer's error (a misuse it detected).
+ */
+int memlab_wl_free_obj(const struct memlab_wl_layers *ly, const struct memlab_wl_obj *o)
 {
 	switch (o->layer) {
-	case WL_LMM:
+	case MEMLAB_WL_LMM:
 		return lmm_free(ly->lmm, o->p, o->size);
-	case WL_PAGES:
+	case MEMLAB_WL_PAGES:
 		return memlab_put_pages(ly->pages, o->p);
-	case WL_VM:
+	case MEMLAB_WL_VM:
 		return memlab_vm_free(ly->vm, o->p);
-	case WL_KMALLOC:
+	case MEMLAB_WL_KMALLOC:
 		kfree(o->p);
 		return 0;
-	case WL_PAGES_KERNEL:
+	case MEMLAB_WL_PAGES_KERNEL:
 		free_pages((unsigned long)o->p, get_order(o->size));
 		return 0;
 	default:
@@ -563,34 +219,42 @@ static int wl_free(const struct memlab_wl_layers *ly, const struct wl_obj *o)
 	}
 }
 
-static size_t wl_bytes(const struct wl_obj *o)
+static size_t wl_bytes(const struct memlab_wl_obj *o)
 {
 	switch (o->layer) {
-	case WL_PAGES:
-	case WL_PAGES_KERNEL:
+	case MEMLAB_WL_PAGES:
+	case MEMLAB_WL_PAGES_KERNEL:
 		return PAGE_SIZE << get_order(o->size);
-	case WL_VM:
+	case MEMLAB_WL_VM:
 		return PAGE_ALIGN(o->size);
 	default:
 		return o->size;
 	}
 }
 
-/*
+/**
+ * memlab_wl_layer_of() - the layer an allocation goes to
+ * @ly: the layers.
+ * @s: the spec: its layer, unless that is layer=mix.
+ * @draw: layer=mix: a random number (a replay: the trace id).
+ * @size: the allocation's size.
+ *
  * layer=mix: @draw picks lmm, pages or generic; a generic draw above
- * WL_MIX_VM_ABOVE goes to vm.  The draw is the same either way, so a seed
+ * MEMLAB_WL_MIX_VM_ABOVE goes to vm.  The draw is the same either way, so a seed
  * gives the same operations with or without a VM instance.
+ *
+ * Return: an enum memlab_wl_layer other than MEMLAB_WL_MIX.
  */
-static u8 wl_layer_of(const struct memlab_wl_layers *ly, const struct memlab_wl_spec *s, u64 draw,
+u8 memlab_wl_layer_of(const struct memlab_wl_layers *ly, const struct memlab_wl_spec *s, u64 draw,
 		      size_t size)
 {
 	u8 layer;
 
-	if (s->layer != WL_MIX)
+	if (s->layer != MEMLAB_WL_MIX)
 		return s->layer;
 	layer = do_div(draw, 3);
-	if (layer == WL_SLICE && size > WL_MIX_VM_ABOVE && ly->vm)
-		return WL_VM;
+	if (layer == MEMLAB_WL_SLICE && size > MEMLAB_WL_MIX_VM_ABOVE && ly->vm)
+		return MEMLAB_WL_VM;
 	return layer;
 }
 
@@ -628,94 +292,26 @@ static void wl_frag(const struct memlab_wl_layers *ly, struct memlab_wl_frag *f)
 	}
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	u32 x = *(const u32 *)a, y = *(const u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static u32 wl_pct(u32 *v, unsigned long n, unsigned int pct)
-{
-	if (!n)
-		return 0;
-	return v[min(n - 1, n * pct / 100)];
-}
-
-/* ---- samples and latency histograms ------------------------------------------- */
-
-/**
- * memlab_wl_hist_bucket() - the latency histogram bucket of a duration
- * @ns: nanoseconds.
- *
- * Four buckets per power of two: 0..3 ns have a bucket each, and
- * [2^e, 2^(e+1)) for e >= 2 is cut into quarters.
- *
- * Return: 0..WL_HIST_BUCKETS - 1.
- */
-unsigned int memlab_wl_hist_bucket(u32 ns)
-{
-	unsigned int e;
-
-	if (ns < 4)
-		return ns;
-	e = fls(ns) - 1;
-	return 4 * (e - 1) + ((ns >> (e - 2)) & 3);
-}
-
-/**
- * memlab_wl_hist_lo() - where a latency histogram bucket starts
- * @bucket: 0..WL_HIST_BUCKETS (WL_HIST_BUCKETS: the end of the last one).
- *
- * Return: the bucket's smallest duration, nanoseconds; 2^32 for
- * WL_HIST_BUCKETS.
- */
-u64 memlab_wl_hist_lo(unsigned int bucket)
-{
-	unsigned int e = bucket / 4 + 1;
-
-	if (bucket < 4)
-		return bucket;
-	return (1ULL << e) + ((u64)(bucket % 4) << (e - 2));
-}
-
-static void wl_hist(const u32 *ns, unsigned long n, u32 *hist)
-{
-	unsigned long i;
-
-	for (i = 0; i < n; i++)
-		hist[memlab_wl_hist_bucket(ns[i])]++;
-}
-
-static void wl_samples_release(struct kref *ref)
-{
-	kvfree(container_of(ref, struct memlab_wl_samples, ref));
-}
-
-static void wl_samples_put(struct memlab_wl_samples *smp)
-{
-	if (smp)
-		kref_put(&smp->ref, wl_samples_release);
-}
+/* ---- samples ------------------------------------------------------------------ */
 
 /*
  * sample=N of a run of @steps operations: refused (with the reason in the
- * log) unless it gives 1..WL_MAX_SAMPLES samples.  The parser checked
+ * log) unless it gives 1..MEMLAB_WL_MAX_SAMPLES samples.  The parser checked
  * generated runs; this catches a replay of a trace too short or too long.
  */
 static int wl_samples_refuse(unsigned long every, unsigned long steps)
 {
-	if (!every || (every <= steps && steps / every <= WL_MAX_SAMPLES))
+	if (!every || (every <= steps && steps / every <= MEMLAB_WL_MAX_SAMPLES))
 		return 0;
 	pr_notice_ratelimited("workload line refused: sample=%lu gives %lu samples of %lu operations; 1..%u allowed\n",
-			      every, steps / every, steps, WL_MAX_SAMPLES);
+			      every, steps / every, steps, MEMLAB_WL_MAX_SAMPLES);
 	return -EINVAL;
 }
 
 /* Room for the samples of a run of @steps operations, one every @every. */
 static struct memlab_wl_samples *wl_samples_new(unsigned long every, unsigned long steps)
 {
-	unsigned long cap = min(steps / every, (unsigned long)WL_MAX_SAMPLES);
+	unsigned long cap = min(steps / every, (unsigned long)MEMLAB_WL_MAX_SAMPLES);
 	struct memlab_wl_samples *smp;
 
 	smp = kvmalloc(struct_size(smp, s, cap), GFP_KERNEL);
@@ -728,12 +324,17 @@ static struct memlab_wl_samples *wl_samples_new(unsigned long every, unsigned lo
 	return smp;
 }
 
-/*
- * After an operation: a sample when @r has done a multiple of sample=
- * operations, once per multiple.  Between operations, so the layers'
- * snapshots are timed with nothing.
+/**
+ * memlab_wl_sample() - take a sample, if one is due
+ * @r: the run, after an operation.
+ *
+ * A sample when @r has done a multiple of sample= operations, once per
+ * multiple.  Between operations, so the layers' snapshots are timed with
+ * nothing.
+ *
+ * Context: process context (the layers' snapshots may allocate).
  */
-static void wl_sample(struct wl_run *r)
+void memlab_wl_sample(struct wl_run *r)
 {
 	struct memlab_wl_samples *smp = r->smp;
 	struct memlab_wl_sample *x;
@@ -760,19 +361,19 @@ static void wl_samples_publish(struct memlab_workload *wl, struct memlab_wl_samp
 	old = wl->samples;
 	wl->samples = smp;
 	mutex_unlock(&wl->lock);
-	wl_samples_put(old);
+	memlab_wl_samples_put(old);
 }
 
-static struct wl_obj *wl_take(struct wl_run *r)
+static struct memlab_wl_obj *wl_take(struct wl_run *r)
 {
 	unsigned long k;
-	struct wl_obj *o;
+	struct memlab_wl_obj *o;
 
 	switch (r->spec->free) {
-	case WL_FREE_LIFO:
+	case MEMLAB_WL_FREE_LIFO:
 		k = r->count - 1;
 		break;
-	case WL_FREE_FIFO:
+	case MEMLAB_WL_FREE_FIFO:
 		k = 0;
 		break;
 	default:
@@ -780,11 +381,11 @@ static struct wl_obj *wl_take(struct wl_run *r)
 		break;
 	}
 	/* swap the chosen one with the newest, then pop the newest (or the oldest for FIFO) */
-	if (r->spec->free == WL_FREE_FIFO) {
+	if (r->spec->free == MEMLAB_WL_FREE_FIFO) {
 		o = &r->live[r->head];
 		r->head = (r->head + 1) % r->cap;
 	} else {
-		struct wl_obj tmp;
+		struct memlab_wl_obj tmp;
 		unsigned long a = (r->head + k) % r->cap, z = (r->head + r->count - 1) % r->cap;
 
 		tmp = r->live[a];
@@ -801,15 +402,15 @@ static struct wl_obj *wl_take(struct wl_run *r)
  * size) is given back at once: the caller counts a failure.  Its footprint
  * is sampled after every allocation, outside the timed call.
  */
-static bool wl_peer_put(struct wl_run *r, const struct wl_obj *o)
+static bool wl_peer_put(struct wl_run *r, const struct memlab_wl_obj *o)
 {
-	if (o->layer != WL_KMALLOC && o->layer != WL_PAGES_KERNEL)
+	if (o->layer != MEMLAB_WL_KMALLOC && o->layer != MEMLAB_WL_PAGES_KERNEL)
 		return true;
 	if (r->live_bytes + wl_bytes(o) > r->ly->size / r->ctl->nr) {
-		wl_free(r->ly, o);
+		memlab_wl_free_obj(r->ly, o);
 		return false;
 	}
-	if (o->layer == WL_KMALLOC) {
+	if (o->layer == MEMLAB_WL_KMALLOC) {
 		r->granted += kmalloc_size_roundup(o->size);
 		r->granted_peak = max(r->granted_peak, r->granted);
 		r->slab_peak = max(r->slab_peak,
@@ -818,16 +419,27 @@ static bool wl_peer_put(struct wl_run *r, const struct wl_obj *o)
 	return true;
 }
 
-/* @o is no longer live here (freed, or passed on to be freed). */
-static void wl_unput(struct wl_run *r, const struct wl_obj *o)
+/**
+ * memlab_wl_unput() - @o is no longer live in @r
+ * @r: the run.
+ * @o: an object taken out of @r's ring, freed or passed on to be freed.
+ */
+void memlab_wl_unput(struct wl_run *r, const struct memlab_wl_obj *o)
 {
 	r->live_bytes -= wl_bytes(o);
-	if (o->layer == WL_KMALLOC)
+	if (o->layer == MEMLAB_WL_KMALLOC)
 		r->granted -= kmalloc_size_roundup(o->size);
 }
 
-/* Add @o to the live objects; false (a failure) when a kernel peer refused it. */
-static bool wl_put(struct wl_run *r, const struct wl_obj *o)
+/**
+ * memlab_wl_put() - add @o to @r's live objects
+ * @r: the run, with room in its ring.
+ * @o: a new object.
+ *
+ * Return: true, or false (a failure, @o freed) when a kernel peer's
+ * object is over the thread's budget.
+ */
+bool memlab_wl_put(struct wl_run *r, const struct memlab_wl_obj *o)
 {
 	if (!wl_peer_put(r, o))
 		return false;
@@ -841,12 +453,18 @@ static bool wl_put(struct wl_run *r, const struct wl_obj *o)
 	return true;
 }
 
-/* Free @o and count it against this thread; its bytes are no longer in live_bytes. */
-static void wl_timed_free(struct wl_run *r, const struct wl_obj *o)
+/**
+ * memlab_wl_timed_free() - free @o, timed, and count it against @r
+ * @r: the run doing the free.
+ * @o: the object, already memlab_wl_unput() from its run.
+ *
+ * Context: process context.
+ */
+void memlab_wl_timed_free(struct wl_run *r, const struct memlab_wl_obj *o)
 {
 	u64 t0 = ktime_get_ns();
 
-	WARN_ON_ONCE(wl_free(r->ly, o));
+	WARN_ON_ONCE(memlab_wl_free_obj(r->ly, o));
 	t0 = ktime_get_ns() - t0;
 	if (likely(r->nr_free < r->ns_cap))
 		r->free_ns[r->nr_free] = t0;
@@ -855,8 +473,15 @@ static void wl_timed_free(struct wl_run *r, const struct wl_obj *o)
 	r->other_cpu += o->cpu != (u16)raw_smp_processor_id();	/* NR_CPUS <= 8192 */
 }
 
-/* Stop now?  The writer checks its signals; a kthread checks the writer's flag. */
-static bool wl_should_stop(struct wl_run *r)
+/**
+ * memlab_wl_should_stop() - should @r stop now?
+ * @r: the run.
+ *
+ * The writer checks its signals; a kthread checks the writer's flag.
+ *
+ * Return: true to stop.
+ */
+bool memlab_wl_should_stop(struct wl_run *r)
 {
 	if (!r->ctl->threaded)
 		return signal_pending(current);
@@ -887,7 +512,7 @@ static void wl_drain(struct wl_run *r)
 	if (h == t)
 		return;
 	for (; h != t; h++)
-		wl_timed_free(r, &in->ring[h & (WL_INBOX_SIZE - 1)]);
+		memlab_wl_timed_free(r, &in->ring[h & (WL_INBOX_SIZE - 1)]);
 	/* release: the slots are read before the producer may reuse them */
 	smp_store_release(&in->head, h);
 	if (wq_has_sleeper(&in->wq))
@@ -900,7 +525,7 @@ static void wl_drain(struct wl_run *r)
  * asleep: the last one to sleep emptied its inbox and woke its producer),
  * then wait for room.
  */
-static void wl_send(struct wl_run *r, const struct wl_obj *o)
+static void wl_send(struct wl_run *r, const struct memlab_wl_obj *o)
 {
 	struct wl_ctl *c = r->ctl;
 	struct wl_inbox *in = &c->runs[(r->thread + 1) % c->nr].inbox;
@@ -926,38 +551,41 @@ static void wl_generate(struct wl_run *r)
 	for (i = 0; i < s->ops; i++) {
 		bool alloc;
 
-		if (!(i % WL_CHECK_EVERY) && wl_should_stop(r)) {
+		if (!(i % MEMLAB_WL_CHECK_EVERY) && memlab_wl_should_stop(r)) {
 			r->interrupted = true;
 			break;
 		}
 		if (s->xfree)
 			wl_drain(r);
-		alloc = s->free == WL_FREE_KEEP ? r->count < s->keep :
+		alloc = s->free == MEMLAB_WL_FREE_KEEP ? r->count < s->keep :
 			!r->count || (r->count < r->cap && wl_rnd(r) % 100 < 55);
 		if (alloc) {
-			struct wl_obj o = { .size = wl_size(r), .thread = r->thread };
+			struct memlab_wl_obj o = { .size = wl_size(r), .thread = r->thread };
 			u64 t0;
 
 			/* the size is drawn first, then the mix's layer */
-			o.layer = wl_layer_of(r->ly, s, s->layer == WL_MIX ? wl_rnd(r) : 0, o.size);
+			o.layer = memlab_wl_layer_of(r->ly, s,
+						     s->layer == MEMLAB_WL_MIX ? wl_rnd(r) : 0,
+						     o.size);
 			t0 = ktime_get_ns();
 
-			o.p = wl_alloc(r->ly, s, o.layer, o.size, o.layer == WL_LMM ? s->align : 0);
+			o.p = memlab_wl_alloc(r->ly, s, o.layer, o.size,
+					      o.layer == MEMLAB_WL_LMM ? s->align : 0);
 			r->alloc_ns[r->nr_alloc++] = ktime_get_ns() - t0;
 			o.cpu = raw_smp_processor_id();
-			if (!o.p || !wl_put(r, &o))
+			if (!o.p || !memlab_wl_put(r, &o))
 				r->failures++;
 		} else {
-			struct wl_obj o = *wl_take(r);
+			struct memlab_wl_obj o = *wl_take(r);
 
-			wl_unput(r, &o);
+			memlab_wl_unput(r, &o);
 			if (s->xfree)
 				wl_send(r, &o);
 			else
-				wl_timed_free(r, &o);
+				memlab_wl_timed_free(r, &o);
 		}
 		r->steps++;
-		wl_sample(r);
+		memlab_wl_sample(r);
 		cond_resched();
 	}
 }
@@ -998,7 +626,7 @@ static int wl_worker(void *arg)
 /*
  * Start one kthread per run, bound round-robin to the online CPUs, and
  * wait for them all.  A signal to the writer stops them within
- * WL_CHECK_EVERY operations each.
+ * MEMLAB_WL_CHECK_EVERY operations each.
  *
  * Return: 0, or kthread_create()'s error (nothing ran then).
  */
@@ -1042,76 +670,10 @@ static int wl_run_threads(struct wl_ctl *c)
 	return 0;
 }
 
-static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarray *ids)
-{
-	const struct memlab_wl_spec *s = r->spec;
-	unsigned long i;
-
-	for (i = 0; i < wl->nr_trace; i++) {
-		const struct wl_trace_op *op = &wl->trace[i];
-		struct wl_obj *o;
-
-		wl_sample(r);		/* after operation i - 1 */
-		if (!(i % WL_CHECK_EVERY) && wl_should_stop(r)) {
-			r->interrupted = true;
-			break;
-		}
-		r->steps++;
-		cond_resched();
-		if (!op->free) {
-			struct wl_obj n = {
-				.size = op->size, .id = op->id,
-				.layer = wl_layer_of(r->ly, s, op->id, op->size),
-			};
-			u64 t0 = ktime_get_ns();
-
-			n.p = wl_alloc(r->ly, s, n.layer, n.size,
-				       n.layer == WL_LMM ? op->align : 0);
-			r->alloc_ns[r->nr_alloc++] = ktime_get_ns() - t0;
-			n.cpu = raw_smp_processor_id();
-			if (!n.p) {
-				r->failures++;
-				continue;
-			}
-			if (r->count == r->cap) {	/* cannot track it: give it back */
-				wl_free(r->ly, &n);
-				r->failures++;
-				continue;
-			}
-			if (!wl_put(r, &n)) {
-				r->failures++;
-				continue;
-			}
-			/* remember where it sits: the ring slot of the newest entry */
-			xa_store(ids, op->id,
-				 xa_mk_value((r->head + r->count - 1) % r->cap), GFP_KERNEL);
-		} else {
-			void *e = xa_erase(ids, op->id);
-			unsigned long slot, z;
-
-			if (!e)
-				continue;	/* its allocation failed */
-			slot = xa_to_value(e);
-			z = (r->head + r->count - 1) % r->cap;
-			o = &r->live[slot];
-			wl_unput(r, o);
-			wl_timed_free(r, o);
-			/* move the newest entry into the hole and fix its index */
-			if (slot != z) {
-				r->live[slot] = r->live[z];
-				xa_store(ids, r->live[slot].id, xa_mk_value(slot), GFP_KERNEL);
-			}
-			r->count--;
-		}
-	}
-	if (!r->interrupted)
-		wl_sample(r);		/* after the last operation */
-}
-
 /* Context: caller holds @wl->run_lock. */
 static void wl_release_held(struct memlab_workload *wl)
 {
-	struct wl_obj *held;
+	struct memlab_wl_obj *held;
 	unsigned long n;
 
 	lockdep_assert_held(&wl->run_lock);
@@ -1122,192 +684,8 @@ static void wl_release_held(struct memlab_workload *wl)
 	wl->nr_held = 0;
 	mutex_unlock(&wl->lock);
 	while (n)
-		WARN_ON_ONCE(wl_free(wl->ly, &held[--n]));
+		WARN_ON_ONCE(memlab_wl_free_obj(wl->ly, &held[--n]));
 	kvfree(held);
-}
-
-/*
- * Sort each thread's timings for its percentiles, then pack every thread's
- * samples together at the front of the shared arrays for the totals.
- */
-static void wl_summarise(struct wl_ctl *c, u32 *all_alloc, u32 *all_free,
-			 struct memlab_wl_figures *f)
-{
-	struct memlab_wl_thread_figures *t = &f->total;
-	unsigned long na = 0, nf = 0;
-	unsigned int i;
-
-	memset(f, 0, sizeof(*f));
-	f->nr_threads = c->nr;
-	f->interrupted = READ_ONCE(c->stop);
-	t->cpu = -1;
-	for (i = 0; i < c->nr; i++) {
-		struct wl_run *r = &c->runs[i];
-		struct memlab_wl_thread_figures *g = &f->thread[i];
-		unsigned long a = min(r->nr_alloc, r->ns_cap), b = min(r->nr_free, r->ns_cap);
-
-		sort(r->alloc_ns, a, sizeof(u32), cmp_u32, NULL);
-		sort(r->free_ns, b, sizeof(u32), cmp_u32, NULL);
-		*g = (struct memlab_wl_thread_figures) {
-			.cpu = r->cpu, .ops = r->nr_alloc + r->nr_free, .allocs = r->nr_alloc,
-			.frees = r->nr_free, .failures = r->failures,
-			.other_thread = r->other_thread, .other_cpu = r->other_cpu,
-			.alloc_med = wl_pct(r->alloc_ns, a, 50),
-			.alloc_p99 = wl_pct(r->alloc_ns, a, 99),
-			.free_med = wl_pct(r->free_ns, b, 50),
-			.free_p99 = wl_pct(r->free_ns, b, 99),
-		};
-		f->interrupted |= r->interrupted;
-		f->live_at_end += r->count;
-		t->ops += g->ops;
-		t->allocs += g->allocs;
-		t->frees += g->frees;
-		t->failures += g->failures;
-		t->other_thread += g->other_thread;
-		t->other_cpu += g->other_cpu;
-		if (c->nr > 1) {	/* runs[i]'s arrays start at or after the packed end */
-			memmove(all_alloc + na, r->alloc_ns, a * sizeof(u32));
-			memmove(all_free + nf, r->free_ns, b * sizeof(u32));
-		}
-		na += a;
-		nf += b;
-	}
-	if (c->nr > 1) {
-		sort(all_alloc, na, sizeof(u32), cmp_u32, NULL);
-		sort(all_free, nf, sizeof(u32), cmp_u32, NULL);
-	}
-	t->alloc_med = wl_pct(all_alloc, na, 50);
-	t->alloc_p99 = wl_pct(all_alloc, na, 99);
-	t->free_med = wl_pct(all_free, nf, 50);
-	t->free_p99 = wl_pct(all_free, nf, 99);
-	wl_hist(all_alloc, na, f->alloc_hist);
-	wl_hist(all_free, nf, f->free_hist);
-}
-
-/* A kernel peer's footprint, in words that say how it was measured. */
-static int wl_format_peer(const struct memlab_wl_spec *s, const struct wl_ctl *c, char *p,
-			  size_t n)
-{
-	unsigned long slab = 0, peak = 0;
-	size_t granted = 0;
-	unsigned int i;
-
-	for (i = 0; i < c->nr; i++) {
-		granted += c->runs[i].granted_peak;
-		slab = max(slab, c->runs[i].slab_peak);
-		peak += c->runs[i].peak_bytes >> PAGE_SHIFT;
-	}
-	if (s->layer == WL_PAGES_KERNEL)
-		return scnprintf(p, n,
-				 "peer_pages_peak: %lu pages held (1 << order per live block, at the peak%s)\n",
-				 peak, c->nr > 1 ? "; the sum of each thread's" : "");
-	if (s->layer != WL_KMALLOC)
-		return 0;
-	slab = slab > c->slab_start ? slab - c->slab_start : 0;
-	return scnprintf(p, n,
-			 "peer_granted_peak: %zu bytes (kmalloc_size_roundup() of each live object, at the peak%s)\n"
-			 "peer_slab_peak: %lu pages (NR_SLAB_UNRECLAIMABLE_B, system-wide, highest after an allocation minus at the start: other kernel work counts, and up to 125 pages per CPU may not be folded in yet)\n",
-			 granted, c->nr > 1 ? "; the sum of each thread's" : "", slab);
-}
-
-static void wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s,
-		      const struct wl_ctl *c, unsigned long planned, struct memlab_wl_report *rep,
-		      const struct memlab_wl_frag *b, const struct memlab_wl_frag *a, u64 total_ns)
-{
-	const struct memlab_wl_figures *f = &rep->figures;
-	const struct memlab_wl_thread_figures *t = &f->total;
-	unsigned long steps = 0, distinct = 0;
-	size_t n = sizeof(rep->text), live = 0, peak = 0;
-	char *p = rep->text, extra[32] = "";
-	struct lmm_info info;
-	unsigned int i, j;
-	int len = 0;
-
-	for (i = 0; i < c->nr; i++) {
-		steps += c->runs[i].steps;
-		live += c->runs[i].live_bytes;
-		peak += c->runs[i].peak_bytes;
-		for (j = 0; j < i && c->runs[j].cpu != c->runs[i].cpu; j++)
-			;
-		distinct += c->runs[i].cpu >= 0 && j == i;
-	}
-	if (s->threads > 1)
-		scnprintf(extra, sizeof(extra), " threads=%u%s", s->threads,
-			  s->xfree ? " xfree=1" : "");
-	if (s->cmd == WL_CMD_REPLAY)
-		len += scnprintf(p + len, n - len,
-				 "command: replay layer=%s%s (%lu trace operations)\n",
-				 wl_layer_names[s->layer], s->hold ? " hold=1" : "", wl->nr_trace);
-	else
-		len += scnprintf(p + len, n - len,
-				 "command: run layer=%s seed=%llu size=%zu-%zu free=%s%s%s%s\n",
-				 wl_layer_names[s->layer], s->seed, s->size_min, s->size_max,
-				 wl_free_names[s->free], s->hold ? " hold=1" : "",
-				 s->stack ? " stack=1" : "", extra);
-	if (s->cmd != WL_CMD_REPLAY && s->free == WL_FREE_KEEP)
-		len += scnprintf(p + len, n - len, "keep: %lu live objects%s\n", s->keep,
-				 c->nr > 1 ? " per thread" : "");
-	if (f->interrupted)
-		len += scnprintf(p + len, n - len,
-				 "interrupted: by a signal after %lu of %lu steps; everything it allocated was freed\n",
-				 steps, planned);
-	lmm_info(wl->ly->lmm, &info);
-	len += scnprintf(p + len, n - len, "policy: lmm %s\n", info.policy);
-	len += scnprintf(p + len, n - len, "ops: %lu (allocs %lu, frees %lu)\n",
-			 t->ops, t->allocs, t->frees);
-	len += scnprintf(p + len, n - len, "failures: %lu\n", t->failures);
-	len += scnprintf(p + len, n - len, "alloc_ns: median %u p99 %u\n",
-			 t->alloc_med, t->alloc_p99);
-	len += scnprintf(p + len, n - len, "free_ns: median %u p99 %u\n",
-			 t->free_med, t->free_p99);
-	len += scnprintf(p + len, n - len, "total_ms: %llu\n", div_u64(total_ns, 1000000));
-	if (c->nr == 1)
-		len += scnprintf(p + len, n - len, "peak_live: %zu bytes in %lu objects\n",
-				 peak, c->runs[0].peak_objs);
-	else
-		len += scnprintf(p + len, n - len,
-				 "peak_live: %zu bytes (the sum of each thread's peak)\n", peak);
-	len += wl_format_peer(s, c, p + len, n - len);
-	len += scnprintf(p + len, n - len, "live_at_end: %zu bytes in %lu objects (%s)\n",
-			 live, f->live_at_end,
-			 s->hold && !f->interrupted ? "held" : "freed after the run");
-	if (c->nr > 1) {
-		len += scnprintf(p + len, n - len,
-				 "threads: %u on %lu distinct CPU(s), %u online%s\n", c->nr,
-				 distinct, num_online_cpus(), distinct > 1 ? "" :
-				 " (one CPU: the threads interleave; an xfree free is on another thread, not another CPU)");
-		if (s->xfree)
-			len += scnprintf(p + len, n - len,
-					 "xfree: %lu frees by another thread than the allocating one, %lu of them on another CPU\n",
-					 t->other_thread, t->other_cpu);
-		len += scnprintf(p + len, n - len, "%-6s %4s %9s %9s %9s %8s %9s %9s %9s %9s %9s\n",
-				 "thread", "cpu", "ops", "allocs", "frees", "failures", "alloc_med",
-				 "alloc_p99", "free_med", "free_p99", "other_cpu");
-		for (i = 0; i < c->nr; i++) {
-			const struct memlab_wl_thread_figures *g = &f->thread[i];
-
-			len += scnprintf(p + len, n - len,
-					 "%-6u %4d %9lu %9lu %9lu %8lu %9u %9u %9u %9u %9lu\n", i,
-					 g->cpu, g->ops, g->allocs, g->frees, g->failures,
-					 g->alloc_med, g->alloc_p99, g->free_med, g->free_p99,
-					 g->other_cpu);
-		}
-	}
-	len += scnprintf(p + len, n - len,
-			 "%-6s %14s %9s %14s %8s %11s %11s %13s %13s %7s\n", "when",
-			 "lmm_free", "extents", "largest", "extfrag", "pages_free",
-			 "unusable(3)", "slice_active", "slice_total", "slabs");
-	for (; b; b = (b == a ? NULL : a)) {
-		int ef = memlab_extfrag_permille(b->lmm_largest, b->lmm_free);
-
-		len += scnprintf(p + len, n - len,
-				 "%-6s %14zu %9lu %14zu %4d.%03d %11lu %7d.%03d %13lu %13lu %7lu\n",
-				 b == a ? "after" : "before", b->lmm_free, b->lmm_extents,
-				 b->lmm_largest, ef / 1000, ef % 1000, b->pages_free,
-				 b->pages_unusable3 / 1000, b->pages_unusable3 % 1000,
-				 b->slice_active, b->slice_total, b->slice_slabs);
-	}
-	rep->len = len;
 }
 
 /*
@@ -1317,7 +695,7 @@ static void wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s
 static void wl_end(struct memlab_workload *wl, struct wl_ctl *c, bool hold)
 {
 	unsigned long total = 0, k = 0, i;
-	struct wl_obj *held = NULL, *old;
+	struct memlab_wl_obj *held = NULL, *old;
 
 	for (i = 0; i < c->nr; i++)
 		total += c->runs[i].count;
@@ -1335,7 +713,7 @@ static void wl_end(struct memlab_workload *wl, struct wl_ctl *c, bool hold)
 			r->head = (r->head + 1) % r->cap;
 		}
 		while (r->count)
-			WARN_ON_ONCE(wl_free(wl->ly, wl_take(r)));
+			WARN_ON_ONCE(memlab_wl_free_obj(wl->ly, wl_take(r)));
 	}
 	if (held) {
 		mutex_lock(&wl->lock);
@@ -1363,7 +741,7 @@ static void wl_free_runs(struct wl_ctl *c)
 /* Context: caller holds @wl->run_lock. */
 static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s)
 {
-	struct wl_ctl c = { .nr = s->cmd == WL_CMD_REPLAY ? 1 : s->threads };
+	struct wl_ctl c = { .nr = s->cmd == MEMLAB_WL_CMD_REPLAY ? 1 : s->threads };
 	struct memlab_wl_frag before, after;
 	struct memlab_wl_samples *smp = NULL;
 	struct memlab_wl_report *rep;
@@ -1374,11 +752,11 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	int ret = 0;
 	u64 t0;
 
-	if (s->cmd == WL_CMD_REPLAY && !wl->nr_trace)
+	if (s->cmd == MEMLAB_WL_CMD_REPLAY && !wl->nr_trace)
 		return -ENODATA;
 	if (!wl->report || !wl->scratch)
 		return -ENOMEM;
-	ret = wl_samples_refuse(s->sample, s->cmd == WL_CMD_REPLAY ? wl->nr_trace : s->ops);
+	ret = wl_samples_refuse(s->sample, s->cmd == MEMLAB_WL_CMD_REPLAY ? wl->nr_trace : s->ops);
 	if (ret)
 		return ret;
 	if (s->policy[0]) {
@@ -1392,7 +770,7 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	}
 	if (!s->stack)
 		wl_release_held(wl);
-	else if (s->hold && wl->nr_held > WL_MAX_LIVE)
+	else if (s->hold && wl->nr_held > MEMLAB_WL_MAX_LIVE)
 		return -E2BIG;
 	/*
 	 * Every run on memlab starts from what the LMM can give: the free
@@ -1401,11 +779,11 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	 * cached, and a run on the LMM sees all of the arena's free memory.  A
 	 * run on a kernel peer touches no memlab layer at all.
 	 */
-	if (s->layer != WL_KMALLOC && s->layer != WL_PAGES_KERNEL)
+	if (s->layer != MEMLAB_WL_KMALLOC && s->layer != MEMLAB_WL_PAGES_KERNEL)
 		memlab_pages_shrink(wl->ly->pages);
 	c.threaded = c.nr > 1;
-	steps = s->cmd == WL_CMD_REPLAY ? wl->nr_trace : s->ops;	/* per thread */
-	cap = s->free == WL_FREE_KEEP ? s->keep : min(steps, WL_MAX_LIVE / c.nr);
+	steps = s->cmd == MEMLAB_WL_CMD_REPLAY ? wl->nr_trace : s->ops;	/* per thread */
+	cap = s->free == MEMLAB_WL_FREE_KEEP ? s->keep : min(steps, MEMLAB_WL_MAX_LIVE / c.nr);
 	cap = max(cap, 1UL);
 	c.runs = kvcalloc(c.nr, sizeof(*c.runs), GFP_KERNEL);
 	alloc_ns = kvmalloc_array(c.nr * steps, sizeof(u32), GFP_KERNEL);
@@ -1444,9 +822,9 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	wl_frag(wl->ly, &before);
 	c.slab_start = global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
 	t0 = ktime_get_ns();
-	if (s->cmd == WL_CMD_REPLAY) {
+	if (s->cmd == MEMLAB_WL_CMD_REPLAY) {
 		xa_init(&ids);
-		wl_replay(wl, &c.runs[0], &ids);
+		memlab_wl_replay(wl, &c.runs[0], &ids);
 		xa_destroy(&ids);
 	} else if (!c.threaded) {
 		wl_generate(&c.runs[0]);
@@ -1459,9 +837,9 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	wl_frag(wl->ly, &after);
 
 	rep = wl->scratch;
-	wl_summarise(&c, alloc_ns, free_ns, &rep->figures);
+	memlab_wl_summarise(&c, alloc_ns, free_ns, &rep->figures);
 	stopped = rep->figures.interrupted;
-	wl_format(wl, s, &c, c.nr * steps, rep, &before, &after, t0);
+	memlab_wl_format(wl, s, &c, c.nr * steps, rep, &before, &after, t0);
 	mutex_lock(&wl->lock);
 	wl->scratch = wl->report;
 	wl->report = rep;
@@ -1478,7 +856,7 @@ nomem:
 	if (fatal_signal_pending(current))
 		ret = -EINTR;
 out:
-	wl_samples_put(smp);
+	memlab_wl_samples_put(smp);
 	wl_free_runs(&c);
 	kvfree(alloc_ns);
 	kvfree(free_ns);
@@ -1509,17 +887,17 @@ int memlab_workload_run(struct memlab_workload *wl, const char *line)
 		pr_notice_ratelimited("workload line refused: %s\n", why);
 		return ret;
 	}
-	if (spec.cmd != WL_CMD_FREE && spec.cmd != WL_CMD_SHRINK && spec.layer == WL_VM &&
-	    !wl->ly->vm) {
+	if (spec.cmd != MEMLAB_WL_CMD_FREE && spec.cmd != MEMLAB_WL_CMD_SHRINK &&
+	    spec.layer == MEMLAB_WL_VM && !wl->ly->vm) {
 		pr_notice_ratelimited("workload line refused: this instance has no VM allocator\n");
 		return -ENODEV;
 	}
 	ret = mutex_lock_interruptible(&wl->run_lock);
 	if (ret)
 		return ret;
-	if (spec.cmd == WL_CMD_FREE || spec.cmd == WL_CMD_SHRINK) {
+	if (spec.cmd == MEMLAB_WL_CMD_FREE || spec.cmd == MEMLAB_WL_CMD_SHRINK) {
 		wl_release_held(wl);
-		if (spec.cmd == WL_CMD_SHRINK) {
+		if (spec.cmd == MEMLAB_WL_CMD_SHRINK) {
 			memlab_generic_shrink(wl->ly->generic);
 			memlab_pages_shrink(wl->ly->pages);
 		}
@@ -1545,388 +923,9 @@ out:
 }
 
 /* ------------------------------------------------------------------------
- * Traces
+ * Set-up and tear-down
  * ------------------------------------------------------------------------
  */
-
-/* Room for one more operation; nothing changes on failure. */
-static int wl_trace_reserve(struct memlab_workload *wl)
-{
-	struct wl_trace_op *t;
-	unsigned long cap;
-
-	if (wl->nr_trace >= wl->trace_max)
-		return -E2BIG;
-	if (wl->nr_trace < wl->trace_cap)
-		return 0;
-	cap = min(max(wl->trace_cap * 2, 4096UL), wl->trace_max);
-	t = kvmalloc_array(cap, sizeof(*t), GFP_KERNEL);
-	if (!t)
-		return -ENOMEM;
-	if (wl->trace)
-		memcpy(t, wl->trace, wl->nr_trace * sizeof(*t));
-	kvfree(wl->trace);
-	wl->trace = t;
-	wl->trace_cap = cap;
-	return 0;
-}
-
-/* Change the value of an id that is in the table: no allocation, cannot fail. */
-static void wl_trace_set(struct memlab_workload *wl, u32 id, unsigned long v)
-{
-	WARN_ON_ONCE(xa_is_err(xa_store(&wl->trace_live, id, xa_mk_value(v), GFP_KERNEL)));
-}
-
-/*
- * Check @op against the live ids and append it, or change nothing.  A free
- * does not erase its id yet: it marks it WL_TRACE_FREED, so that undoing
- * the chunk needs no allocation; wl_trace_sweep() erases the marks.
- */
-static int wl_trace_apply(struct memlab_workload *wl, struct wl_trace_op *op)
-{
-	void *e = xa_load(&wl->trace_live, op->id);
-	unsigned long v = e ? xa_to_value(e) : 0;
-	int ret = wl_trace_reserve(wl);
-
-	if (ret)
-		return ret;
-	if (!op->free) {
-		if (e && !(v & WL_TRACE_FREED))
-			return -EINVAL;			/* alloc of a live id */
-		if (e)
-			wl_trace_set(wl, op->id, op->size);
-		else if (xa_insert(&wl->trace_live, op->id, xa_mk_value(op->size), GFP_KERNEL))
-			return -ENOMEM;
-		wl->trace_allocs++;
-		wl->trace_nr_live++;
-	} else {
-		if (!e || (v & WL_TRACE_FREED))
-			return -EINVAL;			/* free of an id not live */
-		op->size = v;
-		wl_trace_set(wl, op->id, v | WL_TRACE_FREED);
-		wl->trace_nr_live--;
-	}
-	wl->trace[wl->nr_trace++] = *op;
-	return 0;
-}
-
-/* Erase the ids that operations [@from, @to) left marked as freed. */
-static void wl_trace_sweep(struct memlab_workload *wl, unsigned long from, unsigned long to)
-{
-	for (; from < to; from++) {
-		u32 id = wl->trace[from].id;
-		void *e = xa_load(&wl->trace_live, id);
-
-		if (e && (xa_to_value(e) & WL_TRACE_FREED))
-			xa_erase(&wl->trace_live, id);
-	}
-}
-
-/* Take back operations from @nr0 on, newest first. */
-static void wl_trace_undo(struct memlab_workload *wl, unsigned long nr0)
-{
-	unsigned long end = wl->nr_trace;
-
-	while (wl->nr_trace > nr0) {
-		const struct wl_trace_op *op = &wl->trace[--wl->nr_trace];
-
-		if (op->free) {
-			wl_trace_set(wl, op->id, op->size);
-			wl->trace_nr_live++;
-		} else {
-			wl_trace_set(wl, op->id, op->size | WL_TRACE_FREED);
-			wl->trace_allocs--;
-			wl->trace_nr_live--;
-		}
-	}
-	wl_trace_sweep(wl, nr0, end);
-}
-
-static void wl_trace_reset(struct memlab_workload *wl)
-{
-	xa_destroy(&wl->trace_live);
-	kvfree(wl->trace);
-	wl->trace = NULL;
-	wl->nr_trace = 0;
-	wl->trace_cap = 0;
-	wl->trace_allocs = 0;
-	wl->trace_nr_live = 0;
-	wl->partial_len = 0;
-}
-
-/**
- * memlab_workload_trace_write() - append a chunk of trace text
- * @wl: the runner.
- * @buf: the chunk (need not end on a line boundary).
- * @len: its length.
- * @reset: start a new trace first (the O_TRUNC open passes an empty chunk).
- *
- * Every complete line is checked against the ids live so far; one bad line
- * refuses the whole chunk, and the stored trace, its live ids (with their
- * sizes) and the unfinished line are then exactly as before.  Waits,
- * interruptibly, for a run or another write in progress.
- *
- * Context: process context; sleeps.
- * Return: 0; -EINVAL for a malformed line, a free of an id that is not
- * live or an alloc of a live one; -E2BIG beyond @wl->trace_max
- * operations; -EINTR when a signal came while waiting; -ENOMEM.
- */
-int memlab_workload_trace_write(struct memlab_workload *wl, const char *buf, size_t len,
-				bool reset)
-{
-	unsigned long nr0;
-	size_t start = 0, i, partial0;
-	char line[128], partial_save[128];
-	int ret;
-
-	ret = mutex_lock_interruptible(&wl->run_lock);
-	if (ret)
-		return ret;
-	ret = mutex_lock_interruptible(&wl->lock);
-	if (ret) {
-		mutex_unlock(&wl->run_lock);
-		return ret;
-	}
-	if (reset)
-		wl_trace_reset(wl);
-	nr0 = wl->nr_trace;
-	partial0 = wl->partial_len;
-	memcpy(partial_save, wl->partial, partial0);
-
-	for (i = 0; i <= len && !ret; i++) {
-		struct wl_trace_op op;
-		size_t n = i - start;
-		bool blank;
-
-		if (i < len && buf[i] != '\n')
-			continue;
-		if (i == len) {		/* keep an unfinished last line for the next chunk */
-			if (wl->partial_len + n >= sizeof(wl->partial)) {
-				ret = -EINVAL;
-				break;
-			}
-			memcpy(wl->partial + wl->partial_len, buf + start, n);
-			wl->partial_len += n;
-			break;
-		}
-		if (wl->partial_len + n >= sizeof(line)) {
-			ret = -EINVAL;
-			break;
-		}
-		memcpy(line, wl->partial, wl->partial_len);
-		memcpy(line + wl->partial_len, buf + start, n);
-		line[wl->partial_len + n] = '\0';
-		wl->partial_len = 0;
-		start = i + 1;
-		ret = memlab_wl_parse_trace_line(line, &op, &blank);
-		if (!ret && !blank)
-			ret = wl_trace_apply(wl, &op);
-	}
-	if (ret) {
-		wl_trace_undo(wl, nr0);
-		memcpy(wl->partial, partial_save, partial0);
-		wl->partial_len = partial0;
-	} else {
-		wl_trace_sweep(wl, nr0, wl->nr_trace);
-	}
-	mutex_unlock(&wl->lock);
-	mutex_unlock(&wl->run_lock);
-	return ret;
-}
-
-/* ------------------------------------------------------------------------
- * Readers, set-up and tear-down
- * ------------------------------------------------------------------------
- */
-
-/**
- * memlab_workload_show() - print the last result
- * @wl: the runner.
- * @m: where.
- *
- * Does not wait for a run: during one it prints a "running:" line and the
- * previous result.
- *
- * Context: process context; sleeps briefly.
- * Return: 0, or -EINTR when a signal came while waiting for the state lock.
- */
-int memlab_workload_show(struct memlab_workload *wl, struct seq_file *m)
-{
-	int ret = mutex_lock_interruptible(&wl->lock);
-
-	if (ret)
-		return ret;
-	if (wl->running)
-		seq_printf(m, "running: %s (for %llu ms; below: the previous result)\n",
-			   wl->running_line,
-			   div_u64(ktime_get_ns() - wl->running_since, NSEC_PER_MSEC));
-	if (wl->report && wl->report->len)
-		seq_write(m, wl->report->text, wl->report->len);
-	else
-		seq_puts(m, "no workload run yet\n");
-	if (wl->nr_held)
-		seq_printf(m, "held: %lu objects (write \"free\" to run to release them)\n",
-			   wl->nr_held);
-	mutex_unlock(&wl->lock);
-	return 0;
-}
-
-/**
- * memlab_workload_trace_show() - summarise the stored trace
- * @wl: the runner.
- * @m: where.
- *
- * Context: process context; sleeps briefly.
- * Return: 0, or -EINTR when a signal came while waiting for the state lock.
- */
-int memlab_workload_trace_show(struct memlab_workload *wl, struct seq_file *m)
-{
-	int ret = mutex_lock_interruptible(&wl->lock);
-
-	if (ret)
-		return ret;
-	seq_printf(m, "operations: %lu\nallocs: %lu\nfrees: %lu\nlive_at_end: %lu\npartial_line: %zu bytes\n",
-		   wl->nr_trace, wl->trace_allocs, wl->nr_trace - wl->trace_allocs,
-		   wl->trace_nr_live, wl->partial_len);
-	mutex_unlock(&wl->lock);
-	return 0;
-}
-
-static void *wl_samples_seq_start(struct seq_file *m, loff_t *pos)
-{
-	const struct memlab_wl_samples *smp = m->private;
-
-	if (!*pos)
-		return SEQ_START_TOKEN;
-	if (!smp || *pos > smp->nr)
-		return NULL;
-	return (void *)&smp->s[*pos - 1];
-}
-
-static void *wl_samples_seq_next(struct seq_file *m, void *v, loff_t *pos)
-{
-	++*pos;
-	return wl_samples_seq_start(m, pos);
-}
-
-static void wl_samples_seq_stop(struct seq_file *m, void *v)
-{
-}
-
-/* A thousandth as "d.ddd". */
-static void wl_seq_permille(struct seq_file *m, int v, char end)
-{
-	seq_printf(m, "%d.%03d%c", v / 1000, v % 1000, end);
-}
-
-static int wl_samples_seq_show(struct seq_file *m, void *v)
-{
-	const struct memlab_wl_sample *x = v;
-	const struct memlab_wl_frag *f;
-	int util;
-
-	if (v == SEQ_START_TOKEN) {
-		seq_puts(m, "op,live_bytes,live_objs,failures,lmm_free,lmm_extents,lmm_largest,extfrag,pages_free,unusable3,unusable9,slice_active,slice_total,slab_util\n");
-		return 0;
-	}
-	f = &x->frag;
-	seq_printf(m, "%lu,%zu,%lu,%lu,%zu,%lu,%zu,", x->op, x->live_bytes, x->live_objs,
-		   x->failures, f->lmm_free, f->lmm_extents, f->lmm_largest);
-	wl_seq_permille(m, memlab_extfrag_permille(f->lmm_largest, f->lmm_free), ',');
-	seq_printf(m, "%lu,", f->pages_free);
-	wl_seq_permille(m, f->pages_unusable3, ',');
-	wl_seq_permille(m, f->pages_unusable9, ',');
-	seq_printf(m, "%lu,%lu,", f->slice_active, f->slice_total);
-	util = f->slice_total ? div64_u64((u64)f->slice_active * 1000, f->slice_total) : 0;
-	wl_seq_permille(m, util, '\n');
-	return 0;
-}
-
-static const struct seq_operations wl_samples_seq_ops = {
-	.start = wl_samples_seq_start,
-	.next = wl_samples_seq_next,
-	.stop = wl_samples_seq_stop,
-	.show = wl_samples_seq_show,
-};
-
-/**
- * memlab_workload_samples_open() - open workload/samples
- * @wl: the runner.
- * @file: the file; a seq_file over a reference to the last run's samples.
- *
- * The CSV has a header line, then one line per sample: operations done,
- * live bytes and objects, failures so far, the LMM's free bytes, free
- * extents and largest free extent, external fragmentation (1 - largest /
- * free), the pages layer's free pages and unusable free space index at
- * orders 3 and 9, and the generic allocator's active and total slab bytes
- * and their ratio.  No addresses.  Only the header when the last run took
- * no samples.
- *
- * Context: process context; sleeps briefly.
- * Return: 0, -EINTR when a signal came while waiting for the state lock,
- * or seq_open()'s error.
- */
-int memlab_workload_samples_open(struct memlab_workload *wl, struct file *file)
-{
-	struct memlab_wl_samples *smp;
-	int ret = mutex_lock_interruptible(&wl->lock);
-
-	if (ret)
-		return ret;
-	smp = wl->samples;
-	if (smp)
-		kref_get(&smp->ref);
-	mutex_unlock(&wl->lock);
-	ret = seq_open(file, &wl_samples_seq_ops);
-	if (ret) {
-		wl_samples_put(smp);
-		return ret;
-	}
-	((struct seq_file *)file->private_data)->private = smp;
-	return 0;
-}
-
-/**
- * memlab_workload_samples_release() - close workload/samples
- * @inode: its inode.
- * @file: the file memlab_workload_samples_open() opened.
- *
- * Return: 0.
- */
-int memlab_workload_samples_release(struct inode *inode, struct file *file)
-{
-	wl_samples_put(((struct seq_file *)file->private_data)->private);
-	return seq_release(inode, file);
-}
-
-/**
- * memlab_workload_latency_show() - the last run's latency histograms
- * @wl: the runner.
- * @m: where.
- *
- * CSV: a header line, then one line per bucket that counted something:
- * its range in nanoseconds [lo_ns, hi_ns), allocations and frees in it.
- *
- * Context: process context; sleeps briefly.
- * Return: 0, or -EINTR when a signal came while waiting for the state lock.
- */
-int memlab_workload_latency_show(struct memlab_workload *wl, struct seq_file *m)
-{
-	const struct memlab_wl_figures *f;
-	unsigned int b;
-	int ret = mutex_lock_interruptible(&wl->lock);
-
-	if (ret)
-		return ret;
-	seq_puts(m, "lo_ns,hi_ns,allocs,frees\n");
-	f = wl->report && wl->report->len ? &wl->report->figures : NULL;
-	for (b = 0; f && b < WL_HIST_BUCKETS; b++)
-		if (f->alloc_hist[b] || f->free_hist[b])
-			seq_printf(m, "%llu,%llu,%u,%u\n", memlab_wl_hist_lo(b),
-				   memlab_wl_hist_lo(b + 1), f->alloc_hist[b], f->free_hist[b]);
-	mutex_unlock(&wl->lock);
-	return 0;
-}
 
 /**
  * memlab_workload_init() - set up the runner
@@ -1942,9 +941,8 @@ void memlab_workload_init(struct memlab_workload *wl, const struct memlab_wl_lay
 	memset(wl, 0, sizeof(*wl));
 	mutex_init(&wl->run_lock);
 	mutex_init(&wl->lock);
-	xa_init(&wl->trace_live);
+	memlab_wl_trace_init(wl);
 	wl->ly = ly;
-	wl->trace_max = WL_TRACE_MAX;
 	wl->report = kvzalloc(sizeof(*wl->report), GFP_KERNEL);
 	wl->scratch = kvzalloc(sizeof(*wl->scratch), GFP_KERNEL);
 }
@@ -1960,15 +958,16 @@ void memlab_workload_exit(struct memlab_workload *wl)
 	mutex_lock(&wl->run_lock);
 	wl_release_held(wl);
 	mutex_lock(&wl->lock);
-	wl_trace_reset(wl);
+	memlab_wl_trace_reset(wl);
 	kvfree(wl->report);
 	kvfree(wl->scratch);
 	wl->report = NULL;
 	wl->scratch = NULL;
-	wl_samples_put(wl->samples);
+	memlab_wl_samples_put(wl->samples);
 	wl->samples = NULL;
 	mutex_unlock(&wl->lock);
 	mutex_unlock(&wl->run_lock);
 	mutex_destroy(&wl->lock);
 	mutex_destroy(&wl->run_lock);
 }
+

@@ -3,7 +3,8 @@
  * memlab workloads: seeded allocation sequences and trace replay against
  * one layer (or a mix), on one thread or several at once, with
  * per-operation timing and every layer's fragmentation before and after.
- * See lab/workload.c.
+ * The spec parser is lab/spec.c, the runner lab/workload.c, the stored
+ * trace and its replay lab/replay.c.
  */
 #ifndef MEMLAB_WORKLOAD_H
 #define MEMLAB_WORKLOAD_H
@@ -47,31 +48,56 @@ struct memlab_wl_layers {
 };
 
 /*
- * WL_KMALLOC and WL_PAGES_KERNEL are the kernel's own allocators (kmalloc,
- * alloc_pages) as replay peers: the same operations, none of memlab's.
+ * The layers a run allocates from (spec layer=, struct memlab_wl_obj's
+ * layer).  MEMLAB_WL_KMALLOC and MEMLAB_WL_PAGES_KERNEL are the kernel's
+ * own allocators (kmalloc, alloc_pages) as replay peers: the same
+ * operations, none of memlab's.
  */
 enum memlab_wl_layer {
-	WL_LMM, WL_PAGES, WL_SLICE, WL_MIX, WL_VM, WL_KMALLOC, WL_PAGES_KERNEL, WL_NR_LAYERS
+	MEMLAB_WL_LMM,
+	MEMLAB_WL_PAGES,
+	MEMLAB_WL_SLICE,		/* the generic allocator */
+	MEMLAB_WL_MIX,			/* lmm, pages or slice at random (large: vm) */
+	MEMLAB_WL_VM,
+	MEMLAB_WL_KMALLOC,
+	MEMLAB_WL_PAGES_KERNEL,
+	MEMLAB_WL_NR_LAYERS
 };
 
 /*
  * layer=mix: an allocation drawn for the generic allocator whose size is
  * above this goes to the VM allocator instead (when the module has one).
  */
-#define WL_MIX_VM_ABOVE	(PAGE_SIZE << 2)
-enum memlab_wl_free { WL_FREE_RANDOM, WL_FREE_LIFO, WL_FREE_FIFO, WL_FREE_KEEP };
-enum memlab_wl_dist { WL_DIST_UNIFORM, WL_DIST_LOG };
-enum memlab_wl_cmd { WL_CMD_RUN, WL_CMD_REPLAY, WL_CMD_FREE, WL_CMD_SHRINK };
+#define MEMLAB_WL_MIX_VM_ABOVE	(PAGE_SIZE << 2)
+
+/* Which live object a free takes (spec free=). */
+enum memlab_wl_free {
+	MEMLAB_WL_FREE_RANDOM,
+	MEMLAB_WL_FREE_LIFO,
+	MEMLAB_WL_FREE_FIFO,
+	MEMLAB_WL_FREE_KEEP,		/* random, once keep:N objects are live */
+};
+
+/* How sizes are drawn (spec dist=). */
+enum memlab_wl_dist { MEMLAB_WL_DIST_UNIFORM, MEMLAB_WL_DIST_LOG };
+
+/* What a workload/run line asks for. */
+enum memlab_wl_cmd {
+	MEMLAB_WL_CMD_RUN,
+	MEMLAB_WL_CMD_REPLAY,
+	MEMLAB_WL_CMD_FREE,
+	MEMLAB_WL_CMD_SHRINK,
+};
 
 /* Limits of a spec: each one keeps a run's buffers bounded. */
-#define WL_MAX_OPS	2000000		/* ops x threads: 16 MB of timings */
-#define WL_MAX_LIVE	65536		/* keep:N x threads: 1.5 MB of live slots */
-#define WL_MAX_SIZE	(4UL << 20)
-#define WL_MAX_ALIGN	22
-#define WL_MAX_THREADS	64		/* kthreads of one run; a thread index fits a u8 */
-#define WL_RESULT_SIZE	16384		/* the result text: 64 threads' rows fit */
-#define WL_MAX_SAMPLES	4096		/* samples of one run: 384 KiB */
-#define WL_HIST_BUCKETS	124		/* latency buckets: 4 per power of two of a u32 */
+#define MEMLAB_WL_MAX_OPS	2000000		/* ops x threads: 16 MB of timings */
+#define MEMLAB_WL_MAX_LIVE	65536		/* keep:N x threads: 1.5 MB of live slots */
+#define MEMLAB_WL_MAX_SIZE	(4UL << 20)
+#define MEMLAB_WL_MAX_ALIGN	22
+#define MEMLAB_WL_MAX_THREADS	64		/* kthreads of one run; a thread index fits a u8 */
+#define MEMLAB_WL_RESULT_SIZE	16384		/* the result text: 64 threads' rows fit */
+#define MEMLAB_WL_MAX_SAMPLES	4096		/* samples of one run: 384 KiB */
+#define MEMLAB_WL_HIST_BUCKETS	124		/* latency buckets: 4 per power of two of a u32 */
 
 /**
  * struct memlab_wl_spec - one parsed line written to workload/run
@@ -81,7 +107,7 @@ enum memlab_wl_cmd { WL_CMD_RUN, WL_CMD_REPLAY, WL_CMD_FREE, WL_CMD_SHRINK };
  * @layer: which allocator: lmm, pages, slice (the generic allocator), vm
  *	(memlab_vm_alloc() on the module's VM instance), or mix: each
  *	allocation draws lmm, pages or generic at random, and one drawn for
- *	generic that is larger than WL_MIX_VM_ABOVE (4 pages) goes to vm;
+ *	generic that is larger than MEMLAB_WL_MIX_VM_ABOVE (4 pages) goes to vm;
  *	or a peer from the kernel: kmalloc (kmalloc/kfree of the same sizes)
  *	or pages_kernel (alloc_pages/__free_pages of the same orders).
  * @ops: operations (allocations plus frees) each thread generates.
@@ -91,7 +117,7 @@ enum memlab_wl_cmd { WL_CMD_RUN, WL_CMD_REPLAY, WL_CMD_FREE, WL_CMD_SHRINK };
  * @size_max: largest allocation, bytes.
  * @dist: how sizes are drawn between the two.
  * @free: which live object a free takes.
- * @keep: WL_FREE_KEEP: objects kept live (a free only when there are this many).
+ * @keep: MEMLAB_WL_FREE_KEEP: objects kept live (a free only when there are this many).
  * @align: lmm: alignment bits.
  * @range_lo: lmm: lowest offset into the arena (bytes).
  * @range_hi: lmm: end of the range (bytes, exclusive); 0 for the whole arena.
@@ -100,14 +126,16 @@ enum memlab_wl_cmd { WL_CMD_RUN, WL_CMD_REPLAY, WL_CMD_FREE, WL_CMD_SHRINK };
  * @hold: leave the live objects allocated at the end (for the map).
  * @stack: keep what earlier hold=1 runs left allocated through this run
  *	(normally a run first frees it); with @hold, this run's live objects
- *	are added to them, up to WL_MAX_LIVE held objects before the run.
- * @threads: kthreads running the spec at once, 1..WL_MAX_THREADS; 1 runs it
+ *	are added to them, up to MEMLAB_WL_MAX_LIVE held objects before the run.
+ * @threads: kthreads running the spec at once, 1..MEMLAB_WL_MAX_THREADS; 1 runs it
  *	in the writer's own context.
  * @xfree: every free is done by the next thread (another CPU when there
  *	is one); needs @threads >= 2.
  * @sample: every this many operations, record a sample of every layer's
  *	fragmentation (workload/samples); 0 for none.  One thread only, and at
- *	most WL_MAX_SAMPLES samples in a run.
+ *	most MEMLAB_WL_MAX_SAMPLES samples in a run.
+ * @policy: switch the main LMM pool to this policy first (it stays); ""
+ *	keeps the pool's.
  */
 struct memlab_wl_spec {
 	enum memlab_wl_cmd cmd;
@@ -181,7 +209,7 @@ struct memlab_wl_samples {
  * A live object: where, how big, from which layer; the CPU and thread that
  * allocated it (for xfree's figures); its trace id in a replay.
  */
-struct wl_obj {
+struct memlab_wl_obj {
 	void *p;
 	size_t size;
 	u32 id;
@@ -194,7 +222,7 @@ struct wl_obj {
  * A trace operation: alloc or free of an id.  A free carries the size of
  * the allocation it ends, so a refused chunk can put it back exactly.
  */
-struct wl_trace_op {
+struct memlab_wl_trace_op {
 	u32 id;
 	u32 size;
 	u8 align;
@@ -246,9 +274,9 @@ struct memlab_wl_figures {
 	bool interrupted;
 	struct memlab_wl_thread_figures total;
 	unsigned long live_at_end;
-	struct memlab_wl_thread_figures thread[WL_MAX_THREADS];
-	u32 alloc_hist[WL_HIST_BUCKETS];
-	u32 free_hist[WL_HIST_BUCKETS];
+	struct memlab_wl_thread_figures thread[MEMLAB_WL_MAX_THREADS];
+	u32 alloc_hist[MEMLAB_WL_HIST_BUCKETS];
+	u32 free_hist[MEMLAB_WL_HIST_BUCKETS];
 };
 
 /**
@@ -260,7 +288,7 @@ struct memlab_wl_figures {
 struct memlab_wl_report {
 	struct memlab_wl_figures figures;
 	size_t len;
-	char text[WL_RESULT_SIZE];
+	char text[MEMLAB_WL_RESULT_SIZE];
 };
 
 /**
@@ -300,9 +328,9 @@ struct memlab_workload {
 	bool running;
 	char running_line[128];
 	u64 running_since;
-	struct wl_obj *held;
+	struct memlab_wl_obj *held;
 	unsigned long nr_held;
-	struct wl_trace_op *trace;
+	struct memlab_wl_trace_op *trace;
 	unsigned long nr_trace;
 	unsigned long trace_cap;
 	unsigned long trace_max;
@@ -315,7 +343,7 @@ struct memlab_workload {
 };
 
 int memlab_wl_parse(const char *line, struct memlab_wl_spec *spec, const char **why);
-int memlab_wl_parse_trace_line(const char *line, struct wl_trace_op *op, bool *blank);
+int memlab_wl_parse_trace_line(const char *line, struct memlab_wl_trace_op *op, bool *blank);
 unsigned int memlab_wl_hist_bucket(u32 ns);
 u64 memlab_wl_hist_lo(unsigned int bucket);
 

@@ -3,6 +3,8 @@
  * memlab knobs: settings that change a loaded memlab, each reachable as a
  * debugfs file under memlab/knobs/ and as a module parameter of the same
  * name (debugfs writes are refused under lockdown; parameters are not).
+ * A parameter is given at load, applied once the layers exist, and reads
+ * as the knob's current value afterwards.
  */
 #ifndef MEMLAB_KNOBS_H
 #define MEMLAB_KNOBS_H
@@ -29,5 +31,6 @@ extern const struct memlab_knob memlab_knobs[];
 extern const unsigned int memlab_nr_knobs;
 
 int memlab_knobs_apply_params(struct memlab *ml);
+void memlab_knobs_exit(void);
 
 #endif /* MEMLAB_KNOBS_H */

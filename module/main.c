@@ -2,11 +2,19 @@
 /*
  * memlab module glue: parameters, load and unload.
  *
- * Load order: parse and validate every parameter (a bad one fails the load
- * before anything is allocated), reserve the arena, build the layers over it,
- * then publish debugfs.  Unload runs the same steps backwards, removing
- * debugfs first so that no reader is left inside a structure being freed.
- * KUnit suites linked into the module run after a successful load.
+ * Load, in five steps, each a function below:
+ *  1. memlab_parse_params(): parse and validate every parameter (a bad one
+ *     fails the load before anything is allocated);
+ *  2. memlab_arena_setup(): reserve the arena, set up the CPU-hotplug
+ *     states the layers share;
+ *  3. memlab_layers_create(): the LMM pool, pages, generic and vm over it;
+ *  4. memlab_lab_setup(): fault hooks, the knobs given as parameters, the
+ *     workload runner;
+ *  5. memlab_debugfs_init(): publish the files.
+ * A failing step undoes its own work, and memlab_init() the steps before it.
+ * Unload runs the steps backwards, removing debugfs first so that no reader
+ * is left inside a structure being freed.  KUnit suites linked into the
+ * module run after a successful load.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -141,6 +149,39 @@ static int memlab_parse_params(enum memlab_backing *bk, size_t *size)
 	return memlab_pick_max_order(*size, memlab.low_size, &memlab.max_order);
 }
 
+/* Step 2: the arena, then the CPU-hotplug states the layers share. */
+static int memlab_arena_setup(struct memlab *ml, enum memlab_backing bk, size_t size)
+{
+	const char *why = NULL;
+	int ret = memlab_arena_reserve(&ml->arena, size, bk, &why);
+
+	if (ret) {
+		pr_err("arena_size=%s backing=%s refused: %s (%d)\n", arena_size,
+		       memlab_backing_name(bk), why, ret);
+		return ret;
+	}
+	ret = memlab_pages_init();
+	if (ret)
+		goto out_release;
+	ret = memlab_slice_init();
+	if (ret)
+		goto out_pages;
+	return 0;
+
+out_pages:
+	memlab_pages_exit();
+out_release:
+	memlab_arena_release(&ml->arena);
+	return ret;
+}
+
+static void memlab_arena_teardown(struct memlab *ml)
+{
+	memlab_slice_exit();
+	memlab_pages_exit();
+	memlab_arena_release(&ml->arena);
+}
+
 /* Step 3: the layers over the arena, bottom up. */
 static int memlab_layers_create(struct memlab *ml)
 {
@@ -228,56 +269,42 @@ static int memlab_lab_setup(struct memlab *ml)
 static int __init memlab_init(void)
 {
 	enum memlab_backing bk;
-	const char *why = NULL;
 	size_t size;
 	int ret;
 
 	ret = memlab_parse_params(&bk, &size);
 	if (ret)
 		return ret;
-	ret = memlab_arena_reserve(&memlab.arena, size, bk, &why);
-	if (ret) {
-		pr_err("arena_size=%s backing=%s refused: %s (%d)\n", arena_size,
-		       memlab_backing_name(bk), why, ret);
+	ret = memlab_arena_setup(&memlab, bk, size);
+	if (ret)
 		return ret;
-	}
-	ret = memlab_pages_init();
-	if (ret)
-		goto out_release;
-	ret = memlab_slice_init();
-	if (ret)
-		goto out_pages_init;
 	ret = memlab_layers_create(&memlab);
 	if (ret)
-		goto out_slice_init;
+		goto out_arena;
 	ret = memlab_lab_setup(&memlab);
 	if (ret)
 		goto out_layers;
 
-	memlab_debugfs_init(&memlab);
+	memlab_debugfs_init(&memlab);	/* step 5: cannot fail */
 	pr_info("arena of %zu KiB from %s, %lu physical extent(s), pages max order %u\n",
 		size >> 10, memlab_backing_name(bk), memlab.arena.nr_extents, memlab.max_order);
 	return 0;
 
 out_layers:
 	memlab_layers_destroy(&memlab);
-out_slice_init:
-	memlab_slice_exit();
-out_pages_init:
-	memlab_pages_exit();
-out_release:
-	memlab_arena_release(&memlab.arena);
+out_arena:
+	memlab_arena_teardown(&memlab);
 	return ret;
 }
 
+/* The load's steps, backwards; debugfs first, so that no reader is left inside. */
 static void __exit memlab_exit(void)
 {
 	memlab_debugfs_exit(&memlab);
+	memlab_knobs_exit();
 	memlab_workload_exit(&memlab.wl);
 	memlab_layers_destroy(&memlab);
-	memlab_slice_exit();
-	memlab_pages_exit();
-	memlab_arena_release(&memlab.arena);
+	memlab_arena_teardown(&memlab);
 }
 
 module_init(memlab_init);

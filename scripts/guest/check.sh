@@ -564,6 +564,10 @@ if insmod "$KO" lmm_policy=best_fit map_bytes_per_char=256 && grep -qx best_fit 
 else
 	notok "knob module parameters lmm_policy=best_fit map_bytes_per_char=256 take effect"
 fi
+P=/sys/module/memlab/parameters
+check "knob parameters read the current value: lmm_policy given, then set in debugfs; fail_lmm_every not given" \
+	sh -c "grep -qx best_fit $P/lmm_policy && echo linear >$ML/knobs/lmm_policy &&
+	       grep -qx linear $P/lmm_policy && grep -qx 0 $P/fail_lmm_every"
 loaded && rmmod memlab
 # The map is rendered row by row; its size is bounded (at most 4M cells).
 if insmod "$KO" arena_size=128M; then
