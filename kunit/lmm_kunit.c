@@ -16,6 +16,7 @@
 #include <linux/ktime.h>
 #include <linux/vmalloc.h>
 
+#include "common/rand.h"
 #include "lmm/lmm.h"
 #include "kunit/memlab_kunit.h"
 
@@ -1248,15 +1249,12 @@ struct diff_state {
 	struct diff_side side[2];
 	struct { u32 off, size; } live[DIFF_LIVE];
 	int nlive;
-	u64 rng;
+	struct rnd_state rng;
 };
 
 static u64 diff_rnd(struct diff_state *d)
 {
-	d->rng ^= d->rng << 13;
-	d->rng ^= d->rng >> 7;
-	d->rng ^= d->rng << 17;
-	return d->rng;
+	return memlab_rand_u64(&d->rng);
 }
 
 static void diff_free(void *p)
@@ -1300,7 +1298,7 @@ static void lmm_differential_fast_vs_linear(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, diff_free, d), 0);
 	KUNIT_ASSERT_NOT_NULL(test, d->side[0].base);
 	KUNIT_ASSERT_NOT_NULL(test, d->side[1].base);
-	d->rng = *seed * 0x9e3779b97f4a7c15ULL + 1;
+	memlab_rand_seed(&d->rng, *seed);
 	for (s = 0; s < 2; s++) {
 		struct diff_side *sd = &d->side[s];
 

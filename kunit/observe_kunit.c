@@ -10,6 +10,7 @@
 #include <linux/err.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -1516,6 +1517,8 @@ static void workload_kernel_peers(struct kunit *test)
 		first = f->total;
 		live = f->live_at_end;
 		KUNIT_ASSERT_EQ_MSG(test, first.failures, 0, "%s", pairs[i].memlab);
+		/* the slabs the run emptied reach the pages layer after a grace period */
+		rcu_barrier();
 		wl_memlab_counts(&fx->ml, &before);
 		KUNIT_ASSERT_EQ(test, memlab_workload_run(wl, pairs[i].peer), 0);
 		wl_memlab_counts(&fx->ml, &after);

@@ -18,6 +18,7 @@
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
 
+#include "common/rand.h"
 #include "pages/pages.h"
 #include "kunit/memlab_kunit.h"
 
@@ -579,12 +580,9 @@ struct stress_block {
 	size_t size;
 };
 
-static u64 stress_rnd(u64 *s)
+static u64 stress_rnd(struct rnd_state *s)
 {
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
+	return memlab_rand_u64(s);
 }
 
 static const u64 stress_seeds[] = { 3, 77, 0xfeed, 123456789 };
@@ -605,13 +603,14 @@ KUNIT_ARRAY_PARAM(stress_seed, stress_seeds, stress_seed_desc);
 static void pages_stress_with_model(struct kunit *test)
 {
 	struct pages_fixture *fx = test->priv;
-	u64 rng = *(const u64 *)test->param_value;
+	struct rnd_state rng;
 	struct stress_block *live;
 	int nlive = 0;
 	long i;
 	u8 *shadow;
 
 	memlab_kunit_need_slow(test);
+	memlab_rand_seed(&rng, *(const u64 *)test->param_value);
 	live = kunit_kcalloc(test, STRESS_LIVE, sizeof(*live), GFP_KERNEL);
 	shadow = vzalloc(PK_BUF / 16);
 	KUNIT_ASSERT_NOT_NULL(test, live);

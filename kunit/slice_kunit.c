@@ -22,6 +22,7 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
+#include "common/rand.h"
 #include "pages/pages.h"
 #include "slice/slice.h"
 #include "slice/slice_internal.h"
@@ -1141,7 +1142,8 @@ static void slice_stress_with_model(struct kunit *test)
 {
 	static const size_t psize[SS_POOLS] = { 8, 24, 72, 200, 1400, 3000 };
 	struct slice_fixture *fx = test->priv;
-	u64 rng = *(const u64 *)test->param_value;
+	struct rnd_state rs;
+	u64 rng;
 	struct memlab_slice_pool *pools[SS_POOLS];
 	struct memlab_generic *g;
 	struct ss_obj *live;
@@ -1149,6 +1151,7 @@ static void slice_stress_with_model(struct kunit *test)
 	long op;
 
 	memlab_kunit_need_slow(test);
+	memlab_rand_seed(&rs, *(const u64 *)test->param_value);
 	g = memlab_generic_create(fx->mp, "gs", 0);
 	live = kunit_kcalloc(test, SS_LIVE, sizeof(*live), GFP_KERNEL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(g));
@@ -1156,9 +1159,7 @@ static void slice_stress_with_model(struct kunit *test)
 	for (i = 0; i < SS_POOLS; i++)
 		pools[i] = make_pool(test, psize[i], 0, 0);
 	for (op = 0; op < 25000; op++) {
-		rng ^= rng << 13;
-		rng ^= rng >> 7;
-		rng ^= rng << 17;
+		rng = memlab_rand_u64(&rs);
 		if (nlive < SS_LIVE && (rng % 100 < 55 || !nlive)) {
 			struct ss_obj o = { .pool = (int)((rng >> 8) % (SS_POOLS + 1)) - 1,
 					    .tag = rng >> 20 };

@@ -20,6 +20,7 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
+#include "common/rand.h"
 #include "kunit/memlab_kunit.h"
 #include "pages/pages.h"
 #include "vm/vm.h"
@@ -812,16 +813,13 @@ struct vs_area {
 	u32 tag;
 };
 
-static u64 vs_rnd(u64 *s)
+static u64 vs_rnd(struct rnd_state *s)
 {
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
+	return memlab_rand_u64(s);
 }
 
 /* Mostly 1-4 pages, sometimes up to 48, with a random tail of bytes. */
-static size_t vs_size(u64 *rng)
+static size_t vs_size(struct rnd_state *rng)
 {
 	u64 r = vs_rnd(rng);
 	size_t pages = r % 8 ? 1 + r % 4 : 1 + (r >> 8) % 48;
@@ -837,18 +835,20 @@ static size_t vs_size(u64 *rng)
  * operations and at the end; a NULL allowed only when the pages layer is out of memory
  * and then with every page back.
  */
-static void vs_run(struct kunit *test, u64 rng, long ops)
+static void vs_run(struct kunit *test, u64 seed, long ops)
 {
 	struct vm_fixture *fx = test->priv;
 	struct vs_area *live = kunit_kcalloc(test, VS_LIVE, sizeof(*live), GFP_KERNEL);
 	struct memlab_vm_stats *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
 	unsigned long pages = 0;
 	size_t requested = 0;
+	struct rnd_state rng;
 	int nlive = 0;
 	long i;
 
 	KUNIT_ASSERT_NOT_NULL(test, live);
 	KUNIT_ASSERT_NOT_NULL(test, st);
+	memlab_rand_seed(&rng, seed);
 	for (i = 0; i < ops; i++) {
 		u64 r = vs_rnd(&rng);
 

@@ -43,10 +43,11 @@
  * sampled after every allocation; for pages_kernel, the peak of the pages
  * held (1 << order per live block).
  *
- * The generator is a seeded xorshift: the same line gives the same
- * operations.  Each step allocates (55% of steps, or always below keep:N)
- * or frees one live object chosen by the free pattern; live objects live
- * in a ring, so random, LIFO and FIFO frees are all O(1).
+ * The generator is common/rand.h's, seeded by seed= plus the thread's
+ * number: the same line gives the same operations.  Each step allocates
+ * (55% of steps, or always below keep:N) or frees one live object chosen by
+ * the free pattern; live objects live in a ring, so random, LIFO and FIFO
+ * frees are all O(1).
  *
  * Threads.  threads=N (1..64) starts N kthreads, bound round-robin to the
  * online CPUs, that each run the whole spec at once; thread t seeds its
@@ -104,6 +105,7 @@
 #include <linux/vmstat.h>
 #include <linux/wait.h>
 
+#include "common/rand.h"
 #include "lab/workload_internal.h"
 #include "pages/pages.h"
 #include "slice/slice.h"
@@ -130,10 +132,7 @@ static_assert(MEMLAB_WL_MAX_THREADS <= 256);		/* struct memlab_wl_obj's thread i
 
 static u64 wl_rnd(struct wl_run *r)
 {
-	r->rng ^= r->rng << 13;
-	r->rng ^= r->rng >> 7;
-	r->rng ^= r->rng << 17;
-	return r->rng;
+	return memlab_rand_u64(&r->rng);
 }
 
 static size_t wl_size(struct wl_run *r)
@@ -797,10 +796,11 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 
 		*r = (struct wl_run) {
 			.ly = wl->ly, .spec = s, .ctl = &c, .thread = i, .cpu = -1,
-			.rng = (s->seed + i) * 0x9e3779b97f4a7c15ULL | 1, .cap = cap,
+			.cap = cap,
 			.alloc_ns = alloc_ns + i * steps, .free_ns = free_ns + i * steps,
 			.ns_cap = steps,
 		};
+		memlab_rand_seed(&r->rng, s->seed + i);
 		init_waitqueue_head(&r->inbox.wq);
 		init_completion(&r->done);
 		r->live = kvcalloc(cap, sizeof(*r->live), GFP_KERNEL);

@@ -49,7 +49,7 @@ struct wl_run {
 	struct wl_ctl *ctl;
 	unsigned int thread;
 	int cpu;			/* bound to, or -1 */
-	u64 rng;
+	struct rnd_state rng;
 	struct memlab_wl_obj *live;		/* ring */
 	unsigned long head, count, cap;
 	u32 *alloc_ns, *free_ns;	/* ns_cap entries each */
