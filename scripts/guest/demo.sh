@@ -7,8 +7,9 @@
 # every layer's fragmentation every 100 operations) and latency histograms
 # for tools/plot_timeline.py; then a request larger than the largest
 # free block, refused by the pages layer and served by the VM allocator.
-# Environment: MEMLAB_KO, MEMLAB_OUT.
-
+# Environment: MEMLAB_KO, MEMLAB_OUT, MEMLAB_KTAP.
+set -u
+. "${MEMLAB_KTAP:?}"
 KO="${MEMLAB_KO:?}"
 OUT="${MEMLAB_OUT:?}"
 ML=/sys/kernel/debug/memlab
@@ -17,7 +18,7 @@ SPEC="layer=mix ops=40000 seed=2026 size=16-262144 dist=log free=random hold=1 s
 # KUnit suites are not the point here: skip them.
 [ -w /sys/module/kunit/parameters/filter_glob ] &&
 	echo "memlab_demo_none" >/sys/module/kunit/parameters/filter_glob
-insmod "$KO" || { echo "insmod failed"; exit 1; }
+insmod "$KO" || die "insmod $KO failed"
 
 show() { # show <title>
 	echo "=================== $1 ==================="
