@@ -8,7 +8,8 @@
 # summary line per KUnit suite and per environment's checks, every failed
 # case, and ends with "N passed, N failed" over KUnit cases and guest/host
 # checks; exits non-zero if any failed.
-# Usage: scripts/check.sh all|uml|x86|qemu|dkms|fuzz
+# Usage: scripts/check.sh all|uml|x86|qemu|6.1|6.12|dkms|fuzz
+# (qemu: both stock kernels; 6.1, 6.12: one of them)
 #
 # Every environment leaves KTAP (scripts/ktap_helpers.sh): its results.tap,
 # with the guest's checks nested in it, and the KUnit suites' kunit-*.ktap.
@@ -22,7 +23,7 @@ repo="$(dirname "$here")"
 . "$here/ktap_helpers.sh"
 
 mode="${1:-all}"
-case "$mode" in all|uml|x86|qemu|dkms|fuzz) ;; *) die "usage: check.sh all|uml|x86|qemu|dkms|fuzz" ;; esac
+case "$mode" in all|uml|x86|qemu|6.1|6.12|dkms|fuzz) ;; *) die "usage: check.sh all|uml|x86|qemu|6.1|6.12|dkms|fuzz" ;; esac
 out="$repo/out/check"
 mkdir -p "$out"
 t0=$(date +%s)
@@ -79,9 +80,11 @@ if [ "$mode" = all ] || [ "$mode" = x86 ]; then
 	run_env x86 "$out/x86/results.tap" bash "$here/x86-check.sh" "$out/x86"
 	count_env x86 "$out/x86"
 fi
-if [ "$mode" = all ] || [ "$mode" = qemu ]; then
+if [ "$mode" = all ] || [ "$mode" = qemu ] || [ "$mode" = 6.1 ] || [ "$mode" = 6.12 ]; then
 	# Debian 12's default kernel and the 6.12 one, a summary line each.
-	for series in 6.1 6.12; do
+	series_list="6.1 6.12"
+	[ "$mode" = all ] || [ "$mode" = qemu ] || series_list="$mode"
+	for series in $series_list; do
 		run_env "$series" "$out/qemu-$series/results.tap" \
 			bash "$here/qemu-check.sh" "$series" "$out/qemu-$series"
 		count_env "$series" "$out/qemu-$series"
