@@ -37,11 +37,13 @@
 # debugfs lists): it prints no plan, which KTAP allows; the host nests its
 # output with ktap_subtest, which gives the nested document the plan.  Host
 # scripts append results to their file as they go and ktap_finished puts
-# the plan after the version line.
+# the plan after the version line.  A guest's check.sh exits 1 when a check
+# failed (ktap_finished), which the host does not count again: it judges
+# the run finished by its "# Totals" line and the absence of "Bail out!".
 #
-# Error settings, the same in every script of scripts/: host scripts
-# (bash) "set -euo pipefail", guest scripts (POSIX sh: dash under UML, whose
-# root is the host's, busybox ash under QEMU) "set -u" only.  dash has no
+# Error settings: every host script (bash) "set -euo pipefail" and dies
+# with die; every guest script (POSIX sh: dash under UML, whose root is the
+# host's, busybox ash under QEMU) "set -u" only, and dies with die too.  dash has no
 # pipefail, and in a guest it would fail a check such as "dmesg | grep -q"
 # whenever grep's early exit kills dmesg with SIGPIPE; -e would end the
 # guest's run at the first check written "n=$(grep -c ...)" that finds
