@@ -45,6 +45,7 @@
 #include <linux/vmalloc.h>
 
 #include "common/frag.h"
+#include "common/memlab_export.h"
 #include "lmm/lmm.h"
 #include "pages/pages.h"
 #include "slice/slice.h"
@@ -1519,3 +1520,4 @@ module_init(memlab_bench_init);
 module_exit(memlab_bench_exit);
 MODULE_DESCRIPTION("memlab benchmarks: each layer against the kernel's allocators");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(MEMLAB_NS);

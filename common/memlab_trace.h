@@ -28,9 +28,10 @@
  * Behind a one-line wrapper such as lmm_alloc(), memlab_alloc() or
  * memlab_get_page() it is the wrapper's caller where the compiler made the
  * wrapper a tail call, which it does unless the kernel keeps frame
- * pointers (-fno-optimize-sibling-calls); then it is the wrapper.  ptr is stored as is in the ring buffer,
- * as kmem:kmalloc does, and printed with %p, so the text of tracefs'
- * trace file shows it hashed (the hash-ptr trace option, on by default);
+ * pointers (-fno-optimize-sibling-calls); then it is the wrapper.  ptr is
+ * stored as is in the ring buffer, as kmem:kmalloc does, and printed with
+ * %p, so the text of tracefs' trace file shows it hashed (the hash-ptr
+ * trace option, on by default);
  * readers of the binary records (perf, trace-cmd, bpftrace) are root, as
  * every reader of tracefs is, and see it raw, as they do kmem's.  The same
  * object hashes the same within a boot, which is all a replay needs
@@ -47,7 +48,9 @@
  *
  * Exactly one file, common/trace.c, defines CREATE_TRACE_POINTS before
  * including this header.  Built against 6.1 and 6.12: __assign_str() lost
- * its second argument in 6.10, hence memlab_assign_str().
+ * its second argument in 6.10, hence memlab_assign_str().  The events are
+ * laid out with every part aligned under the macro's open parenthesis, so
+ * that checkpatch --strict reads them as the macro calls they are.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM memlab
@@ -58,13 +61,20 @@
 #include <linux/mm.h>
 #include <linux/tracepoint.h>
 #include <linux/types.h>
-#include <linux/version.h>
 
-/* 6.10 takes the source from __string(); LINUX_VERSION_CODE: an out-of-tree module's compat */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-#define memlab_assign_str(dst, src)	do { (void)(src); __assign_str(dst); } while (0)
-#else
+/*
+ * __assign_str() lost its second argument in 6.10, when __assign_str_len()
+ * went away with it; which of the two a kernel has is told by that macro,
+ * not by a version number.  define_trace.h reads this header again at each
+ * of its stages, and TP_fast_assign() is expanded only at the stage that
+ * defines both (stage6_event_callback.h), so the test is made afresh at
+ * every reading.
+ */
+#undef memlab_assign_str
+#ifdef __assign_str_len
 #define memlab_assign_str(dst, src)	__assign_str(dst, src)
+#else
+#define memlab_assign_str(dst, src)	do { (void)(src); __assign_str(dst); } while (0)
 #endif
 
 /* Why memlab_fault_should_fail() failed a call. */
@@ -73,153 +83,105 @@
 #define MEMLAB_FAULT_ATTR	2	/* the kernel's fault_attr (fail-* in debugfs) */
 
 DECLARE_EVENT_CLASS(memlab_alloc_class,
-
-	TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
-		 size_t bytes_req, size_t bytes_alloc, u32 flags),
-
-	TP_ARGS(call_site, name, ptr, bytes_req, bytes_alloc, flags),
-
-	TP_STRUCT__entry(
-		__field(unsigned long,	call_site)
-		__field(const void *,	ptr)
-		__field(size_t,		bytes_req)
-		__field(size_t,		bytes_alloc)
-		__field(u32,		flags)
-		__string(name,		name)
-	),
-
-	TP_fast_assign(
-		__entry->call_site	= call_site;
-		__entry->ptr		= ptr;
-		__entry->bytes_req	= bytes_req;
-		__entry->bytes_alloc	= bytes_alloc;
-		__entry->flags		= flags;
-		memlab_assign_str(name, name);
-	),
-
-	TP_printk("call_site=%pS ptr=%p bytes_req=%zu bytes_alloc=%zu flags=%#x name=%s",
-		  (void *)__entry->call_site, __entry->ptr, __entry->bytes_req,
-		  __entry->bytes_alloc, __entry->flags, __get_str(name))
+		    TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
+			     size_t bytes_req, size_t bytes_alloc, u32 flags),
+		    TP_ARGS(call_site, name, ptr, bytes_req, bytes_alloc, flags),
+		    TP_STRUCT__entry(__field(unsigned long, call_site)
+				     __field(const void *, ptr)
+				     __field(size_t, bytes_req)
+				     __field(size_t, bytes_alloc)
+				     __field(u32, flags)
+				     __string(name, name)),
+		    TP_fast_assign(__entry->call_site = call_site;
+				   __entry->ptr = ptr;
+				   __entry->bytes_req = bytes_req;
+				   __entry->bytes_alloc = bytes_alloc;
+				   __entry->flags = flags;
+				   memlab_assign_str(name, name);),
+		    TP_printk("call_site=%pS ptr=%p bytes_req=%zu bytes_alloc=%zu flags=%#x name=%s",
+			      (void *)__entry->call_site, __entry->ptr, __entry->bytes_req,
+			      __entry->bytes_alloc, __entry->flags, __get_str(name))
 );
+
+/*
+ * The events of a class, each restating the class's prototype as
+ * DEFINE_EVENT() wants (the sunrpc events' way of writing many).
+ */
+#define MEMLAB_DEFINE_ALLOC_EVENT(event)					\
+	DEFINE_EVENT(memlab_alloc_class, event,					\
+		     TP_PROTO(unsigned long call_site, const char *name, const void *ptr, \
+			      size_t bytes_req, size_t bytes_alloc, u32 flags),	\
+		     TP_ARGS(call_site, name, ptr, bytes_req, bytes_alloc, flags))
 
 /* lmm: bytes_alloc is the whole granules the block occupies. */
-DEFINE_EVENT(memlab_alloc_class, memlab_lmm_alloc,
-	TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
-		 size_t bytes_req, size_t bytes_alloc, u32 flags),
-	TP_ARGS(call_site, name, ptr, bytes_req, bytes_alloc, flags)
-);
-
+MEMLAB_DEFINE_ALLOC_EVENT(memlab_lmm_alloc);
 /* slice: bytes_req is the pool's object size, bytes_alloc its slot. */
-DEFINE_EVENT(memlab_alloc_class, memlab_slice_alloc,
-	TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
-		 size_t bytes_req, size_t bytes_alloc, u32 flags),
-	TP_ARGS(call_site, name, ptr, bytes_req, bytes_alloc, flags)
-);
-
+MEMLAB_DEFINE_ALLOC_EVENT(memlab_slice_alloc);
 /* generic: bytes_alloc is the size class, or the pages block above a page. */
-DEFINE_EVENT(memlab_alloc_class, memlab_generic_alloc,
-	TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
-		 size_t bytes_req, size_t bytes_alloc, u32 flags),
-	TP_ARGS(call_site, name, ptr, bytes_req, bytes_alloc, flags)
-);
-
+MEMLAB_DEFINE_ALLOC_EVENT(memlab_generic_alloc);
 /* vm: bytes_alloc is the pages mapped (the guard page not counted). */
-DEFINE_EVENT(memlab_alloc_class, memlab_vm_alloc,
-	TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
-		 size_t bytes_req, size_t bytes_alloc, u32 flags),
-	TP_ARGS(call_site, name, ptr, bytes_req, bytes_alloc, flags)
-);
+MEMLAB_DEFINE_ALLOC_EVENT(memlab_vm_alloc);
 
 DECLARE_EVENT_CLASS(memlab_free_class,
-
-	TP_PROTO(unsigned long call_site, const char *name, const void *ptr),
-
-	TP_ARGS(call_site, name, ptr),
-
-	TP_STRUCT__entry(
-		__field(unsigned long,	call_site)
-		__field(const void *,	ptr)
-		__string(name,		name)
-	),
-
-	TP_fast_assign(
-		__entry->call_site	= call_site;
-		__entry->ptr		= ptr;
-		memlab_assign_str(name, name);
-	),
-
-	TP_printk("call_site=%pS ptr=%p name=%s",
-		  (void *)__entry->call_site, __entry->ptr, __get_str(name))
+		    TP_PROTO(unsigned long call_site, const char *name, const void *ptr),
+		    TP_ARGS(call_site, name, ptr),
+		    TP_STRUCT__entry(__field(unsigned long, call_site)
+				     __field(const void *, ptr)
+				     __string(name, name)),
+		    TP_fast_assign(__entry->call_site = call_site;
+				   __entry->ptr = ptr;
+				   memlab_assign_str(name, name);),
+		    TP_printk("call_site=%pS ptr=%p name=%s",
+			      (void *)__entry->call_site, __entry->ptr, __get_str(name))
 );
 
-DEFINE_EVENT(memlab_free_class, memlab_lmm_free,
-	TP_PROTO(unsigned long call_site, const char *name, const void *ptr),
-	TP_ARGS(call_site, name, ptr)
-);
+#define MEMLAB_DEFINE_FREE_EVENT(event)						\
+	DEFINE_EVENT(memlab_free_class, event,					\
+		     TP_PROTO(unsigned long call_site, const char *name, const void *ptr), \
+		     TP_ARGS(call_site, name, ptr))
 
-DEFINE_EVENT(memlab_free_class, memlab_slice_free,
-	TP_PROTO(unsigned long call_site, const char *name, const void *ptr),
-	TP_ARGS(call_site, name, ptr)
-);
-
-DEFINE_EVENT(memlab_free_class, memlab_generic_free,
-	TP_PROTO(unsigned long call_site, const char *name, const void *ptr),
-	TP_ARGS(call_site, name, ptr)
-);
-
-DEFINE_EVENT(memlab_free_class, memlab_vm_free,
-	TP_PROTO(unsigned long call_site, const char *name, const void *ptr),
-	TP_ARGS(call_site, name, ptr)
-);
+MEMLAB_DEFINE_FREE_EVENT(memlab_lmm_free);
+MEMLAB_DEFINE_FREE_EVENT(memlab_slice_free);
+MEMLAB_DEFINE_FREE_EVENT(memlab_generic_free);
+MEMLAB_DEFINE_FREE_EVENT(memlab_vm_free);
 
 /*
  * pages: a block of 2^order pages, bytes_alloc bytes; offset is its place in
  * the instance's span (0 for a failed allocation or a foreign pointer).
  */
 DECLARE_EVENT_CLASS(memlab_pages_class,
-
-	TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
-		 unsigned long offset, unsigned int order, u32 flags),
-
-	TP_ARGS(call_site, name, ptr, offset, order, flags),
-
-	TP_STRUCT__entry(
-		__field(unsigned long,	call_site)
-		__field(const void *,	ptr)
-		__field(unsigned long,	offset)
-		__field(size_t,		bytes_alloc)
-		__field(unsigned int,	order)
-		__field(u32,		flags)
-		__string(name,		name)
-	),
-
-	TP_fast_assign(
-		__entry->call_site	= call_site;
-		__entry->ptr		= ptr;
-		__entry->offset		= offset;
-		__entry->bytes_alloc	= ptr ? PAGE_SIZE << order : 0;
-		__entry->order		= order;
-		__entry->flags		= flags;
-		memlab_assign_str(name, name);
-	),
-
-	TP_printk("call_site=%pS ptr=%p offset=%#lx bytes_alloc=%zu order=%u flags=%#x name=%s",
-		  (void *)__entry->call_site, __entry->ptr, __entry->offset,
-		  __entry->bytes_alloc, __entry->order, __entry->flags, __get_str(name))
+		    TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
+			     unsigned long offset, unsigned int order, u32 flags),
+		    TP_ARGS(call_site, name, ptr, offset, order, flags),
+		    TP_STRUCT__entry(__field(unsigned long, call_site)
+				     __field(const void *, ptr)
+				     __field(unsigned long, offset)
+				     __field(size_t, bytes_alloc)
+				     __field(unsigned int, order)
+				     __field(u32, flags)
+				     __string(name, name)),
+		    TP_fast_assign(__entry->call_site = call_site;
+				   __entry->ptr = ptr;
+				   __entry->offset = offset;
+				   __entry->bytes_alloc = ptr ? PAGE_SIZE << order : 0;
+				   __entry->order = order;
+				   __entry->flags = flags;
+				   memlab_assign_str(name, name);),
+		    TP_printk("call_site=%pS ptr=%p offset=%#lx bytes_alloc=%zu order=%u flags=%#x name=%s",
+			      (void *)__entry->call_site, __entry->ptr, __entry->offset,
+			      __entry->bytes_alloc, __entry->order, __entry->flags,
+			      __get_str(name))
 );
 
-DEFINE_EVENT(memlab_pages_class, memlab_pages_alloc,
-	TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
-		 unsigned long offset, unsigned int order, u32 flags),
-	TP_ARGS(call_site, name, ptr, offset, order, flags)
-);
+#define MEMLAB_DEFINE_PAGES_EVENT(event)					\
+	DEFINE_EVENT(memlab_pages_class, event,					\
+		     TP_PROTO(unsigned long call_site, const char *name, const void *ptr, \
+			      unsigned long offset, unsigned int order, u32 flags), \
+		     TP_ARGS(call_site, name, ptr, offset, order, flags))
 
+MEMLAB_DEFINE_PAGES_EVENT(memlab_pages_alloc);
 /* A free's order is the block's, read before the free (0 if refused early). */
-DEFINE_EVENT(memlab_pages_class, memlab_pages_free,
-	TP_PROTO(unsigned long call_site, const char *name, const void *ptr,
-		 unsigned long offset, unsigned int order, u32 flags),
-	TP_ARGS(call_site, name, ptr, offset, order, flags)
-);
+MEMLAB_DEFINE_PAGES_EVENT(memlab_pages_free);
 
 /*
  * A caller error a layer counted: layer ("lmm", "pages", "slice",
@@ -230,33 +192,24 @@ DEFINE_EVENT(memlab_pages_class, memlab_pages_free,
  * case expected it.
  */
 TRACE_EVENT(memlab_misuse,
-
-	TP_PROTO(const char *layer, const char *name, const char *kind, const void *ptr,
-		 size_t size, long offset),
-
-	TP_ARGS(layer, name, kind, ptr, size, offset),
-
-	TP_STRUCT__entry(
-		__field(const void *,	ptr)
-		__field(size_t,		size)
-		__field(long,		offset)
-		__string(layer,		layer)
-		__string(name,		name)
-		__string(kind,		kind)
-	),
-
-	TP_fast_assign(
-		__entry->ptr		= ptr;
-		__entry->size		= size;
-		__entry->offset		= offset;
-		memlab_assign_str(layer, layer);
-		memlab_assign_str(name, name);
-		memlab_assign_str(kind, kind);
-	),
-
-	TP_printk("layer=%s name=%s kind=\"%s\" ptr=%p size=%zu offset=%ld",
-		  __get_str(layer), __get_str(name), __get_str(kind), __entry->ptr,
-		  __entry->size, __entry->offset)
+	    TP_PROTO(const char *layer, const char *name, const char *kind, const void *ptr,
+		     size_t size, long offset),
+	    TP_ARGS(layer, name, kind, ptr, size, offset),
+	    TP_STRUCT__entry(__field(const void *, ptr)
+			     __field(size_t, size)
+			     __field(long, offset)
+			     __string(layer, layer)
+			     __string(name, name)
+			     __string(kind, kind)),
+	    TP_fast_assign(__entry->ptr = ptr;
+			   __entry->size = size;
+			   __entry->offset = offset;
+			   memlab_assign_str(layer, layer);
+			   memlab_assign_str(name, name);
+			   memlab_assign_str(kind, kind);),
+	    TP_printk("layer=%s name=%s kind=\"%s\" ptr=%p size=%zu offset=%ld",
+		      __get_str(layer), __get_str(name), __get_str(kind), __entry->ptr,
+		      __entry->size, __entry->offset)
 );
 
 /*
@@ -264,31 +217,22 @@ TRACE_EVENT(memlab_misuse,
  * allocation function that asked, call the number of the call (1-based).
  */
 TRACE_EVENT(memlab_fault_inject,
-
-	TP_PROTO(unsigned long call_site, const char *layer, u64 call, int reason),
-
-	TP_ARGS(call_site, layer, call, reason),
-
-	TP_STRUCT__entry(
-		__field(unsigned long,	call_site)
-		__field(u64,		call)
-		__field(int,		reason)
-		__string(layer,		layer)
-	),
-
-	TP_fast_assign(
-		__entry->call_site	= call_site;
-		__entry->call		= call;
-		__entry->reason		= reason;
-		memlab_assign_str(layer, layer);
-	),
-
-	TP_printk("call_site=%pS layer=%s call=%llu reason=%s",
-		  (void *)__entry->call_site, __get_str(layer), __entry->call,
-		  __print_symbolic(__entry->reason,
-				   { MEMLAB_FAULT_EVERY, "every" },
-				   { MEMLAB_FAULT_PERMILLE, "permille" },
-				   { MEMLAB_FAULT_ATTR, "fault_attr" }))
+	    TP_PROTO(unsigned long call_site, const char *layer, u64 call, int reason),
+	    TP_ARGS(call_site, layer, call, reason),
+	    TP_STRUCT__entry(__field(unsigned long, call_site)
+			     __field(u64, call)
+			     __field(int, reason)
+			     __string(layer, layer)),
+	    TP_fast_assign(__entry->call_site = call_site;
+			   __entry->call = call;
+			   __entry->reason = reason;
+			   memlab_assign_str(layer, layer);),
+	    TP_printk("call_site=%pS layer=%s call=%llu reason=%s",
+		      (void *)__entry->call_site, __get_str(layer), __entry->call,
+		      __print_symbolic(__entry->reason,
+				       { MEMLAB_FAULT_EVERY, "every" },
+				       { MEMLAB_FAULT_PERMILLE, "permille" },
+				       { MEMLAB_FAULT_ATTR, "fault_attr" }))
 );
 
 #endif /* MEMLAB_TRACE_H */

@@ -6,7 +6,9 @@
  * Every case gets a fresh pool over a private vmalloc buffer ("buf", page
  * aligned).  Pictures show granule-scaled layouts: '#' allocated or outside
  * free space, '.' free.  The suite's exit runs lmm_check() and verifies that
- * exactly the misuse the case announced was reported.
+ * exactly the misuse the case announced was reported; each misuse case
+ * checks every report's kind and address in the "lmm_misuse" log
+ * (common/misuse.h), one kind of misuse per case.
  */
 
 #include <kunit/resource.h>
@@ -24,7 +26,7 @@ struct lmm_fixture {
 	struct lmm pool;
 	struct lmm_region reg[4];
 	char *buf;
-	int misuse;			/* reports counted through "lmm_misuse" */
+	struct memlab_misuse_log misuse;	/* what "lmm_misuse" recorded */
 	int expected_misuse;
 	struct kunit_resource res;
 };
@@ -41,8 +43,7 @@ static int lmm_suite_init(struct kunit *test)
 	lmm_init(&fx->pool);
 	lmm_set_name(&fx->pool, "kunit");
 	test->priv = fx;
-	return kunit_add_named_resource(test, NULL, NULL, &fx->res, "lmm_misuse",
-					&fx->misuse);
+	return memlab_kunit_misuse_log(test, &fx->res, "lmm_misuse", &fx->misuse);
 }
 
 static void lmm_suite_exit(struct kunit *test)
@@ -50,7 +51,7 @@ static void lmm_suite_exit(struct kunit *test)
 	struct lmm_fixture *fx = test->priv;
 
 	KUNIT_EXPECT_EQ_MSG(test, lmm_check(&fx->pool), 0, "validator after the case");
-	KUNIT_EXPECT_EQ_MSG(test, fx->misuse, fx->expected_misuse,
+	KUNIT_EXPECT_EQ_MSG(test, fx->misuse.count, fx->expected_misuse,
 			    "misuse reports seen vs expected");
 	lmm_destroy(&fx->pool);
 	vfree(fx->buf);
@@ -491,64 +492,12 @@ static void lmm_set_policy_refuses_long_reindex(struct kunit *test)
 
 /* ---- a policy registered by the tests: last fit on a sorted list ----
  *
- * The index is OSKit's list (@right the next extent, @root the head) and
- * the search takes the highest fitting extent, an answer no built-in policy
- * gives, so a case can tell that the pool really asks this policy.  It has
- * no check operation (optional): the pool's own checks of the extents run.
+ * The index is the built-in lmm_list_index, OSKit's list (@right the next
+ * extent, @root the head), as a registered policy may share it; the search
+ * takes the highest fitting extent, an answer no built-in policy gives, so
+ * a case can tell that the pool really asks this policy.  The list has no
+ * check operation (optional): the pool's own checks of the extents run.
  */
-
-static u32 kl_floor(const struct lmm_region *reg, u32 g)
-{
-	u32 t, best = LMM_NIL;
-
-	for (t = reg->root; t != LMM_NIL && t <= g; t = lmm_node(reg, t)->right)
-		best = t;
-	return best;
-}
-
-static u32 kl_ceil(const struct lmm_region *reg, u32 g)
-{
-	u32 t = reg->root;
-
-	while (t != LMM_NIL && t < g)
-		t = lmm_node(reg, t)->right;
-	return t;
-}
-
-static u32 kl_next(const struct lmm_region *reg, u32 g)
-{
-	return lmm_node(reg, g)->right;
-}
-
-static void kl_insert(struct lmm_region *reg, u32 g)
-{
-	u32 prev = g ? kl_floor(reg, g - 1) : LMM_NIL;
-	u32 *link = prev == LMM_NIL ? &reg->root : &lmm_node(reg, prev)->right;
-
-	lmm_node(reg, g)->right = *link;
-	*link = g;
-}
-
-static void kl_erase(struct lmm_region *reg, u32 g)
-{
-	u32 prev = g ? kl_floor(reg, g - 1) : LMM_NIL;
-	u32 *link = prev == LMM_NIL ? &reg->root : &lmm_node(reg, prev)->right;
-
-	*link = lmm_node(reg, g)->right;
-}
-
-static void kl_resized(struct lmm_region *reg, u32 g)
-{
-}
-
-static u32 kl_largest(const struct lmm_region *reg)
-{
-	u32 t, best = 0;
-
-	for (t = reg->root; t != LMM_NIL; t = lmm_node(reg, t)->right)
-		best = max(best, lmm_node(reg, t)->size);
-	return best;
-}
 
 static bool kl_find(struct lmm_region *reg, const struct lmm_req *rq, uintptr_t *addr,
 		    u32 *ext)
@@ -566,13 +515,8 @@ static bool kl_find(struct lmm_region *reg, const struct lmm_req *rq, uintptr_t 
 	return *ext != LMM_NIL;
 }
 
-static const struct lmm_index_ops kl_index = {
-	.insert = kl_insert, .erase = kl_erase, .resized = kl_resized, .floor = kl_floor,
-	.ceil = kl_ceil, .next = kl_next, .largest = kl_largest,
-};
-
 static struct lmm_policy kl_policy = {
-	.name = "kunit_lastfit", .owner = THIS_MODULE, .index = &kl_index, .find = kl_find,
+	.name = "kunit_lastfit", .owner = THIS_MODULE, .index = &lmm_list_index, .find = kl_find,
 };
 
 /* Deferred: the policy goes even when a case stops early (-ENOENT if gone). */
@@ -601,8 +545,8 @@ static bool kl_listed(const char *name)
 /* Expect a duplicate name refused with -EEXIST, the policy listed once. */
 static void lmm_policy_register_refuses_duplicate(struct kunit *test)
 {
-	struct lmm_policy fast = { .name = "fast", .index = &kl_index, .find = kl_find };
-	struct lmm_policy twin = { .name = "kunit_lastfit", .index = &kl_index,
+	struct lmm_policy fast = { .name = "fast", .index = &lmm_list_index, .find = kl_find };
+	struct lmm_policy twin = { .name = "kunit_lastfit", .index = &lmm_list_index,
 				   .find = kl_find };
 
 	KUNIT_EXPECT_EQ(test, lmm_register_policy(&fast), -EEXIST);
@@ -620,8 +564,8 @@ static void lmm_policy_register_refuses_duplicate(struct kunit *test)
 /* Expect a policy without its operations or with a bad name refused with -EINVAL. */
 static void lmm_policy_register_refuses_missing_ops(struct kunit *test)
 {
-	struct lmm_index_ops no_floor = kl_index;
-	struct lmm_policy p = { .name = "kunit_bad", .index = &kl_index };
+	struct lmm_index_ops no_floor = lmm_list_index;
+	struct lmm_policy p = { .name = "kunit_bad", .index = &lmm_list_index };
 
 	no_floor.floor = NULL;
 	KUNIT_EXPECT_EQ(test, lmm_register_policy(NULL), -EINVAL);
@@ -631,7 +575,7 @@ static void lmm_policy_register_refuses_missing_ops(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
 	p.index = &no_floor;
 	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
-	p.index = &kl_index;
+	p.index = &lmm_list_index;
 	p.name = NULL;
 	KUNIT_EXPECT_EQ(test, lmm_register_policy(&p), -EINVAL);
 	p.name = "";
@@ -740,63 +684,127 @@ static void expect_unchanged(struct kunit *test, struct lmm_fixture *fx, size_t 
 	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->pool, 0), avail);
 }
 
-static void lmm_misuse_zero_size(struct kunit *test)
+/* Expect an allocation of 0 bytes refused, the report naming its range's start. */
+static void lmm_misuse_alloc_zero_size(struct kunit *test)
 {
 	struct lmm_fixture *fx = setup_one(test, 0);
 	struct lmm_stats st;
 
-	fx->expected_misuse = 4;
+	fx->expected_misuse = 2;
 	KUNIT_EXPECT_NULL(test, lmm_alloc(&fx->pool, 0, 0));
-	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 0, 0, 4, 0, 0, UINTPTR_MAX));
-	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, fx->buf, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, lmm_remove_free(&fx->pool, fx->buf, 0), -EINVAL);
+	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 0, 0, 4, 0, ua(fx->buf), BUF_SIZE));
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, LMM_MISUSE_ZERO_SIZE, NULL);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 1, LMM_MISUSE_ZERO_SIZE, fx->buf, 0);
 	lmm_stats(&fx->pool, &st);
-	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_ZERO_SIZE], 4);
+	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_ZERO_SIZE], 2);
+	KUNIT_EXPECT_EQ(test, st.failures, 0);
 	expect_unchanged(test, fx, BUF_SIZE);
 }
 
-/* Expect a free outside every region, or straddling a region's end, refused. */
-static void lmm_misuse_free_outside(struct kunit *test)
+/* Expect a free or a removal of 0 bytes refused, the report naming the block. */
+static void lmm_misuse_free_zero_size(struct kunit *test)
 {
 	struct lmm_fixture *fx = setup_one(test, 0);
 	char *p = lmm_alloc(&fx->pool, 64, 0);
 
-	fx->expected_misuse = 3;
-	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, fx->buf + BUF_SIZE, 16), -EINVAL);
-	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, fx->buf - 16, 32), -EINVAL);
-	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, (void *)(UINTPTR_MAX - 7), 16), -EINVAL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	fx->expected_misuse = 2;
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_remove_free(&fx->pool, fx->buf + 4096, 0), -EINVAL);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, LMM_MISUSE_ZERO_SIZE, p, p - fx->buf);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 1, LMM_MISUSE_ZERO_SIZE, fx->buf + 4096,
+				4096);
 	expect_unchanged(test, fx, BUF_SIZE - 64);
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 64), 0);
 }
 
 /*
- *   [AAAA|BBBB|......]  free B, then free B again (the exact repeat OSKit
- *   misses), then free [A's tail + B] (overlaps free space in part).
- * Expect both refused with the free bytes unchanged.
+ *   ....[region: buf .. buf + BUF_SIZE)....
+ *   ^ buf - 16 (straddles the start)      ^ buf + BUF_SIZE (just past the end)
+ * Expect frees outside every region, straddling its start, or wrapping past
+ * the top of the address space refused as outside, each report naming the
+ * block passed.
+ */
+static void lmm_misuse_free_outside(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *p = lmm_alloc(&fx->pool, 64, 0);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	fx->expected_misuse = 3;
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, fx->buf + BUF_SIZE, 16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, fx->buf - 16, 32), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, (void *)(UINTPTR_MAX - 7), 16), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, LMM_MISUSE_OUTSIDE, fx->buf + BUF_SIZE);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 1, LMM_MISUSE_OUTSIDE, fx->buf - 16);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 2, LMM_MISUSE_OUTSIDE, UINTPTR_MAX - 7);
+	expect_unchanged(test, fx, BUF_SIZE - 64);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 64), 0);
+}
+
+/*
+ *   [AAAA|BBBB|......]  -> [AAAA|....|......]
+ * A and B allocated, 64 bytes each, then B freed; A is returned, B is A + 64.
+ */
+static char *setup_a_b_freed(struct kunit *test, struct lmm_fixture *fx)
+{
+	char *a = lmm_alloc(&fx->pool, 64, 0), *b = lmm_alloc(&fx->pool, 64, 0);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_PTR_EQ(test, b, a + 64);
+	KUNIT_ASSERT_EQ(test, lmm_free(&fx->pool, b, 64), 0);
+	return a;
+}
+
+/*
+ *   [AAAA|....|......]  free B again (the exact repeat OSKit misses), then
+ *   free a granule inside the freed B.
+ * Expect both refused as double frees naming the block and its offset in
+ * the region, the free bytes unchanged.
  */
 static void lmm_misuse_double_free(struct kunit *test)
 {
 	struct lmm_fixture *fx = setup_one(test, 0);
-	char *a = lmm_alloc(&fx->pool, 64, 0), *b = lmm_alloc(&fx->pool, 64, 0);
-	struct lmm_stats st;
+	char *a = setup_a_b_freed(test, fx), *b = a + 64;
 
-	fx->expected_misuse = 4;
-	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b, 64), 0);
+	fx->expected_misuse = 2;
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b, 64), -EINVAL);
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b + 16, 16), -EINVAL);
-	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, a + 32, 64), -EINVAL);
-	KUNIT_EXPECT_EQ(test, lmm_add_free(&fx->pool, a, 128), -EINVAL);
-	lmm_stats(&fx->pool, &st);
-	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_DOUBLE_FREE], 2);
-	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_OVERLAP_FREE], 2);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, LMM_MISUSE_DOUBLE_FREE, b, b - fx->buf);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 1, LMM_MISUSE_DOUBLE_FREE, b + 16,
+				b + 16 - fx->buf);
 	expect_unchanged(test, fx, BUF_SIZE - 64);
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, a, 64), 0);
 }
 
-/* Expect overlapping, duplicate and wrapping regions refused. */
+/*
+ *   [AAAA|....|......]  free [A's tail + B's head], then give [A + B] back
+ *   with lmm_add_free().
+ * Expect both refused as overlapping free space, naming the block, with
+ * nothing added.
+ */
+static void lmm_misuse_overlap_free(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *a = setup_a_b_freed(test, fx);
+
+	fx->expected_misuse = 2;
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, a + 32, 64), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_add_free(&fx->pool, a, 128), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, LMM_MISUSE_OVERLAP_FREE, a + 32);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 1, LMM_MISUSE_OVERLAP_FREE, a);
+	expect_unchanged(test, fx, BUF_SIZE - 64);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, a, 64), 0);
+}
+
+/*
+ * Expect overlapping, duplicate and wrapping regions refused as bad
+ * regions, each report naming the range's start.
+ */
 static void lmm_misuse_bad_region(struct kunit *test)
 {
 	struct lmm_fixture *fx = setup_one(test, 0);
+	void *top = (void *)(UINTPTR_MAX - 15);
 
 	fx->expected_misuse = 4;
 	KUNIT_EXPECT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[1], fx->buf + 4096, 16, 0, 0),
@@ -805,55 +813,114 @@ static void lmm_misuse_bad_region(struct kunit *test)
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[0], fx->buf + BUF_SIZE,
 					     4096, 0, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[1], (void *)(UINTPTR_MAX - 15),
-					     64, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lmm_add_region(&fx->pool, &fx->reg[1], top, 64, 0, 0), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, LMM_MISUSE_BAD_REGION, fx->buf + 4096);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 1, LMM_MISUSE_BAD_REGION, fx->buf - 16);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 2, LMM_MISUSE_BAD_REGION, fx->buf + BUF_SIZE);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 3, LMM_MISUSE_BAD_REGION, top);
 	expect_unchanged(test, fx, BUF_SIZE);
 }
 
-/* Expect alignment bits outside [0, BITS_PER_LONG) and bad ranges refused. */
-static void lmm_misuse_bad_constraints(struct kunit *test)
+/*
+ * Expect alignment bits outside [0, BITS_PER_LONG) refused; the report
+ * names the phase asked for.
+ */
+static void lmm_misuse_bad_align(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+
+	fx->expected_misuse = 2;
+	KUNIT_EXPECT_NULL(test, lmm_alloc_aligned(&fx->pool, 16, 0, BITS_PER_LONG, 0x30));
+	KUNIT_EXPECT_NULL(test, lmm_alloc_aligned(&fx->pool, 16, 0, -1, 0));
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, LMM_MISUSE_BAD_ALIGN, 0x30);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 1, LMM_MISUSE_BAD_ALIGN, NULL);
+	expect_unchanged(test, fx, BUF_SIZE);
+}
+
+/*
+ * Expect an empty range, and ranges that wrap past the top of the address
+ * space, refused as bad ranges naming the range's start.
+ */
+static void lmm_misuse_bad_range(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	void *top = (void *)(UINTPTR_MAX - 15);
+
+	fx->expected_misuse = 3;
+	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 16, 0, 0, 0, ua(fx->buf), 0));
+	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 16, 0, 0, 0, ua(top), 32));
+	KUNIT_EXPECT_EQ(test, lmm_remove_free(&fx->pool, top, 32), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, LMM_MISUSE_BAD_RANGE, fx->buf);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 1, LMM_MISUSE_BAD_RANGE, top);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 2, LMM_MISUSE_BAD_RANGE, top);
+	expect_unchanged(test, fx, BUF_SIZE);
+}
+
+/* Expect impossible but well-formed requests to be plain failures, not misuse. */
+static void lmm_alloc_impossible_fails_quietly(struct kunit *test)
 {
 	struct lmm_fixture *fx = setup_one(test, 0);
 	struct lmm_stats st;
 
-	fx->expected_misuse = 5;
-	KUNIT_EXPECT_NULL(test, lmm_alloc_aligned(&fx->pool, 16, 0, BITS_PER_LONG, 0));
-	KUNIT_EXPECT_NULL(test, lmm_alloc_aligned(&fx->pool, 16, 0, -1, 0));
-	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 16, 0, 0, 0, ua(fx->buf), 0));
-	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 16, 0, 0, 0, UINTPTR_MAX - 15, 32));
-	KUNIT_EXPECT_EQ(test, lmm_remove_free(&fx->pool, (void *)(UINTPTR_MAX - 15), 32),
-			-EINVAL);
-	/* impossible but well-formed: plain failures, not misuse */
 	KUNIT_EXPECT_NULL(test, lmm_alloc_gen(&fx->pool, 64, 0, 0, 0, ua(fx->buf), 32));
 	KUNIT_EXPECT_NULL(test, lmm_alloc(&fx->pool, SIZE_MAX, 0));
 	KUNIT_EXPECT_NULL(test, lmm_alloc(&fx->pool, BUF_SIZE + 1, 0));
 	lmm_stats(&fx->pool, &st);
-	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_BAD_ALIGN], 2);
-	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_BAD_RANGE], 3);
 	KUNIT_EXPECT_EQ(test, st.failures, 3);
 	expect_unchanged(test, fx, BUF_SIZE);
 }
 
-/* Debug mode: expect a wrong size and a pointer never handed out caught exactly. */
-static void lmm_misuse_debug_records(struct kunit *test)
+/* Debug mode on, one block of 100 bytes (7 granules) live: return it. */
+static char *setup_debug_block(struct kunit *test, struct lmm_fixture *fx)
 {
-	struct lmm_fixture *fx = setup_one(test, 0);
-	struct lmm_stats st;
 	char *p;
 
 	KUNIT_ASSERT_EQ(test, lmm_set_debug(&fx->pool, true), 0);
 	p = lmm_alloc(&fx->pool, 100, 0);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	fx->expected_misuse = 3;
+	return p;
+}
+
+/* Debug mode: expect frees with a size other than the allocation's refused. */
+static void lmm_misuse_debug_wrong_size(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *p = setup_debug_block(test, fx);
+	struct lmm_stats st;
+
+	fx->expected_misuse = 2;
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 96), -EINVAL);
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 112), -EINVAL);
-	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p + 16, 16), -EINVAL);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, LMM_MISUSE_WRONG_SIZE, p, p - fx->buf);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 1, LMM_MISUSE_WRONG_SIZE, p, p - fx->buf);
 	lmm_stats(&fx->pool, &st);
-	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_WRONG_SIZE], 2);
-	KUNIT_EXPECT_EQ(test, st.misuse[LMM_MISUSE_NOT_ALLOCATED], 1);
 	KUNIT_EXPECT_EQ(test, st.debug_records, 1);
 	KUNIT_EXPECT_GT(test, st.debug_bytes, 0);
 	expect_unchanged(test, fx, BUF_SIZE - 112);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 100), 0);
+}
+
+/* Debug mode: expect a free of an address never handed out refused. */
+static void lmm_misuse_debug_not_allocated(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *p = setup_debug_block(test, fx);
+
+	fx->expected_misuse = 1;
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p + 16, 16), -EINVAL);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, LMM_MISUSE_NOT_ALLOCATED, p + 16,
+				p + 16 - fx->buf);
+	expect_unchanged(test, fx, BUF_SIZE - 112);
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, p, 100), 0);
+}
+
+/* Expect debug mode refused while a block is live, and accepted once it is freed. */
+static void lmm_set_debug_refused_while_live(struct kunit *test)
+{
+	struct lmm_fixture *fx = setup_one(test, 0);
+	char *p = setup_debug_block(test, fx);
+	struct lmm_stats st;
+
 	/* -EBUSY only when enabling */
 	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, false), 0);
 	KUNIT_EXPECT_EQ(test, lmm_set_debug(&fx->pool, true), -EBUSY);
@@ -1154,6 +1221,7 @@ static void lmm_add_free_drops_overlapped_record(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.debug_records, 2);
 	fx->expected_misuse = 1;
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, b, 32), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, LMM_MISUSE_NOT_ALLOCATED, b);
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, a, 64), 0);
 	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, c, 64), 0);
 	KUNIT_EXPECT_EQ(test, lmm_add_free(&fx->pool, b, 32), 0);
@@ -1268,7 +1336,8 @@ static void lmm_differential_fast_vs_linear(struct kunit *test)
 				off[s] = p ? p - base : -1;
 			}
 			if (off[0] != off[1]) {
-				KUNIT_FAIL(test, "op %ld: alloc_gen(%zu, %u, %d, 0x%lx, [0x%lx, 0x%lx)): fast %ld, linear %ld",
+				KUNIT_FAIL(test,
+					   "op %ld: alloc_gen(%zu, %u, %d, 0x%lx, [0x%lx, 0x%lx)): fast %ld, linear %ld",
 					   i, size, flags, bits, (unsigned long)ofs,
 					   (unsigned long)lo, (unsigned long)hi, off[0], off[1]);
 				return;
@@ -1586,12 +1655,18 @@ static struct kunit_case memlab_lmm_cases[] = {
 	KUNIT_CASE(lmm_policy_unregister_refused_in_use),
 	KUNIT_CASE(lmm_policy_registered_works),
 	KUNIT_CASE(lmm_add_region_address_space_edges),
-	KUNIT_CASE(lmm_misuse_zero_size),
+	KUNIT_CASE(lmm_misuse_alloc_zero_size),
+	KUNIT_CASE(lmm_misuse_free_zero_size),
 	KUNIT_CASE(lmm_misuse_free_outside),
 	KUNIT_CASE(lmm_misuse_double_free),
+	KUNIT_CASE(lmm_misuse_overlap_free),
 	KUNIT_CASE(lmm_misuse_bad_region),
-	KUNIT_CASE(lmm_misuse_bad_constraints),
-	KUNIT_CASE(lmm_misuse_debug_records),
+	KUNIT_CASE(lmm_misuse_bad_align),
+	KUNIT_CASE(lmm_misuse_bad_range),
+	KUNIT_CASE(lmm_alloc_impossible_fails_quietly),
+	KUNIT_CASE(lmm_misuse_debug_wrong_size),
+	KUNIT_CASE(lmm_misuse_debug_not_allocated),
+	KUNIT_CASE(lmm_set_debug_refused_while_live),
 	KUNIT_CASE(lmm_set_debug_needs_nothing_live),
 	KUNIT_CASE(lmm_set_debug_refused_after_free_of_removed),
 	KUNIT_CASE(lmm_set_debug_allowed_after_add_free_over_live),

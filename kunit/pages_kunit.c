@@ -7,7 +7,8 @@
  * 0); a pages instance over the whole buffer with max order 4 (64 KiB
  * blocks) and zones "normal" (no flag) then "low" (LOW).  Sixteen
  * max-order blocks: four low, twelve normal.  The suite's exit runs both
- * validators and checks the misuse count the case announced.
+ * validators and checks the misuse count the case announced; each misuse
+ * case checks every report's kind and address in the "pages_misuse" log.
  */
 
 #include <kunit/resource.h>
@@ -33,7 +34,7 @@ struct pages_fixture {
 	char *buf;
 	struct memlab_pages *mp;
 	size_t avail0;
-	int misuse;
+	struct memlab_misuse_log misuse;
 	int expected_misuse;
 	struct kunit_resource res;
 };
@@ -63,8 +64,7 @@ static int pages_suite_init(struct kunit *test)
 	if (IS_ERR(fx->mp))
 		return PTR_ERR(fx->mp);
 	test->priv = fx;
-	return kunit_add_named_resource(test, NULL, NULL, &fx->res, "pages_misuse",
-					&fx->misuse);
+	return memlab_kunit_misuse_log(test, &fx->res, "pages_misuse", &fx->misuse);
 }
 
 static void pages_suite_exit(struct kunit *test)
@@ -73,7 +73,7 @@ static void pages_suite_exit(struct kunit *test)
 
 	KUNIT_EXPECT_EQ_MSG(test, memlab_pages_check(fx->mp), 0, "pages validator");
 	KUNIT_EXPECT_EQ_MSG(test, lmm_check(&fx->lmm), 0, "lmm validator");
-	KUNIT_EXPECT_EQ(test, fx->misuse, fx->expected_misuse);
+	KUNIT_EXPECT_EQ(test, fx->misuse.count, fx->expected_misuse);
 	/* teardown, not destroy: the instance goes even after a failed case */
 	KUNIT_EXPECT_EQ(test, memlab_pages_teardown(fx->mp), 0);
 	KUNIT_EXPECT_EQ_MSG(test, lmm_avail(&fx->lmm, 0), fx->avail0,
@@ -313,43 +313,108 @@ static void pages_max_order_zero(struct kunit *test)
 /* ---- misuse ---------------------------------------------------------------- */
 
 /*
- *   [HHHH|TTTT...]  an order-2 block: freeing its second page is a tail free;
- * freeing it twice is a double free; an address outside the span, inside
- * a page, in a block not held, and a descriptor from elsewhere are refused.
+ *   [HHHH|TTTT|TTTT|TTTT]  an order-2 block: its second page is a tail.
+ * Expect a free of the tail refused as a tail free, naming the page and
+ * its offset in the span; the block stays allocated.
  */
-static void pages_misuse_caught(struct kunit *test)
+static void pages_misuse_tail_page(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	char *a = memlab_get_pages(fx->mp, 0, 2);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	fx->expected_misuse = 1;
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a + PAGE_SIZE), -EINVAL);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, MEMLAB_PAGES_MISUSE_TAIL, a + PAGE_SIZE,
+				off_of(fx, a) + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, memlab_page_order(fx->mp, memlab_addr_to_page(fx->mp, a)), 2);
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a), 0);
+}
+
+/* Expect a free of an address inside a page refused as unaligned, naming it. */
+static void pages_misuse_unaligned(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	char *a = memlab_get_pages(fx->mp, 0, 2);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	fx->expected_misuse = 1;
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a + 8), -EINVAL);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, MEMLAB_PAGES_MISUSE_UNALIGNED, a + 8,
+				off_of(fx, a) + 8);
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a), 0);
+}
+
+/*
+ * Expect an address just past the span, and a descriptor that is not one
+ * of the instance's, refused as foreign, each report naming what was passed.
+ */
+static void pages_misuse_foreign(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	struct memlab_page *fake = kunit_kzalloc(test, 64, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, fake);
+	fx->expected_misuse = 2;
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, fx->buf + PK_BUF), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, fake), -EINVAL);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, MEMLAB_PAGES_MISUSE_FOREIGN,
+				fx->buf + PK_BUF, 0);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 1, MEMLAB_PAGES_MISUSE_FOREIGN, fake);
+}
+
+/*
+ * Nothing allocated: no max-order block is held, the last page of the span
+ * is the LMM's.  Expect its free refused as not held, naming the page.
+ */
+static void pages_misuse_not_held(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	char *last = fx->buf + PK_BUF - PAGE_SIZE;
+
+	fx->expected_misuse = 1;
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, last), -EINVAL);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, MEMLAB_PAGES_MISUSE_NOT_HELD, last,
+				off_of(fx, last));
+	KUNIT_EXPECT_EQ(test, lmm_avail(&fx->lmm, 0), fx->avail0);
+}
+
+/* Expect an order above the maximum refused as misuse, naming no address. */
+static void pages_misuse_bad_order(struct kunit *test)
 {
 	struct pages_fixture *fx = test->priv;
 	struct memlab_pages_stats st;
-	struct memlab_page *pg, *fake = kunit_kzalloc(test, 64, GFP_KERNEL);
-	char *a;
 
-	KUNIT_ASSERT_NOT_NULL(test, fake);
-	a = memlab_get_pages(fx->mp, 0, 2);
+	fx->expected_misuse = 1;
+	KUNIT_EXPECT_NULL(test, memlab_alloc_pages(fx->mp, 0, PK_ORDER + 1));
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_PAGES_MISUSE_BAD_ORDER, NULL);
+	memlab_pages_stats(fx->mp, &st);
+	KUNIT_EXPECT_EQ(test, st.failures, 0);
+}
+
+/*
+ * An order-2 block freed, then freed again by its descriptor and by its
+ * address.  Expect both repeats refused as double frees naming the block,
+ * and the block no longer reported as allocated.
+ */
+static void pages_misuse_double_free(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	struct memlab_page *pg;
+	char *a = memlab_get_pages(fx->mp, 0, 2);
+
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	pg = memlab_addr_to_page(fx->mp, a);
-	fx->expected_misuse = 8;
-	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a + PAGE_SIZE),
-			-EINVAL);						/* tail */
-	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a + 8), -EINVAL);	/* unaligned */
-	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, fx->buf + PK_BUF),
-			-EINVAL);						/* foreign */
-	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, fx->buf + PK_BUF - PAGE_SIZE),
-			-EINVAL);						/* not held */
-	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, fake), -EINVAL);	/* foreign */
-	KUNIT_EXPECT_NULL(test, memlab_alloc_pages(fx->mp, 0, PK_ORDER + 1));	/* order */
 	KUNIT_EXPECT_EQ(test, memlab_page_order(fx->mp, pg), 2);
 	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, pg), 0);
-	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, pg), -EINVAL);		/* double */
-	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a), -EINVAL);		/* double */
+	fx->expected_misuse = 2;
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, pg), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a), -EINVAL);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, MEMLAB_PAGES_MISUSE_DOUBLE_FREE, a,
+				off_of(fx, a));
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 1, MEMLAB_PAGES_MISUSE_DOUBLE_FREE, a,
+				off_of(fx, a));
 	KUNIT_EXPECT_EQ(test, memlab_page_order(fx->mp, pg), -EINVAL);
-	memlab_pages_stats(fx->mp, &st);
-	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_TAIL], 1);
-	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_UNALIGNED], 1);
-	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_FOREIGN], 2);
-	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_NOT_HELD], 1);
-	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_BAD_ORDER], 1);
-	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_DOUBLE_FREE], 2);
 }
 
 /* An order-0 page freed twice: the second free finds it in the per-CPU cache. */
@@ -362,6 +427,7 @@ static void pages_misuse_double_free_cached(struct kunit *test)
 	fx->expected_misuse = 1;
 	KUNIT_EXPECT_EQ(test, memlab_put_page(fx->mp, p), 0);
 	KUNIT_EXPECT_EQ(test, memlab_put_page(fx->mp, p), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_PAGES_MISUSE_DOUBLE_FREE, p);
 }
 
 /*
@@ -382,6 +448,7 @@ static void pages_misuse_double_free_after_drain(struct kunit *test)
 	memlab_pages_stats(fx->mp, &st);		/* drains every cache */
 	KUNIT_EXPECT_EQ(test, st.zone[0].pages_cached, 0);
 	KUNIT_EXPECT_EQ(test, memlab_put_page(fx->mp, p), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_PAGES_MISUSE_DOUBLE_FREE, p);
 	memlab_pages_stats(fx->mp, &st);
 	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_DOUBLE_FREE], 1);
 }
@@ -404,6 +471,10 @@ static void pages_misuse_free_of_split_half(struct kunit *test)
 	fx->expected_misuse = 2;
 	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a + 2 * PAGE_SIZE), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a + 4 * PAGE_SIZE), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_PAGES_MISUSE_DOUBLE_FREE,
+			     a + 2 * PAGE_SIZE);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 1, MEMLAB_PAGES_MISUSE_DOUBLE_FREE,
+			     a + 4 * PAGE_SIZE);
 	memlab_pages_stats(fx->mp, &st);
 	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_PAGES_MISUSE_DOUBLE_FREE], 2);
 	KUNIT_EXPECT_EQ(test, memlab_put_pages(fx->mp, a), 0);
@@ -655,7 +726,12 @@ static struct kunit_case memlab_pages_cases[] = {
 	KUNIT_CASE(pages_reserve_follows_demand),
 	KUNIT_CASE(pages_pcp_batches_and_drains),
 	KUNIT_CASE(pages_max_order_zero),
-	KUNIT_CASE(pages_misuse_caught),
+	KUNIT_CASE(pages_misuse_tail_page),
+	KUNIT_CASE(pages_misuse_unaligned),
+	KUNIT_CASE(pages_misuse_foreign),
+	KUNIT_CASE(pages_misuse_not_held),
+	KUNIT_CASE(pages_misuse_bad_order),
+	KUNIT_CASE(pages_misuse_double_free),
 	KUNIT_CASE(pages_misuse_double_free_cached),
 	KUNIT_CASE(pages_misuse_double_free_after_drain),
 	KUNIT_CASE(pages_misuse_free_of_split_half),

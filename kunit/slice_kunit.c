@@ -5,7 +5,9 @@
  * Fixture: a 4 MiB buffer aligned to 1 MiB; an LMM pool over it; a pages
  * instance with max order 8 (1 MiB blocks).  The exit runs the pages and
  * LMM validators, destroys everything and checks that every byte is back
- * in the LMM, and that the misuse the case announced was seen.
+ * in the LMM, and that the misuse the case announced was seen; each misuse
+ * case checks every report's kind and address in the "slice_misuse" log
+ * (the generic allocator reports there too).
  */
 
 #include <kunit/resource.h>
@@ -35,7 +37,7 @@ struct slice_fixture {
 	char *raw, *buf;
 	struct memlab_pages *mp;
 	size_t avail0;
-	int misuse;
+	struct memlab_misuse_log misuse;
 	int expected_misuse;
 	struct kunit_resource res;
 };
@@ -62,15 +64,14 @@ static int slice_suite_init(struct kunit *test)
 	if (IS_ERR(fx->mp))
 		return PTR_ERR(fx->mp);
 	test->priv = fx;
-	return kunit_add_named_resource(test, NULL, NULL, &fx->res, "slice_misuse",
-					&fx->misuse);
+	return memlab_kunit_misuse_log(test, &fx->res, "slice_misuse", &fx->misuse);
 }
 
 static void slice_suite_exit(struct kunit *test)
 {
 	struct slice_fixture *fx = test->priv;
 
-	KUNIT_EXPECT_EQ(test, fx->misuse, fx->expected_misuse);
+	KUNIT_EXPECT_EQ(test, fx->misuse.count, fx->expected_misuse);
 	KUNIT_EXPECT_EQ(test, memlab_pages_check(fx->mp), 0);
 	/* teardown, not destroy: the instance goes even after a failed case */
 	KUNIT_EXPECT_EQ(test, memlab_pages_teardown(fx->mp), 0);
@@ -263,75 +264,143 @@ static void slice_ctor_runs_per_object(struct kunit *test)
 /* ---- misuse ------------------------------------------------------------------ */
 
 /*
- * Double free through the magazine and through the slab, an interior
- * pointer, another pool's object, a kmalloc pointer and an arena address
- * outside any slab: each refused and counted, the pools still valid.
+ *   slab: [obj x (64)][...]
+ *          ^ x + 8
+ * Expect a free of a pointer inside an object refused as not an object,
+ * the report naming the pointer and its offset in the object.
  */
-static void slice_misuse_caught(struct kunit *test)
+static void slice_misuse_not_object(struct kunit *test)
+{
+	struct slice_fixture *fx = test->priv;
+	struct memlab_slice_pool *a = make_pool(test, 64, 0, 0);
+	char *x = memlab_slice_alloc(a);
+
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	fx->expected_misuse = 1;
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, x + 8), -EINVAL);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, MEMLAB_SLICE_MISUSE_NOT_OBJECT, x + 8, 8);
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, x), 0);
+	destroy_pool(test, a);
+}
+
+/* Expect a free of another pool's object refused as of the wrong pool, naming it. */
+static void slice_misuse_wrong_pool(struct kunit *test)
 {
 	struct slice_fixture *fx = test->priv;
 	struct memlab_slice_pool *a = make_pool(test, 64, 0, 0), *b = make_pool(test, 96, 0, 0);
 	struct memlab_slice_stats st;
-	char *x = memlab_slice_alloc(a), *y = memlab_slice_alloc(b);
-	void *k = kunit_kmalloc(test, 64, GFP_KERNEL);
+	char *y = memlab_slice_alloc(b);
 
-	KUNIT_ASSERT_NOT_NULL(test, x);
 	KUNIT_ASSERT_NOT_NULL(test, y);
-	fx->expected_misuse = 6;
-	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, x + 8), -EINVAL);		/* interior */
-	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, y), -EINVAL);		/* other pool */
-	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, k), -EINVAL);		/* kmalloc */
-	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, fx->buf + SK_BUF - 64), -EINVAL); /* no slab */
-	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, x), 0);
-	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, x), -EINVAL);		/* in magazine */
-	memlab_slice_shrink(a);
-	x = memlab_slice_alloc(a);
-	KUNIT_ASSERT_NOT_NULL(test, x);
-	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, x), 0);
-	memlab_slice_check(a);					/* drains the magazine */
-	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, x), -EINVAL); /* on the free list */
-	memlab_slice_stats(a, &st);
-	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_SLICE_MISUSE_NOT_OBJECT], 1);
-	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_SLICE_MISUSE_WRONG_POOL], 1);
-	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_SLICE_MISUSE_FOREIGN], 2);
-	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_SLICE_MISUSE_DOUBLE_FREE], 2);
-	KUNIT_EXPECT_EQ(test, st.active_objs, 0);
+	fx->expected_misuse = 1;
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, y), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_SLICE_MISUSE_WRONG_POOL, y);
+	memlab_slice_stats(b, &st);
+	KUNIT_EXPECT_EQ(test, st.active_objs, 1);
 	KUNIT_EXPECT_EQ(test, memlab_slice_free(b, y), 0);
 	destroy_pool(test, a);
 	destroy_pool(test, b);
 }
 
 /*
- * Debug pool: write into an object after freeing it, then allocate it
- * again - expect a use-after-free report at the written offset; write one
- * byte past an object's end, then free it - expect an overflow report.
- * KASAN cannot see either (the arena is valid memory to it); the writes
- * are bracketed anyway, as lib/slub_kunit.c does.
+ * Expect a kmalloc pointer, and an arena address outside every slab,
+ * refused as not from memlab's slabs, each report naming the pointer.
  */
-static void slice_debug_poison_and_redzone(struct kunit *test)
+static void slice_misuse_foreign(struct kunit *test)
 {
 	struct slice_fixture *fx = test->priv;
-	struct memlab_slice_pool *pool = make_pool(test, 100, 0,
-						   MEMLAB_SLICE_POISON | MEMLAB_SLICE_REDZONE);
+	struct memlab_slice_pool *a = make_pool(test, 64, 0, 0);
+	void *k = kunit_kmalloc(test, 64, GFP_KERNEL);
+	char *x = memlab_slice_alloc(a);
+
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	fx->expected_misuse = 2;
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, k), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, fx->buf + SK_BUF - 64), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_SLICE_MISUSE_FOREIGN, k);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 1, MEMLAB_SLICE_MISUSE_FOREIGN,
+			     fx->buf + SK_BUF - 64);
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, x), 0);
+	destroy_pool(test, a);
+}
+
+/*
+ * An object freed twice while it sits in the per-CPU magazine, and again
+ * once it is back on its slab's free list.  Expect both refused as double
+ * frees naming the object, and nothing left allocated.
+ */
+static void slice_misuse_double_free(struct kunit *test)
+{
+	struct slice_fixture *fx = test->priv;
+	struct memlab_slice_pool *a = make_pool(test, 64, 0, 0);
 	struct memlab_slice_stats st;
+	char *x = memlab_slice_alloc(a), *z;
+
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, x), 0);
+	fx->expected_misuse = 2;
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, x), -EINVAL);	/* in the magazine */
+	memlab_slice_shrink(a);
+	z = memlab_slice_alloc(a);
+	KUNIT_ASSERT_NOT_NULL(test, z);
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, z), 0);
+	memlab_slice_check(a);					/* drains the magazine */
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(a, z), -EINVAL);	/* on the free list */
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_SLICE_MISUSE_DOUBLE_FREE, x);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 1, MEMLAB_SLICE_MISUSE_DOUBLE_FREE, z);
+	memlab_slice_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.active_objs, 0);
+	destroy_pool(test, a);
+}
+
+/*
+ * Debug pool: write into an object after freeing it, then allocate it
+ * again.  Expect a use-after-free report naming the object and the offset
+ * of the byte written.  KASAN cannot see it (the arena is valid memory to
+ * it); the write is bracketed anyway, as lib/slub_kunit.c does.
+ */
+static void slice_debug_use_after_free(struct kunit *test)
+{
+	struct slice_fixture *fx = test->priv;
+	struct memlab_slice_pool *pool = make_pool(test, 100, 0, MEMLAB_SLICE_POISON);
 	char *p = memlab_slice_alloc(pool), *q;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	fx->expected_misuse = 2;
 	KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, p), 0);
+	fx->expected_misuse = 1;
 	kasan_disable_current();
-	p[40] = 0x11;				/* use after free */
+	p[40] = 0x11;
 	kasan_enable_current();
 	q = memlab_slice_alloc(pool);		/* the same object comes back first */
 	KUNIT_EXPECT_PTR_EQ(test, q, p);
-	kasan_disable_current();
-	q[100] = 0x22;				/* one byte past the end */
-	kasan_enable_current();
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, MEMLAB_SLICE_MISUSE_USE_AFTER_FREE, p, 40);
 	KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, q), 0);
+	destroy_pool(test, pool);
+}
+
+/*
+ *   slot: [object: 100 bytes][red zone: 16][pad to 120]
+ *                             ^ byte 100 written
+ * Debug pool: write one byte past an object's end, then free it.  Expect an
+ * overflow report naming the object and the offset of the byte.
+ */
+static void slice_debug_overflow(struct kunit *test)
+{
+	struct slice_fixture *fx = test->priv;
+	struct memlab_slice_pool *pool = make_pool(test, 100, 0, MEMLAB_SLICE_REDZONE);
+	struct memlab_slice_stats st;
+	char *p = memlab_slice_alloc(pool);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
 	memlab_slice_stats(pool, &st);
-	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_SLICE_MISUSE_USE_AFTER_FREE], 1);
-	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_SLICE_MISUSE_OVERFLOW], 1);
 	KUNIT_EXPECT_EQ(test, st.slot_size, 120);
+	fx->expected_misuse = 1;
+	kasan_disable_current();
+	p[100] = 0x22;
+	kasan_enable_current();
+	KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, p), 0);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, MEMLAB_SLICE_MISUSE_OVERFLOW, p, 100);
 	destroy_pool(test, pool);
 }
 
@@ -381,6 +450,8 @@ static void slice_freelist_corruption(struct kunit *test)
 	b = memlab_slice_alloc(pool);
 	KUNIT_EXPECT_PTR_EQ(test, a, (void *)p);
 	KUNIT_ASSERT_NOT_NULL(test, b);
+	/* the report names the object whose link failed */
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_SLICE_MISUSE_FREELIST, p);
 	memlab_slice_stats(pool, &st);
 	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_SLICE_MISUSE_FREELIST], 1);
 	KUNIT_EXPECT_EQ(test, st.num_slabs, 2);
@@ -468,10 +539,10 @@ static void slice_freelist_walks_validated(struct kunit *test)
 	for (i = 0; i < 4; i++)
 		KUNIT_ASSERT_EQ(test, memlab_slice_free(pool, objs[i]), 0);
 	KUNIT_ASSERT_EQ(test, memlab_slice_check(pool), 0);	/* drains the magazine */
-	slab = slice_lookup(fx->mp, objs[0]);
+	slab = memlab_slice_lookup(fx->mp, objs[0]);
 	KUNIT_ASSERT_NOT_NULL(test, slab);
 	for (i = 1; i < 8; i++)
-		KUNIT_ASSERT_PTR_EQ(test, slice_lookup(fx->mp, objs[i]), slab);
+		KUNIT_ASSERT_PTR_EQ(test, memlab_slice_lookup(fx->mp, objs[i]), slab);
 	h = slab->freelist;
 	KUNIT_ASSERT_NOT_NULL(test, h);
 	h2 = sk_link_get(pool, h);
@@ -498,6 +569,13 @@ static void slice_freelist_walks_validated(struct kunit *test)
 	if (c->via_poison)
 		KUNIT_EXPECT_EQ(test, memlab_slice_set_debug(pool, MEMLAB_SLICE_POISON), 0);
 	KUNIT_EXPECT_EQ(test, memlab_slice_check(pool), 0);
+	/*
+	 * The report names the object whose link failed: H, except in the
+	 * cycle, where the walk runs H, H2, H, ... until the list's length is
+	 * spent, the objs - 4 free ones: it stops on the last of them.
+	 */
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_SLICE_MISUSE_FREELIST,
+			     c->kind == SK_CYCLE && !((pool->objs - 4) & 1) ? h2 : h);
 	memlab_slice_stats(pool, &st);
 	KUNIT_EXPECT_EQ(test, st.misuse[MEMLAB_SLICE_MISUSE_FREELIST], 1);
 	KUNIT_EXPECT_EQ(test, st.num_slabs, 1);
@@ -510,7 +588,7 @@ static void slice_freelist_walks_validated(struct kunit *test)
 	/* a new allocation never comes from the abandoned slab */
 	h = memlab_slice_alloc(pool);
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_EXPECT_PTR_NE(test, slice_lookup(fx->mp, h), slab);
+	KUNIT_EXPECT_PTR_NE(test, memlab_slice_lookup(fx->mp, h), slab);
 	KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, h), 0);
 	for (i = 4; i < 8; i++)
 		KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, objs[i]), 0);
@@ -568,7 +646,7 @@ static void sk_poison_pause(struct memlab_slice_pool *pool)
 		/* the slab just poisoned went to the head of the partial list */
 		done = list_first_entry(&pool->lists[SLICE_PARTIAL], struct slice_slab, list);
 		for (i = 0; i < x->nkept; i++) {
-			if (x->kept[i] && slice_lookup(pool->pages, x->kept[i]) == done) {
+			if (x->kept[i] && memlab_slice_lookup(pool->pages, x->kept[i]) == done) {
 				x->freed_mid = x->kept[i];
 				x->kept[i] = NULL;
 				break;
@@ -602,7 +680,7 @@ static void slice_poison_on_in_chunks(struct kunit *test)
 		n++;
 	/* keep the first object of each slab, free the others */
 	for (i = 0; i < n; i++) {
-		slab = slice_lookup(fx->mp, objs[i]);
+		slab = memlab_slice_lookup(fx->mp, objs[i]);
 		KUNIT_ASSERT_NOT_NULL(test, slab);
 		if (objs[i] == (void *)slab->base)
 			continue;
@@ -617,12 +695,12 @@ static void slice_poison_on_in_chunks(struct kunit *test)
 
 	x->pool = pool;
 	sk_pause_ctx = x;
-	kunit_activate_static_stub(test, slice_poison_pause, sk_poison_pause);
+	kunit_activate_static_stub(test, memlab_slice_poison_pause, sk_poison_pause);
 	t0 = ktime_get_ns();
 	x->last = t0;
 	KUNIT_EXPECT_EQ(test, memlab_slice_set_debug(pool, MEMLAB_SLICE_POISON), 0);
 	total = ktime_get_ns() - t0;
-	kunit_deactivate_static_stub(test, slice_poison_pause);
+	kunit_deactivate_static_stub(test, memlab_slice_poison_pause);
 
 	KUNIT_EXPECT_EQ_MSG(test, x->pauses, st.num_slabs, "one chunk per slab with free objects");
 	KUNIT_EXPECT_FALSE_MSG(test, x->locked_seen, "the pool lock is dropped between chunks");
@@ -690,13 +768,13 @@ static void slice_slab_release_waits_for_readers(struct kunit *test)
 		n++;
 	KUNIT_ASSERT_EQ(test, n, want);
 	x = objs[4 * 63 - 1];
-	s = slice_lookup(fx->mp, x);
+	s = memlab_slice_lookup(fx->mp, x);
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	for (i = 0; i < n; i++)
-		if (objs[i] != x && slice_lookup(fx->mp, objs[i]) != s)
+		if (objs[i] != x && memlab_slice_lookup(fx->mp, objs[i]) != s)
 			KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, objs[i]), 0);
 	for (i = 0; i < n; i++)
-		if (objs[i] != x && slice_lookup(fx->mp, objs[i]) == s)
+		if (objs[i] != x && memlab_slice_lookup(fx->mp, objs[i]) == s)
 			KUNIT_EXPECT_EQ(test, memlab_slice_free(pool, objs[i]), 0);
 	KUNIT_ASSERT_EQ(test, memlab_slice_check(pool), 0);	/* drains; S holds only X */
 	memlab_slice_stats(pool, &st);
@@ -709,7 +787,7 @@ static void slice_slab_release_waits_for_readers(struct kunit *test)
 	freed = memlab_slice_free(pool, x);
 	checked = memlab_slice_check(pool);	/* S empties, beyond the cache */
 	memlab_slice_stats(pool, &st);
-	found = slice_lookup(fx->mp, x);
+	found = memlab_slice_lookup(fx->mp, x);
 	order = memlab_page_order(fx->mp, memlab_addr_to_page(fx->mp, base));
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, freed, 0);
@@ -826,7 +904,7 @@ static void slice_cpu_dead_callback_drains(struct kunit *test)
 	unsigned int cpu = cpumask_first(cpu_online_mask);
 	struct memlab_slice_pool *pool = sk_pool_with_full_magazine(test, cpu);
 
-	KUNIT_EXPECT_EQ(test, slice_cpu_dead(cpu, &pool->cpuhp_node), 0);
+	KUNIT_EXPECT_EQ(test, memlab_slice_cpu_dead(cpu, &pool->cpuhp_node), 0);
 	sk_expect_drained(test, pool, cpu);
 	destroy_pool(test, pool);
 }
@@ -894,27 +972,70 @@ static void generic_alloc_free_ksize(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_generic_destroy(g), 0);
 }
 
-/* Expect generic frees of foreign, interior and freed pointers refused. */
-static void generic_misuse(struct kunit *test)
+/*
+ * Expect generic frees of a kmalloc pointer and of a large block's second
+ * page refused as foreign (neither is an allocation of the instance), each
+ * report naming the pointer.
+ */
+static void generic_misuse_foreign(struct kunit *test)
 {
 	struct slice_fixture *fx = test->priv;
 	struct memlab_generic *g = memlab_generic_create(fx->mp, "gm", 0);
 	void *k = kunit_kmalloc(test, 32, GFP_KERNEL);
-	char *s, *l;
+	char *l;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(g));
-	s = memlab_generic_alloc(g, 50, 0);
+	KUNIT_ASSERT_NOT_NULL(test, k);
 	l = memlab_generic_alloc(g, 3 * PAGE_SIZE, 0);
-	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_NOT_NULL(test, l);
-	fx->expected_misuse = 4;
-	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, k), -EINVAL);		/* foreign */
-	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, l + PAGE_SIZE), -EINVAL); /* interior */
-	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, s + 1), -EINVAL);	/* interior */
-	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, s), 0);
-	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, s), -EINVAL);		/* double */
-	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, l), 0);
+	fx->expected_misuse = 2;
+	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, k), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, l + PAGE_SIZE), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_SLICE_MISUSE_FOREIGN, k);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 1, MEMLAB_SLICE_MISUSE_FOREIGN, l + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, memlab_generic_ksize(g, k), 0);
+	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, l), 0);
+	KUNIT_EXPECT_EQ(test, memlab_generic_destroy(g), 0);
+}
+
+/* A generic allocator "gm" over the fixture's pages, in *@g, and a 50-byte object of it. */
+static char *generic_small_object(struct kunit *test, struct memlab_generic **g)
+{
+	struct slice_fixture *fx = test->priv;
+	char *s;
+
+	*g = memlab_generic_create(fx->mp, "gm", 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(*g));
+	s = memlab_generic_alloc(*g, 50, 0);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	return s;
+}
+
+/* Expect a generic free of a pointer inside a small object refused, naming it. */
+static void generic_misuse_interior(struct kunit *test)
+{
+	struct slice_fixture *fx = test->priv;
+	struct memlab_generic *g;
+	char *s = generic_small_object(test, &g);
+
+	fx->expected_misuse = 1;
+	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, s + 1), -EINVAL);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, MEMLAB_SLICE_MISUSE_NOT_OBJECT, s + 1, 1);
+	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, s), 0);
+	KUNIT_EXPECT_EQ(test, memlab_generic_destroy(g), 0);
+}
+
+/* Expect a second generic free of a small object refused as a double free. */
+static void generic_misuse_double_free(struct kunit *test)
+{
+	struct slice_fixture *fx = test->priv;
+	struct memlab_generic *g;
+	char *s = generic_small_object(test, &g);
+
+	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, s), 0);
+	fx->expected_misuse = 1;
+	KUNIT_EXPECT_EQ(test, memlab_generic_free(g, s), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_SLICE_MISUSE_DOUBLE_FREE, s);
 	KUNIT_EXPECT_EQ(test, memlab_generic_destroy(g), 0);
 }
 
@@ -952,8 +1073,8 @@ static void generic_teardown_with_live_objects(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, memlab_generic_teardown(g), 3);
 
-	KUNIT_EXPECT_NULL(test, slice_lookup(fx->mp, s));
-	KUNIT_EXPECT_NULL(test, slice_lookup(fx->mp, t));
+	KUNIT_EXPECT_NULL(test, memlab_slice_lookup(fx->mp, s));
+	KUNIT_EXPECT_NULL(test, memlab_slice_lookup(fx->mp, t));
 	KUNIT_EXPECT_EQ(test, memlab_slice_describe(fx->mp, s, &si), -ENOENT);
 	KUNIT_EXPECT_GE(test, memlab_page_order(fx->mp, memlab_addr_to_page(fx->mp, si.base)), 0);
 	KUNIT_EXPECT_GE(test, memlab_page_order(fx->mp, memlab_addr_to_page(fx->mp, ti.base)), 0);
@@ -968,6 +1089,9 @@ static void generic_teardown_with_live_objects(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_generic_free(g2, s), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memlab_generic_free(g2, t), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memlab_generic_free(g2, l), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_SLICE_MISUSE_FOREIGN, s);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 1, MEMLAB_SLICE_MISUSE_FOREIGN, t);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 2, MEMLAB_SLICE_MISUSE_FOREIGN, l);
 	KUNIT_EXPECT_EQ(test, memlab_generic_destroy(g2), 0);
 
 	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, memlab_addr_to_page(fx->mp, si.base)), 0);
@@ -1172,8 +1296,12 @@ static struct kunit_case memlab_slice_cases[] = {
 	KUNIT_CASE(slice_shrink_returns_slabs),
 	KUNIT_CASE(slice_destroy_busy),
 	KUNIT_CASE(slice_ctor_runs_per_object),
-	KUNIT_CASE(slice_misuse_caught),
-	KUNIT_CASE(slice_debug_poison_and_redzone),
+	KUNIT_CASE(slice_misuse_not_object),
+	KUNIT_CASE(slice_misuse_wrong_pool),
+	KUNIT_CASE(slice_misuse_foreign),
+	KUNIT_CASE(slice_misuse_double_free),
+	KUNIT_CASE(slice_debug_use_after_free),
+	KUNIT_CASE(slice_debug_overflow),
 	KUNIT_CASE(slice_freelist_corruption),
 	KUNIT_CASE(slice_poison_turned_on_later),
 	KUNIT_CASE_PARAM(slice_freelist_walks_validated, sk_walk_gen_params),
@@ -1183,7 +1311,9 @@ static struct kunit_case memlab_slice_cases[] = {
 	KUNIT_CASE(slice_cpu_dead_callback_drains),
 	KUNIT_CASE(slice_cpu_offline_drains_magazine),
 	KUNIT_CASE(generic_alloc_free_ksize),
-	KUNIT_CASE(generic_misuse),
+	KUNIT_CASE(generic_misuse_foreign),
+	KUNIT_CASE(generic_misuse_interior),
+	KUNIT_CASE(generic_misuse_double_free),
 	KUNIT_CASE(generic_teardown_with_live_objects),
 	KUNIT_CASE(generic_module_default),
 	KUNIT_CASE_PARAM_ATTR(slice_stress_with_model, ss_seed_gen_params,

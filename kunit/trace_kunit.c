@@ -74,7 +74,7 @@ struct trace_fixture {
 	struct memlab_vm *vm;
 	struct tk_log log;
 	bool attached;
-	int misuse[4];			/* lmm, pages, slice, vm */
+	struct memlab_misuse_log misuse[4];	/* lmm, pages, slice, vm */
 	int expected[4];
 	struct kunit_resource res[4];
 };
@@ -298,8 +298,8 @@ static int trace_suite_init(struct kunit *test)
 	if (IS_ERR(fx->vm))
 		return PTR_ERR(fx->vm);
 	for (i = 0; i < ARRAY_SIZE(tk_misuse_res); i++) {
-		ret = kunit_add_named_resource(test, NULL, NULL, &fx->res[i], tk_misuse_res[i],
-					       &fx->misuse[i]);
+		ret = memlab_kunit_misuse_log(test, &fx->res[i], tk_misuse_res[i],
+					      &fx->misuse[i]);
 		if (ret)
 			return ret;
 	}
@@ -315,7 +315,8 @@ static void trace_suite_exit(struct kunit *test)
 		return;
 	tk_detach(fx);
 	for (i = 0; i < ARRAY_SIZE(fx->misuse); i++)
-		KUNIT_EXPECT_EQ_MSG(test, fx->misuse[i], fx->expected[i], "%s", tk_misuse_res[i]);
+		KUNIT_EXPECT_EQ_MSG(test, fx->misuse[i].count, fx->expected[i], "%s",
+				    tk_misuse_res[i]);
 	if (!IS_ERR_OR_NULL(fx->vm))
 		KUNIT_EXPECT_EQ(test, memlab_vm_destroy(fx->vm), 0);
 	if (!IS_ERR_OR_NULL(fx->pool)) {

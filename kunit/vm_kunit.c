@@ -38,7 +38,7 @@ struct vm_fixture {
 	size_t avail0;
 	void **held;		/* pages taken straight from the pages layer */
 	unsigned long nr_held;
-	int misuse;
+	struct memlab_misuse_log misuse;
 	int expected_misuse;
 	struct kunit_resource res;
 };
@@ -70,7 +70,7 @@ static int vm_suite_init(struct kunit *test)
 	if (IS_ERR(fx->vm))
 		return PTR_ERR(fx->vm);
 	test->priv = fx;
-	return kunit_add_named_resource(test, NULL, NULL, &fx->res, "vm_misuse", &fx->misuse);
+	return memlab_kunit_misuse_log(test, &fx->res, "vm_misuse", &fx->misuse);
 }
 
 struct vk_live {
@@ -99,7 +99,7 @@ static void vm_suite_exit(struct kunit *test)
 	memlab_vm_set_fault_hook(fx->vm, NULL, NULL);
 	live = kzalloc(sizeof(*live), GFP_KERNEL);
 	KUNIT_EXPECT_EQ_MSG(test, memlab_vm_check(fx->vm), 0, "vm validator");
-	KUNIT_EXPECT_EQ(test, fx->misuse, fx->expected_misuse);
+	KUNIT_EXPECT_EQ(test, fx->misuse.count, fx->expected_misuse);
 	/* what a case that stopped early left behind */
 	if (live) {
 		memlab_vm_walk(fx->vm, vk_collect, live);
@@ -501,6 +501,7 @@ static void vm_free_double_refused(struct kunit *test)
 	used = vk_in_use(fx);
 	fx->expected_misuse = 1;
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, a), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_VM_MISUSE_DOUBLE_FREE, a);
 	after = vk_stats(test, fx->vm);
 	KUNIT_EXPECT_EQ(test, after->misuse[MEMLAB_VM_MISUSE_DOUBLE_FREE], 1);
 	KUNIT_EXPECT_EQ(test, after->misuse[MEMLAB_VM_MISUSE_FOREIGN], 0);
@@ -528,6 +529,10 @@ static void vm_free_interior_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, a + PAGE_SIZE), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, a + 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, a + 4 * PAGE_SIZE - 1), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_VM_MISUSE_INTERIOR, a + PAGE_SIZE);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 1, MEMLAB_VM_MISUSE_INTERIOR, a + 1);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 2, MEMLAB_VM_MISUSE_INTERIOR,
+			     a + 4 * PAGE_SIZE - 1);
 	after = vk_stats(test, fx->vm);
 	KUNIT_EXPECT_EQ(test, after->misuse[MEMLAB_VM_MISUSE_INTERIOR], 3);
 	vk_expect_same(test, before, after);
@@ -563,6 +568,10 @@ static void vm_free_foreign_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, pg), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, a + PAGE_SIZE), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, o), -EINVAL);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_VM_MISUSE_FOREIGN, k);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 1, MEMLAB_VM_MISUSE_FOREIGN, pg);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 2, MEMLAB_VM_MISUSE_FOREIGN, a + PAGE_SIZE);
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 3, MEMLAB_VM_MISUSE_FOREIGN, o);
 	after = vk_stats(test, fx->vm);
 	KUNIT_EXPECT_EQ(test, after->misuse[MEMLAB_VM_MISUSE_FOREIGN], 4);
 	vk_expect_same(test, before, after);
@@ -583,6 +592,7 @@ static void vm_alloc_zero_refused(struct kunit *test)
 	before = vk_stats(test, fx->vm);
 	fx->expected_misuse = 1;
 	KUNIT_EXPECT_NULL(test, memlab_vm_alloc(fx->vm, 0, 0));
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, MEMLAB_VM_MISUSE_ZERO_SIZE, NULL, 0);
 	after = vk_stats(test, fx->vm);
 	KUNIT_EXPECT_EQ(test, after->misuse[MEMLAB_VM_MISUSE_ZERO_SIZE], 1);
 	vk_expect_same(test, before, after);
@@ -605,6 +615,10 @@ static void vm_alloc_above_span_refused(struct kunit *test)
 	fx->expected_misuse = 2;
 	KUNIT_EXPECT_NULL(test, memlab_vm_alloc(fx->vm, VK_BUF + 1, 0));
 	KUNIT_EXPECT_NULL(test, memlab_vm_alloc(fx->vm, SIZE_MAX, 0));
+	/* the reports name the size asked for */
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 0, MEMLAB_VM_MISUSE_TOO_LARGE, NULL,
+				VK_BUF + 1);
+	MEMLAB_EXPECT_REPORT_AT(test, &fx->misuse, 1, MEMLAB_VM_MISUSE_TOO_LARGE, NULL, SIZE_MAX);
 	after = vk_stats(test, fx->vm);
 	KUNIT_EXPECT_EQ(test, after->misuse[MEMLAB_VM_MISUSE_TOO_LARGE], 2);
 	vk_expect_same(test, before, after);
@@ -746,23 +760,22 @@ static void vm_check_catches_lost_owner_tag(struct kunit *test)
 	struct vm_fixture *fx = test->priv;
 	char *a = memlab_vm_alloc(fx->vm, 5 * PAGE_SIZE, 0);
 	struct kunit_resource *res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
-	int *reports = kunit_kzalloc(test, sizeof(*reports), GFP_KERNEL);
+	struct memlab_misuse_log *reports = kunit_kzalloc(test, sizeof(*reports), GFP_KERNEL);
 	struct memlab_page *head;
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, res);
 	KUNIT_ASSERT_NOT_NULL(test, reports);
-	KUNIT_ASSERT_EQ(test, kunit_add_named_resource(test, NULL, NULL, res, "vm_check",
-						       reports), 0);
+	KUNIT_ASSERT_EQ(test, memlab_kunit_misuse_log(test, res, "memlab_check", reports), 0);
 	head = memlab_vm_to_page(fx->vm, a);
 	KUNIT_ASSERT_NOT_NULL(test, head);
 	KUNIT_ASSERT_PTR_EQ(test, memlab_page_owner(head), (void *)fx->vm);
 	memlab_page_set_owner(head, NULL);
 	KUNIT_EXPECT_EQ(test, memlab_vm_check(fx->vm), 2);
-	KUNIT_EXPECT_EQ(test, *reports, 2);	/* counted, kept out of the log */
+	KUNIT_EXPECT_EQ(test, reports->count, 2);	/* counted, kept out of the log */
 	memlab_page_set_owner(head, fx->vm);
 	KUNIT_EXPECT_EQ(test, memlab_vm_check(fx->vm), 0);
-	KUNIT_EXPECT_EQ(test, *reports, 2);
+	KUNIT_EXPECT_EQ(test, reports->count, 2);
 	KUNIT_EXPECT_EQ(test, memlab_vm_free(fx->vm, a), 0);
 }
 
@@ -786,6 +799,7 @@ static void vm_default_instance(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_vfree(NULL), 0);
 	fx->expected_misuse = 1;
 	KUNIT_EXPECT_NULL(test, memlab_vmalloc(0));
+	MEMLAB_EXPECT_REPORT(test, &fx->misuse, 0, MEMLAB_VM_MISUSE_ZERO_SIZE, NULL);
 }
 
 /* ---- stress against a model ----------------------------------------------------------- */

@@ -44,24 +44,55 @@
  * enough by size but unable to host the aligned address ("near misses") are
  * visited on the way, each at O(1) amortised within the in-order walk.
  *
- * Locking: the pool's spinlock, irq-safe, taken only by the exported entry
- * points; everything below them is plain algorithm, says "caller holds
- * lmm->lock" and asserts it with lockdep.  No entry point allocates or frees
- * memory with the lock held: debug records are allocated before the lock is
- * taken and freed after it is dropped, and not at all where the slab
- * allocator may not be called (PREEMPT_RT with interrupts or preemption
- * off; see lmm_may_alloc()).  Listings walk the free space in bounded
- * chunks, one lock hold each (lmm_walk_free_from()).  The file builds in
- * user space through lmm_compat.h.
+ * Lock order:
+ *   1. lmm_policy_lock (global spinlock)
+ *   2. lmm->lock (per-pool spinlock, irq-safe)
+ *
+ *   The two never nest inside lmm: an entry point that needs both (a policy
+ *   switch, a pool's destruction) takes and drops the registry's lock before
+ *   or after the pool's.  lmm->lock is the innermost lock of memlab: the
+ *   pages layer calls lmm_alloc_gen() and lmm_free() under its instance
+ *   lock, and nothing called with lmm->lock held takes another lock (the
+ *   slab allocator included: see below) but KUnit's resource lock, when a
+ *   case that provokes a misuse records it (common/misuse.h).
+ *
+ *   lmm_policy_lock
+ *
+ *   Protects the list of registered policies (lmm_policies) and the @users
+ *   count of every registered policy.  The built-in policies are constant
+ *   and never on the list.
+ *
+ *   lmm->lock
+ *
+ *   Protects every field of struct lmm and of its regions: the region list
+ *   and each region's index (the nodes inside the free extents, @root,
+ *   @cursor), the regions' @free and @nr_free, @policy, @name, @warned, the
+ *   debug records (@debug_tree, @spare, @nr_spare), the walk hint (@gen,
+ *   @hint_reg, @hint_g, @hint_gen), the fault hook and @stats.  @debug
+ *   mirrors @debug_tree != NULL: written under the lock, read without it
+ *   (READ_ONCE()) to decide whether to allocate a record first.  Only the
+ *   exported entry points take it; every helper below them says "Context:
+ *   caller holds lmm->lock" and asserts it with lockdep_assert_held().  A
+ *   policy's operations run under it and get the region, not the pool.
+ *
+ *   No entry point allocates or frees memory with the lock held: debug
+ *   records are allocated before the lock is taken and freed after it is
+ *   dropped, and not at all where the slab allocator may not be called
+ *   (PREEMPT_RT with interrupts or preemption off; see lmm_may_alloc()).
+ *   Listings walk the free space in bounded chunks, one lock hold each
+ *   (lmm_walk_free_from()).
+ *
+ * The file builds unchanged in user space, over the kernel shims of
+ * tools/testing/shim (the fuzzers and tools/testing/lmm-user).
  */
 
-#ifdef __KERNEL__
 #define pr_fmt(fmt) "memlab: " fmt
 #include <linux/export.h>
 #include <linux/indirect_call_wrapper.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/minmax.h>
+#include <linux/mmdebug.h>
 #include <linux/module.h>
 #include <linux/prefetch.h>
 #include <linux/printk.h>
@@ -71,12 +102,12 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+
+#include "common/check.h"
+#include "common/fault_hook.h"
+#include "common/memlab_export.h"
 #include "common/memlab_trace.h"
 #include "common/misuse.h"
-#else
-#include "lmm/lmm_compat.h"
-#endif
-
 #include "lmm/lmm.h"
 
 /* ------------------------------------------------------------------------
@@ -100,17 +131,9 @@ static const char * const lmm_misuse_names[] = {
 
 static_assert(ARRAY_SIZE(lmm_misuse_names) == LMM_NR_MISUSE);
 
-/*
- * Validators: print each violation, naming the pool (@pool_name in scope),
- * and count it in @bad.
- */
-#define LMM_CHECK(cond, fmt, ...) do {					\
-	if (unlikely(!(cond))) {					\
-		pr_err("lmm %s: check failed: " fmt "\n",		\
-		       pool_name, ##__VA_ARGS__);			\
-		bad++;							\
-	}								\
-} while (0)
+/* Validators: MEMLAB_CHECK() for a pool named @pool_name, counting in @bad. */
+#define LMM_CHECK(cond, fmt, ...) \
+	MEMLAB_CHECK(bad, "lmm", pool_name, cond, fmt, ##__VA_ARGS__)
 
 /* ------------------------------------------------------------------------
  * Granules
@@ -542,7 +565,8 @@ static u32 lmm_list_largest(const struct lmm_region *reg)
 	return best;
 }
 
-static const struct lmm_index_ops lmm_list = {
+/* Shared with registered policies that search OSKit's list their own way (lmm.h). */
+const struct lmm_index_ops lmm_list_index = {
 	.insert		= lmm_list_insert,
 	.erase		= lmm_list_erase,
 	.resized	= lmm_list_resized,
@@ -581,7 +605,7 @@ static const struct lmm_policy lmm_policy_fast = {
 };
 
 static const struct lmm_policy lmm_policy_linear = {
-	.name = "linear", .index = &lmm_list, .find = lmm_linear_find,
+	.name = "linear", .index = &lmm_list_index, .find = lmm_linear_find,
 };
 
 static const struct lmm_policy lmm_policy_best_fit = {
@@ -719,7 +743,7 @@ int lmm_register_policy(struct lmm_policy *policy)
 	spin_unlock(&lmm_policy_lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(lmm_register_policy);
+EXPORT_SYMBOL_NS_GPL(lmm_register_policy, MEMLAB_NS);
 
 /**
  * lmm_unregister_policy() - withdraw a policy
@@ -754,7 +778,7 @@ int lmm_unregister_policy(struct lmm_policy *policy)
 				    policy->name, users);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(lmm_unregister_policy);
+EXPORT_SYMBOL_NS_GPL(lmm_unregister_policy, MEMLAB_NS);
 
 /**
  * lmm_policy_list() - the names of every policy a pool can use
@@ -782,7 +806,7 @@ unsigned int lmm_policy_list(char names[][LMM_POLICY_NAME_MAX], unsigned int max
 	spin_unlock(&lmm_policy_lock);
 	return n;
 }
-EXPORT_SYMBOL_GPL(lmm_policy_list);
+EXPORT_SYMBOL_NS_GPL(lmm_policy_list, MEMLAB_NS);
 
 /* ------------------------------------------------------------------------
  * The index of a pool: its policy's operations, with the free counters.
@@ -814,6 +838,7 @@ static u32 lmm_idx_next(const struct lmm *lmm, const struct lmm_region *reg, u32
 
 static u32 lmm_idx_first(const struct lmm *lmm, const struct lmm_region *reg)
 {
+	lockdep_assert_held(&lmm->lock);
 	return lmm_idx_ceil(lmm, reg, 0);
 }
 
@@ -919,31 +944,29 @@ static struct lmm_region *lmm_region_at(const struct lmm *lmm, uintptr_t a)
 }
 
 /*
- * Count a caller error and warn about the first of each kind per pool,
- * naming the pool and the block: hashed (%p), and as an offset into the
- * region that holds it, so that no kernel address reaches the log.  A KUnit
- * case that provokes it on purpose holds the "lmm_misuse" resource and is
- * counted instead.
+ * Count a caller error and warn about the first of each kind per pool
+ * (memlab_misuse_warn_once()), naming the pool and the block: hashed (%p),
+ * and as an offset into the region that holds it, so that no kernel address
+ * reaches the log.  A KUnit case that provokes it on purpose holds the
+ * "lmm_misuse" log and finds the kind, the block and that offset there.
  * Context: caller holds lmm->lock.
  */
 static void lmm_misuse(struct lmm *lmm, enum lmm_misuse kind, uintptr_t addr,
 		       size_t size)
 {
 	const struct lmm_region *reg;
+	unsigned long ofs;
 
 	lockdep_assert_held(&lmm->lock);
 	lmm->stats.misuse[kind]++;
 	trace_memlab_misuse("lmm", lmm->name, lmm_misuse_names[kind], (void *)addr, size, 0);
-	if (memlab_misuse_expected("lmm_misuse"))
-		return;
-	if (lmm->warned & (1UL << kind))
-		return;
-	lmm->warned |= 1UL << kind;
 	reg = lmm_region_at(lmm, addr);
+	ofs = reg ? addr - reg->min : 0;
+	if (!memlab_misuse_warn_once(&lmm->warned, "lmm_misuse", kind, (void *)addr, ofs))
+		return;
 	if (reg)
 		pr_warn("lmm %s: %s: block %p (region flags 0x%x + 0x%lx) size %zu (further ones counted, not shown)\n",
-			lmm->name, lmm_misuse_names[kind], (void *)addr, reg->flags,
-			(unsigned long)(addr - reg->min), size);
+			lmm->name, lmm_misuse_names[kind], (void *)addr, reg->flags, ofs, size);
 	else
 		pr_warn("lmm %s: %s: block %p (in no region) size %zu (further ones counted, not shown)\n",
 			lmm->name, lmm_misuse_names[kind], (void *)addr, size);
@@ -970,11 +993,7 @@ struct lmm_record {
  */
 static inline bool lmm_may_alloc(void)
 {
-#ifdef __KERNEL__
 	return !IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible();
-#else
-	return true;
-#endif
 }
 
 /* A record for an allocation about to be made, before the lock. */
@@ -1154,7 +1173,7 @@ void lmm_init(struct lmm *lmm)
 	lmm->policy = &lmm_policy_fast;
 	lmm->name = "lmm";
 }
-EXPORT_SYMBOL_GPL(lmm_init);
+EXPORT_SYMBOL_NS_GPL(lmm_init, MEMLAB_NS);
 
 /**
  * lmm_set_name() - name a pool in warnings and dumps
@@ -1171,7 +1190,7 @@ void lmm_set_name(struct lmm *lmm, const char *name)
 	lmm->name = name;
 	spin_unlock_irqrestore(&lmm->lock, flags);
 }
-EXPORT_SYMBOL_GPL(lmm_set_name);
+EXPORT_SYMBOL_NS_GPL(lmm_set_name, MEMLAB_NS);
 
 /**
  * lmm_destroy() - release what a pool holds besides the caller's storage
@@ -1202,7 +1221,7 @@ void lmm_destroy(struct lmm *lmm)
 	lmm_policy_put(policy);
 	lmm_records_free(old);
 }
-EXPORT_SYMBOL_GPL(lmm_destroy);
+EXPORT_SYMBOL_NS_GPL(lmm_destroy, MEMLAB_NS);
 
 /*
  * Rebuild a region's index for another layout: drain the old index into a
@@ -1301,7 +1320,7 @@ int lmm_set_policy(struct lmm *lmm, const char *name)
 	lmm_policy_put(old);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(lmm_set_policy);
+EXPORT_SYMBOL_NS_GPL(lmm_set_policy, MEMLAB_NS);
 
 /**
  * lmm_set_debug() - record every live allocation, to catch wrong frees exactly
@@ -1357,7 +1376,6 @@ int lmm_set_debug(struct lmm *lmm, bool on)
 	kfree(root);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(lmm_set_debug);
 
 /**
  * lmm_set_fault_hook() - make allocations fail on purpose
@@ -1369,16 +1387,14 @@ EXPORT_SYMBOL_GPL(lmm_set_debug);
  *
  * Context: any context.
  */
-void lmm_set_fault_hook(struct lmm *lmm, bool (*hook)(void *arg), void *arg)
+void lmm_set_fault_hook(struct lmm *lmm, memlab_fault_fn hook, void *arg)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&lmm->lock, flags);
-	lmm->fail_hook = hook;
-	lmm->fail_arg = arg;
+	memlab_fault_hook_set(&lmm->fault, hook, arg);
 	spin_unlock_irqrestore(&lmm->lock, flags);
 }
-EXPORT_SYMBOL_GPL(lmm_set_fault_hook);
 
 /* ------------------------------------------------------------------------
  * Regions and free memory
@@ -1451,11 +1467,7 @@ int lmm_add_region(struct lmm *lmm, struct lmm_region *reg, void *addr,
 	reg->flags = flags;
 	reg->pri = pri;
 	reg->root = LMM_NIL;
-#ifdef __KERNEL__
 	reg->seed = get_random_u32();
-#else
-	reg->seed = (u32)(min >> LMM_GRANULE_SHIFT) * 0x9e3779b9U;
-#endif
 	for (pp = &lmm->regions; *pp && !lmm_region_before(reg, *pp); pp = &(*pp)->next)
 		;
 	reg->next = *pp;
@@ -1465,21 +1477,27 @@ out:
 	spin_unlock_irqrestore(&lmm->lock, irqflags);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(lmm_add_region);
+EXPORT_SYMBOL_NS_GPL(lmm_add_region, MEMLAB_NS);
 
 /*
  * Free the granule range [a0, a1) of @reg, merging with free neighbours.
- * The caller has checked that it overlaps no free space.
+ * The callers (lmm_free(), lmm_add_free()) have refused every caller
+ * misuse: the range is whole granules inside @reg and overlaps no free
+ * space.  A failed precondition here is an lmm bug.
  * Context: caller holds lmm->lock.
  */
 static void lmm_region_free(struct lmm *lmm, struct lmm_region *reg,
 			    uintptr_t a0, uintptr_t a1)
 {
-	u32 g = lmm_gran(reg, a0), size = (a1 - a0) >> LMM_GRANULE_SHIFT;
-	u32 prev = g ? lmm_idx_floor(lmm, reg, g - 1) : LMM_NIL;
-	u32 next = a1 < reg->max ? lmm_idx_ceil(lmm, reg, lmm_gran(reg, a1)) : LMM_NIL;
+	u32 g, size, prev, next;
 
 	lockdep_assert_held(&lmm->lock);
+	VM_WARN_ON_ONCE(a0 >= a1 || ((a0 | a1) & (LMM_GRANULE - 1)));
+	VM_WARN_ON_ONCE(a0 < reg->min || a1 > reg->max);
+	g = lmm_gran(reg, a0);
+	size = (a1 - a0) >> LMM_GRANULE_SHIFT;
+	prev = g ? lmm_idx_floor(lmm, reg, g - 1) : LMM_NIL;
+	next = a1 < reg->max ? lmm_idx_ceil(lmm, reg, lmm_gran(reg, a1)) : LMM_NIL;
 	if (next != LMM_NIL && lmm_addr(reg, next) == a1) {
 		size += lmm_node(reg, next)->size;
 		lmm_ext_del(lmm, reg, next);
@@ -1571,7 +1589,7 @@ out:
 	lmm_records_release(dead);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(lmm_add_free);
+EXPORT_SYMBOL_NS_GPL(lmm_add_free, MEMLAB_NS);
 
 /**
  * lmm_remove_free() - make a range unavailable for allocation
@@ -1619,7 +1637,6 @@ int lmm_remove_free(struct lmm *lmm, void *block, size_t size)
 	spin_unlock_irqrestore(&lmm->lock, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(lmm_remove_free);
 
 /* ------------------------------------------------------------------------
  * Allocation
@@ -1689,7 +1706,7 @@ again:
 	    (size + LMM_GRANULE - 1) >> LMM_GRANULE_SHIFT > LMM_REGION_MAX_GRANULES)
 		goto nomem;
 	rq.min_g = (size + LMM_GRANULE - 1) >> LMM_GRANULE_SHIFT;
-	if (!retried && lmm->fail_hook && lmm->fail_hook(lmm->fail_arg)) {
+	if (!retried && memlab_fault_hook_fires(&lmm->fault)) {
 		lmm->stats.injected++;
 		goto nomem;
 	}
@@ -1731,7 +1748,7 @@ fail:
 	trace_memlab_lmm_alloc(_RET_IP_, lmm->name, NULL, size, 0, flags);
 	return NULL;
 }
-EXPORT_SYMBOL_GPL(lmm_alloc_gen);
+EXPORT_SYMBOL_NS_GPL(lmm_alloc_gen, MEMLAB_NS);
 
 /**
  * lmm_alloc() - allocate anywhere
@@ -1747,7 +1764,7 @@ void *lmm_alloc(struct lmm *lmm, size_t size, lmm_flags_t flags)
 {
 	return lmm_alloc_gen(lmm, size, flags, 0, 0, 0, UINTPTR_MAX);
 }
-EXPORT_SYMBOL_GPL(lmm_alloc);
+EXPORT_SYMBOL_NS_GPL(lmm_alloc, MEMLAB_NS);
 
 /**
  * lmm_alloc_aligned() - allocate with alignment and phase
@@ -1765,7 +1782,6 @@ void *lmm_alloc_aligned(struct lmm *lmm, size_t size, lmm_flags_t flags,
 {
 	return lmm_alloc_gen(lmm, size, flags, align_bits, align_ofs, 0, UINTPTR_MAX);
 }
-EXPORT_SYMBOL_GPL(lmm_alloc_aligned);
 
 /**
  * lmm_alloc_page() - allocate one page-aligned page
@@ -1779,7 +1795,6 @@ void *lmm_alloc_page(struct lmm *lmm, lmm_flags_t flags)
 {
 	return lmm_alloc_gen(lmm, PAGE_SIZE, flags, PAGE_SHIFT, 0, 0, UINTPTR_MAX);
 }
-EXPORT_SYMBOL_GPL(lmm_alloc_page);
 
 /**
  * lmm_free() - give a block back
@@ -1840,7 +1855,7 @@ misuse:
 	spin_unlock_irqrestore(&lmm->lock, flags);
 	return -EINVAL;
 }
-EXPORT_SYMBOL_GPL(lmm_free);
+EXPORT_SYMBOL_NS_GPL(lmm_free, MEMLAB_NS);
 
 /**
  * lmm_free_page() - give back a page from lmm_alloc_page()
@@ -1854,7 +1869,6 @@ int lmm_free_page(struct lmm *lmm, void *block)
 {
 	return lmm_free(lmm, block, PAGE_SIZE);
 }
-EXPORT_SYMBOL_GPL(lmm_free_page);
 
 /* ------------------------------------------------------------------------
  * Inspection
@@ -1882,7 +1896,6 @@ size_t lmm_avail(struct lmm *lmm, lmm_flags_t flags)
 	spin_unlock_irqrestore(&lmm->lock, irqflags);
 	return sum;
 }
-EXPORT_SYMBOL_GPL(lmm_avail);
 
 /**
  * lmm_find_free() - the lowest free memory at or above an address
@@ -1939,7 +1952,6 @@ out:
 	if (out_flags)
 		*out_flags = best_flags;
 }
-EXPORT_SYMBOL_GPL(lmm_find_free);
 
 /**
  * lmm_misuse_name() - a short description of a misuse kind
@@ -1953,7 +1965,6 @@ const char *lmm_misuse_name(enum lmm_misuse kind)
 		return "?";
 	return lmm_misuse_names[kind];
 }
-EXPORT_SYMBOL_GPL(lmm_misuse_name);
 
 /* Largest extent of a region, in bytes.  Context: caller holds lmm->lock. */
 static size_t lmm_region_largest(const struct lmm *lmm, const struct lmm_region *reg)
@@ -1990,7 +2001,7 @@ void lmm_stats(struct lmm *lmm, struct lmm_stats *stats)
 	stats->debug_bytes = (stats->debug_records + lmm->nr_spare) * sizeof(struct lmm_record);
 	spin_unlock_irqrestore(&lmm->lock, flags);
 }
-EXPORT_SYMBOL_GPL(lmm_stats);
+EXPORT_SYMBOL_NS_GPL(lmm_stats, MEMLAB_NS);
 
 /*
  * The first extent of @reg that ends above the granule-aligned @from, or
@@ -2087,7 +2098,6 @@ out:
 	spin_unlock_irqrestore(&lmm->lock, flags);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(lmm_walk_free_from);
 
 struct lmm_walk_adapter {
 	lmm_walk_fn fn;
@@ -2123,7 +2133,6 @@ void lmm_walk_free(struct lmm *lmm, lmm_walk_fn fn, void *arg)
 	while (pos != UINTPTR_MAX)
 		pos = lmm_walk_free_from(lmm, pos, LMM_WALK_CHUNK, lmm_walk_adapt, &w);
 }
-EXPORT_SYMBOL_GPL(lmm_walk_free);
 
 /**
  * lmm_info() - a pool's name, policy, debug mode and number of regions
@@ -2143,7 +2152,6 @@ void lmm_info(struct lmm *lmm, struct lmm_info *info)
 	info->nr_regions = lmm->stats.nr_regions;
 	spin_unlock_irqrestore(&lmm->lock, flags);
 }
-EXPORT_SYMBOL_GPL(lmm_info);
 
 /**
  * lmm_region_info() - one region of a pool, by its place in search order
@@ -2173,7 +2181,6 @@ int lmm_region_info(struct lmm *lmm, unsigned int idx, struct lmm_region_info *r
 	spin_unlock_irqrestore(&lmm->lock, flags);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(lmm_region_info);
 
 static void lmm_histogram_add(void *arg, uintptr_t start, size_t size, lmm_flags_t flags)
 {
@@ -2200,7 +2207,6 @@ void lmm_histogram(struct lmm *lmm, struct lmm_histogram *h)
 	memset(h, 0, sizeof(*h));
 	lmm_walk_free(lmm, lmm_histogram_add, h);
 }
-EXPORT_SYMBOL_GPL(lmm_histogram);
 
 /* ------------------------------------------------------------------------
  * Validation
@@ -2310,7 +2316,6 @@ int lmm_check(struct lmm *lmm)
 	spin_unlock_irqrestore(&lmm->lock, flags);
 	return bad;
 }
-EXPORT_SYMBOL_GPL(lmm_check);
 
 /* ------------------------------------------------------------------------
  * Dumping
@@ -2382,4 +2387,3 @@ void lmm_dump(struct lmm *lmm, lmm_print_fn print, void *arg)
 		}
 	}
 }
-EXPORT_SYMBOL_GPL(lmm_dump);

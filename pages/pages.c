@@ -27,9 +27,9 @@
  * returning them again and again; a timer halves an idle zone's demand
  * every second and gives the surplus back, so an idle instance holds only
  * the fixed reserve.
- * A freed block whose parent's buddy is free goes to the list's tail
- * (Linux's buddy_merge_likely): it is likely to merge soon, so it is
- * handed out last.
+ * Where a freed block goes in its free list is one named policy,
+ * mp_free_to_tail(): the tail when its parent's buddy is free (Linux's
+ * buddy_merge_likely), the head otherwise.
  *
  * Order-0 pages also pass through per-CPU caches, filled and drained in
  * batches, so the common alloc and free take no instance-wide lock.
@@ -46,21 +46,37 @@
  * refused as a double free, and no drain, split or merge ever stores a
  * value a claim could mistake for an allocated block.
  *
- * Locking, in this order:
- *  1. memlab_pcp.lock - one per CPU and zone: that CPU's cache list and its
- *     count.  Taken on the local CPU with the pcp_spin_lock pattern of
- *     mm/page_alloc.c: the task is pinned to the CPU (preempt_disable(), or
- *     migrate_disable() on PREEMPT_RT, where spinlock_t sleeps) and the lock
- *     is only tried; if it is busy (an interrupt came while this CPU held
- *     it, or another task of this CPU on RT) the operation goes straight to
- *     the buddy lists.  Interrupts stay on.  Remote drains (snapshots,
- *     shrink, CPU hotplug) take it with spin_lock() from any CPU.
- *  2. memlab_pages.lock - irq-safe: zones, free lists, the descriptors of
- *     free and held blocks, the block map, counters.
- *  3. lmm.lock - the LMM pool's own, taken inside lmm_alloc_gen()/lmm_free().
- * Descriptors of allocated blocks (order, owner) belong to their owner.
- * @poisoned (debug mode) changes only with the block's state, under the
- * lock that covers that state, or by the claiming free.
+ * Lock order:
+ *   1. memlab_pcp.lock (per CPU and zone; spinlock_t, irqs on)
+ *   2. memlab_pages.lock (per instance; spinlock_t, irq-safe)
+ *   3. lmm->lock (the LMM pool's own; see lmm/lmm.c)
+ *
+ *   memlab_pcp.lock
+ *
+ *   Protects one CPU's cache of one zone: @list, @count and the cache's
+ *   @allocs and @frees (read without it, with READ_ONCE(), by snapshots).
+ *   Taken on the local CPU with the pcp_spin_lock pattern of
+ *   mm/page_alloc.c: the task is pinned to the CPU (preempt_disable(), or
+ *   migrate_disable() on PREEMPT_RT, where spinlock_t sleeps) and the lock
+ *   is only tried; if it is busy (an interrupt came while this CPU held it,
+ *   or another task of this CPU on RT) the operation goes straight to the
+ *   buddy lists.  Interrupts stay on.  Remote drains (snapshots, shrink, CPU
+ *   hotplug) take it with spin_lock() from any CPU.
+ *
+ *   memlab_pages.lock
+ *
+ *   Protects the zones (free_area lists, @nr_free, @blocks_held, @demand,
+ *   @busy), the descriptors of free, cached-in-transit and held blocks, the
+ *   block map @blk, @reserve_blocks, @demand_max, @warned and the counters
+ *   @st.  Taken with spin_lock_irqsave(); it nests inside a pcp lock when a
+ *   cache refills or drains, and the LMM's lock nests inside it when a
+ *   max-order block is taken or given back.  Every buddy helper below says
+ *   "Context: caller holds mp->lock" and asserts it.
+ *
+ *   Descriptors of allocated blocks (order, owner) belong to their owner;
+ *   @poisoned (debug mode) changes only with the block's state, under the
+ *   lock that covers that state, or by the claiming free.  @debug and the
+ *   fault hook are read without a lock (READ_ONCE()).
  */
 
 #define pr_fmt(fmt) "memlab: " fmt
@@ -76,6 +92,9 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
+#include "common/check.h"
+#include "common/fault_hook.h"
+#include "common/memlab_export.h"
 #include "common/memlab_trace.h"
 #include "common/misuse.h"
 #include "pages/pages.h"
@@ -165,8 +184,7 @@ struct memlab_zone {
  * @decay_every: jiffies between decay steps.
  * @warned: misuse kinds already warned about.
  * @debug: poison free blocks and check the poison on allocation.
- * @fail_hook: fault injection: fail this allocation?
- * @fail_arg: passed to @fail_hook.
+ * @fault: fault injection: fail this allocation?
  * @zones: the zones.
  * @map: one descriptor per page of the span.
  * @blk: one byte per max-order block of the span: 0 while the LMM has it,
@@ -191,8 +209,7 @@ struct memlab_pages {
 	unsigned long decay_every;
 	unsigned long warned;
 	bool debug;
-	bool (*fail_hook)(void *arg);
-	void *fail_arg;
+	struct memlab_fault_hook fault;
 	struct memlab_zone zones[MEMLAB_PAGES_MAX_ZONES];
 	struct memlab_page *map;
 	u8 *blk;
@@ -277,25 +294,32 @@ static __always_inline void mp_trace_free(const struct memlab_pages *mp,
 				ofs, ours ? READ_ONCE(page->order) : 0, 0);
 }
 
+/*
+ * Count a caller error and warn about the first of each kind per instance
+ * (memlab_misuse_warn_once()), naming the instance and the page as an
+ * offset into the span; a KUnit case that provokes it holds the
+ * "pages_misuse" log and finds the kind, the address and that offset there.
+ * Context: any context; takes mp->lock, so the caller must not hold it.
+ */
 static void mp_misuse(struct memlab_pages *mp, enum memlab_pages_misuse kind,
 		      const void *addr)
 {
+	bool ours = memlab_pages_contains(mp, addr, 1);
+	unsigned long ofs = ours ? (uintptr_t)addr - mp->base : 0;
 	unsigned long flags;
 	bool warn;
 
 	spin_lock_irqsave(&mp->lock, flags);
 	mp->st.misuse[kind]++;
-	warn = !(mp->warned & (1UL << kind));
-	mp->warned |= 1UL << kind;
+	warn = memlab_misuse_warn_once(&mp->warned, "pages_misuse", kind, addr, ofs);
 	spin_unlock_irqrestore(&mp->lock, flags);
-	trace_memlab_misuse("pages", mp->name, mp_misuse_names[kind], addr, 0,
-			    memlab_pages_contains(mp, addr, 1) ? (uintptr_t)addr - mp->base : 0);
-	if (memlab_misuse_expected("pages_misuse") || !warn)
+	trace_memlab_misuse("pages", mp->name, mp_misuse_names[kind], addr, 0, ofs);
+	if (!warn)
 		return;
 	/* An offset into the span says more than an address, and hides nothing. */
-	if (memlab_pages_contains(mp, addr, 1))
+	if (ours)
 		pr_warn("pages %s: %s: offset %#lx (further ones counted, not shown)\n",
-			mp->name, mp_misuse_names[kind], (unsigned long)addr - mp->base);
+			mp->name, mp_misuse_names[kind], ofs);
 	else
 		pr_warn("pages %s: %s: %p, outside the span (further ones counted, not shown)\n",
 			mp->name, mp_misuse_names[kind], addr);
@@ -306,15 +330,21 @@ static void mp_misuse(struct memlab_pages *mp, enum memlab_pages_misuse kind,
  * ------------------------------------------------------------------------
  */
 
+/*
+ * Put the block at @idx of @order on its zone's free list: at the tail if
+ * @to_tail (see mp_free_to_tail()), else at the head, where allocation
+ * takes first.
+ */
 static void mp_add_free(struct memlab_pages *mp, struct memlab_zone *z,
-			unsigned long idx, unsigned int order, bool tail, bool poisoned)
+			unsigned long idx, unsigned int order, bool to_tail, bool poisoned)
 {
 	struct memlab_page *page = &mp->map[idx];
 
+	lockdep_assert_held(&mp->lock);
 	page->order = order;
 	page->poisoned = poisoned;
 	WRITE_ONCE(page->flags, MP_HEAD | MP_FREE);
-	if (tail)
+	if (to_tail)
 		list_add_tail(&page->list, &z->free_area[order]);
 	else
 		list_add(&page->list, &z->free_area[order]);
@@ -322,8 +352,10 @@ static void mp_add_free(struct memlab_pages *mp, struct memlab_zone *z,
 }
 
 /* Take a free block off its list; it is in transit (bare HEAD) until placed. */
-static void mp_del_free(struct memlab_zone *z, struct memlab_page *page)
+static void mp_del_free(struct memlab_pages *mp, struct memlab_zone *z,
+			struct memlab_page *page)
 {
+	lockdep_assert_held(&mp->lock);
 	list_del(&page->list);
 	z->nr_free[page->order]--;
 	WRITE_ONCE(page->flags, MP_HEAD);
@@ -359,6 +391,7 @@ static bool mp_take_block(struct memlab_pages *mp, unsigned int zi)
  */
 static unsigned int mp_keep_blocks(const struct memlab_pages *mp, const struct memlab_zone *z)
 {
+	lockdep_assert_held(&mp->lock);
 	return max(mp->reserve_blocks, z->demand);
 }
 
@@ -367,7 +400,7 @@ static void mp_return_block(struct memlab_pages *mp, struct memlab_zone *z,
 			    unsigned long idx)
 {
 	lockdep_assert_held(&mp->lock);
-	mp_del_free(z, &mp->map[idx]);
+	mp_del_free(mp, z, &mp->map[idx]);
 	WRITE_ONCE(mp->map[idx].flags, 0);	/* whole and free: no page has flags */
 	mp->blk[idx >> mp->max_order] = 0;
 	z->blocks_held--;
@@ -379,6 +412,7 @@ static void mp_return_block(struct memlab_pages *mp, struct memlab_zone *z,
 /* Give the first free max-order block of @z back to the LMM. */
 static void mp_return_first_block(struct memlab_pages *mp, struct memlab_zone *z)
 {
+	lockdep_assert_held(&mp->lock);
 	mp_return_block(mp, z, mp_idx(mp, list_first_entry(&z->free_area[mp->max_order],
 							   struct memlab_page, list)));
 }
@@ -404,7 +438,7 @@ static struct memlab_page *mp_rmqueue(struct memlab_pages *mp, unsigned int zi,
 	if (o == mp->max_order)
 		z->busy = true;
 	page = list_first_entry(&z->free_area[o], struct memlab_page, list);
-	mp_del_free(z, page);
+	mp_del_free(mp, z, page);
 	idx = mp_idx(mp, page);
 	while (o > order) {		/* keep the low half, free the high halves */
 		o--;
@@ -424,16 +458,16 @@ static inline bool mp_is_free_head(const struct memlab_page *p, unsigned int ord
 }
 
 /*
- * Linux's buddy_merge_likely(): when the buddy of the block's parent is
- * free, the block's own buddy is likely to come back soon and merge the
- * two into a block that merges again.  Such a block goes to the tail of its
- * list, so that allocations take other blocks first and leave it time.
+ * Linux's buddy_merge_likely(): whether the buddy of the parent of the
+ * block at @idx of @order is a free block of the parent's order, so that
+ * once the block's own buddy comes back the two merge, and merge again.
  */
 static bool mp_merge_likely(const struct memlab_pages *mp, unsigned long idx,
 			    unsigned int order)
 {
 	unsigned long pidx;
 
+	lockdep_assert_held(&mp->lock);
 	if (order + 1 >= mp->max_order)
 		return false;
 	pidx = (idx & ~(1UL << order)) ^ (2UL << order);
@@ -441,19 +475,42 @@ static bool mp_merge_likely(const struct memlab_pages *mp, unsigned long idx,
 }
 
 /*
+ * The tail-placement policy: where a freed (and merged) block goes in its
+ * free list.  Allocation takes from the head, so the head is for blocks to
+ * hand out next: recently used memory, still warm in the cache.  A block
+ * that is likely to merge soon (mp_merge_likely()) goes to the tail
+ * instead, so that allocations take other blocks first and leave it time
+ * to become part of a larger free block; handing it out would split the
+ * larger block before it forms.  Blocks split off by an allocation go to
+ * the head (their buddy has just been taken), and so does a max-order
+ * block from the LMM: nothing is larger to merge into.
+ */
+static bool mp_free_to_tail(const struct memlab_pages *mp, unsigned long idx,
+			    unsigned int order)
+{
+	return mp_merge_likely(mp, idx, order);
+}
+
+/*
  * Free the block at @idx of @order into its zone, merging with buddies.
  * The block is in transit (bare HEAD); @poisoned says whether all of it
- * holds the poison pattern.
+ * holds the poison pattern.  Every caller has screened the block already
+ * (a caller's free claims it first): a failed precondition is a memlab
+ * bug, warned about once and, where going on would corrupt the lists, the
+ * block is leaked instead.
+ * Context: caller holds mp->lock.
  */
 static void mp_free_block(struct memlab_pages *mp, unsigned long idx, unsigned int order,
 			  bool poisoned)
 {
-	struct memlab_zone *z = &mp->zones[mp_zone(mp, idx)];
+	struct memlab_zone *z;
 
 	lockdep_assert_held(&mp->lock);
+	VM_WARN_ON_ONCE(idx >= mp->nr_pages || !mp_held(mp, idx));
 	if (WARN_ON_ONCE(READ_ONCE(mp->map[idx].flags) != MP_HEAD ||
 			 order > mp->max_order || (idx & ((1UL << order) - 1))))
-		return;		/* a caller bug: leak the block rather than corrupt */
+		return;		/* leak the block rather than corrupt the lists */
+	z = &mp->zones[mp_zone(mp, idx)];
 	while (order < mp->max_order) {
 		unsigned long bidx = idx ^ (1UL << order);
 		struct memlab_page *buddy = &mp->map[bidx];
@@ -462,13 +519,13 @@ static void mp_free_block(struct memlab_pages *mp, unsigned long idx, unsigned i
 		if (!mp_is_free_head(buddy, order))
 			break;
 		poisoned &= buddy->poisoned;
-		mp_del_free(z, buddy);
+		mp_del_free(mp, z, buddy);
 		WRITE_ONCE(mp->map[idx | bidx].flags, 0);	/* the upper half */
 		idx &= bidx;
 		order++;
 		mp->st.merges++;
 	}
-	mp_add_free(mp, z, idx, order, mp_merge_likely(mp, idx, order), poisoned);
+	mp_add_free(mp, z, idx, order, mp_free_to_tail(mp, idx, order), poisoned);
 	if (order == mp->max_order && z->nr_free[order] > mp_keep_blocks(mp, z))
 		mp_return_block(mp, z, idx);
 }
@@ -760,7 +817,7 @@ static void mp_poison_free_blocks(struct memlab_pages *mp)
 			}
 			if (p->flags == (MP_HEAD | MP_FREE) && !p->poisoned) {
 				order = p->order;
-				mp_del_free(&mp->zones[mp_zone(mp, idx)], p);
+				mp_del_free(mp, &mp->zones[mp_zone(mp, idx)], p);
 				found = true;
 				break;
 			}
@@ -864,7 +921,7 @@ fail:
 	kfree(mp);
 	return ERR_PTR(-ENOMEM);
 }
-EXPORT_SYMBOL_GPL(memlab_pages_create);
+EXPORT_SYMBOL_NS_GPL(memlab_pages_create, MEMLAB_NS);
 
 static void mp_free_instance(struct memlab_pages *mp)
 {
@@ -905,7 +962,7 @@ void memlab_pages_shrink(struct memlab_pages *mp)
 	}
 	spin_unlock_irqrestore(&mp->lock, flags);
 }
-EXPORT_SYMBOL_GPL(memlab_pages_shrink);
+EXPORT_SYMBOL_NS_GPL(memlab_pages_shrink, MEMLAB_NS);
 
 /* Give back what can go back; the pages still allocated to callers. */
 static unsigned long mp_shrink_and_count(struct memlab_pages *mp)
@@ -943,7 +1000,6 @@ int memlab_pages_destroy(struct memlab_pages *mp)
 	mp_free_instance(mp);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_destroy);
 
 /**
  * memlab_pages_teardown() - free an instance whatever it still holds
@@ -968,7 +1024,7 @@ unsigned long memlab_pages_teardown(struct memlab_pages *mp)
 	mp_free_instance(mp);
 	return live;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_teardown);
+EXPORT_SYMBOL_NS_GPL(memlab_pages_teardown, MEMLAB_NS);
 
 /**
  * memlab_pages_set_reserve() - how many free max-order blocks a zone keeps
@@ -993,7 +1049,6 @@ int memlab_pages_set_reserve(struct memlab_pages *mp, unsigned int blocks)
 	spin_unlock_irqrestore(&mp->lock, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_set_reserve);
 
 /**
  * memlab_pages_set_demand() - let each zone's reserve follow its demand
@@ -1026,7 +1081,7 @@ int memlab_pages_set_demand(struct memlab_pages *mp, unsigned int max_blocks)
 	spin_unlock_irqrestore(&mp->lock, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_set_demand);
+EXPORT_SYMBOL_NS_GPL(memlab_pages_set_demand, MEMLAB_NS);
 
 /**
  * memlab_pages_max_order() - the largest order an instance serves
@@ -1038,7 +1093,7 @@ unsigned int memlab_pages_max_order(const struct memlab_pages *mp)
 {
 	return mp->max_order;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_max_order);
+EXPORT_SYMBOL_NS_GPL(memlab_pages_max_order, MEMLAB_NS);
 
 /**
  * memlab_pages_span() - the bytes of address space an instance manages
@@ -1054,7 +1109,6 @@ size_t memlab_pages_span(const struct memlab_pages *mp)
 {
 	return mp->nr_pages << PAGE_SHIFT;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_span);
 
 /**
  * memlab_pages_set_debug() - poison free blocks and check them on allocation
@@ -1081,7 +1135,6 @@ int memlab_pages_set_debug(struct memlab_pages *mp, bool on)
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_set_debug);
 
 /**
  * memlab_pages_set_fault_hook() - make allocations fail on purpose
@@ -1092,16 +1145,14 @@ EXPORT_SYMBOL_GPL(memlab_pages_set_debug);
  *
  * Context: process context, while no allocation is in flight.
  */
-void memlab_pages_set_fault_hook(struct memlab_pages *mp, bool (*hook)(void *arg), void *arg)
+void memlab_pages_set_fault_hook(struct memlab_pages *mp, memlab_fault_fn hook, void *arg)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&mp->lock, flags);
-	mp->fail_arg = arg;
-	WRITE_ONCE(mp->fail_hook, hook);
+	memlab_fault_hook_set(&mp->fault, hook, arg);
 	spin_unlock_irqrestore(&mp->lock, flags);
 }
-EXPORT_SYMBOL_GPL(memlab_pages_set_fault_hook);
 
 /* memlab_alloc_pages() without its trace event. */
 static struct memlab_page *mp_alloc_pages(struct memlab_pages *mp, lmm_flags_t flags,
@@ -1116,7 +1167,7 @@ static struct memlab_page *mp_alloc_pages(struct memlab_pages *mp, lmm_flags_t f
 		mp_misuse(mp, MEMLAB_PAGES_MISUSE_BAD_ORDER, NULL);
 		return NULL;
 	}
-	if (unlikely(READ_ONCE(mp->fail_hook)) && mp->fail_hook(mp->fail_arg)) {
+	if (memlab_fault_hook_fires(&mp->fault)) {
 		spin_lock_irqsave(&mp->lock, irqflags);
 		mp->st.injected++;
 		mp->st.failures++;
@@ -1183,7 +1234,7 @@ struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flag
 	mp_trace_alloc(mp, page, order, flags, _RET_IP_);
 	return page;
 }
-EXPORT_SYMBOL_GPL(memlab_alloc_pages);
+EXPORT_SYMBOL_NS_GPL(memlab_alloc_pages, MEMLAB_NS);
 
 /**
  * memlab_get_pages() - allocate 2^@order pages and return their address
@@ -1202,7 +1253,7 @@ void *memlab_get_pages(struct memlab_pages *mp, lmm_flags_t flags, unsigned int 
 	mp_trace_alloc(mp, page, order, flags, _RET_IP_);
 	return page ? (void *)mp_addr(mp, mp_idx(mp, page)) : NULL;
 }
-EXPORT_SYMBOL_GPL(memlab_get_pages);
+EXPORT_SYMBOL_NS_GPL(memlab_get_pages, MEMLAB_NS);
 
 /* Whether page @idx lies inside a free block (it merged into one). */
 static bool mp_in_free_block(const struct memlab_pages *mp, unsigned long idx)
@@ -1296,7 +1347,7 @@ int memlab_free_pages(struct memlab_pages *mp, struct memlab_page *page)
 	mp_trace_free(mp, page, _RET_IP_);
 	return mp_free_pages(mp, page);
 }
-EXPORT_SYMBOL_GPL(memlab_free_pages);
+EXPORT_SYMBOL_NS_GPL(memlab_free_pages, MEMLAB_NS);
 
 /**
  * memlab_addr_to_page() - the descriptor of the page containing an address
@@ -1314,7 +1365,6 @@ struct memlab_page *memlab_addr_to_page(struct memlab_pages *mp, const void *add
 		return NULL;
 	return &mp->map[(a - mp->base) >> PAGE_SHIFT];
 }
-EXPORT_SYMBOL_GPL(memlab_addr_to_page);
 
 /**
  * memlab_page_to_addr() - the address of the page a descriptor describes
@@ -1330,7 +1380,6 @@ void *memlab_page_to_addr(struct memlab_pages *mp, const struct memlab_page *pag
 		return NULL;
 	return (void *)mp_addr(mp, mp_idx(mp, page));
 }
-EXPORT_SYMBOL_GPL(memlab_page_to_addr);
 
 /**
  * memlab_put_pages() - free a block by its address
@@ -1359,7 +1408,7 @@ int memlab_put_pages(struct memlab_pages *mp, void *addr)
 	}
 	return mp_free_pages(mp, page);
 }
-EXPORT_SYMBOL_GPL(memlab_put_pages);
+EXPORT_SYMBOL_NS_GPL(memlab_put_pages, MEMLAB_NS);
 
 /**
  * memlab_alloc_page() - allocate one page
@@ -1373,7 +1422,6 @@ struct memlab_page *memlab_alloc_page(struct memlab_pages *mp, lmm_flags_t flags
 {
 	return memlab_alloc_pages(mp, flags, 0);
 }
-EXPORT_SYMBOL_GPL(memlab_alloc_page);
 
 /**
  * memlab_get_page() - allocate one page and return its address
@@ -1387,7 +1435,6 @@ void *memlab_get_page(struct memlab_pages *mp, lmm_flags_t flags)
 {
 	return memlab_get_pages(mp, flags, 0);
 }
-EXPORT_SYMBOL_GPL(memlab_get_page);
 
 /**
  * memlab_free_page() - free one page by its descriptor
@@ -1401,7 +1448,6 @@ int memlab_free_page(struct memlab_pages *mp, struct memlab_page *page)
 {
 	return memlab_free_pages(mp, page);
 }
-EXPORT_SYMBOL_GPL(memlab_free_page);
 
 /**
  * memlab_put_page() - free one page by its address
@@ -1415,7 +1461,6 @@ int memlab_put_page(struct memlab_pages *mp, void *addr)
 {
 	return memlab_put_pages(mp, addr);
 }
-EXPORT_SYMBOL_GPL(memlab_put_page);
 
 /**
  * memlab_page_order() - the order of an allocated block
@@ -1432,7 +1477,6 @@ int memlab_page_order(struct memlab_pages *mp, const struct memlab_page *page)
 		return -EINVAL;
 	return page->order;
 }
-EXPORT_SYMBOL_GPL(memlab_page_order);
 
 /**
  * memlab_page_set_owner() - tag an allocated block for the layer above
@@ -1445,7 +1489,6 @@ void memlab_page_set_owner(struct memlab_page *page, void *owner)
 {
 	page->owner = owner;
 }
-EXPORT_SYMBOL_GPL(memlab_page_set_owner);
 
 /**
  * memlab_page_owner() - the tag of an allocated block
@@ -1457,7 +1500,6 @@ void *memlab_page_owner(const struct memlab_page *page)
 {
 	return page->owner;
 }
-EXPORT_SYMBOL_GPL(memlab_page_owner);
 
 /**
  * memlab_pages_owner_at() - the owner tag of the page containing an address
@@ -1479,7 +1521,6 @@ void *memlab_pages_owner_at(struct memlab_pages *mp, const void *addr)
 		return NULL;
 	return READ_ONCE(mp->map[(a - mp->base) >> PAGE_SHIFT].owner);
 }
-EXPORT_SYMBOL_GPL(memlab_pages_owner_at);
 
 /**
  * memlab_pages_block_owner() - the owner tag of the allocated block at an address
@@ -1501,7 +1542,6 @@ void *memlab_pages_block_owner(struct memlab_pages *mp, const void *addr)
 		return NULL;
 	return READ_ONCE(page->owner);
 }
-EXPORT_SYMBOL_GPL(memlab_pages_block_owner);
 
 /**
  * memlab_pages_contains() - whether a byte range lies inside the instance's span
@@ -1518,7 +1558,6 @@ bool memlab_pages_contains(struct memlab_pages *mp, const void *addr, size_t len
 
 	return a >= mp->base && len <= span && a - mp->base <= span - len;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_contains);
 
 /**
  * memlab_pages_misuse_name() - a short description of a misuse kind
@@ -1532,7 +1571,6 @@ const char *memlab_pages_misuse_name(enum memlab_pages_misuse kind)
 		return "?";
 	return mp_misuse_names[kind];
 }
-EXPORT_SYMBOL_GPL(memlab_pages_misuse_name);
 
 /**
  * memlab_pages_stats() - a consistent snapshot of an instance
@@ -1584,7 +1622,7 @@ void memlab_pages_stats(struct memlab_pages *mp, struct memlab_pages_stats *st)
 	}
 	spin_unlock_irqrestore(&mp->lock, flags);
 }
-EXPORT_SYMBOL_GPL(memlab_pages_stats);
+EXPORT_SYMBOL_NS_GPL(memlab_pages_stats, MEMLAB_NS);
 
 /**
  * memlab_pages_pcp_count() - pages in one CPU's caches, without draining them
@@ -1606,7 +1644,6 @@ unsigned long memlab_pages_pcp_count(struct memlab_pages *mp, unsigned int cpu)
 		n += READ_ONCE(per_cpu_ptr(mp->zones[zi].pcp, cpu)->count);
 	return n;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_pcp_count);
 
 /**
  * memlab_pages_walk() - visit every block the instance holds, in address order
@@ -1650,15 +1687,10 @@ void memlab_pages_walk(struct memlab_pages *mp, memlab_pages_walk_fn fn, void *a
 	}
 	spin_unlock_irqrestore(&mp->lock, flags);
 }
-EXPORT_SYMBOL_GPL(memlab_pages_walk);
 
-#define MP_CHECK(cond, fmt, ...) do {					\
-	if (unlikely(!(cond))) {					\
-		pr_err("pages %s: check failed: " fmt "\n",		\
-		       mp->name, ##__VA_ARGS__);			\
-		bad++;							\
-	}								\
-} while (0)
+/* Validators: MEMLAB_CHECK() for instance @mp, counting in @bad. */
+#define MP_CHECK(cond, fmt, ...) \
+	MEMLAB_CHECK(bad, "pages", mp->name, cond, fmt, ##__VA_ARGS__)
 
 /*
  * Walk the span in block order: every held max-order block is tiled by
@@ -1812,7 +1844,6 @@ int memlab_pages_check(struct memlab_pages *mp)
 	kfree(free_seen);
 	return bad;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_check);
 
 /**
  * memlab_frag_unusable_index() - Linux's unusable free space index
@@ -1840,7 +1871,6 @@ int memlab_frag_unusable_index(const unsigned long *nr_free, unsigned int nr_ord
 		return 1000;
 	return div64_u64((free_pages - (suitable << order)) * 1000, free_pages);
 }
-EXPORT_SYMBOL_GPL(memlab_frag_unusable_index);
 
 /**
  * memlab_frag_extfrag_index() - Linux's external fragmentation index
@@ -1873,7 +1903,6 @@ int memlab_frag_extfrag_index(const unsigned long *nr_free, unsigned int nr_orde
 		return -1000;
 	return 1000 - (int)div64_u64(1000 + div64_u64(free_pages * 1000, 1ULL << order), blocks);
 }
-EXPORT_SYMBOL_GPL(memlab_frag_extfrag_index);
 
 /**
  * memlab_pages_fit_order() - the largest block order a zone of a span can hold
@@ -1902,7 +1931,6 @@ int memlab_pages_fit_order(size_t off, size_t size, unsigned int max_order)
 	}
 	return -1;
 }
-EXPORT_SYMBOL_GPL(memlab_pages_fit_order);
 
 /**
  * memlab_pages_init() - set up what every pages instance shares

@@ -24,6 +24,7 @@
 
 #include <linux/types.h>
 
+#include "common/fault_hook.h"
 #include "lmm/lmm.h"
 
 struct memlab_pages;
@@ -154,7 +155,7 @@ int memlab_pages_set_demand(struct memlab_pages *mp, unsigned int max_blocks);
 unsigned int memlab_pages_max_order(const struct memlab_pages *mp);
 size_t memlab_pages_span(const struct memlab_pages *mp);
 int memlab_pages_set_debug(struct memlab_pages *mp, bool on);
-void memlab_pages_set_fault_hook(struct memlab_pages *mp, bool (*hook)(void *arg), void *arg);
+void memlab_pages_set_fault_hook(struct memlab_pages *mp, memlab_fault_fn hook, void *arg);
 
 /* Koowaldah's verbs */
 struct memlab_page *memlab_alloc_pages(struct memlab_pages *mp, lmm_flags_t flags,

@@ -20,6 +20,10 @@
 #                                KTAP stream)
 #   ktap_subtest <name> <file>   another program's KTAP output (a guest's
 #                                check.sh) nested as one subtest
+#   ktap_subtest_run <name> <file> <command...>
+#                                run a program that prints KTAP (stdout to
+#                                <file>) and nest it; should it fail without
+#                                a "not ok", one is added for its status
 #   ktap_resume <file>           carry on a document in <file>
 #   ktap_print_totals            "# Totals: pass:.. fail:.. ... skip:.."
 #   ktap_finished                totals, the plan if none was set (in a
@@ -171,6 +175,19 @@ __ktap_nest() { # __ktap_nest <name> <file>: status 1 if the subtest failed
 				print (body[i] == "" ? "" : "    " body[i])
 			exit bad || n == 0
 		}' "$2"
+}
+
+ktap_subtest_run() {
+	__ktap_name="$1" __ktap_file="$2"
+	shift 2
+	__ktap_rc=0
+	"$@" >"$__ktap_file" || __ktap_rc=$?
+	if [ "$__ktap_rc" -ne 0 ] && ! grep -qE '^not ok [0-9]+( |$)' "$__ktap_file"; then
+		__ktap_n=$(grep -cE '^(not )?ok [0-9]+( |$)' "$__ktap_file" || true)
+		printf 'not ok %d %s: exit status %d\n' $((__ktap_n + 1)) \
+			"$(ktap_clean "$__ktap_name")" "$__ktap_rc" >>"$__ktap_file"
+	fi
+	ktap_subtest "$__ktap_name" "$__ktap_file"
 }
 
 # ktap_resume <file>: go on with the document in <file> (results appended

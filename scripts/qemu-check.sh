@@ -292,6 +292,9 @@ build_module() {
 	if [ $build_ok -eq 1 ] && [ "${vermagic%% *}" = "$kname" ]; then
 		ktap_test_pass "build memlab.ko against $ver"
 		log "build done in $(since "$t") s, $n_warn warning(s); vermagic $vermagic"
+		# memlab.ko's exports are in the namespace MEMLAB, and memlab_bench.ko imports it.
+		ktap_subtest_run "exports: scripts/exports-check.sh" "$out/exports.tap" \
+			bash "$here/exports-check.sh" "$out/src" "$out/src/memlab_bench.ko"
 	else
 		ktap_test_fail "build memlab.ko against $ver"
 		log "build failed (vermagic '$vermagic'); log: $out/build.log"

@@ -57,6 +57,11 @@ else
 	ktap_test_fail "build $ex (an out-of-tree LMM policy) for UML with W=1"
 fi
 
+# The exports: all in the namespace MEMLAB, imported by both modules, none unused.
+ktap_subtest_run "exports: scripts/exports-check.sh" "$out/exports.tap" \
+	bash "$here/exports-check.sh" --all "$out/src" "$out/src/memlab_bench.ko" \
+	"$out/src/$ex/lmm_nextfit.ko"
+
 log "booting UML: KUnit suites and guest checks"
 start=$(date +%s)
 # Finished: in time, and check.sh ran to its end (its "# Totals" line, no
@@ -79,4 +84,10 @@ else
 fi
 
 ktap_test_result "KUnit results collected from debugfs" ls "$out"/kunit-*.ktap
+
+# Documentation/ names every debugfs file, knob and parameter, and no other:
+# the built modules' parameters and the guest's copy of debugfs against it.
+ktap_subtest_run "Documentation/ in step with debugfs files, knobs and parameters: scripts/doc-check.sh" \
+	"$out/doc-check.tap" bash "$here/doc-check.sh" --ko "$KO" \
+	--bench-ko "$out/src/memlab_bench.ko" --dump "$out/debugfs"
 ktap_finished

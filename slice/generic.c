@@ -11,6 +11,18 @@
  * pages layer; the head descriptor's owner tag marks them as the generic
  * allocator's, and the pages layer records the order.  Free finds out which
  * from the page descriptor in O(1), so no size needs to be remembered.
+ *
+ * Lock order:
+ *   1. memlab_generic.lock (per instance; spinlock_t, irq-safe)
+ *
+ *   memlab_generic.lock
+ *
+ *   Protects the instance's own counters (@large_allocs, @large_frees,
+ *   @refused, @foreign) and @warned, and nothing else: it is never held
+ *   across a call into the slice or pages layer, whose locks (slice/slice.c,
+ *   pages/pages.c) therefore never nest with it.  The pools and the fault
+ *   hook are set at creation and by the setters, while no allocation is in
+ *   flight.
  */
 
 #define pr_fmt(fmt) "memlab: " fmt
@@ -22,6 +34,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "common/memlab_export.h"
 #include "common/memlab_trace.h"
 #include "common/misuse.h"
 #include "pages/pages.h"
@@ -53,14 +66,14 @@ static const u8 generic_small_index[24] = {
  * @pools: one slice pool per size class.
  * @names: storage for the pools' names.
  * @large_tag: its address tags the head descriptor of large blocks.
- * @fail_hook: fault injection for large blocks (pools have their own).
- * @fail_arg: passed to @fail_hook.
+ * @fault: fault injection for large blocks (pools have their own).
  * @lock: protects the counters below.
  * @large_allocs: large blocks allocated.
  * @large_frees: large blocks freed.
  * @refused: zero or impossible sizes asked for.
  * @foreign: frees of pointers that are none of its objects.
- * @warned: the foreign-pointer warning was printed.
+ * @warned: misuse kinds already warned about (of enum memlab_slice_misuse:
+ *	only MEMLAB_SLICE_MISUSE_FOREIGN is the instance's own).
  */
 struct memlab_generic {
 	struct memlab_pages *pages;
@@ -68,14 +81,13 @@ struct memlab_generic {
 	struct memlab_slice_pool *pools[GENERIC_NR_CLASSES];
 	char names[GENERIC_NR_CLASSES][32];
 	u8 large_tag;
-	bool (*fail_hook)(void *arg);
-	void *fail_arg;
+	struct memlab_fault_hook fault;
 	spinlock_t lock;	/* protects the counters below */
 	u64 large_allocs;
 	u64 large_frees;
 	u64 refused;
 	u64 foreign;
-	bool warned;
+	unsigned long warned;
 };
 
 static struct memlab_generic *memlab_default;
@@ -122,7 +134,7 @@ struct memlab_generic *memlab_generic_create(struct memlab_pages *pages, const c
 	}
 	return g;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_create);
+EXPORT_SYMBOL_NS_GPL(memlab_generic_create, MEMLAB_NS);
 
 /**
  * memlab_generic_destroy() - destroy a generic allocator whose memory is all free
@@ -154,7 +166,7 @@ int memlab_generic_destroy(struct memlab_generic *g)
 	memlab_generic_teardown(g);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_destroy);
+EXPORT_SYMBOL_NS_GPL(memlab_generic_destroy, MEMLAB_NS);
 
 /* memlab_pages_walk() callback: untag a large block of the instance torn down. */
 static void generic_forget_large(void *arg, void *addr, unsigned int order, bool free,
@@ -188,7 +200,7 @@ unsigned long memlab_generic_teardown(struct memlab_generic *g)
 	cmpxchg(&memlab_default, g, NULL);
 	for (i = 0; i < GENERIC_NR_CLASSES; i++)
 		if (g->pools[i])
-			small += slice_teardown_quiet(g->pools[i]);
+			small += memlab_slice_teardown_quiet(g->pools[i]);
 	spin_lock_irqsave(&g->lock, flags);
 	large = g->large_allocs - g->large_frees;
 	spin_unlock_irqrestore(&g->lock, flags);
@@ -201,7 +213,6 @@ unsigned long memlab_generic_teardown(struct memlab_generic *g)
 	kfree(g);
 	return small + large;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_teardown);
 
 /* memlab_generic_alloc() without its trace event. */
 static void *generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t flags)
@@ -219,7 +230,7 @@ static void *generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t fl
 		spin_unlock_irqrestore(&g->lock, irqflags);
 		return NULL;
 	}
-	if (unlikely(READ_ONCE(g->fail_hook)) && g->fail_hook(g->fail_arg))
+	if (memlab_fault_hook_fires(&g->fault))
 		return NULL;
 	page = memlab_alloc_pages(g->pages, flags, order);
 	if (!page)
@@ -257,7 +268,7 @@ void *memlab_generic_alloc(struct memlab_generic *g, size_t size, lmm_flags_t fl
 					   PAGE_SIZE << get_order(size), flags);
 	return p;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_alloc);
+EXPORT_SYMBOL_NS_GPL(memlab_generic_alloc, MEMLAB_NS);
 
 /* The pool of @slab if it is one of @g's size classes (tagged at create). */
 static struct memlab_slice_pool *generic_pool_of(struct memlab_generic *g,
@@ -266,6 +277,12 @@ static struct memlab_slice_pool *generic_pool_of(struct memlab_generic *g,
 	return slab->pool->owner == g ? slab->pool : NULL;
 }
 
+/*
+ * Count and refuse a free of a pointer that is none of @g's allocations,
+ * warning about the first (memlab_misuse_warn_once()); a KUnit case holding
+ * the "slice_misuse" log finds it there as MEMLAB_SLICE_MISUSE_FOREIGN.
+ * Return: -EINVAL.
+ */
 static int generic_foreign(struct memlab_generic *g, const void *ptr)
 {
 	unsigned long flags;
@@ -273,11 +290,11 @@ static int generic_foreign(struct memlab_generic *g, const void *ptr)
 
 	spin_lock_irqsave(&g->lock, flags);
 	g->foreign++;
-	warn = !g->warned;
-	g->warned = true;
+	warn = memlab_misuse_warn_once(&g->warned, "slice_misuse", MEMLAB_SLICE_MISUSE_FOREIGN,
+				       ptr, 0);
 	spin_unlock_irqrestore(&g->lock, flags);
 	trace_memlab_misuse("generic", g->name, "not one of its objects", ptr, 0, 0);
-	if (!memlab_misuse_expected("slice_misuse") && warn)
+	if (warn)
 		pr_warn("generic %s: free of %p, not one of its objects (further ones counted)\n",
 			g->name, ptr);
 	return -EINVAL;
@@ -306,13 +323,13 @@ int memlab_generic_free(struct memlab_generic *g, void *ptr)
 		trace_memlab_generic_free(_RET_IP_, g->name, ptr);
 	/* the common case first: an object of one of the size classes */
 	rcu_read_lock();
-	slab = slice_lookup(g->pages, ptr);
+	slab = memlab_slice_lookup(g->pages, ptr);
 	if (likely(slab)) {
 		pool = generic_pool_of(g, slab);
 		/* the pool's own event, as memlab_slice_free() has */
 		if (pool && trace_memlab_slice_free_enabled())
 			trace_memlab_slice_free(_THIS_IP_, pool->name, ptr);
-		ret = pool ? slice_free_checked(pool, slab, ptr) : -EINVAL;
+		ret = pool ? memlab_slice_free_checked(pool, slab, ptr) : -EINVAL;
 		rcu_read_unlock();
 		return pool ? ret : generic_foreign(g, ptr);
 	}
@@ -330,7 +347,7 @@ int memlab_generic_free(struct memlab_generic *g, void *ptr)
 	}
 	return generic_foreign(g, ptr);
 }
-EXPORT_SYMBOL_GPL(memlab_generic_free);
+EXPORT_SYMBOL_NS_GPL(memlab_generic_free, MEMLAB_NS);
 
 /**
  * memlab_generic_ksize() - the usable size of an allocation
@@ -356,12 +373,11 @@ size_t memlab_generic_ksize(struct memlab_generic *g, const void *ptr)
 		return order < 0 ? 0 : PAGE_SIZE << order;
 	}
 	rcu_read_lock();
-	slab = slice_lookup(g->pages, ptr);
+	slab = memlab_slice_lookup(g->pages, ptr);
 	pool = slab ? generic_pool_of(g, slab) : NULL;
 	rcu_read_unlock();
 	return pool ? memlab_slice_size(pool) : 0;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_ksize);
 
 /**
  * memlab_generic_shrink() - shrink every pool of the instance
@@ -376,7 +392,6 @@ void memlab_generic_shrink(struct memlab_generic *g)
 	for (i = 0; i < GENERIC_NR_CLASSES; i++)
 		memlab_slice_shrink(g->pools[i]);
 }
-EXPORT_SYMBOL_GPL(memlab_generic_shrink);
 
 /**
  * memlab_generic_check() - validate every pool of the instance
@@ -394,7 +409,6 @@ int memlab_generic_check(struct memlab_generic *g)
 		bad += memlab_slice_check(g->pools[i]);
 	return bad;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_check);
 
 /**
  * memlab_generic_set_debug() - set debug checks on every pool of the instance
@@ -424,7 +438,6 @@ int memlab_generic_set_debug(struct memlab_generic *g, unsigned int debug)
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_set_debug);
 
 /**
  * memlab_generic_set_fault_hook() - make the instance's allocations fail on purpose
@@ -435,16 +448,14 @@ EXPORT_SYMBOL_GPL(memlab_generic_set_debug);
  *
  * Context: process context, while no allocation is in flight.
  */
-void memlab_generic_set_fault_hook(struct memlab_generic *g, bool (*hook)(void *arg), void *arg)
+void memlab_generic_set_fault_hook(struct memlab_generic *g, memlab_fault_fn hook, void *arg)
 {
 	unsigned int i;
 
 	for (i = 0; i < GENERIC_NR_CLASSES; i++)
 		memlab_slice_set_fault_hook(g->pools[i], hook, arg);
-	g->fail_arg = arg;
-	WRITE_ONCE(g->fail_hook, hook);
+	memlab_fault_hook_set(&g->fault, hook, arg);
 }
-EXPORT_SYMBOL_GPL(memlab_generic_set_fault_hook);
 
 /**
  * memlab_generic_owns_block() - whether a pages block's owner tag is @g's
@@ -457,7 +468,6 @@ bool memlab_generic_owns_block(struct memlab_generic *g, const void *owner)
 {
 	return owner == &g->large_tag;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_owns_block);
 
 /**
  * memlab_generic_nr_pools() - the number of size classes
@@ -469,7 +479,6 @@ unsigned int memlab_generic_nr_pools(const struct memlab_generic *g)
 {
 	return GENERIC_NR_CLASSES;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_nr_pools);
 
 /**
  * memlab_generic_pool() - one size class's pool
@@ -482,7 +491,6 @@ struct memlab_slice_pool *memlab_generic_pool(struct memlab_generic *g, unsigned
 {
 	return i < GENERIC_NR_CLASSES ? g->pools[i] : NULL;
 }
-EXPORT_SYMBOL_GPL(memlab_generic_pool);
 
 /**
  * memlab_generic_set_default() - the instance memlab_alloc() and friends use
@@ -494,7 +502,6 @@ void memlab_generic_set_default(struct memlab_generic *g)
 {
 	WRITE_ONCE(memlab_default, g);
 }
-EXPORT_SYMBOL_GPL(memlab_generic_set_default);
 
 /**
  * memlab_alloc() - allocate from the memlab module's arena
@@ -510,7 +517,7 @@ void *memlab_alloc(size_t size, lmm_flags_t flags)
 
 	return g ? memlab_generic_alloc(g, size, flags) : NULL;
 }
-EXPORT_SYMBOL_GPL(memlab_alloc);
+EXPORT_SYMBOL_NS_GPL(memlab_alloc, MEMLAB_NS);
 
 /**
  * memlab_free() - free memory from memlab_alloc()
@@ -527,7 +534,7 @@ int memlab_free(void *ptr)
 		return 0;
 	return g ? memlab_generic_free(g, ptr) : -EINVAL;
 }
-EXPORT_SYMBOL_GPL(memlab_free);
+EXPORT_SYMBOL_NS_GPL(memlab_free, MEMLAB_NS);
 
 /**
  * memlab_ksize() - the usable size of memory from memlab_alloc()
@@ -542,4 +549,4 @@ size_t memlab_ksize(const void *ptr)
 
 	return g ? memlab_generic_ksize(g, ptr) : 0;
 }
-EXPORT_SYMBOL_GPL(memlab_ksize);
+EXPORT_SYMBOL_NS_GPL(memlab_ksize, MEMLAB_NS);

@@ -45,27 +45,45 @@
  * to another list while out of date is poisoned first, so those still to
  * do always sit at the tail of their list, where the walk takes them.
  *
- * Locking (outermost first):
+ * Lock order:
+ *   1. slice_pools_lock (global mutex)
+ *   2. slice_cpu.lock (per CPU and pool; spinlock_t, never with irqs off)
+ *   3. memlab_slice_pool.lock (per pool; spinlock_t, irq-safe)
+ *   4. the pages instance's locks, then the LMM's (pages/pages.c)
  *
- * slice_pools_lock, a mutex, protects the list of pools (debugfs, describe).
+ *   slice_pools_lock
  *
- * slice_cpu.lock, a spinlock_t per CPU and pool, protects that CPU's
- * magazine and its counters.  It follows the pcp_spin_lock pattern of
- * mm/page_alloc.c and is never taken with interrupts disabled, so it is
- * valid on PREEMPT_RT: the owner pins itself to its CPU (preempt_disable(),
- * migrate_disable() on RT) and takes its own magazine with spin_trylock();
- * if that fails (a drain holds it, or the owner was interrupted on this
- * CPU) the operation goes to the slabs under the pool lock instead.  Drains
- * - shrink, the validator, debug changes, the CPU-hotplug callback of a dead
- * CPU - take any CPU's magazine with spin_lock() from task context.  On a
- * uniprocessor kernel without RT a trylock cannot fail, so there only task
- * context uses magazines and interrupts always go to the slabs.
+ *   Protects the global list of pools (slice_pools, each pool's @node),
+ *   walked by debugfs and memlab_slice_describe().  It is a mutex: nothing
+ *   that holds it runs in atomic context.
  *
- * memlab_slice_pool.lock, a spinlock_t taken with spin_lock_irqsave() (so
- * interrupts stay on under PREEMPT_RT), protects the slab lists, the free
- * lists, the slab and pool counters and the poison generation.  It nests
- * inside a magazine lock, never the other way round; the pages instance's
- * locks nest inside it.
+ *   slice_cpu.lock
+ *
+ *   Protects one CPU's magazine of one pool: @mag, @count, @allocs and
+ *   @frees (the last three also read without it, with READ_ONCE(), by
+ *   snapshots).  It follows the pcp_spin_lock pattern of mm/page_alloc.c
+ *   and is never taken with interrupts disabled, so it is valid on
+ *   PREEMPT_RT: the owner pins itself to its CPU (preempt_disable(),
+ *   migrate_disable() on RT) and takes its own magazine with spin_trylock();
+ *   if that fails (a drain holds it, or the owner was interrupted on this
+ *   CPU) the operation goes to the slabs under the pool lock instead.
+ *   Drains - shrink, the validator, debug changes, the CPU-hotplug callback
+ *   of a dead CPU - take any CPU's magazine with spin_lock() from task
+ *   context.  On a uniprocessor kernel without RT a trylock cannot fail, so
+ *   there only task context uses magazines and interrupts always go to the
+ *   slabs.
+ *
+ *   memlab_slice_pool.lock
+ *
+ *   Taken with spin_lock_irqsave() (so interrupts stay on under
+ *   PREEMPT_RT).  Protects the slab lists (@lists, @nr_on, @nr_slabs), every
+ *   slab's free list and counters (@freelist, @inuse, @lost, @which,
+ *   @broken, @poison_gen), the pool's @nr_inuse, @nr_lost, @poison_gen,
+ *   @debug (also read without it), @warned and @st.  It nests inside a
+ *   magazine lock when a magazine refills or flushes, never the other way
+ *   round; the pages instance's locks nest inside it when a slab is made.
+ *   Every slab helper says "Context: caller holds pool->lock" and asserts
+ *   it.
  *
  * Free-map bits change with atomic bitops, without any lock.
  *
@@ -92,6 +110,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/export.h>
 #include <linux/list.h>
+#include <linux/mmdebug.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
@@ -103,6 +122,9 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
+#include "common/check.h"
+#include "common/fault_hook.h"
+#include "common/memlab_export.h"
 #include "common/memlab_trace.h"
 #include "common/misuse.h"
 #include "pages/pages.h"
@@ -188,7 +210,6 @@ unsigned int memlab_slice_order_for(size_t size, size_t align, unsigned int debu
 	}
 	return UINT_MAX;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_order_for);
 
 static inline void *slice_obj(const struct memlab_slice_pool *pool,
 			      const struct slice_slab *slab, unsigned int idx)
@@ -266,9 +287,10 @@ static void *slice_next_free(const struct memlab_slice_pool *pool,
  */
 
 /*
- * Count a caller error and warn about the first of each kind per pool,
- * naming pool, object and offset; a KUnit case that provokes it on purpose
- * holds "slice_misuse" and is counted instead.
+ * Count a caller error and warn about the first of each kind per pool
+ * (memlab_misuse_warn_once()), naming pool, object and offset; a KUnit case
+ * that provokes it on purpose holds the "slice_misuse" log and finds the
+ * kind, the object and the offset there.
  * Context: caller holds pool->lock.
  */
 static void slice_misuse_locked(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
@@ -277,15 +299,14 @@ static void slice_misuse_locked(struct memlab_slice_pool *pool, enum memlab_slic
 	lockdep_assert_held(&pool->lock);
 	pool->st.misuse[kind]++;
 	trace_memlab_misuse("slice", pool->name, slice_misuse_names[kind], obj, 0, offset);
-	if (memlab_misuse_expected("slice_misuse") || (pool->warned & (1UL << kind)))
+	if (!memlab_misuse_warn_once(&pool->warned, "slice_misuse", kind, obj, offset))
 		return;
-	pool->warned |= 1UL << kind;
 	pr_warn("slice %s: %s: object %p offset %ld (further ones counted, not shown)\n",
 		pool->name, slice_misuse_names[kind], obj, offset);
 }
 
 /**
- * slice_misuse() - count a caller error and warn about the first of its kind
+ * memlab_slice_misuse() - count a caller error and warn about the first of its kind
  * @pool: the pool the error was made on.
  * @kind: what was wrong.
  * @obj: the object or pointer concerned.
@@ -296,8 +317,8 @@ static void slice_misuse_locked(struct memlab_slice_pool *pool, enum memlab_slic
  *
  * Context: any context; takes @pool's lock, so the caller must not hold it.
  */
-void slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
-		  const void *obj, long offset)
+void memlab_slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
+			 const void *obj, long offset)
 {
 	unsigned long flags;
 
@@ -312,7 +333,7 @@ void slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
  */
 
 /**
- * slice_lookup() - the live slab that contains @ptr, in O(1)
+ * memlab_slice_lookup() - the live slab that contains @ptr, in O(1)
  * @pages: the pages instance the slab would come from.
  * @ptr: any pointer.
  *
@@ -323,7 +344,7 @@ void slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
  *
  * Return: the slab, or NULL.
  */
-struct slice_slab *slice_lookup(struct memlab_pages *pages, const void *ptr)
+struct slice_slab *memlab_slice_lookup(struct memlab_pages *pages, const void *ptr)
 {
 	struct slice_slab *slab = memlab_pages_owner_at(pages, ptr);
 
@@ -364,14 +385,14 @@ static void slice_debug_check(struct memlab_slice_pool *pool, void *obj, bool po
 		bad = slice_find_bad(obj, pool->size, pool->size + SLICE_REDZONE,
 				     SLICE_REDZONE_BYTE);
 		if (bad >= 0) {
-			slice_misuse(pool, MEMLAB_SLICE_MISUSE_OVERFLOW, obj, bad);
+			memlab_slice_misuse(pool, MEMLAB_SLICE_MISUSE_OVERFLOW, obj, bad);
 			memset(obj + pool->size, SLICE_REDZONE_BYTE, SLICE_REDZONE);
 		}
 	}
 	if (poisoned) {
 		bad = slice_find_bad(obj, sizeof(long), pool->size, SLICE_POISON_FREE);
 		if (bad >= 0)
-			slice_misuse(pool, MEMLAB_SLICE_MISUSE_USE_AFTER_FREE, obj, bad);
+			memlab_slice_misuse(pool, MEMLAB_SLICE_MISUSE_USE_AFTER_FREE, obj, bad);
 	}
 }
 
@@ -597,12 +618,20 @@ static void *slice_pop(struct memlab_slice_pool *pool, struct slice_slab *slab)
 	return obj;
 }
 
-/* Put a free object (map bit already set) back on its slab's free list. */
+/*
+ * Put a free object (map bit already set) back on its slab's free list.
+ * Every caller has screened @obj (slice_free_in() claimed its bit, or it
+ * comes out of a magazine): a failed precondition is a memlab bug.
+ * Context: caller holds pool->lock.
+ */
 static void slice_push(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj)
 {
 	bool was_full = !slab->freelist;
 
 	lockdep_assert_held(&pool->lock);
+	VM_WARN_ON_ONCE(slab->pool != pool || slab->magic != SLICE_MAGIC);
+	VM_WARN_ON_ONCE(!slab->inuse || slab->inuse <= slab->lost);
+	VM_WARN_ON_ONCE(slice_index(pool, slab, obj) < 0);
 	/* under the lock, so that a free racing a change of the flag ends up consistent */
 	slice_poison_obj(pool, obj);
 	slice_link_set(pool, obj, slab->freelist);
@@ -746,7 +775,7 @@ static void slice_drain_all(struct memlab_slice_pool *pool)
 }
 
 /**
- * slice_cpu_dead() - CPU-hotplug teardown: empty a dead CPU's magazine
+ * memlab_slice_cpu_dead() - CPU-hotplug teardown: empty a dead CPU's magazine
  * @cpu: the CPU that went offline.
  * @node: the pool's node on the slice cpuhp state.
  *
@@ -757,7 +786,7 @@ static void slice_drain_all(struct memlab_slice_pool *pool)
  * Context: the CPU-hotplug control thread (task context), or a KUnit case.
  * Return: 0.
  */
-int slice_cpu_dead(unsigned int cpu, struct hlist_node *node)
+int memlab_slice_cpu_dead(unsigned int cpu, struct hlist_node *node)
 {
 	struct memlab_slice_pool *pool = hlist_entry(node, struct memlab_slice_pool, cpuhp_node);
 
@@ -829,14 +858,13 @@ static void slice_free_slow(struct memlab_slice_pool *pool, struct slice_slab *s
 int memlab_slice_init(void)
 {
 	int ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "memlab/slice:dead", NULL,
-					  slice_cpu_dead);
+					  memlab_slice_cpu_dead);
 
 	if (ret < 0)
 		return ret;
 	slice_cpuhp_state = ret;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_init);
 
 /**
  * memlab_slice_exit() - undo memlab_slice_init()
@@ -851,7 +879,6 @@ void memlab_slice_exit(void)
 		cpuhp_remove_multi_state(slice_cpuhp_state);
 	slice_cpuhp_state = 0;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_exit);
 
 /**
  * memlab_slice_create() - create a pool of equal-size objects
@@ -933,7 +960,7 @@ struct memlab_slice_pool *memlab_slice_create(struct memlab_pages *pages, const 
 	mutex_unlock(&slice_pools_lock);
 	return pool;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_create);
+EXPORT_SYMBOL_NS_GPL(memlab_slice_create, MEMLAB_NS);
 
 /* memlab_slice_alloc() without its trace event. */
 static __always_inline void *slice_alloc_obj(struct memlab_slice_pool *pool)
@@ -942,7 +969,7 @@ static __always_inline void *slice_alloc_obj(struct memlab_slice_pool *pool)
 	struct slice_cpu *c;
 	unsigned long flags;
 
-	if (unlikely(READ_ONCE(pool->fail_hook)) && pool->fail_hook(pool->fail_arg)) {
+	if (memlab_fault_hook_fires(&pool->fault)) {
 		spin_lock_irqsave(&pool->lock, flags);
 		pool->st.injected++;
 		pool->st.failures++;
@@ -990,17 +1017,23 @@ void *memlab_slice_alloc(struct memlab_slice_pool *pool)
 					 obj ? pool->slot : 0, 0);
 	return obj;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_alloc);
+EXPORT_SYMBOL_NS_GPL(memlab_slice_alloc, MEMLAB_NS);
 
-/* Free an object already known to be of @slab at @idx. */
+/*
+ * Free an object already known to be of @slab at @idx: the lookup and the
+ * boundary test (caller misuse, counted and refused) are behind; a failed
+ * precondition here is a memlab bug.
+ */
 static int slice_free_in(struct memlab_slice_pool *pool, struct slice_slab *slab,
 			 unsigned int idx, void *obj)
 {
 	struct slice_cpu *c;
 
+	VM_WARN_ON_ONCE(slab->pool != pool || idx >= pool->objs);
+	VM_WARN_ON_ONCE(obj != slice_obj(pool, slab, idx));
 	/* exactly one of two racing frees of an object sets the bit */
 	if (unlikely(test_and_set_bit(idx, slab->map))) {
-		slice_misuse(pool, MEMLAB_SLICE_MISUSE_DOUBLE_FREE, obj, 0);
+		memlab_slice_misuse(pool, MEMLAB_SLICE_MISUSE_DOUBLE_FREE, obj, 0);
 		return -EINVAL;
 	}
 	c = unlikely(READ_ONCE(pool->debug)) ? NULL : slice_cpu_trylock(pool);
@@ -1020,7 +1053,7 @@ static int slice_free_in(struct memlab_slice_pool *pool, struct slice_slab *slab
 /* Which misuse a failed lookup of @obj for @pool means. */
 static enum memlab_slice_misuse slice_classify(struct memlab_slice_pool *pool, const void *obj)
 {
-	struct slice_slab *slab = slice_lookup(pool->pages, obj);
+	struct slice_slab *slab = memlab_slice_lookup(pool->pages, obj);
 
 	if (!slab)
 		return MEMLAB_SLICE_MISUSE_FOREIGN;
@@ -1030,9 +1063,9 @@ static enum memlab_slice_misuse slice_classify(struct memlab_slice_pool *pool, c
 }
 
 /**
- * slice_free_checked() - free an object of a slab already looked up
+ * memlab_slice_free_checked() - free an object of a slab already looked up
  * @pool: the pool @slab belongs to.
- * @slab: the slab that contains @obj, from slice_lookup().
+ * @slab: the slab that contains @obj, from memlab_slice_lookup().
  * @obj: the pointer to free.
  *
  * The common tail of memlab_slice_free() and memlab_generic_free(): refuses
@@ -1043,13 +1076,13 @@ static enum memlab_slice_misuse slice_classify(struct memlab_slice_pool *pool, c
  * Return: 0, or -EINVAL (counted, warned once per kind, nothing changed) for
  * a pointer not at an object boundary or a double free.
  */
-int slice_free_checked(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj)
+int memlab_slice_free_checked(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj)
 {
 	long idx = slice_index(pool, slab, obj);
 
 	if (unlikely(idx < 0)) {
-		slice_misuse(pool, MEMLAB_SLICE_MISUSE_NOT_OBJECT, obj,
-			     ((char *)obj - slab->base) % pool->slot);
+		memlab_slice_misuse(pool, MEMLAB_SLICE_MISUSE_NOT_OBJECT, obj,
+				    ((char *)obj - slab->base) % pool->slot);
 		return -EINVAL;
 	}
 	return slice_free_in(pool, slab, idx, obj);
@@ -1077,17 +1110,17 @@ int memlab_slice_free(struct memlab_slice_pool *pool, void *obj)
 		trace_memlab_slice_free(_RET_IP_, pool->name, obj);
 	/* the slab found stays memory of ours until the claim of the object is made */
 	rcu_read_lock();
-	slab = slice_lookup(pool->pages, obj);
+	slab = memlab_slice_lookup(pool->pages, obj);
 	if (unlikely(!slab || slab->pool != pool)) {
 		rcu_read_unlock();
-		slice_misuse(pool, slice_classify(pool, obj), obj, 0);
+		memlab_slice_misuse(pool, slice_classify(pool, obj), obj, 0);
 		return -EINVAL;
 	}
-	ret = slice_free_checked(pool, slab, obj);
+	ret = memlab_slice_free_checked(pool, slab, obj);
 	rcu_read_unlock();
 	return ret;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_free);
+EXPORT_SYMBOL_NS_GPL(memlab_slice_free, MEMLAB_NS);
 
 /**
  * memlab_slice_shrink() - give empty slabs back to the pages layer
@@ -1116,7 +1149,6 @@ unsigned long memlab_slice_shrink(struct memlab_slice_pool *pool)
 	slice_wait_released(pool);
 	return n;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_shrink);
 
 /* Unregister and free the pool's own memory; its slabs are gone or forgotten. */
 static void slice_pool_free(struct memlab_slice_pool *pool)
@@ -1152,7 +1184,7 @@ int memlab_slice_destroy(struct memlab_slice_pool *pool)
 	slice_pool_free(pool);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_destroy);
+EXPORT_SYMBOL_NS_GPL(memlab_slice_destroy, MEMLAB_NS);
 
 /* memlab_slice_teardown(), saying nothing when @quiet. */
 static unsigned long slice_teardown(struct memlab_slice_pool *pool, bool quiet)
@@ -1205,10 +1237,9 @@ unsigned long memlab_slice_teardown(struct memlab_slice_pool *pool)
 {
 	return slice_teardown(pool, false);
 }
-EXPORT_SYMBOL_GPL(memlab_slice_teardown);
 
 /**
- * slice_teardown_quiet() - memlab_slice_teardown() without the message
+ * memlab_slice_teardown_quiet() - memlab_slice_teardown() without the message
  * @pool: the pool.
  *
  * For the generic allocator, which prints one line for all its pools.
@@ -1216,7 +1247,7 @@ EXPORT_SYMBOL_GPL(memlab_slice_teardown);
  * Context: process context.
  * Return: the number of objects that were still allocated.
  */
-unsigned long slice_teardown_quiet(struct memlab_slice_pool *pool)
+unsigned long memlab_slice_teardown_quiet(struct memlab_slice_pool *pool)
 {
 	return slice_teardown(pool, true);
 }
@@ -1251,10 +1282,9 @@ int memlab_slice_can_set_debug(struct memlab_slice_pool *pool, unsigned int debu
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_can_set_debug);
 
 /**
- * slice_poison_pause() - the pause between two chunks of poisoning
+ * memlab_slice_poison_pause() - the pause between two chunks of poisoning
  * @pool: the pool being poisoned.
  *
  * Called without the pool lock between two slabs; a KUnit case replaces
@@ -1262,9 +1292,9 @@ EXPORT_SYMBOL_GPL(memlab_slice_can_set_debug);
  *
  * Context: process context.
  */
-void slice_poison_pause(struct memlab_slice_pool *pool)
+void memlab_slice_poison_pause(struct memlab_slice_pool *pool)
 {
-	KUNIT_STATIC_STUB_REDIRECT(slice_poison_pause, pool);
+	KUNIT_STATIC_STUB_REDIRECT(memlab_slice_poison_pause, pool);
 	cond_resched();
 }
 
@@ -1306,7 +1336,7 @@ static void slice_poison_walk(struct memlab_slice_pool *pool, u32 gen)
 			spin_unlock_irqrestore(&pool->lock, flags);
 			if (done)
 				break;
-			slice_poison_pause(pool);
+			memlab_slice_poison_pause(pool);
 		}
 	}
 }
@@ -1367,7 +1397,6 @@ int memlab_slice_set_debug(struct memlab_slice_pool *pool, unsigned int debug)
 	}
 	return ret;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_set_debug);
 
 /**
  * memlab_slice_set_fault_hook() - make a pool's allocations fail on purpose
@@ -1378,17 +1407,14 @@ EXPORT_SYMBOL_GPL(memlab_slice_set_debug);
  *
  * Context: process context, while no allocation is in flight.
  */
-void memlab_slice_set_fault_hook(struct memlab_slice_pool *pool, bool (*hook)(void *arg),
-				 void *arg)
+void memlab_slice_set_fault_hook(struct memlab_slice_pool *pool, memlab_fault_fn hook, void *arg)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&pool->lock, flags);
-	pool->fail_arg = arg;
-	WRITE_ONCE(pool->fail_hook, hook);
+	memlab_fault_hook_set(&pool->fault, hook, arg);
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
-EXPORT_SYMBOL_GPL(memlab_slice_set_fault_hook);
 
 /**
  * memlab_slice_describe() - describe the live slab that holds an address
@@ -1402,7 +1428,7 @@ EXPORT_SYMBOL_GPL(memlab_slice_set_fault_hook);
 int memlab_slice_describe(struct memlab_pages *pages, const void *addr,
 			  struct memlab_slab_info *info)
 {
-	struct slice_slab *slab = slice_lookup(pages, addr);
+	struct slice_slab *slab = memlab_slice_lookup(pages, addr);
 	struct memlab_slice_pool *pool, *p;
 	unsigned long flags;
 	int ret = -ENOENT;
@@ -1420,7 +1446,7 @@ int memlab_slice_describe(struct memlab_pages *pages, const void *addr,
 		if (p != pool)
 			continue;
 		spin_lock_irqsave(&pool->lock, flags);
-		if (slice_lookup(pages, addr) == slab && slab->pool == pool) {
+		if (memlab_slice_lookup(pages, addr) == slab && slab->pool == pool) {
 			info->pool = pool->name;
 			info->base = slab->base;
 			info->bytes = PAGE_SIZE << pool->order;
@@ -1435,7 +1461,6 @@ int memlab_slice_describe(struct memlab_pages *pages, const void *addr,
 	mutex_unlock(&slice_pools_lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_describe);
 
 /**
  * memlab_slice_size() - the object size of a pool
@@ -1447,7 +1472,6 @@ size_t memlab_slice_size(const struct memlab_slice_pool *pool)
 {
 	return pool->size;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_size);
 
 /**
  * memlab_slice_misuse_name() - a short description of a misuse kind
@@ -1461,7 +1485,6 @@ const char *memlab_slice_misuse_name(enum memlab_slice_misuse kind)
 		return "?";
 	return slice_misuse_names[kind];
 }
-EXPORT_SYMBOL_GPL(memlab_slice_misuse_name);
 
 /**
  * memlab_slice_stats() - a snapshot of a pool
@@ -1504,15 +1527,10 @@ void memlab_slice_stats(struct memlab_slice_pool *pool, struct memlab_slice_stat
 	st->active_objs = inuse - min(inuse, st->cpu_cached);
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
-EXPORT_SYMBOL_GPL(memlab_slice_stats);
 
-#define SLICE_CHECK(cond, fmt, ...) do {				\
-	if (unlikely(!(cond))) {					\
-		pr_err("slice %s: check failed: " fmt "\n",		\
-		       pool->name, ##__VA_ARGS__);			\
-		bad++;							\
-	}								\
-} while (0)
+/* Validators: MEMLAB_CHECK() for @pool, counting in @bad. */
+#define SLICE_CHECK(cond, fmt, ...) \
+	MEMLAB_CHECK(bad, "slice", pool->name, cond, fmt, ##__VA_ARGS__)
 
 /*
  * Check one slab.  Its free list is walked with the same validation as
@@ -1530,7 +1548,7 @@ static int slice_check_slab(struct memlab_slice_pool *pool, struct slice_slab *s
 	lockdep_assert_held(&pool->lock);
 	SLICE_CHECK(slab->magic == SLICE_MAGIC && slab->pool == pool,
 		    "slab %p: bad header", slab);
-	SLICE_CHECK(slice_lookup(pool->pages, slab->base) == slab,
+	SLICE_CHECK(memlab_slice_lookup(pool->pages, slab->base) == slab,
 		    "slab %p: not found from its own base", slab);
 	SLICE_CHECK(slab->inuse <= pool->objs && slab->lost <= slab->inuse &&
 		    (slab->broken || !slab->lost),
@@ -1618,7 +1636,6 @@ int memlab_slice_check(struct memlab_slice_pool *pool)
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return bad;
 }
-EXPORT_SYMBOL_GPL(memlab_slice_check);
 
 /**
  * memlab_slice_for_each() - visit every live pool, for reporting
@@ -1636,4 +1653,3 @@ void memlab_slice_for_each(void (*fn)(struct memlab_slice_pool *pool, void *arg)
 		fn(pool, arg);
 	mutex_unlock(&slice_pools_lock);
 }
-EXPORT_SYMBOL_GPL(memlab_slice_for_each);

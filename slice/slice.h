@@ -28,6 +28,7 @@
 
 #include <linux/types.h>
 
+#include "common/fault_hook.h"
 #include "lmm/lmm.h"
 
 struct memlab_pages;
@@ -139,8 +140,7 @@ int memlab_slice_destroy(struct memlab_slice_pool *pool);
 unsigned long memlab_slice_teardown(struct memlab_slice_pool *pool);
 int memlab_slice_set_debug(struct memlab_slice_pool *pool, unsigned int debug);
 int memlab_slice_can_set_debug(struct memlab_slice_pool *pool, unsigned int debug);
-void memlab_slice_set_fault_hook(struct memlab_slice_pool *pool, bool (*hook)(void *arg),
-				 void *arg);
+void memlab_slice_set_fault_hook(struct memlab_slice_pool *pool, memlab_fault_fn hook, void *arg);
 int memlab_slice_describe(struct memlab_pages *pages, const void *addr,
 			  struct memlab_slab_info *info);
 size_t memlab_slice_size(const struct memlab_slice_pool *pool);
@@ -165,7 +165,7 @@ void memlab_generic_shrink(struct memlab_generic *g);
 int memlab_generic_check(struct memlab_generic *g);
 unsigned int memlab_generic_nr_pools(const struct memlab_generic *g);
 int memlab_generic_set_debug(struct memlab_generic *g, unsigned int debug);
-void memlab_generic_set_fault_hook(struct memlab_generic *g, bool (*hook)(void *arg), void *arg);
+void memlab_generic_set_fault_hook(struct memlab_generic *g, memlab_fault_fn hook, void *arg);
 bool memlab_generic_owns_block(struct memlab_generic *g, const void *owner);
 struct memlab_slice_pool *memlab_generic_pool(struct memlab_generic *g, unsigned int i);
 

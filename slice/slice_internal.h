@@ -13,6 +13,7 @@
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
 
+#include "common/fault_hook.h"
 #include "slice/slice.h"
 
 /* Per-CPU magazine capacity: Bonwick's magazines hold tens of objects. */
@@ -104,8 +105,7 @@ struct slice_cpu {
  * @poison_gen: bumped each time poisoning is turned on; pool lock.
  * @ctor: object constructor, or NULL.
  * @owner: the generic allocator the pool belongs to, or NULL.
- * @fail_hook: fault injection: fail this allocation?
- * @fail_arg: passed to @fail_hook.
+ * @fault: fault injection: fail this allocation?
  * @lists: slabs by fullness: full (no free object), partial, empty (all free).
  * @nr_on: slabs on each of @lists.
  * @nr_slabs: slabs held (the sum of @nr_on).
@@ -135,8 +135,7 @@ struct memlab_slice_pool {
 	u32 poison_gen;
 	void (*ctor)(void *obj);
 	void *owner;
-	bool (*fail_hook)(void *arg);
-	void *fail_arg;
+	struct memlab_fault_hook fault;
 	struct list_head lists[SLICE_NR_LISTS];
 	unsigned long nr_on[SLICE_NR_LISTS];
 	unsigned long nr_slabs;
@@ -148,14 +147,14 @@ struct memlab_slice_pool {
 	struct memlab_slice_stats st;
 };
 
-struct slice_slab *slice_lookup(struct memlab_pages *pages, const void *ptr);
-int slice_free_checked(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj);
-void slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
-		  const void *obj, long offset);
-unsigned long slice_teardown_quiet(struct memlab_slice_pool *pool);
+struct slice_slab *memlab_slice_lookup(struct memlab_pages *pages, const void *ptr);
+int memlab_slice_free_checked(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj);
+void memlab_slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
+			 const void *obj, long offset);
+unsigned long memlab_slice_teardown_quiet(struct memlab_slice_pool *pool);
 
 /* For the KUnit suite: the CPU-hotplug callback, and the pause between poisoning chunks. */
-int slice_cpu_dead(unsigned int cpu, struct hlist_node *node);
-void slice_poison_pause(struct memlab_slice_pool *pool);
+int memlab_slice_cpu_dead(unsigned int cpu, struct hlist_node *node);
+void memlab_slice_poison_pause(struct memlab_slice_pool *pool);
 
 #endif /* MEMLAB_SLICE_INTERNAL_H */

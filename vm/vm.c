@@ -28,14 +28,21 @@
  * backing block is tagged with the instance in the pages layer while it
  * belongs to a live area.
  *
- * Locking: vm->lock, a mutex - vmap() and vunmap() sleep, and the validator
- * walks the page tables of every page - protects the tree, the owner tags of
- * backing blocks, the freed history and the counters.  Pages are taken and
- * mapped outside it: an area becomes visible (in the tree, blocks tagged)
- * in one critical section and stops being visible in another, so nobody
- * sees half of one.
- *	vm->lock
- *	  the pages instance's locks (memlab_pages_walk() in the validator)
+ * Lock order:
+ *   1. vm->lock (per instance; mutex)
+ *   2. the pages instance's locks (pages/pages.c), then the LMM's
+ *
+ *   vm->lock
+ *
+ *   A mutex - vmap() and vunmap() sleep, and the validator walks the page
+ *   tables of every page.  Protects the tree of areas (@root), the owner
+ *   tags of backing blocks, the freed history (@freed, @freed_next),
+ *   @warned and the counters (@st); @max_order and the fault hook are
+ *   written under it and read without it (READ_ONCE()).  Pages are taken,
+ *   mapped, unmapped and given back outside it: an area becomes visible (in
+ *   the tree, blocks tagged) in one critical section and stops being
+ *   visible in another, so nobody sees half of one.  The pages instance's
+ *   locks nest inside it only in the validator (memlab_pages_walk()).
  */
 
 #define pr_fmt(fmt) "memlab: " fmt
@@ -49,6 +56,9 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "common/check.h"
+#include "common/fault_hook.h"
+#include "common/memlab_export.h"
 #include "common/memlab_trace.h"
 #include "common/misuse.h"
 #include "vm/vm.h"
@@ -90,8 +100,7 @@ struct vm_area {
  * @pages: where the memory comes from; constant.
  * @span: the pages instance's span in bytes; constant.
  * @max_order: largest block order asked for (READ_ONCE in allocations).
- * @fail_hook: fault injection: fail this allocation at this step?
- * @fail_arg: passed to @fail_hook.
+ * @fault: fault injection: fail this allocation at this step?
  * @root: the live areas.
  * @freed: start addresses of the last MEMLAB_VM_FREED_HISTORY areas freed.
  * @freed_next: where in @freed the next one goes.
@@ -104,8 +113,7 @@ struct memlab_vm {
 	struct memlab_pages *pages;
 	size_t span;
 	unsigned int max_order;
-	bool (*fail_hook)(void *arg);
-	void *fail_arg;
+	struct memlab_fault_hook fault;
 	struct rb_root root;
 	const void *freed[MEMLAB_VM_FREED_HISTORY];
 	unsigned int freed_next;
@@ -137,25 +145,25 @@ static inline size_t vm_area_bytes(const struct vm_area *va)
 }
 
 /*
- * Count a misuse; true if it is the first of its kind, to be warned about.
+ * Count a misuse of @addr or @size; true if it is to be warned about
+ * (memlab_misuse_warn_once(): the first of its kind, and no KUnit case
+ * holding the "vm_misuse" log, which records the kind, @addr and @size).
  * Context: caller holds vm->lock.
  */
-static bool vm_count_misuse(struct memlab_vm *vm, enum memlab_vm_misuse kind)
+static bool vm_count_misuse(struct memlab_vm *vm, enum memlab_vm_misuse kind,
+			    const void *addr, size_t size)
 {
-	bool first = !(vm->warned & BIT(kind));
-
 	lockdep_assert_held(&vm->lock);
 	vm->st.misuse[kind]++;
-	vm->warned |= BIT(kind);
-	return first;
+	return memlab_misuse_warn_once(&vm->warned, "vm_misuse", kind, addr, size);
 }
 
-/* Warn about a misuse already counted; addresses hashed, never raw. */
-static void vm_report(struct memlab_vm *vm, enum memlab_vm_misuse kind, bool first,
+/* Trace a misuse already counted, and warn if @warn; addresses hashed, never raw. */
+static void vm_report(struct memlab_vm *vm, enum memlab_vm_misuse kind, bool warn,
 		      const void *addr, size_t size)
 {
 	trace_memlab_misuse("vm", vm->name, vm_misuse_names[kind], addr, size, 0);
-	if (memlab_misuse_expected("vm_misuse") || !first)
+	if (!warn)
 		return;
 	if (kind == MEMLAB_VM_MISUSE_ZERO_SIZE || kind == MEMLAB_VM_MISUSE_TOO_LARGE)
 		pr_warn("vm %s: %s: %zu bytes asked, %zu in the span (further ones counted, not shown)\n",
@@ -168,12 +176,12 @@ static void vm_report(struct memlab_vm *vm, enum memlab_vm_misuse kind, bool fir
 static void vm_misuse(struct memlab_vm *vm, enum memlab_vm_misuse kind, const void *addr,
 		      size_t size)
 {
-	bool first;
+	bool warn;
 
 	mutex_lock(&vm->lock);
-	first = vm_count_misuse(vm, kind);
+	warn = vm_count_misuse(vm, kind, addr, size);
 	mutex_unlock(&vm->lock);
-	vm_report(vm, kind, first, addr, size);
+	vm_report(vm, kind, warn, addr, size);
 }
 
 /* The area containing @a, or NULL.  Context: caller holds vm->lock. */
@@ -313,9 +321,7 @@ static bool vm_freed_before(struct memlab_vm *vm, const void *addr)
 /* Ask the fault hook whether this step of an allocation must fail. */
 static bool vm_should_fail(struct memlab_vm *vm)
 {
-	bool (*hook)(void *arg) = READ_ONCE(vm->fail_hook);
-
-	return hook && hook(vm->fail_arg);
+	return memlab_fault_hook_fires(&vm->fault);
 }
 
 /* ------------------------------------------------------------------------
@@ -511,7 +517,7 @@ struct memlab_vm *memlab_vm_create(struct memlab_pages *pages, const char *name)
 	vm->root = RB_ROOT;
 	return vm;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_create);
+EXPORT_SYMBOL_NS_GPL(memlab_vm_create, MEMLAB_NS);
 
 /**
  * memlab_vm_destroy() - tear an instance down
@@ -540,7 +546,7 @@ int memlab_vm_destroy(struct memlab_vm *vm)
 	kfree(vm);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_destroy);
+EXPORT_SYMBOL_NS_GPL(memlab_vm_destroy, MEMLAB_NS);
 
 /**
  * memlab_vm_set_max_order() - the largest block order allocations ask for
@@ -562,7 +568,6 @@ int memlab_vm_set_max_order(struct memlab_vm *vm, unsigned int order)
 	mutex_unlock(&vm->lock);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_set_max_order);
 
 /**
  * memlab_vm_set_fault_hook() - make allocations fail on purpose
@@ -576,14 +581,12 @@ EXPORT_SYMBOL_GPL(memlab_vm_set_max_order);
  *
  * Context: process context, while no allocation is in flight.
  */
-void memlab_vm_set_fault_hook(struct memlab_vm *vm, bool (*hook)(void *arg), void *arg)
+void memlab_vm_set_fault_hook(struct memlab_vm *vm, memlab_fault_fn hook, void *arg)
 {
 	mutex_lock(&vm->lock);
-	vm->fail_arg = arg;
-	WRITE_ONCE(vm->fail_hook, hook);
+	memlab_fault_hook_set(&vm->fault, hook, arg);
 	mutex_unlock(&vm->lock);
 }
-EXPORT_SYMBOL_GPL(memlab_vm_set_fault_hook);
 
 /**
  * memlab_vm_alloc() - allocate a virtually contiguous area
@@ -607,7 +610,7 @@ void *memlab_vm_alloc(struct memlab_vm *vm, size_t size, lmm_flags_t flags)
 {
 	return vm_alloc(vm, size, flags, __builtin_return_address(0));
 }
-EXPORT_SYMBOL_GPL(memlab_vm_alloc);
+EXPORT_SYMBOL_NS_GPL(memlab_vm_alloc, MEMLAB_NS);
 
 /**
  * memlab_vm_free() - unmap an area and give its pages back
@@ -627,7 +630,7 @@ int memlab_vm_free(struct memlab_vm *vm, const void *addr)
 {
 	enum memlab_vm_misuse kind;
 	struct vm_area *va;
-	bool first;
+	bool warn;
 
 	might_sleep();
 	if (!addr)
@@ -642,11 +645,13 @@ int memlab_vm_free(struct memlab_vm *vm, const void *addr)
 			kind = MEMLAB_VM_MISUSE_DOUBLE_FREE;
 		else
 			kind = MEMLAB_VM_MISUSE_FOREIGN;
-		first = vm_count_misuse(vm, kind);
+		warn = vm_count_misuse(vm, kind, addr, 0);
 		mutex_unlock(&vm->lock);
-		vm_report(vm, kind, first, addr, 0);
+		vm_report(vm, kind, warn, addr, 0);
 		return -EINVAL;
 	}
+	/* a live area is whole (vm_do_alloc() made it so): a memlab bug otherwise */
+	VM_WARN_ON_ONCE(!va->nr_blocks || !va->blocks || va->blocks[0].pgoff);
 	rb_erase(&va->node, &vm->root);
 	vm_tag(vm, va->blocks, va->nr_blocks, NULL);
 	vm_account(vm, va, false);
@@ -662,7 +667,7 @@ int memlab_vm_free(struct memlab_vm *vm, const void *addr)
 	kfree(va);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_free);
+EXPORT_SYMBOL_NS_GPL(memlab_vm_free, MEMLAB_NS);
 
 /**
  * memlab_vm_to_page() - the memlab page behind an address of an area
@@ -689,7 +694,6 @@ struct memlab_page *memlab_vm_to_page(struct memlab_vm *vm, const void *addr)
 	mutex_unlock(&vm->lock);
 	return page;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_to_page);
 
 /**
  * memlab_vm_size() - the usable size of an area
@@ -712,7 +716,6 @@ size_t memlab_vm_size(struct memlab_vm *vm, const void *addr)
 	mutex_unlock(&vm->lock);
 	return size;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_size);
 
 /**
  * memlab_vm_owns_block() - whether a pages block's owner tag is @vm's
@@ -726,7 +729,6 @@ bool memlab_vm_owns_block(const struct memlab_vm *vm, const void *owner)
 {
 	return owner == vm;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_owns_block);
 
 /**
  * memlab_vm_misuse_name() - a short description of a misuse kind
@@ -740,7 +742,6 @@ const char *memlab_vm_misuse_name(enum memlab_vm_misuse kind)
 		return "?";
 	return vm_misuse_names[kind];
 }
-EXPORT_SYMBOL_GPL(memlab_vm_misuse_name);
 
 /**
  * memlab_vm_stats() - a consistent snapshot of an instance
@@ -765,7 +766,6 @@ void memlab_vm_stats(struct memlab_vm *vm, struct memlab_vm_stats *st)
 			 st->nr_blocks * sizeof(struct memlab_vm_block);
 	mutex_unlock(&vm->lock);
 }
-EXPORT_SYMBOL_GPL(memlab_vm_stats);
 
 /**
  * memlab_vm_walk() - visit every live area, in address order, in one snapshot
@@ -799,17 +799,13 @@ void memlab_vm_walk(struct memlab_vm *vm, memlab_vm_walk_fn fn, void *arg)
 	}
 	mutex_unlock(&vm->lock);
 }
-EXPORT_SYMBOL_GPL(memlab_vm_walk);
 
-/* A KUnit case that corrupts on purpose holds "vm_check": counted, not printed. */
-#define VM_CHECK(cond, fmt, ...) do {					\
-	if (unlikely(!(cond))) {					\
-		if (!memlab_misuse_expected("vm_check") && bad < 16)	\
-			pr_err("vm %s: check failed: " fmt "\n",	\
-			       vm->name, ##__VA_ARGS__);		\
-		bad++;							\
-	}								\
-} while (0)
+/*
+ * Validators: MEMLAB_CHECK() for @vm, counting in @bad; a KUnit case that
+ * corrupts on purpose holds "memlab_check" and the violations go there.
+ */
+#define VM_CHECK(cond, fmt, ...) \
+	MEMLAB_CHECK(bad, "vm", vm->name, cond, fmt, ##__VA_ARGS__)
 
 struct vm_owned {
 	const struct memlab_vm *vm;
@@ -835,6 +831,7 @@ static int vm_check_area(struct memlab_vm *vm, const struct vm_area *va,
 	unsigned long pgoff = 0, runs = 0, prev_pfn = 0, j;
 	int bad = 0;
 
+	lockdep_assert_held(&vm->lock);
 	VM_CHECK(va->nr_pages && va->nr_blocks && va->blocks &&
 		 PAGE_ALIGN(va->requested) >> PAGE_SHIFT == va->nr_pages,
 		 "area %p: %lu pages, %u blocks, %zu bytes asked", va->addr, va->nr_pages,
@@ -947,7 +944,6 @@ int memlab_vm_check(struct memlab_vm *vm)
 	kfree(sum);
 	return bad;
 }
-EXPORT_SYMBOL_GPL(memlab_vm_check);
 
 /**
  * memlab_vm_set_default() - the instance memlab_vmalloc() and friends use
@@ -959,7 +955,6 @@ void memlab_vm_set_default(struct memlab_vm *vm)
 {
 	WRITE_ONCE(memlab_vm_default, vm);
 }
-EXPORT_SYMBOL_GPL(memlab_vm_set_default);
 
 /**
  * memlab_vmalloc() - allocate a virtually contiguous area from memlab's arena
@@ -977,7 +972,7 @@ void *memlab_vmalloc(size_t size)
 
 	return vm ? vm_alloc(vm, size, 0, __builtin_return_address(0)) : NULL;
 }
-EXPORT_SYMBOL_GPL(memlab_vmalloc);
+EXPORT_SYMBOL_NS_GPL(memlab_vmalloc, MEMLAB_NS);
 
 /**
  * memlab_vfree() - free an area from memlab_vmalloc()
@@ -994,7 +989,7 @@ int memlab_vfree(const void *addr)
 		return 0;
 	return vm ? memlab_vm_free(vm, addr) : -EINVAL;
 }
-EXPORT_SYMBOL_GPL(memlab_vfree);
+EXPORT_SYMBOL_NS_GPL(memlab_vfree, MEMLAB_NS);
 
 /**
  * memlab_vmalloc_to_page() - the memlab page behind an address from memlab_vmalloc()
@@ -1009,4 +1004,4 @@ struct memlab_page *memlab_vmalloc_to_page(const void *addr)
 
 	return vm ? memlab_vm_to_page(vm, addr) : NULL;
 }
-EXPORT_SYMBOL_GPL(memlab_vmalloc_to_page);
+EXPORT_SYMBOL_NS_GPL(memlab_vmalloc_to_page, MEMLAB_NS);

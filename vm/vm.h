@@ -27,6 +27,7 @@
 
 #include <linux/types.h>
 
+#include "common/fault_hook.h"
 #include "lmm/lmm.h"
 #include "pages/pages.h"
 
@@ -142,7 +143,7 @@ struct memlab_vm_stats {
 struct memlab_vm *memlab_vm_create(struct memlab_pages *pages, const char *name);
 int memlab_vm_destroy(struct memlab_vm *vm);
 int memlab_vm_set_max_order(struct memlab_vm *vm, unsigned int order);
-void memlab_vm_set_fault_hook(struct memlab_vm *vm, bool (*hook)(void *arg), void *arg);
+void memlab_vm_set_fault_hook(struct memlab_vm *vm, memlab_fault_fn hook, void *arg);
 
 /* Areas */
 void *memlab_vm_alloc(struct memlab_vm *vm, size_t size, lmm_flags_t flags);

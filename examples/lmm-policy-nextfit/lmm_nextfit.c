@@ -167,4 +167,6 @@ static void __exit nf_exit(void)
 module_init(nf_init);
 module_exit(nf_exit);
 MODULE_LICENSE("GPL");
+/* memlab exports its API in the namespace MEMLAB (lmm.h defines MEMLAB_NS) */
+MODULE_IMPORT_NS(MEMLAB_NS);
 MODULE_DESCRIPTION("memlab example: a next-fit LMM policy in its own module");

@@ -75,6 +75,9 @@
 
 #define KERNEL_VERSION(a, b, c)	(((a) << 16) + ((b) << 8) + ((c) > 255 ? 255 : (c)))
 #define LINUX_VERSION_CODE	KERNEL_VERSION(6, 12, 0)
+#define LINUX_VERSION_MAJOR	6	/* common/memlab_export.h tests these */
+#define LINUX_VERSION_PATCHLEVEL	12
+#define LINUX_VERSION_SUBLEVEL	0
 
 #undef __always_inline
 #define __always_inline		inline __attribute__((__always_inline__))
