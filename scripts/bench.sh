@@ -7,7 +7,7 @@
 # memlab.ko is loaded, then memlab_bench.ko with $MEMLAB_BENCH_ARGS (e.g.
 # "runs=5 cases=lmm,pages"; see modinfo memlab_bench.ko).  Prints the table
 # and writes it to out/bench/table.txt.
-set -u
+set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
 . "$here/lib.sh"

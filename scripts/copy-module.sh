@@ -3,7 +3,7 @@
 #
 # Copy memlab's module sources (not build outputs) into a build directory.
 # Usage: scripts/copy-module.sh <repo> <dest>
-set -eu
+set -euo pipefail
 repo="${1:?repo}" dest="${2:?dest}"
 mkdir -p "$dest"
 cd "$repo"

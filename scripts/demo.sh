@@ -8,7 +8,7 @@
 # map and the workload's timeline (fragmentation, live bytes and latency
 # histograms, from workload/samples and workload/latency) as PNGs with
 # matplotlib.
-set -u
+set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
 . "$here/lib.sh"
@@ -31,6 +31,7 @@ uml_module check "$out" KUNIT=n || { cat "$out/build.log" >&2; die "memlab.ko do
 bash "$here/uml-boot.sh" "$KDIR" "$KO" "$here/guest/demo.sh" "$out" 300 ||
 	die "the demo guest did not finish; see $out/console.log"
 cat "$out/guest.tap"
+[ ! -s "$out/guest.err" ] || sed 's/^/[guest] /' "$out/guest.err" >&2
 [ -s "$out/map.txt" ] || die "no map was saved"
 "$py" "$repo/tools/map2png.py" --cell 8 "$out/map.txt" "$out/map.png" ||
 	die "map2png failed"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install the Debian packages memlab's test environments need, when missing.
-# Usage: scripts/deps.sh uml|headers|qemu|dkms|demo|fuzz|all
+# Usage: scripts/deps.sh uml|headers|qemu|dkms|demo|fuzz|ktap|all
 #
 # No kernel image, headers or initramfs package is ever installed here:
 # qemu-check.sh unpacks Debian's kernel and header packages into the cache.
@@ -14,6 +14,8 @@
 # in no kernel package; its Recommends (linux-headers-amd64, which does) are
 # not installed.  "demo" is what `make demo` draws its pictures with: Debian's
 # python3-matplotlib (with numpy, for tools/map2png.py and plot_timeline.py).
+# "ktap" is what scripts/check.sh counts the results with: python3 and the
+# kernel's KTAP parser (tools/testing/kunit/kunit_parser.py) in linux-source.
 set -euo pipefail
 
 want="${1:-all}"
@@ -23,6 +25,7 @@ pkgs_qemu="$pkgs_headers qemu-system-x86 busybox-static cpio kmod gzip"
 pkgs_dkms="$pkgs_headers dkms openssl"
 pkgs_fuzz="clang-14 libfuzzer-14-dev libclang-rt-14-dev"
 pkgs_demo="python3 python3-matplotlib"
+pkgs_ktap="python3 linux-source-6.12"
 
 case "$want" in
 uml) pkgs="$pkgs_uml" ;;
@@ -31,8 +34,9 @@ qemu) pkgs="$pkgs_qemu" ;;
 dkms) pkgs="$pkgs_dkms" ;;
 demo) pkgs="$pkgs_demo" ;;
 fuzz) pkgs="$pkgs_fuzz" ;;
+ktap) pkgs="$pkgs_ktap" ;;
 all) pkgs="$pkgs_uml $pkgs_qemu dkms openssl $pkgs_fuzz $pkgs_demo" ;;
-*) echo "deps.sh: unknown target '$want' (uml, headers, qemu, dkms, demo, fuzz or all)" >&2; exit 2 ;;
+*) echo "deps.sh: unknown target '$want' (uml, headers, qemu, dkms, demo, fuzz, ktap or all)" >&2; exit 2 ;;
 esac
 
 missing=()

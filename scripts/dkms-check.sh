@@ -17,14 +17,15 @@
 # /var/lib/dkms/mok.*); depmod is left to `make install`'s check, which runs
 # it on a private root with -b.  The host's dkms state is not touched.
 #
-# Writes <outdir>/results.tap ("ok - dkms build memlab against <kver>", ...),
-# one log per step (<outdir>/*.log).  Exit status: 0 when every check is
+# Writes <outdir>/results.tap (KTAP, scripts/ktap_helpers.sh: "ok 1 dkms build
+# memlab against <kver>", ...), one log per step (<outdir>/*.log).  Exit status: 0 when every check is
 # "ok", 1 otherwise (2 for usage errors).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 . "$here/lib.sh"
+. "$here/ktap_helpers.sh"
 
 [ $# -eq 1 ] || { echo "usage: scripts/dkms-check.sh <outdir>" >&2; exit 2; }
 mkdir -p "$1"
@@ -34,24 +35,19 @@ case "$out" in *[[:space:]]*) die "<outdir> must not contain blanks: '$out'" ;; 
 t_start=$(date +%s)
 since() { echo $(( $(date +%s) - $1 )); }
 
-tap="$out/results.tap"
 rm -rf "$out/src" "$out/tree" "$out/modules" "$out/root" "$out/install-src" "$out/key"
-rm -f "$out"/*.log "$tap"
-: >"$tap"
-tap_ok() { echo "ok - $*" >>"$tap"; }
-tap_notok() { echo "not ok - $*" >>"$tap"; }
+rm -f "$out"/*.log "$out/results.tap"
+KTAP_OUT="$out/results.tap"
+: >"$KTAP_OUT"
+ktap_print_header
 
 finish() {
-	local n_ok n_bad
-	n_ok=$(grep -c '^ok - ' "$tap" || true)
-	n_bad=$(grep -c '^not ok - ' "$tap" || true)
-	log "dkms-check: $n_ok ok, $n_bad not ok, $(since "$t_start") s wall"
-	if [ "$n_bad" -ne 0 ]; then
-		grep '^not ok - ' "$tap" | sed 's/^/[memlab]   /' >&2
+	log "dkms-check: $KTAP_CNT_FAIL of $((KTAP_TESTNO - 1)) not ok, $(since "$t_start") s wall"
+	if [ "$KTAP_CNT_FAIL" -ne 0 ]; then
+		grep '^not ok ' "$KTAP_OUT" | sed 's/^/[memlab]   /' >&2
 		log "details: $out/*.log"
-		exit 1
 	fi
-	exit 0
+	ktap_finished
 }
 
 bash "$here/deps.sh" dkms || die "missing host packages (see above)"
@@ -88,25 +84,25 @@ for series in 6.1 6.12; do
 		DKMS_SOURCETREE="$out/src" DKMS_FLAGS="$dkms_flags" \
 		>"$out/dkms-$kname.log" 2>&1 || rc=$?
 	sed 's/^/[dkms] /' "$out/dkms-$kname.log" >&2
-	built="$(ls "$out/tree/memlab/$version/$kname"/*/module/memlab.ko* 2>/dev/null | head -n 1)"
+	built="$(ls "$out/tree/memlab/$version/$kname"/*/module/memlab.ko* 2>/dev/null | head -n 1 || true)"
 	vermagic=""
-	[ -n "$built" ] && vermagic="$(modinfo -F vermagic "$built" 2>/dev/null)"
+	[ -z "$built" ] || vermagic="$(modinfo -F vermagic "$built" 2>/dev/null || true)"
 	if [ -n "$built" ] && [ "${vermagic%% *}" = "$kname" ]; then
-		tap_ok "dkms build memlab against $kname"
+		ktap_test_pass "dkms build memlab against $kname"
 	else
-		tap_notok "dkms build memlab against $kname (make status $rc, vermagic '$vermagic')"
+		ktap_test_fail "dkms build memlab against $kname (make status $rc, vermagic '$vermagic')"
 		continue
 	fi
 	signer="$(modinfo -F signer "$built" 2>/dev/null || true)"
 	if [ "$signer" = "DKMS module signing key" ]; then
-		tap_ok "dkms signs memlab for $kname with its own key"
+		ktap_test_pass "dkms signs memlab for $kname with its own key"
 	else
-		tap_notok "dkms signs memlab for $kname with its own key (signer '$signer')"
+		ktap_test_fail "dkms signs memlab for $kname with its own key (signer '$signer')"
 	fi
 	if [ $rc -eq 0 ] && ls "$out/modules/$kname/updates/dkms"/memlab.ko* >/dev/null 2>&1; then
-		tap_ok "dkms install memlab for $kname puts it in updates/dkms ($(since "$t") s)"
+		ktap_test_pass "dkms install memlab for $kname puts it in updates/dkms ($(since "$t") s)"
 	else
-		tap_notok "dkms install memlab for $kname puts it in updates/dkms (make status $rc)"
+		ktap_test_fail "dkms install memlab for $kname puts it in updates/dkms (make status $rc)"
 	fi
 done
 
@@ -117,9 +113,9 @@ for kname in "${kernels[@]}"; do
 	grep -q "^memlab/$version, $kname, x86_64: installed" "$out/status.log" && n=$((n + 1))
 done
 if [ "$n" -eq ${#kernels[@]} ] && [ "$n" -eq 2 ]; then
-	tap_ok "dkms status: memlab/$version installed for ${kernels[*]}"
+	ktap_test_pass "dkms status: memlab/$version installed for ${kernels[*]}"
 else
-	tap_notok "dkms status: memlab/$version installed for both kernels ($n of ${#kernels[@]})"
+	ktap_test_fail "dkms status: memlab/$version installed for both kernels ($n of ${#kernels[@]})"
 fi
 
 # make install: modules_install + depmod, into a private root.  From a copy,
@@ -134,11 +130,11 @@ make -C "$out/install-src" --no-print-directory -j2 install KDIR="$kdir" \
 	INSTALL_MOD_PATH="$out/root" >"$out/install.log" 2>&1 || rc=$?
 sed 's/^/[install] /' "$out/install.log" >&2
 mdir="$out/root/lib/modules/$kname"
-ko="$(cd "$mdir" 2>/dev/null && find . -name 'memlab.ko*' | sed 's|^\./||' | head -n 1)"
+ko="$(cd "$mdir" 2>/dev/null && find . -name 'memlab.ko*' | sed 's|^\./||' | head -n 1 || true)"
 if [ $rc -eq 0 ] && [ -n "$ko" ] && grep -q "^$ko:" "$mdir/modules.dep" 2>/dev/null; then
-	tap_ok "make install against $kname: $ko, listed in modules.dep ($(since "$t") s)"
+	ktap_test_pass "make install against $kname: $ko, listed in modules.dep ($(since "$t") s)"
 else
-	tap_notok "make install against $kname: memlab.ko installed and listed in modules.dep (make status $rc)"
+	ktap_test_fail "make install against $kname: memlab.ko installed and listed in modules.dep (make status $rc)"
 fi
 
 finish

@@ -15,7 +15,9 @@
 #                     scripts/guest/check.sh leaves in <outdir>/debugfs/):
 #                     every file in it must be one the source parse found
 #
-# What is checked, one "ok - ..." / "not ok - ..." line each:
+# What is checked, one KTAP result each ("ok <n> ..." / "not ok <n> ...",
+# as scripts/ktap_helpers.sh writes them; no plan: the caller nests the
+# output with ktap_subtest_run, which gives it one):
 #   Documentation/debugfs.rst  a heading ``<path>`` for every file (and every
 #                              fault_attr directory, ``fault/<layer>/``) that
 #                              debugfs/*.c creates, but knobs/<name>, and no
@@ -31,7 +33,7 @@
 #   every page                 parses with docutils, if installed (Sphinx-only
 #                              directives and roles stubbed), without warnings
 # Exit status 0 when every check passed.
-set -u
+set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
 
@@ -58,10 +60,15 @@ import os, re, sys
 repo = os.environ['REPO']
 doc = os.path.join(repo, 'Documentation')
 failed = 0
+counts = [0, 0]
+
+print('KTAP version 1')
 
 def result(ok, desc, detail=()):
     global failed
-    print(('ok - ' if ok else 'not ok - ') + desc)
+    counts[not ok] += 1
+    desc = desc.replace('#', '_').replace('\n', ' ')
+    print('%s %d %s' % ('ok' if ok else 'not ok', sum(counts), desc))
     for d in detail:
         print('#   ' + d)
     failed |= not ok
@@ -253,7 +260,8 @@ try:
     from docutils.parsers.rst import Directive, directives, roles
     from docutils import nodes
 except ImportError:
-    print('ok - # SKIP docutils not installed: the pages are not parsed')
+    counts[0] += 1
+    print('ok %d Documentation/ pages parse without warnings (docutils) # SKIP docutils not installed' % sum(counts))
 else:
     class Stub(Directive):
         has_content = True
@@ -280,5 +288,6 @@ else:
         msgs = [l for l in err.getvalue().split('\n') if l.strip()]
         result(not msgs, 'Documentation/%s.rst parses without warnings (docutils)' % p, msgs[:10])
 
+print('# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0' % tuple(counts))
 sys.exit(1 if failed else 0)
 EOF

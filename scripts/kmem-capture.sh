@@ -21,6 +21,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 . "$here/lib.sh"
+. "$here/ktap_helpers.sh"
 . "$here/qemu-lib.sh"
 
 [ $# -eq 1 ] || { echo "usage: scripts/kmem-capture.sh <outdir>" >&2; exit 2; }
@@ -33,17 +34,9 @@ rm -rf "$out/src"
 bash "$here/copy-module.sh" "$repo" "$out/src"
 make -C "$kdir" M="$out/src" modules >"$out/build.log" 2>&1 || die "memlab.ko does not build; see $out/build.log"
 
-root="$out/initramfs"
-rm -rf "$root"
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,mnt}
-cp "$(command -v busybox)" "$root/bin/busybox"
-for applet in $(busybox --list); do
-	[ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
-done
-cp "$out/src/memlab.ko" "$root/memlab.ko"
-cp "$here/guest/kmem-capture-init.sh" "$root/init"
-chmod 755 "$root/init"
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out/initrd.gz"
+qemu_root "$out/initramfs" "$here/guest/kmem-capture-init.sh"
+cp "$out/src/memlab.ko" "$out/initramfs/memlab.ko"
+qemu_cpio "$out/initramfs" "$out/initrd.gz"
 
 log "booting the x86 test kernel with kmem:kmalloc,kmem:kfree traced (TCG, 4 CPUs)"
 qemu_boot "$out" "$kdir/arch/x86/boot/bzImage" 4 2048 "${MEMLAB_X86_TIMEOUT:-1800}" \

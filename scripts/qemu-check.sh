@@ -32,8 +32,12 @@
 #      console (ttyS0) goes to <outdir>/console.log, a second serial port
 #      (ttyS1) that only the guest's /init writes to goes to <outdir>/guest.log;
 #   6. pull the guest's results and kernel log out of guest.log and write
-#      <outdir>/results.tap ("ok - ..." / "not ok - ...", one line a check).
-# Steps 4-6 live in scripts/qemu-lib.sh, shared with x86-check.sh.
+#      <outdir>/results.tap: KTAP (scripts/ktap_helpers.sh), the host's
+#      checks and the guest's nested as a subtest.
+# One function a step, named for it (install_host_packages, fetch_kernel,
+# build_module, pack_initramfs, boot_guest, collect_results), called in
+# order at the end; steps 4-6 call scripts/qemu-lib.sh, shared with
+# x86-check.sh.
 #
 # Set MEMLAB_QEMU_KVER (e.g. 6.1.0-56 or 6.12.115+deb12) to pin the kernel of
 # its own series instead of taking the newest; MEMLAB_QEMU_TIMEOUT (seconds,
@@ -45,6 +49,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 . "$here/lib.sh"
+. "$here/ktap_helpers.sh"
 . "$here/qemu-lib.sh"
 
 usage() {
@@ -70,52 +75,46 @@ case "$series" in
 *) usage ;;
 esac
 
-if [ $kernel_only -eq 0 ]; then
-	mkdir -p "$2"
-	out="$(cd "$2" && pwd)"
-	# Kbuild's M= cannot cope with blanks in the path.
-	case "$out" in *[[:space:]]*) die "<outdir> must not contain blanks: '$out'" ;; esac
-fi
-
 timeout_s="${MEMLAB_QEMU_TIMEOUT:-300}"
-
 t_start=$(date +%s)
 since() { echo $(( $(date +%s) - $1 )); }
 
 # Start from a clean slate, but only remove what this script creates: <outdir>
 # may be a directory the caller keeps other things in.
-if [ $kernel_only -eq 0 ]; then
+start_results() { # start_results <outdir>
+	mkdir -p "$1"
+	out="$(cd "$1" && pwd)"
+	# Kbuild's M= cannot cope with blanks in the path.
+	case "$out" in *[[:space:]]*) die "<outdir> must not contain blanks: '$out'" ;; esac
 	rm -rf "$out/src" "$out/initramfs" "$out/guest"
-	rm -f "$out/results.tap" "$out/build.log" "$out/initrd.gz" \
+	rm -f "$out/results.tap" "$out/build.log" "$out/initrd.gz" "$out/guest.tap" \
 		"$out/console.log" "$out/guest.log" "$out/dmesg.txt" "$out/scan-log.txt"
-	tap="$out/results.tap"
-	: >"$tap"
-fi
-tap_ok() { echo "ok - $*" >>"$tap"; }
-tap_notok() { echo "not ok - $*" >>"$tap"; }
+	KTAP_OUT="$out/results.tap"
+	: >"$KTAP_OUT"
+	ktap_print_header
+}
 
-# Print the human summary and exit 0 if results.tap holds no "not ok".
+# The human summary; the plan into results.tap; exit 0 if no check failed.
 finish() {
-	local n_ok n_bad
-	n_ok=$(grep -c '^ok - ' "$tap" || true)
-	n_bad=$(grep -c '^not ok - ' "$tap" || true)
-	log "qemu-check on ${ver:-$series ?}: $n_ok ok, $n_bad not ok, $(since "$t_start") s wall"
-	if [ "$n_bad" -ne 0 ]; then
-		grep '^not ok - ' "$tap" | sed 's/^/[memlab]   /' >&2
+	log "qemu-check on ${ver:-$series ?}: $KTAP_CNT_FAIL of $((KTAP_TESTNO - 1)) results not ok (the guest's checks are one), $(since "$t_start") s wall"
+	if [ "$KTAP_CNT_FAIL" -ne 0 ]; then
+		grep -E '^(    )?not ok ' "$KTAP_OUT" | sed 's/^ */[memlab]   /' >&2 || true
 		log "details: $out (build.log, console.log, guest.log, dmesg.txt)"
-		exit 1
+	else
+		log "all passed; results: $KTAP_OUT"
 	fi
-	log "all passed; results: $tap"
-	exit 0
+	ktap_finished
 }
 
 # --- 1. host packages ----------------------------------------------------------
 # stdout is kept for the --kernel answer.
-if [ $kernel_only -eq 1 ]; then
-	bash "$here/deps.sh" headers >&2 || die "missing host packages (see above)"
-else
-	bash "$here/deps.sh" qemu >&2 || die "missing host packages (see above)"
-fi
+install_host_packages() {
+	if [ $kernel_only -eq 1 ]; then
+		bash "$here/deps.sh" headers >&2 || die "missing host packages (see above)"
+	else
+		bash "$here/deps.sh" qemu >&2 || die "missing host packages (see above)"
+	fi
+}
 
 # --- 2. kernel: image and headers unpacked in the cache ---------------------------
 # apt-cache reads all of apt's lists on every call (seconds on a busy
@@ -155,12 +154,15 @@ resolve_version() {
 	return 1
 }
 
-if [ -n "${MEMLAB_QEMU_KVER:-}" ] && grep -qxE "$ver_re" <<<"$MEMLAB_QEMU_KVER"; then
-	ver="$MEMLAB_QEMU_KVER"
-	log "kernel pinned by MEMLAB_QEMU_KVER: $ver"
-	recs="$(apt_show "linux-headers-$ver-amd64" "linux-image-$ver-amd64-unsigned")" ||
-		die "linux-headers-$ver-amd64 or linux-image-$ver-amd64-unsigned is not in apt"
-else
+# Sets ver and recs: the kernel pinned by MEMLAB_QEMU_KVER, else the newest.
+pick_version() {
+	if [ -n "${MEMLAB_QEMU_KVER:-}" ] && grep -qxE "$ver_re" <<<"$MEMLAB_QEMU_KVER"; then
+		ver="$MEMLAB_QEMU_KVER"
+		log "kernel pinned by MEMLAB_QEMU_KVER: $ver"
+		recs="$(apt_show "linux-headers-$ver-amd64" "linux-image-$ver-amd64-unsigned")" ||
+			die "linux-headers-$ver-amd64 or linux-image-$ver-amd64-unsigned is not in apt"
+		return 0
+	fi
 	if ! resolve_version; then
 		# A fresh machine may never have fetched the package lists.
 		[ "$(id -u)" -eq 0 ] || die "no $series linux-headers/linux-image-unsigned pair found in apt; run 'apt-get update' as root"
@@ -169,12 +171,7 @@ else
 		resolve_version || die "no Debian $series kernel with both linux-headers-<ver>-amd64 and linux-image-<ver>-amd64-unsigned in apt"
 	fi
 	log "kernel: newest Debian $series amd64 kernel in apt is $ver"
-fi
-
-kname="$ver-amd64"
-kcache="$MEMLAB_CACHE/qemu/$ver"
-kdir="$kcache/usr/src/linux-headers-$kname"
-vmlinuz="$kcache/boot/vmlinuz-$kname"
+}
 
 # The packages to unpack: the image, the headers, and what the headers depend
 # on to build a module (linux-headers-<ver>-common, linux-kbuild-6.1 or
@@ -186,10 +183,7 @@ header_deps() {
 	field "$recs" "linux-headers-$kname" Depends | tr ',|' '\n\n' | sed -E 's/^ +//; s/ .*//' |
 		grep -E '^linux-(headers-.*-common.*|kbuild-.*)$' | sort -u
 }
-pkgs=("linux-image-$kname-unsigned" "linux-headers-$kname")
-mapfile -t -O 2 pkgs < <(header_deps)
-[ ${#pkgs[@]} -ge 4 ] || die "linux-headers-$kname: expected a -common and a linux-kbuild package among its Depends, got: ${pkgs[*]:2}"
-recs+=$'\n'"$(apt_show "${pkgs[@]:2}")" || die "${pkgs[*]:2}: not all in apt"
+
 # What the cache must hold: each package at apt's candidate version, unpacked
 # at this very path (the fix-ups below write absolute paths).
 want_stamp() {
@@ -224,13 +218,9 @@ fix_paths() { # fix_paths <staging dir> <final dir>
 	fi
 }
 
-mkdir -p "$MEMLAB_CACHE/qemu"
-# One fetch at a time (qemu-check.sh and dkms-check.sh may run side by side).
-exec 9>"$MEMLAB_CACHE/qemu/.lock"
-flock 9
-stamp="$(want_stamp)"
-if [ "$(cat "$kcache/.memlab-unpacked" 2>/dev/null)" != "$stamp" ] ||
-   [ ! -f "$vmlinuz" ] || [ ! -f "$kdir/Makefile" ]; then
+# Download the packages and unpack them into the cache.
+unpack_kernel() {
+	local t stage deb dl_opts
 	log "fetching ${pkgs[*]} into $kcache (no package is installed)"
 	t=$(date +%s)
 	stage="$kcache.new.$$"
@@ -239,7 +229,7 @@ if [ "$(cat "$kcache/.memlab-unpacked" 2>/dev/null)" != "$stamp" ] ||
 	dl_opts=(-q)
 	# As root, apt drops to the _apt user to download, and _apt cannot write
 	# under /root: say so up front rather than get a notice on every run.
-	[ "$(id -u)" -eq 0 ] && dl_opts+=(-o APT::Sandbox::User=root)
+	[ "$(id -u)" -ne 0 ] || dl_opts+=(-o APT::Sandbox::User=root)
 	# stdout of this script is kept clean: apt's progress goes to stderr.
 	(cd "$stage/debs" && apt-get download "${dl_opts[@]}" "${pkgs[@]}" >&2) ||
 		die "apt-get download ${pkgs[*]} failed"
@@ -255,47 +245,90 @@ if [ "$(cat "$kcache/.memlab-unpacked" 2>/dev/null)" != "$stamp" ] ||
 	rm -rf "$kcache"
 	mv "$stage" "$kcache"
 	log "kernel $ver downloaded and unpacked in $(since "$t") s ($(du -sh "$kcache" | cut -f1))"
-else
-	log "kernel $ver cached: $kcache"
-fi
-exec 9>&-
+}
 
-if [ $kernel_only -eq 1 ]; then
-	echo "$ver $kdir"
-	exit 0
-fi
+# Sets ver, kname, kdir (the headers) and vmlinuz, all in the cache.
+fetch_kernel() {
+	pick_version
+	kname="$ver-amd64"
+	kcache="$MEMLAB_CACHE/qemu/$ver"
+	kdir="$kcache/usr/src/linux-headers-$kname"
+	vmlinuz="$kcache/boot/vmlinuz-$kname"
+	pkgs=("linux-image-$kname-unsigned" "linux-headers-$kname")
+	mapfile -t -O 2 pkgs < <(header_deps)
+	[ ${#pkgs[@]} -ge 4 ] || die "linux-headers-$kname: expected a -common and a linux-kbuild package among its Depends, got: ${pkgs[*]:2}"
+	recs+=$'\n'"$(apt_show "${pkgs[@]:2}")" || die "${pkgs[*]:2}: not all in apt"
+
+	mkdir -p "$MEMLAB_CACHE/qemu"
+	# One fetch at a time (qemu-check.sh and dkms-check.sh may run side by side).
+	exec 9>"$MEMLAB_CACHE/qemu/.lock"
+	flock 9
+	stamp="$(want_stamp)"
+	if [ "$(cat "$kcache/.memlab-unpacked" 2>/dev/null)" != "$stamp" ] ||
+	   [ ! -f "$vmlinuz" ] || [ ! -f "$kdir/Makefile" ]; then
+		unpack_kernel
+	else
+		log "kernel $ver cached: $kcache"
+	fi
+	exec 9>&-
+}
 
 # --- 3. build memlab.ko against the stock headers --------------------------------
 # Build from a copy so that the working tree gets no build products and a
-# concurrent UML build in the tree cannot clash with this one.
-bash "$here/copy-module.sh" "$repo" "$out/src"
-log "building memlab.ko against $kdir"
-t=$(date +%s)
-build_ok=1
-make -C "$kdir" M="$out/src" modules >"$out/build.log" 2>&1 || build_ok=0
-# Show the whole (short) build output, so warnings are seen, not only counted.
-sed 's/^/[build] /' "$out/build.log" >&2
-n_warn=$(grep -c 'warning:' "$out/build.log" || true)
-# The module must be for this kernel (vermagic "6.1.0-57-amd64 SMP ..."), or
-# the guest's insmod would refuse it.
-vermagic=""
-[ -f "$out/src/memlab.ko" ] && vermagic="$(modinfo -F vermagic "$out/src/memlab.ko")"
-if [ $build_ok -eq 1 ] && [ "${vermagic%% *}" = "$kname" ]; then
-	tap_ok "build memlab.ko against $ver"
-	log "build done in $(since "$t") s, $n_warn warning(s); vermagic $vermagic"
-	# memlab.ko's exports are in the namespace MEMLAB, and memlab_bench.ko imports it.
-	bash "$here/exports-check.sh" "$out/src" "$out/src/memlab_bench.ko" >>"$tap"
-else
-	tap_notok "build memlab.ko against $ver"
-	log "build failed (vermagic '$vermagic'); log: $out/build.log"
-	finish
-fi
+# concurrent UML build in the tree cannot clash with this one.  A failed
+# build ends the run.
+build_module() {
+	local t build_ok=1 n_warn vermagic=""
+	bash "$here/copy-module.sh" "$repo" "$out/src"
+	log "building memlab.ko against $kdir"
+	t=$(date +%s)
+	make -C "$kdir" M="$out/src" modules >"$out/build.log" 2>&1 || build_ok=0
+	# Show the whole (short) build output, so warnings are seen, not only counted.
+	sed 's/^/[build] /' "$out/build.log" >&2
+	n_warn=$(grep -c 'warning:' "$out/build.log" || true)
+	# The module must be for this kernel (vermagic "6.1.0-57-amd64 SMP ..."), or
+	# the guest's insmod would refuse it.
+	[ ! -f "$out/src/memlab.ko" ] || vermagic="$(modinfo -F vermagic "$out/src/memlab.ko")"
+	if [ $build_ok -eq 1 ] && [ "${vermagic%% *}" = "$kname" ]; then
+		ktap_test_pass "build memlab.ko against $ver"
+		log "build done in $(since "$t") s, $n_warn warning(s); vermagic $vermagic"
+		# memlab.ko's exports are in the namespace MEMLAB, and memlab_bench.ko imports it.
+		ktap_subtest_run "exports: scripts/exports-check.sh" "$out/exports.tap" \
+			bash "$here/exports-check.sh" "$out/src" "$out/src/memlab_bench.ko"
+	else
+		ktap_test_fail "build memlab.ko against $ver"
+		log "build failed (vermagic '$vermagic'); log: $out/build.log"
+		finish
+	fi
+}
 
 # --- 4. initramfs, 5. boot, 6. results (scripts/qemu-lib.sh) ----------------------
+pack_initramfs() {
+	qemu_pack "$out" "$out/src/memlab.ko"
+}
+
 # Four CPUs under multi-threaded TCG: the non-RT SMP dev box.
-qemu_pack "$out" "$out/src/memlab.ko"
-log "booting $kname under QEMU (TCG, 4 CPUs, limit ${timeout_s} s)"
-qemu_boot "$out" "$vmlinuz" 4 1024 "$timeout_s" "MEMLAB_ENV=stock"
-log "QEMU exited with status $qemu_rc after $boot_s s"
-qemu_collect "$out" "$tap" "$ver"
+boot_guest() {
+	log "booting $kname under QEMU (TCG, 4 CPUs, limit ${timeout_s} s)"
+	qemu_boot "$out" "$vmlinuz" 4 1024 "$timeout_s" "MEMLAB_ENV=stock"
+	log "QEMU exited with status $qemu_rc after $boot_s s"
+}
+
+collect_results() {
+	qemu_collect "$out" "$ver"
+}
+
+if [ $kernel_only -eq 1 ]; then
+	install_host_packages
+	fetch_kernel
+	echo "$ver $kdir"
+	exit 0
+fi
+start_results "$2"
+install_host_packages
+fetch_kernel
+build_module
+pack_initramfs
+boot_guest
+collect_results
 finish

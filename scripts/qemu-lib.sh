@@ -2,48 +2,64 @@
 # memlab's QEMU guest runs, shared by qemu-check.sh (Debian's stock kernels)
 # and x86-check.sh (memlab's own SMP/RT debug kernel); sourced, not run.
 #
+#   qemu_root <dir> <init script>
+#	an initramfs tree: busybox-static with every applet linked, <init
+#	script> as /init (kmem-capture.sh packs its own guest with it)
+#   qemu_cpio <dir> <initrd.gz>
+#	that tree as a gzipped newc cpio archive
 #   qemu_pack <outdir> <memlab.ko>
-#	busybox-static, memlab.ko (and memlab_bench.ko from beside it),
-#	scripts/guest/check.sh (or $MEMLAB_QEMU_GUEST) as /check.sh, the
-#	bench parameters in <outdir>/bench-args if there are any, the
-#	sample trace, the real one, scripts/guest/qemu-init.sh as /init ->
-#	<outdir>/initrd.gz
+#	qemu_root with scripts/guest/qemu-init.sh as /init, memlab.ko (and
+#	memlab_bench.ko from beside it), scripts/guest/check.sh (or
+#	$MEMLAB_QEMU_GUEST) as /check.sh, scripts/ktap_helpers.sh, the bench
+#	parameters in <outdir>/bench-args if there are any, the sample trace,
+#	the real one -> <outdir>/initrd.gz
 #   qemu_boot <outdir> <kernel image> <cpus> <MiB> <timeout s> [kernel args]
 #	boots it under TCG: console (ttyS0) -> <outdir>/console.log, the guest's
 #	own channel (ttyS1) -> <outdir>/guest.log; sets qemu_rc and boot_s
 #   qemu_started <outdir>
 #	true once the guest's /init ran (so the kernel booted)
-#   qemu_collect <outdir> <results.tap> <label>
-#	appends the guest's results and "guest finished" / "kernel log clean"
-#	to <results.tap>; leaves guest/ (files), dmesg.txt and scan-log.txt
+#   qemu_collect <outdir> <label>
+#	the guest's KTAP (kept as <outdir>/guest.tap) nested as a subtest, and
+#	"guest finished" and "kernel log clean", as results of the KTAP
+#	document in $KTAP_OUT; leaves guest/ (files), dmesg.txt and scan-log.txt
 #
-# Needs lib.sh.  The marker below is also in scripts/guest/qemu-init.sh.
+# Needs lib.sh and ktap_helpers.sh.  The marker below is also in
+# scripts/guest/qemu-init.sh.
 
 QEMU_M='@@memlab-qemu@@'
 qemu_here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-qemu_pack() {
-	local out="$1" ko="$2" root applet
-	root="$out/initramfs"
+qemu_root() {
+	local root="$1" applet
 	rm -rf "$root"
-	mkdir -p "$root"/{bin,dev,proc,sys,tmp,out}
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,out,mnt}
 	cp "$(command -v busybox)" "$root/bin/busybox"
 	# busybox-static is statically linked: nothing else is needed to run
-	# it.  Link every applet, so check.sh may use whatever busybox offers.
+	# it.  Link every applet, so the guest may use whatever busybox offers.
 	for applet in $(busybox --list); do
 		[ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
 	done
+	cp "$2" "$root/init"
+	chmod 755 "$root/init"
+}
+
+qemu_cpio() {
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$2"
+}
+
+qemu_pack() {
+	local out="$1" ko="$2" root="$1/initramfs"
+	qemu_root "$root" "$qemu_here/guest/qemu-init.sh"
 	cp "$ko" "$root/memlab.ko"
 	cp "$(dirname "$ko")/memlab_bench.ko" "$root/memlab_bench.ko"
 	cp "${MEMLAB_QEMU_GUEST:-$qemu_here/guest/check.sh}" "$root/check.sh"
+	cp "$qemu_here/ktap_helpers.sh" "$root/ktap_helpers.sh"
 	# not in /out: the guest mounts a tmpfs there
 	[ ! -f "$out/bench-args" ] || cp "$out/bench-args" "$root/bench-args"
-	cp "$qemu_here/guest/qemu-init.sh" "$root/init"
 	cp "$(dirname "$qemu_here")/tools/sample.trace" "$root/sample.trace"
 	cp "$(dirname "$qemu_here")/tools/testing/data/kmem-x86.trace.gz" "$root/kmem-x86.trace.gz"
-	chmod 755 "$root/init" "$root/check.sh"
-	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
-		gzip -1 >"$out/initrd.gz"
+	chmod 755 "$root/check.sh"
+	qemu_cpio "$root" "$out/initrd.gz"
 }
 
 # Software emulation on purpose: KVM does not work on these machines.
@@ -78,7 +94,7 @@ qemu_started() {
 }
 
 qemu_collect() {
-	local out="$1" tap="$2" label="$3" console data line n_guest=0 check_rc note=""
+	local out="$1" label="$2" console data line n_guest check_rc note="" why=""
 	# The console ends lines with CR LF; strip the CRs in case the guest had
 	# to fall back to it.  Here-strings below, not "printf | grep -q": under
 	# pipefail, grep -q quitting early would SIGPIPE the printf.
@@ -88,30 +104,33 @@ qemu_collect() {
 	grep -q "^$QEMU_M begin\$" <<<"$data" || data="$console"
 	qemu_marked() { sed -n "s/^$QEMU_M $1 //p" <<<"$data"; }
 
+	# The guest's KTAP, as check.sh printed it; its diagnostics to the log.
+	qemu_marked result >"$out/guest.tap"
+	n_guest=$(grep -cE '^(not )?ok [0-9]+( |$)' "$out/guest.tap" || true)
 	while IFS= read -r line; do
-		case "$line" in
-		"ok - "* | "not ok - "*)
-			echo "$line" >>"$tap"
-			n_guest=$((n_guest + 1))
-			;;
-		*) log "$label guest said: $line" ;;
-		esac
-	done < <(qemu_marked result)
+		log "$label guest said: $line"
+	done < <(grep -E '^(# |Bail out!)' "$out/guest.tap" | grep -v '^# Totals: ' || true)
 
+	# Finished: the end marker, and check.sh ran to its end (its "# Totals"
+	# line, no "Bail out!"), with results.
 	check_rc="$(qemu_marked check-exit | tail -n 1)"
 	if ! grep -q "^$QEMU_M end\$" <<<"$data"; then
 		if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
-			echo "not ok - $label guest finished (timed out)" >>"$tap"
+			why="timed out"
 		else
-			echo "not ok - $label guest finished (no end marker; QEMU status $qemu_rc; see console.log)" >>"$tap"
+			why="no end marker; QEMU status $qemu_rc; see console.log"
 		fi
-	elif [ "$check_rc" != 0 ]; then
-		echo "not ok - $label guest finished (check.sh exited with status $check_rc)" >>"$tap"
+	elif grep -q '^Bail out!' "$out/guest.tap" || ! grep -q '^# Totals: ' "$out/guest.tap"; then
+		why="check.sh stopped early, exit status ${check_rc:-missing}"
 	elif [ "$n_guest" -eq 0 ]; then
-		echo "not ok - $label guest finished (check.sh reported no results)" >>"$tap"
-	else
-		echo "ok - $label guest finished" >>"$tap"
+		why="check.sh reported no results"
 	fi
+	if [ -z "$why" ]; then
+		ktap_test_pass "$label guest finished"
+	else
+		ktap_test_fail "$label guest finished ($why)"
+	fi
+	ktap_subtest "$label guest: check.sh" "$out/guest.tap"
 
 	# Files from the guest's MEMLAB_OUT, for a look afterwards.
 	rm -rf "$out/guest"
@@ -139,9 +158,9 @@ qemu_collect() {
 		note=" (console only: the guest sent no kernel log)"
 	fi
 	if bash "$qemu_here/scan-log.sh" "$out/dmesg.txt" >"$out/scan-log.txt" 2>&1; then
-		echo "ok - $label kernel log clean$note" >>"$tap"
+		ktap_test_pass "$label kernel log clean$note"
 	else
-		echo "not ok - $label kernel log clean$note" >>"$tap"
+		ktap_test_fail "$label kernel log clean$note"
 		log "$label kernel log reports (dmesg.txt line: text):"
 		head -n 20 "$out/scan-log.txt" | sed 's/^/[memlab]   /' >&2
 	fi

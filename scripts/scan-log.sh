@@ -4,7 +4,7 @@
 # Scan a kernel log for reports that must fail a test run: KASAN, lockdep,
 # kmemleak, WARN, BUG, Oops, panics, hung tasks, UBSAN.
 # Usage: scripts/scan-log.sh <log file>   (prints the offending lines; exit 1 if any)
-set -u
+set -euo pipefail
 log="${1:?usage: scan-log.sh <kernel log>}"
 [ -r "$log" ] || { echo "scan-log: cannot read $log" >&2; exit 2; }
 

@@ -17,7 +17,8 @@
 # module loaded ("Oops: int3" while static keys were patched).  The kernel is
 # built without JUMP_LABEL, which removes that patching; should a boot still
 # die before the guest's /init starts, it is retried once, and the retry is
-# reported as a "# retried" line in results.tap.  A crash after /init started
+# reported as a "# retried" diagnostic line in results.tap (KTAP, as
+# scripts/ktap_helpers.sh writes it).  A crash after /init started
 # is never retried.
 #
 # MEMLAB_X86_TIMEOUT (seconds, default 1800) bounds each boot: a quiet machine
@@ -26,6 +27,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 . "$here/lib.sh"
+. "$here/ktap_helpers.sh"
 . "$here/qemu-lib.sh"
 
 [ $# -eq 1 ] || { echo "usage: scripts/x86-check.sh <outdir>" >&2; exit 2; }
@@ -33,36 +35,33 @@ mkdir -p "$1"
 out="$(cd "$1" && pwd)"
 case "$out" in *[[:space:]]*) die "<outdir> must not contain blanks: '$out'" ;; esac
 rm -rf "$out/src" "$out/guest" "$out"/kunit-*.ktap
-rm -f "$out/results.tap" "$out/build.log"
-tap="$out/results.tap"
-: >"$tap"
+rm -f "$out/results.tap" "$out/build.log" "$out/guest.tap"
+KTAP_OUT="$out/results.tap"
+: >"$KTAP_OUT"
+ktap_print_header
 limit="${MEMLAB_X86_TIMEOUT:-1800}"
 t_start=$(date +%s)
 
 finish() {
-	local n_ok n_bad
-	n_ok=$(grep -c '^ok - ' "$tap" || true)
-	n_bad=$(grep -c '^not ok - ' "$tap" || true)
-	log "x86-check: $n_ok ok, $n_bad not ok, $(( $(date +%s) - t_start )) s wall"
-	[ "$n_bad" -eq 0 ]
-	exit $?
+	log "x86-check: $KTAP_CNT_FAIL of $((KTAP_TESTNO - 1)) results not ok (the guest's checks are one), $(( $(date +%s) - t_start )) s wall"
+	ktap_finished
 }
 
 # --- 1. packages, 2. kernel ---------------------------------------------------
 bash "$here/deps.sh" all || die "missing host packages (see above)"
-kdir="$(bash "$here/x86-kernel.sh")" || { echo "not ok - x86 kernel built" >>"$tap"; finish; }
+kdir="$(bash "$here/x86-kernel.sh")" || { ktap_test_fail "x86 kernel built"; finish; }
 
 # --- 3. memlab.ko, W=1 ----------------------------------------------------------
 bash "$here/copy-module.sh" "$repo" "$out/src"
 if make -C "$kdir" M="$out/src" W=1 modules >"$out/build.log" 2>&1; then
 	if grep -E 'warning:|error:' "$out/build.log" >&2; then
-		echo "not ok - build memlab.ko for x86 with W=1: warnings" >>"$tap"
+		ktap_test_fail "build memlab.ko for x86 with W=1: warnings"
 	else
-		echo "ok - build memlab.ko for x86 with W=1, no warnings" >>"$tap"
+		ktap_test_pass "build memlab.ko for x86 with W=1, no warnings"
 	fi
 else
 	tail -30 "$out/build.log" >&2
-	echo "not ok - build memlab.ko for x86" >>"$tap"
+	ktap_test_fail "build memlab.ko for x86"
 	finish
 fi
 
@@ -74,18 +73,17 @@ for try in 1 2; do
 	log "booting the x86 debug kernel (TCG, 4 CPUs, 2 GiB, cma=64M, limit ${limit} s; try $try)"
 	qemu_boot "$out" "$kdir/arch/x86/boot/bzImage" 4 2048 "$limit" "$kargs"
 	log "QEMU exited with status $qemu_rc after $boot_s s"
-	qemu_started "$out" && break
+	! qemu_started "$out" || break
 	[ "$try" -eq 1 ] || break
 	why="$(grep -a -m1 -E 'Oops|BUG:|Kernel panic' "$out/console.log" | tr -d '\r' || true)"
-	echo "# retried: the first boot died before /init ran (${why:-no message}); console saved as console-try1.log" >>"$tap"
+	ktap_print_msg "retried: the first boot died before /init ran (${why:-no message}); console saved as console-try1.log"
 	log "x86 boot died before /init (${why:-no message}); retrying once"
 	cp "$out/console.log" "$out/console-try1.log"
 done
-qemu_collect "$out" "$tap" x86
+qemu_collect "$out" x86
 # The KUnit results the guest saved, for check.sh to count like UML's.
 for f in "$out"/guest/kunit-*.ktap; do
-	[ -f "$f" ] && cp "$f" "$out/"
+	[ ! -f "$f" ] || cp "$f" "$out/"
 done
-ls "$out"/kunit-*.ktap >/dev/null 2>&1 && echo "ok - x86 KUnit results collected" >>"$tap" ||
-	echo "not ok - x86 KUnit results collected" >>"$tap"
+ktap_test_result "x86 KUnit results collected" ls "$out"/kunit-*.ktap
 finish

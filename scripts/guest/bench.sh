@@ -4,17 +4,22 @@
 # memlab's benchmark run inside a guest (the bench UML kernel, or Debian's
 # stock kernel under QEMU for `make bench-smp`): load memlab.ko (a small
 # arena: the benchmark builds its own stack), then memlab_bench.ko, and keep
-# the table lines.  Environment: MEMLAB_KO, MEMLAB_OUT; memlab_bench.ko's
+# the table lines; one KTAP result says whether it ran to the end.
+# Environment: MEMLAB_KO, MEMLAB_OUT, MEMLAB_KTAP; memlab_bench.ko's
 # parameters are in $MEMLAB_OUT/bench-args (UML, where scripts/bench.sh
 # writes them) or /bench-args (QEMU, packed by scripts/qemu-lib.sh).
+set -u
+. "${MEMLAB_KTAP:?}"
 KO="${MEMLAB_KO:?}"
 OUT="${MEMLAB_OUT:?}"
+ktap_print_header
+ktap_set_plan 1
 dmesg -C
-insmod "$KO" arena_size=16M || echo "insmod memlab.ko failed"
+insmod "$KO" arena_size=16M || ktap_print_msg "insmod memlab.ko failed"
 args="$OUT/bench-args"
 [ -f "$args" ] || args=/bench-args
 # shellcheck disable=SC2046
-insmod "${KO%/*}/memlab_bench.ko" $(cat "$args" 2>/dev/null) || echo "insmod memlab_bench.ko failed"
+insmod "${KO%/*}/memlab_bench.ko" $(cat "$args" 2>/dev/null) || ktap_print_msg "insmod memlab_bench.ko failed"
 dmesg | sed -n 's/^.*memlab-bench: //p' >"$OUT/bench.txt"
 rmmod memlab_bench
 # the kernel's kmalloc caches and memlab's size classes, same boot, for the waste comparison
@@ -22,8 +27,5 @@ grep -E '^(# name|kmalloc-[0-9]+k? )' /proc/slabinfo >"$OUT/proc-slabinfo.txt" 2
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 cat /sys/kernel/debug/memlab/slice/slabinfo >"$OUT/memlab-slabinfo.txt" 2>/dev/null
 rmmod memlab
-if grep -q '^end' "$OUT/bench.txt"; then
-	echo "ok - memlab_bench ran to the end"
-else
-	echo "not ok - memlab_bench ran to the end"
-fi
+ktap_test_result "memlab_bench ran to the end" grep -q '^end' "$OUT/bench.txt"
+ktap_finished

@@ -2,23 +2,27 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # memlab's guest checks: run inside a test kernel (UML or QEMU), as root, with
-# debugfs mounted.  Prints one TAP-style line per check ("ok - ..." or
-# "not ok - ...") on stdout; the host counts them.
+# debugfs mounted.  Prints KTAP on stdout, one numbered result per check
+# (scripts/ktap_helpers.sh); the host nests it in its results and counts it.
+# A failed check is a "not ok" and the run goes on (set -u, not -e: see
+# ktap_helpers.sh).
 #
 # Environment: MEMLAB_KO (path of memlab.ko), MEMLAB_OUT (a directory the
-# host reads afterwards), MEMLAB_ENV (uml, stock or x86).
-
+# host reads afterwards), MEMLAB_ENV (uml, stock or x86), MEMLAB_KTAP (path
+# of ktap_helpers.sh), MEMLAB_TRACE and MEMLAB_REAL_TRACE (the traces).
+set -u
+. "${MEMLAB_KTAP:?}"
 KO="${MEMLAB_KO:?}"
 OUT="${MEMLAB_OUT:?}"
+MEMLAB_ENV="${MEMLAB_ENV:?}" MEMLAB_TRACE="${MEMLAB_TRACE:-}" MEMLAB_REAL_TRACE="${MEMLAB_REAL_TRACE:-}"
 DBG=/sys/kernel/debug
 ML=$DBG/memlab
 
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; }
+ktap_print_header
+ok() { ktap_test_pass "$*"; }
+notok() { ktap_test_fail "$*"; }
 check() { # check <description> <command...>
-	desc="$1"
-	shift
-	if "$@" >/dev/null 2>&1; then ok "$desc"; else notok "$desc"; fi
+	ktap_test_result "$@"
 }
 loaded() { [ -d /sys/module/memlab ]; }
 
@@ -74,7 +78,7 @@ t0=$(now_ms)
 # kunit_slow=1: the stress, differential and measurement cases run too.
 if insmod "$KO" kunit_slow=1; then ok "insmod memlab.ko kunit_slow=1 (defaults otherwise)"; else notok "insmod memlab.ko kunit_slow=1"; fi
 t1=$(now_ms)
-echo "# first insmod (KUnit suites included) took $((t1 - t0)) ms"
+ktap_print_msg "first insmod (KUnit suites included) took $((t1 - t0)) ms"
 
 if [ -d $DBG/kunit ]; then
 	for d in $DBG/kunit/memlab_*; do
@@ -350,6 +354,8 @@ if [ -d $W ]; then
 		else
 			notok "threads=4 xfree=1 on SMP: frees happen on another CPU ($(grep '^xfree:' $W/result))"
 		fi
+	else
+		ktap_test_skip "threads=4 xfree=1 on SMP: frees happen on another CPU" "one CPU"
 	fi
 	run threads-keep "layer=slice ops=10000 seed=12 size=8-1024 free=keep:300 threads=2"
 	badrun "layer=lmm threads=0"
@@ -801,7 +807,7 @@ elif insmod "$KO"; then
 		fi
 		cp "$TT/slice.replay" "$OUT/memlab-events-slice.replay"
 	else
-		echo "# no python3 here: kmem2trace.py --memlab round trip not run"
+		ktap_test_skip "kmem2trace.py --memlab generic: the slice run's trace replays on lmm" "no python3 here"
 	fi
 	echo 0 >$TR/events/memlab/enable
 	echo "$size_kb" >$TR/buffer_size_kb
@@ -811,7 +817,7 @@ else
 	notok "insmod for the trace event checks"
 fi
 rm -rf "$TT"
-echo "# trace event checks took $(( $(now_ms) - tr_t0 )) ms"
+ktap_print_msg "trace event checks took $(( $(now_ms) - tr_t0 )) ms"
 
 # --- x86 debug kernel: a real CMA area (cma=64M on the command line) ---------
 if [ "$MEMLAB_ENV" = x86 ]; then
@@ -843,4 +849,8 @@ if [ -w $DBG/kmemleak ]; then
 	else
 		ok "kmemleak finds no leak from memlab"
 	fi
+else
+	ktap_test_skip "kmemleak finds no leak from memlab" "no kmemleak in this kernel"
 fi
+
+ktap_finished

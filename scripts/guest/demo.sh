@@ -7,15 +7,16 @@
 # every layer's fragmentation every 100 operations) and latency histograms
 # for tools/plot_timeline.py; then a request larger than the largest
 # free block, refused by the pages layer and served by the VM allocator.
-# Environment: MEMLAB_KO, MEMLAB_OUT.
-
+# Environment: MEMLAB_KO, MEMLAB_OUT, MEMLAB_KTAP.
+set -u
+. "${MEMLAB_KTAP:?}"
 KO="${MEMLAB_KO:?}"
 OUT="${MEMLAB_OUT:?}"
 ML=/sys/kernel/debug/memlab
 SPEC="layer=mix ops=40000 seed=2026 size=16-262144 dist=log free=random hold=1 sample=100"
 
 # The module is built with KUNIT=n (scripts/demo.sh): no suites run at load.
-insmod "$KO" || { echo "insmod failed"; exit 1; }
+insmod "$KO" || die "insmod $KO failed"
 
 show() { # show <title>
 	echo "=================== $1 ==================="

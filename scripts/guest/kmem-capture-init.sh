@@ -7,8 +7,9 @@
 # shell workload on tmpfs, /proc and /sys walks, a module load with one
 # memlab workload, an unload - then stops tracing and sends the trace,
 # gzipped and base64-encoded, to the host over ttyS1 as lines
-# "@@memlab-kmem@@ <kind> <payload>".  PID 1 must not exit: it powers off.
-
+# "@@memlab-kmem@@ <kind> <payload>".  PID 1 must not exit: it powers off
+# (set -u, no -e, as in every guest script: see scripts/ktap_helpers.sh).
+set -u
 export PATH=/bin
 M='@@memlab-kmem@@'
 T=/sys/kernel/tracing

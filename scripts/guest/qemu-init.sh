@@ -12,7 +12,9 @@
 # is the fallback should poweroff fail.
 #
 # The kernel command line passes MEMLAB_ENV (stock, x86) in the environment.
-
+# PID 1 must not exit: set -u, and every command's failure is its own
+# business (as in every guest script, no -e: see ktap_helpers.sh).
+set -u
 export PATH=/bin
 M='@@memlab-qemu@@'
 
@@ -45,11 +47,12 @@ cat /dev/kmsg >/tmp/kmsg.raw &
 kmsg_pid=$!
 
 echo "$M begin" >&3
-# check.sh's stdout is its results; its stderr (insmod's complaints) goes to
-# the console, next to the kernel's messages.
+# check.sh's stdout is its results (KTAP); its stderr (insmod's complaints)
+# goes to the console, next to the kernel's messages.
 {
 	MEMLAB_KO=/memlab.ko MEMLAB_OUT=/out MEMLAB_ENV="${MEMLAB_ENV:-stock}" \
-		MEMLAB_TRACE=/sample.trace MEMLAB_REAL_TRACE=/kmem-x86.trace.gz sh /check.sh
+		MEMLAB_KTAP=/ktap_helpers.sh MEMLAB_TRACE=/sample.trace \
+		MEMLAB_REAL_TRACE=/kmem-x86.trace.gz sh /check.sh
 	echo $? >/tmp/check.rc
 } | while IFS= read -r line; do
 	echo "$M result $line" >&3
