@@ -498,7 +498,9 @@ static bool lmm_best_fit_find(struct lmm_region *reg, const struct lmm_req *rq,
 /* ------------------------------------------------------------------------
  * OSKit's address-sorted list: the index of "linear"
  *
- * The same nodes chained by address, @right the next pointer, @root the head.
+ * The same nodes chained by address, @right the next extent, @left the
+ * previous one (OSKit's list is singly linked; the back link makes erase
+ * O(1)), @root the head.  Exported for policies that bring only a search.
  * ------------------------------------------------------------------------
  */
 
@@ -530,26 +532,27 @@ static void lmm_list_insert(struct lmm_region *reg, u32 g)
 	u32 prev = g ? lmm_list_floor(reg, g - 1) : LMM_NIL;
 	struct lmm_node *n = lmm_node(reg, g);
 
-	n->left = LMM_NIL;
+	n->left = prev;
+	n->right = prev == LMM_NIL ? reg->root : lmm_node(reg, prev)->right;
 	n->max = 0;
-	if (prev == LMM_NIL) {
-		n->right = reg->root;
+	if (n->right != LMM_NIL)
+		lmm_node(reg, n->right)->left = g;
+	if (prev == LMM_NIL)
 		reg->root = g;
-	} else {
-		n->right = lmm_node(reg, prev)->right;
+	else
 		lmm_node(reg, prev)->right = g;
-	}
 }
 
 static void lmm_list_erase(struct lmm_region *reg, u32 g)
 {
-	u32 prev = g ? lmm_list_floor(reg, g - 1) : LMM_NIL;
-	u32 next = lmm_node(reg, g)->right;
+	struct lmm_node *n = lmm_node(reg, g);
 
-	if (prev == LMM_NIL)
-		reg->root = next;
+	if (n->left == LMM_NIL)
+		reg->root = n->right;
 	else
-		lmm_node(reg, prev)->right = next;
+		lmm_node(reg, n->left)->right = n->right;
+	if (n->right != LMM_NIL)
+		lmm_node(reg, n->right)->left = n->left;
 }
 
 static void lmm_list_resized(struct lmm_region *reg, u32 g)
@@ -565,7 +568,22 @@ static u32 lmm_list_largest(const struct lmm_region *reg)
 	return best;
 }
 
-/* Shared with registered policies that search OSKit's list their own way (lmm.h). */
+/* Every back link mirrors a forward one; the walk is bounded by the granules. */
+static int lmm_list_check(const struct lmm_region *reg, const char *pool,
+			  unsigned long *nodes)
+{
+	u32 t, prev = LMM_NIL, ng = (reg->max - reg->min) / LMM_GRANULE;
+
+	for (t = reg->root; t != LMM_NIL; prev = t, t = lmm_node(reg, t)->right) {
+		if (t >= ng || *nodes >= ng || lmm_node(reg, t)->left != prev) {
+			pr_err("lmm %s: list: extent %u after %u: bad link\n", pool, t, prev);
+			return 1;
+		}
+		(*nodes)++;
+	}
+	return 0;
+}
+
 const struct lmm_index_ops lmm_list_index = {
 	.insert		= lmm_list_insert,
 	.erase		= lmm_list_erase,
@@ -574,7 +592,9 @@ const struct lmm_index_ops lmm_list_index = {
 	.ceil		= lmm_list_ceil,
 	.next		= lmm_list_next,
 	.largest	= lmm_list_largest,
+	.check		= lmm_list_check,
 };
+EXPORT_SYMBOL_NS_GPL(lmm_list_index, MEMLAB_NS);
 
 /* OSKit's way: walk the address-sorted list. */
 static bool lmm_linear_find(struct lmm_region *reg, const struct lmm_req *rq,

@@ -468,9 +468,10 @@ struct lmm_policy {
 
 /*
  * The index of the built-in "linear" policy, OSKit's address-sorted list
- * (@right the next extent, @root the head), for a registered policy that
- * brings only its own search: with it as its &lmm_policy.index, a pool
- * switches between that policy and "linear" in O(1).
+ * (@right the next extent, @left the previous one, @root the head), for a
+ * registered policy that brings only its own search: with it as its
+ * &lmm_policy.index, a pool switches between that policy and "linear" in
+ * O(1).  examples/lmm-policy-nextfit/ is such a policy.
  */
 extern const struct lmm_index_ops lmm_list_index;
 
