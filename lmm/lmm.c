@@ -304,8 +304,9 @@ static void lmm_treap_erase(struct lmm_region *reg, u32 g)
 
 static void lmm_treap_resized(struct lmm_region *reg, u32 g)
 {
-	u32 path[LMM_TREAP_PATH], t = reg->root;
+	u32 path[LMM_TREAP_PATH], t = reg->root, old;
 	unsigned int depth = 0;
+	struct lmm_node *n;
 
 	while (t != g) {
 		if (t == LMM_NIL)
@@ -317,8 +318,12 @@ static void lmm_treap_resized(struct lmm_region *reg, u32 g)
 		path[depth++] = t;
 		t = g < t ? lmm_node(reg, t)->left : lmm_node(reg, t)->right;
 	}
-	path[depth++] = g;
-	lmm_tree_fix_path(reg, path, depth);
+	/* @g itself first: the path holds only its ancestors, up to all 64 */
+	n = lmm_node(reg, g);
+	old = n->max;
+	lmm_tree_update(reg, g);
+	if (n->max != old)
+		lmm_tree_fix_path(reg, path, depth);
 }
 
 static u32 lmm_treap_floor(const struct lmm_region *reg, u32 g)
