@@ -420,6 +420,97 @@ static void lmm_best_fit_smallest_extent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lmm_set_policy(&fx->pool, ""), -EINVAL);
 }
 
+/* lmm.c's treap priority (lmm_prio(): murmur3's finaliser of the salted number). */
+static u32 deep_prio(u32 seed, u32 g)
+{
+	u32 h = g ^ seed;
+
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
+#define DEEP_NODES	70
+
+/* Free the used granule after spine node @k: the extent grows by one (a resize). */
+static void deep_resize(struct kunit *test, struct lmm_fixture *fx, const u32 *chain, u32 k)
+{
+	KUNIT_EXPECT_EQ(test, lmm_free(&fx->pool, fx->buf + (size_t)(chain[k] + 1) * G, G), 0);
+	KUNIT_EXPECT_EQ_MSG(test, lmm_check(&fx->pool), 0, "after resizing node %u", k);
+}
+
+/* Allocate spine node @k's two granules by their address (an erase). */
+static void deep_erase(struct kunit *test, struct lmm_fixture *fx, const u32 *chain, u32 k)
+{
+	char *p = fx->buf + (size_t)chain[k] * G;
+
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc_gen(&fx->pool, 2 * G, 0, 0, 0, ua(p), 2 * G),
+			    (void *)p);
+	KUNIT_EXPECT_EQ_MSG(test, lmm_check(&fx->pool), 0, "after erasing node %u", k);
+}
+
+/*
+ * A treap path deeper than the iterative updates remember (64 nodes):
+ * DEEP_NODES one-granule extents at increasing addresses whose priorities
+ * decrease form a single right spine, node k at depth k + 1.  Resizes (a free
+ * that merges into a node) and erases (the allocation that takes it) are
+ * made at the boundary - node 63 with 63 ancestors, node 64 with exactly 64,
+ * node 65 - and at the bottom, where lmm.c falls back to its recursive
+ * updates.
+ *   [.###.###.#### ... #.###]  each '.' one granule, deeper to the right
+ * Expect the exact answers, the right extent counts and a clean validator
+ * (and, under KASAN, no access outside the path buffer).
+ */
+static void lmm_treap_deeper_than_path(struct kunit *test)
+{
+	struct lmm_fixture *fx = test->priv;
+	struct lmm_region *reg = &fx->reg[0];
+	u64 band = (1ULL << 32) / DEEP_NODES;
+	u32 chain[DEEP_NODES], g = 0, k, t, depth = 0;
+	struct lmm_stats st;
+
+	KUNIT_ASSERT_EQ(test, lmm_add_region(&fx->pool, reg, fx->buf, BUF_SIZE, 0, 0), 0);
+	for (k = 0; k < DEEP_NODES; k++, g += 4) {
+		u64 lo = (DEEP_NODES - 1 - k) * band;
+
+		/* the next granule, three used ones on, whose priority is in band k */
+		for (; g < BUF_SIZE / G - 1; g += 2) {
+			u32 pr = deep_prio(reg->seed, g);
+
+			if (pr >= lo && pr < lo + band)
+				break;
+		}
+		KUNIT_ASSERT_LT_MSG(test, g, BUF_SIZE / G - 1, "no granule for band %u", k);
+		KUNIT_ASSERT_EQ(test, lmm_add_free(&fx->pool, fx->buf + (size_t)g * G, G), 0);
+		chain[k] = g;
+	}
+	for (t = reg->root; t != LMM_NIL; t = lmm_node(reg, t)->right)
+		depth++;
+	KUNIT_ASSERT_EQ_MSG(test, depth, DEEP_NODES, "the extents do not form one spine");
+
+	deep_resize(test, fx, chain, 63);
+	deep_resize(test, fx, chain, 64);
+	deep_resize(test, fx, chain, 65);
+	deep_resize(test, fx, chain, DEEP_NODES - 1);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.free_extents, DEEP_NODES);
+	KUNIT_EXPECT_EQ(test, st.free_bytes, (size_t)(DEEP_NODES + 4) * G);
+
+	deep_erase(test, fx, chain, DEEP_NODES - 1);
+	deep_erase(test, fx, chain, 65);
+	deep_erase(test, fx, chain, 64);
+	deep_erase(test, fx, chain, 63);
+	lmm_stats(&fx->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.free_extents, DEEP_NODES - 4);
+	KUNIT_EXPECT_EQ(test, st.free_bytes, (size_t)(DEEP_NODES - 4) * G);
+	/* and the first fit of one granule is still the lowest extent */
+	KUNIT_EXPECT_PTR_EQ(test, lmm_alloc(&fx->pool, G, 0),
+			    (void *)(fx->buf + (size_t)chain[0] * G));
+}
+
 /* Expect switching policies back and forth to keep the free space exactly. */
 static void lmm_set_policy_reindexes(struct kunit *test)
 {
@@ -1646,6 +1737,7 @@ static struct kunit_case memlab_lmm_cases[] = {
 	KUNIT_CASE(lmm_remove_free_unaligned_start),
 	KUNIT_CASE(lmm_find_free_walks_extents),
 	KUNIT_CASE(lmm_best_fit_smallest_extent),
+	KUNIT_CASE(lmm_treap_deeper_than_path),
 	KUNIT_CASE(lmm_set_policy_reindexes),
 	KUNIT_CASE(lmm_set_policy_refuses_long_reindex),
 	KUNIT_CASE(lmm_policy_register_refuses_duplicate),

@@ -230,25 +230,6 @@ static u32 lmm_tree_merge(const struct lmm_region *reg, u32 a, u32 b)
 	return b;
 }
 
-/* Insert node @g (its size already set) under @t; returns the new root. */
-static u32 lmm_tree_insert(const struct lmm_region *reg, u32 t, u32 g)
-{
-	struct lmm_node *n = lmm_node(reg, g), *c;
-
-	if (t == LMM_NIL || lmm_prio(reg, g) > lmm_prio(reg, t)) {
-		lmm_tree_split(reg, t, g, &n->left, &n->right);
-		lmm_tree_update(reg, g);
-		return g;
-	}
-	c = lmm_node(reg, t);
-	if (g < t)
-		c->left = lmm_tree_insert(reg, c->left, g);
-	else
-		c->right = lmm_tree_insert(reg, c->right, g);
-	c->max = max(c->max, n->size);
-	return t;
-}
-
 /* Remove node @g from under @t; returns the new root. */
 static u32 lmm_tree_erase(const struct lmm_region *reg, u32 t, u32 g)
 {
@@ -274,24 +255,98 @@ static void lmm_tree_resized(const struct lmm_region *reg, u32 t, u32 g)
 	lmm_tree_update(reg, t);
 }
 
+/*
+ * The update paths below descend iteratively, remember the nodes above @g
+ * (at most LMM_TREAP_PATH of them; a deeper path, improbable at any size a
+ * region can have, takes the recursive functions above instead), and
+ * recompute the maxima from the bottom up, stopping at the first node whose
+ * maximum does not change: nothing above it can change either.  The profile
+ * (tools/testing/lmm-bench) showed the recursion, not cache misses, as the
+ * cost that grows with the depth.
+ */
+#define LMM_TREAP_PATH	64
+
+/* Recompute the maxima of @path[@depth - 1] .. @path[0], bottom up. */
+static void lmm_tree_fix_path(const struct lmm_region *reg, const u32 *path,
+			      unsigned int depth)
+{
+	while (depth--) {
+		struct lmm_node *n = lmm_node(reg, path[depth]);
+		u32 old = n->max;
+
+		lmm_tree_update(reg, path[depth]);
+		if (n->max == old)
+			break;
+	}
+}
+
+/*
+ * Insert node @g (its size already set): down the search path while the
+ * nodes there outrank it, raising their maxima on the way, then split the
+ * subtree it takes over.  The same tree the recursive textbook insert makes.
+ */
 static void lmm_treap_insert(struct lmm_region *reg, u32 g)
 {
-	struct lmm_node *n = lmm_node(reg, g);
+	struct lmm_node *n = lmm_node(reg, g), *c;
+	u32 *link = &reg->root, prio = lmm_prio(reg, g);
 
 	n->left = LMM_NIL;
 	n->right = LMM_NIL;
 	n->max = n->size;
-	reg->root = lmm_tree_insert(reg, reg->root, g);
+	while (*link != LMM_NIL && prio <= lmm_prio(reg, *link)) {
+		c = lmm_node(reg, *link);
+		c->max = max(c->max, n->size);
+		link = g < *link ? &c->left : &c->right;
+	}
+	lmm_tree_split(reg, *link, g, &n->left, &n->right);
+	lmm_tree_update(reg, g);
+	*link = g;
 }
 
 static void lmm_treap_erase(struct lmm_region *reg, u32 g)
 {
-	reg->root = lmm_tree_erase(reg, reg->root, g);
+	u32 path[LMM_TREAP_PATH], *link = &reg->root, t;
+	unsigned int depth = 0;
+	struct lmm_node *n;
+
+	while ((t = *link) != g) {
+		if (t == LMM_NIL)
+			return;		/* not in the tree: the pool never asks that */
+		if (depth == LMM_TREAP_PATH) {
+			reg->root = lmm_tree_erase(reg, reg->root, g);
+			return;
+		}
+		path[depth++] = t;
+		n = lmm_node(reg, t);
+		link = g < t ? &n->left : &n->right;
+	}
+	n = lmm_node(reg, g);
+	*link = lmm_tree_merge(reg, n->left, n->right);
+	lmm_tree_fix_path(reg, path, depth);
 }
 
 static void lmm_treap_resized(struct lmm_region *reg, u32 g)
 {
-	lmm_tree_resized(reg, reg->root, g);
+	u32 path[LMM_TREAP_PATH], t = reg->root, old;
+	unsigned int depth = 0;
+	struct lmm_node *n;
+
+	while (t != g) {
+		if (t == LMM_NIL)
+			return;
+		if (depth == LMM_TREAP_PATH) {
+			lmm_tree_resized(reg, reg->root, g);
+			return;
+		}
+		path[depth++] = t;
+		t = g < t ? lmm_node(reg, t)->left : lmm_node(reg, t)->right;
+	}
+	/* @g itself first: the path holds only its ancestors, up to all 64 */
+	n = lmm_node(reg, g);
+	old = n->max;
+	lmm_tree_update(reg, g);
+	if (n->max != old)
+		lmm_tree_fix_path(reg, path, depth);
 }
 
 static u32 lmm_treap_floor(const struct lmm_region *reg, u32 g)
@@ -435,7 +490,10 @@ static bool lmm_tree_first_fit(const struct lmm_region *reg, u32 t,
 		/* the right child is likely next: fetch it while the left is examined */
 		if (n->right != LMM_NIL)
 			prefetch(lmm_node(reg, n->right));
-		if (s > rq->lo && lmm_tree_first_fit(reg, n->left, rq, addr, ext))
+		/* look at the left child's maximum before paying for a call */
+		if (s > rq->lo && n->left != LMM_NIL &&
+		    lmm_node(reg, n->left)->max >= rq->min_g &&
+		    lmm_tree_first_fit(reg, n->left, rq, addr, ext))
 			return true;
 		if (n->size >= rq->min_g && lmm_fit_in(rq, s, e, addr)) {
 			*ext = t;
