@@ -707,7 +707,8 @@ static void fp_op_uaf(void)
 		return;
 	*(u8 *)pick ^= 1 + fz_below(255);
 	fp.uaf_writes++;
-	fp.poison[fp_idx((uintptr_t)pick)] = false;	/* reported and repoisoned, or not checked */
+	/* reported and repoisoned, or not checked */
+	fp.poison[fp_idx((uintptr_t)pick)] = false;
 	fz_trace("write after free at 0x%lx", (unsigned long)((uintptr_t)pick - fp.base));
 }
 

@@ -13,7 +13,7 @@
 #include "lmm/lmm.h"
 
 #define ARENA_SHIFT	20
-#define ARENA		(1UL << ARENA_SHIFT)
+#define ARENA		BIT(ARENA_SHIFT)
 #define NGRAN		(ARENA / LMM_GRANULE)
 #define NLIVE		4096
 
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 			unsigned int flags = rnd() % 8 == 0;
 			uintptr_t lo = 0, hi = ARENA;
 			void *pf, *pl;
-			long m;
+			long m, of, ol;
 
 			if (rnd() % 4 == 0) {
 				lo = rnd() % ARENA;
@@ -160,10 +160,11 @@ int main(int argc, char **argv)
 					   (uintptr_t)f.base + lo, hi - lo);
 			pl = lmm_alloc_gen(&l.pool, size, flags, bits, ofs,
 					   (uintptr_t)l.base + lo, hi - lo);
-			if ((pf ? (char *)pf - f.base : -1) != (pl ? (char *)pl - l.base : -1)) {
+			of = pf ? (char *)pf - f.base : -1;
+			ol = pl ? (char *)pl - l.base : -1;
+			if (of != ol) {
 				printf("op %ld: alloc(%zu, %u, %d, %lx, %lx, %lx): fast %ld linear %ld\n",
-				       i, size, flags, bits, ofs, lo, hi,
-				       pf ? (char *)pf - f.base : -1, pl ? (char *)pl - l.base : -1);
+				       i, size, flags, bits, ofs, lo, hi, of, ol);
 				return 1;
 			}
 			if (i % model_every == 0) {
@@ -222,7 +223,8 @@ int main(int argc, char **argv)
 
 		lmm_stats(&f.pool, &st);
 		if (st.free_bytes != ARENA || st.free_extents != 2 || lmm_check(&f.pool) ||
-		    lmm_avail(&l.pool, 0) != ARENA || lmm_avail(&l.pool, 1) != ARENA / 8 || lmm_check(&l.pool)) {
+		    lmm_avail(&l.pool, 0) != ARENA || lmm_avail(&l.pool, 1) != ARENA / 8 ||
+		    lmm_check(&l.pool)) {
 			printf("not fully coalesced at the end: %zu bytes in %lu extents\n",
 			       st.free_bytes, st.free_extents);
 			return 1;
