@@ -163,7 +163,7 @@ int main(int argc, char **argv)
 			of = pf ? (char *)pf - f.base : -1;
 			ol = pl ? (char *)pl - l.base : -1;
 			if (of != ol) {
-				printf("op %ld: alloc(%zu %u %d %lx %lx %lx): fast %ld linear %ld\n",
+				printf("op %ld alloc(%zu,%u,%d,%lx,%lx,%lx): fast %ld linear %ld\n",
 				       i, size, flags, bits, ofs, lo, hi, of, ol);
 				return 1;
 			}
