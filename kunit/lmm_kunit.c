@@ -420,19 +420,6 @@ static void lmm_best_fit_smallest_extent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lmm_set_policy(&fx->pool, ""), -EINVAL);
 }
 
-/* lmm.c's treap priority (lmm_prio(): murmur3's finaliser of the salted number). */
-static u32 deep_prio(u32 seed, u32 g)
-{
-	u32 h = g ^ seed;
-
-	h ^= h >> 16;
-	h *= 0x85ebca6b;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35;
-	h ^= h >> 16;
-	return h;
-}
-
 #define DEEP_NODES	70
 
 /* Free the used granule after spine node @k: the extent grows by one (a resize). */
@@ -478,7 +465,7 @@ static void lmm_treap_deeper_than_path(struct kunit *test)
 
 		/* the next granule, three used ones on, whose priority is in band k */
 		for (; g < BUF_SIZE / G - 1; g += 2) {
-			u32 pr = deep_prio(reg->seed, g);
+			u32 pr = lmm_treap_priority(reg->seed, g);
 
 			if (pr >= lo && pr < lo + band)
 				break;

@@ -162,17 +162,10 @@ static inline u32 lmm_gran(const struct lmm_region *reg, uintptr_t a)
  * ------------------------------------------------------------------------
  */
 
-/* Treap heap priority: a 32-bit finaliser (murmur3's) of the salted number. */
+/* Treap heap priority of extent @g in @reg (lmm.h: lmm_treap_priority()). */
 static inline u32 lmm_prio(const struct lmm_region *reg, u32 g)
 {
-	u32 h = g ^ reg->seed;
-
-	h ^= h >> 16;
-	h *= 0x85ebca6b;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35;
-	h ^= h >> 16;
-	return h;
+	return lmm_treap_priority(reg->seed, g);
 }
 
 static inline u32 lmm_max_of(const struct lmm_region *reg, u32 t)

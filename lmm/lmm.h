@@ -475,6 +475,29 @@ struct lmm_policy {
  */
 extern const struct lmm_index_ops lmm_list_index;
 
+/**
+ * lmm_treap_priority() - the fast index's heap priority of a free extent
+ * @seed: the region's salt (&lmm_region.seed).
+ * @g: the extent's first granule in the region.
+ *
+ * A 32-bit finaliser (murmur3's) of the salted granule number: the treap is
+ * a max-heap on it.  In this header so that a test can build a tree of the
+ * shape it needs.
+ *
+ * Return: the priority.
+ */
+static inline u32 lmm_treap_priority(u32 seed, u32 g)
+{
+	u32 h = g ^ seed;
+
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
 int lmm_register_policy(struct lmm_policy *policy);
 int lmm_unregister_policy(struct lmm_policy *policy);
 unsigned int lmm_policy_list(char names[][LMM_POLICY_NAME_MAX], unsigned int max);
