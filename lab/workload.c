@@ -6,7 +6,7 @@
  * A line written to workload/run (parsed by lab/spec.c, which shows its
  * syntax) names a layer and an operation mix for a generated run, or is a
  * command: "replay layer=... [hold=1]" replays the stored trace
- * (lab/replay.c) through the same operations, "free" releases what a
+ * (lab/trace_store.c) through the same operations, "free" releases what a
  * hold=1 run left allocated (the next run releases it first too, unless it
  * says stack=1: then the held objects stay through it, e.g. to try a
  * request against the arena a workload fragmented), and "shrink" does that
@@ -737,6 +737,84 @@ static void wl_free_runs(struct wl_ctl *c)
 	kvfree(c->runs);
 }
 
+/*
+ * wl_replay() - run the stored trace (lab/trace_store.c) on one thread
+ * @wl: the runner, with a trace.
+ * @r: the run: its spec names the layer; its ring holds the live objects.
+ * @ids: empty; maps each live trace id to its slot in @r's ring.
+ *
+ * An allocation that fails, or that @r cannot track, counts as a failure,
+ * and the trace's free of that id is then skipped.  Stops early, marking
+ * @r interrupted, when memlab_wl_should_stop() says so.
+ *
+ * Context: process context, @wl->run_lock held; sleeps.
+ */
+static void wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarray *ids)
+{
+	const struct memlab_wl_spec *s = r->spec;
+	unsigned long i;
+
+	for (i = 0; i < wl->nr_trace; i++) {
+		const struct memlab_wl_trace_op *op = &wl->trace[i];
+		struct memlab_wl_obj *o;
+
+		memlab_wl_sample(r);		/* after operation i - 1 */
+		if (!(i % MEMLAB_WL_CHECK_EVERY) && memlab_wl_should_stop(r)) {
+			r->interrupted = true;
+			break;
+		}
+		r->steps++;
+		cond_resched();
+		if (!op->free) {
+			struct memlab_wl_obj n = {
+				.size = op->size, .id = op->id,
+				.layer = memlab_wl_layer_of(r->ly, s, op->id, op->size),
+			};
+			u64 t0 = ktime_get_ns();
+
+			n.p = memlab_wl_alloc(r->ly, s, n.layer, n.size,
+					      n.layer == MEMLAB_WL_LMM ? op->align : 0);
+			r->alloc_ns[r->nr_alloc++] = ktime_get_ns() - t0;
+			n.cpu = raw_smp_processor_id();
+			if (!n.p) {
+				r->failures++;
+				continue;
+			}
+			if (r->count == r->cap) {	/* cannot track it: give it back */
+				memlab_wl_free_obj(r->ly, &n);
+				r->failures++;
+				continue;
+			}
+			if (!memlab_wl_put(r, &n)) {
+				r->failures++;
+				continue;
+			}
+			/* remember where it sits: the ring slot of the newest entry */
+			xa_store(ids, op->id,
+				 xa_mk_value((r->head + r->count - 1) % r->cap), GFP_KERNEL);
+		} else {
+			void *e = xa_erase(ids, op->id);
+			unsigned long slot, z;
+
+			if (!e)
+				continue;	/* its allocation failed */
+			slot = xa_to_value(e);
+			z = (r->head + r->count - 1) % r->cap;
+			o = &r->live[slot];
+			memlab_wl_unput(r, o);
+			memlab_wl_timed_free(r, o);
+			/* move the newest entry into the hole and fix its index */
+			if (slot != z) {
+				r->live[slot] = r->live[z];
+				xa_store(ids, r->live[slot].id, xa_mk_value(slot), GFP_KERNEL);
+			}
+			r->count--;
+		}
+	}
+	if (!r->interrupted)
+		memlab_wl_sample(r);		/* after the last operation */
+}
+
 /* Context: caller holds @wl->run_lock. */
 static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s)
 {
@@ -824,7 +902,7 @@ static int wl_execute(struct memlab_workload *wl, const struct memlab_wl_spec *s
 	t0 = ktime_get_ns();
 	if (s->cmd == MEMLAB_WL_CMD_REPLAY) {
 		xa_init(&ids);
-		memlab_wl_replay(wl, &c.runs[0], &ids);
+		wl_replay(wl, &c.runs[0], &ids);
 		xa_destroy(&ids);
 	} else if (!c.threaded) {
 		wl_generate(&c.runs[0]);

@@ -3,8 +3,8 @@
  * memlab workloads: seeded allocation sequences and trace replay against
  * one layer (or a mix), on one thread or several at once, with
  * per-operation timing and every layer's fragmentation before and after.
- * The spec parser is lab/spec.c, the runner lab/workload.c, the stored
- * trace and its replay lab/replay.c.
+ * The spec parser is lab/spec.c, the runner (and the replay) lab/workload.c,
+ * the stored trace lab/trace_store.c.
  */
 #ifndef MEMLAB_WORKLOAD_H
 #define MEMLAB_WORKLOAD_H

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * memlab workloads, inside lab/: what the spec parser (lab/spec.c), the
- * runner (lab/workload.c), its reports (lab/report.c) and the trace replay
- * (lab/replay.c) share.  Only these files include it.
+ * runner (lab/workload.c), its reports (lab/report.c) and the stored trace
+ * (lab/trace_store.c) share.  Only these files include it.
  *
  * A run is one struct wl_ctl and one struct wl_run per thread.  The runner
  * sets them up, drives each run's operations (generated, or a replay of
@@ -102,9 +102,8 @@ void memlab_wl_format(struct memlab_workload *wl, const struct memlab_wl_spec *s
 		      const struct memlab_wl_frag *b, const struct memlab_wl_frag *a, u64 total_ns);
 void memlab_wl_samples_put(struct memlab_wl_samples *smp);
 
-/* lab/replay.c: the stored trace and its replay. */
+/* lab/trace_store.c: the stored trace (the runner replays it). */
 void memlab_wl_trace_init(struct memlab_workload *wl);
 void memlab_wl_trace_reset(struct memlab_workload *wl);
-void memlab_wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarray *ids);
 
 #endif /* MEMLAB_WORKLOAD_INTERNAL_H */

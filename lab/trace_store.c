@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memlab workloads: the stored trace and its replay.
+ * memlab workloads: the stored trace, parsed and checked line by line.
  *
  * Traces (workload/trace) are lines "alloc <id> <size> [align_bits]" and
  * "free <id>"; '#' starts a comment.  Writes append in chunks - a chunk is
@@ -12,9 +12,9 @@
  * The stored trace is a flat array of operations (struct memlab_wl_trace_op) plus
  * an xarray of the ids live at its end, mapped to their sizes, so that a
  * new chunk is checked against it and a free carries its allocation's
- * size.  "replay layer=..." (lab/workload.c) runs the array on one thread
- * with memlab_wl_replay(), through the runner's own operations, so a
- * replay is timed and reported as a generated run is.
+ * size.  "replay layer=..." (lab/workload.c) runs the array on one thread,
+ * through the runner's own operations, so a replay is timed and reported as
+ * a generated run is; this file only keeps the trace.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -296,82 +296,4 @@ int memlab_workload_trace_show(struct memlab_workload *wl, struct seq_file *m)
 		   wl->trace_nr_live, wl->partial_len);
 	mutex_unlock(&wl->lock);
 	return 0;
-}
-
-/**
- * memlab_wl_replay() - run the stored trace on one thread
- * @wl: the runner, with a trace.
- * @r: the run: its spec names the layer; its ring holds the live objects.
- * @ids: empty; maps each live trace id to its slot in @r's ring.
- *
- * An allocation that fails, or that @r cannot track, counts as a failure,
- * and the trace's free of that id is then skipped.  Stops early, marking
- * @r interrupted, when memlab_wl_should_stop() says so.
- *
- * Context: process context, @wl->run_lock held; sleeps.
- */
-void memlab_wl_replay(struct memlab_workload *wl, struct wl_run *r, struct xarray *ids)
-{
-	const struct memlab_wl_spec *s = r->spec;
-	unsigned long i;
-
-	for (i = 0; i < wl->nr_trace; i++) {
-		const struct memlab_wl_trace_op *op = &wl->trace[i];
-		struct memlab_wl_obj *o;
-
-		memlab_wl_sample(r);		/* after operation i - 1 */
-		if (!(i % MEMLAB_WL_CHECK_EVERY) && memlab_wl_should_stop(r)) {
-			r->interrupted = true;
-			break;
-		}
-		r->steps++;
-		cond_resched();
-		if (!op->free) {
-			struct memlab_wl_obj n = {
-				.size = op->size, .id = op->id,
-				.layer = memlab_wl_layer_of(r->ly, s, op->id, op->size),
-			};
-			u64 t0 = ktime_get_ns();
-
-			n.p = memlab_wl_alloc(r->ly, s, n.layer, n.size,
-					      n.layer == MEMLAB_WL_LMM ? op->align : 0);
-			r->alloc_ns[r->nr_alloc++] = ktime_get_ns() - t0;
-			n.cpu = raw_smp_processor_id();
-			if (!n.p) {
-				r->failures++;
-				continue;
-			}
-			if (r->count == r->cap) {	/* cannot track it: give it back */
-				memlab_wl_free_obj(r->ly, &n);
-				r->failures++;
-				continue;
-			}
-			if (!memlab_wl_put(r, &n)) {
-				r->failures++;
-				continue;
-			}
-			/* remember where it sits: the ring slot of the newest entry */
-			xa_store(ids, op->id,
-				 xa_mk_value((r->head + r->count - 1) % r->cap), GFP_KERNEL);
-		} else {
-			void *e = xa_erase(ids, op->id);
-			unsigned long slot, z;
-
-			if (!e)
-				continue;	/* its allocation failed */
-			slot = xa_to_value(e);
-			z = (r->head + r->count - 1) % r->cap;
-			o = &r->live[slot];
-			memlab_wl_unput(r, o);
-			memlab_wl_timed_free(r, o);
-			/* move the newest entry into the hole and fix its index */
-			if (slot != z) {
-				r->live[slot] = r->live[z];
-				xa_store(ids, r->live[slot].id, xa_mk_value(slot), GFP_KERNEL);
-			}
-			r->count--;
-		}
-	}
-	if (!r->interrupted)
-		memlab_wl_sample(r);		/* after the last operation */
 }
