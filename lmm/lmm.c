@@ -60,7 +60,10 @@
  *
  *   Protects the list of registered policies (lmm_policies) and the @users
  *   count of every registered policy.  The built-in policies are constant
- *   and never on the list.
+ *   and never on the list.  It is taken in process context only, with
+ *   interrupts on, so the entry points that take it (policy registration,
+ *   lmm_set_policy(), lmm_policy_list(), lmm_destroy() of a pool on a registered
+ *   policy) are process context.
  *
  *   lmm->lock
  *
@@ -788,7 +791,8 @@ static bool lmm_policy_valid(const struct lmm_policy *p)
  * A pool that switches to it pins @owner, so its module cannot be unloaded
  * while a pool uses it.
  *
- * Context: any context; takes a spinlock.
+ * Context: process context: takes lmm_policy_lock, which no interrupt or
+ * softirq handler may take, since it is held with interrupts on.
  * Return: 0; -EINVAL for a missing name or operation, or a name that is
  * empty, too long (LMM_POLICY_NAME_MAX) or has white space in it; -EEXIST
  * when the name is taken (a built-in one or another registered policy) or
@@ -825,7 +829,8 @@ EXPORT_SYMBOL_NS_GPL(lmm_register_policy, MEMLAB_NS);
  * its exit function runs, since every pool using it holds a reference to
  * the module.
  *
- * Context: any context; takes a spinlock.
+ * Context: process context: takes lmm_policy_lock, which no interrupt or
+ * softirq handler may take, since it is held with interrupts on.
  * Return: 0; -EBUSY (nothing changed) while a pool uses it; -ENOENT if it
  * is not registered.
  */
@@ -857,7 +862,8 @@ EXPORT_SYMBOL_NS_GPL(lmm_unregister_policy, MEMLAB_NS);
  *	the registered ones in registration order.
  * @max: room in @names.
  *
- * Context: any context; takes a spinlock.
+ * Context: process context: takes lmm_policy_lock, which no interrupt or
+ * softirq handler may take, since it is held with interrupts on.
  * Return: the number of policies, which may exceed @max.
  */
 unsigned int lmm_policy_list(char names[][LMM_POLICY_NAME_MAX], unsigned int max)
@@ -1272,7 +1278,8 @@ EXPORT_SYMBOL_NS_GPL(lmm_set_name, MEMLAB_NS);
  * the caller's again.  The pool may be reinitialised.
  *
  * Context: any context where kfree() may be called (with debug mode on, the
- * records are freed after the lock is dropped).
+ * records are freed after the lock is dropped); process context while the
+ * pool uses a registered policy, whose release takes lmm_policy_lock.
  */
 void lmm_destroy(struct lmm *lmm)
 {
@@ -1367,7 +1374,8 @@ static const struct lmm_policy *lmm_switch(struct lmm *lmm, const struct lmm_pol
  * switch in O(1) at any size.  A registered policy's module is pinned
  * until the pool switches away or is destroyed.
  *
- * Context: any context (takes the registry's spinlock, then the pool's).
+ * Context: process context (takes lmm_policy_lock, held with interrupts on,
+ * then the pool's lock).
  * Return: 0; -EINVAL for an unknown policy; -EBUSY (nothing changed, a
  * message names the count and the limit) when the pool holds more than
  * LMM_REINDEX_MAX free extents to re-index.
