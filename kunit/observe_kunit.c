@@ -112,12 +112,31 @@ static void wl_parse_refuses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_wl_parse(*line, &s, NULL), -EINVAL);
 }
 
+/* A workload line the parser must refuse, and a part of the reason it gives. */
+struct wl_bad_line {
+	const char *line, *why;
+};
+
+/* Expect each of @bad refused with -EINVAL and a reason that names its part. */
+static void wl_expect_refused(struct kunit *test, const struct wl_bad_line *bad, unsigned int n)
+{
+	struct memlab_wl_spec s;
+	const char *why;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		why = NULL;
+		KUNIT_EXPECT_EQ_MSG(test, memlab_wl_parse(bad[i].line, &s, &why), -EINVAL, "%s",
+				    bad[i].line);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, why ? strstr(why, bad[i].why) : NULL,
+					  "\"%s\": reason \"%s\"", bad[i].line, why ?: "(none)");
+	}
+}
+
 /* Expect threads= and xfree= parsed, and each bad combination refused with its reason. */
 static void wl_parse_threads_xfree(struct kunit *test)
 {
-	static const struct {
-		const char *line, *why;
-	} bad[] = {
+	static const struct wl_bad_line bad[] = {
 		{ "layer=lmm threads=0", "threads must be 1..64" },
 		{ "layer=lmm threads=65", "threads must be 1..64" },
 		{ "layer=lmm threads=-1", "threads must be 1..64" },
@@ -133,8 +152,6 @@ static void wl_parse_threads_xfree(struct kunit *test)
 		{ "replay layer=lmm xfree=1 threads=2", "not to replay" },
 	};
 	struct memlab_wl_spec s;
-	const char *why;
-	unsigned int i;
 
 	KUNIT_ASSERT_EQ(test, memlab_wl_parse("layer=slice", &s, NULL), 0);
 	KUNIT_EXPECT_EQ(test, s.threads, 1);
@@ -150,21 +167,13 @@ static void wl_parse_threads_xfree(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, s.xfree);
 	KUNIT_EXPECT_EQ(test, memlab_wl_parse("layer=slice threads=2 free=keep:32768", &s, NULL),
 			0);
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		why = NULL;
-		KUNIT_EXPECT_EQ_MSG(test, memlab_wl_parse(bad[i].line, &s, &why), -EINVAL, "%s",
-				    bad[i].line);
-		KUNIT_EXPECT_NOT_NULL_MSG(test, why ? strstr(why, bad[i].why) : NULL,
-					  "\"%s\": reason \"%s\"", bad[i].line, why ?: "(none)");
-	}
+	wl_expect_refused(test, bad, ARRAY_SIZE(bad));
 }
 
 /* Expect sample=N parsed, and each bad N refused with its reason. */
 static void wl_parse_sample(struct kunit *test)
 {
-	static const struct {
-		const char *line, *why;
-	} bad[] = {
+	static const struct wl_bad_line bad[] = {
 		{ "layer=lmm sample=0", "sample must be 1..2000000" },
 		{ "layer=lmm sample=x", "sample must be 1..2000000" },
 		{ "layer=lmm sample=-5", "sample must be 1..2000000" },
@@ -176,8 +185,6 @@ static void wl_parse_sample(struct kunit *test)
 		{ "layer=lmm ops=100 sample=10 threads=2", "not to threads" },
 	};
 	struct memlab_wl_spec s;
-	const char *why;
-	unsigned int i;
 
 	KUNIT_ASSERT_EQ(test, memlab_wl_parse("layer=slice", &s, NULL), 0);
 	KUNIT_EXPECT_EQ(test, s.sample, 0);
@@ -188,13 +195,7 @@ static void wl_parse_sample(struct kunit *test)
 	/* a replay's length is known when it runs */
 	KUNIT_ASSERT_EQ(test, memlab_wl_parse("replay layer=slice sample=1000000", &s, NULL), 0);
 	KUNIT_EXPECT_EQ(test, s.sample, 1000000);
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		why = NULL;
-		KUNIT_EXPECT_EQ_MSG(test, memlab_wl_parse(bad[i].line, &s, &why), -EINVAL, "%s",
-				    bad[i].line);
-		KUNIT_EXPECT_NOT_NULL_MSG(test, why ? strstr(why, bad[i].why) : NULL,
-					  "\"%s\": reason \"%s\"", bad[i].line, why ?: "(none)");
-	}
+	wl_expect_refused(test, bad, ARRAY_SIZE(bad));
 }
 
 /*

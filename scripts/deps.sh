@@ -19,7 +19,7 @@
 set -euo pipefail
 
 want="${1:-all}"
-pkgs_uml="build-essential patch flex bison bc libelf-dev libssl-dev xz-utils kmod python3 linux-source-6.12"
+pkgs_uml="build-essential patch flex bison bc libelf-dev libssl-dev xz-utils kmod python3 python3-docutils linux-source-6.12"
 pkgs_headers="gcc-12 make pahole libelf1 libssl3 zlib1g"
 pkgs_qemu="$pkgs_headers qemu-system-x86 busybox-static cpio kmod gzip"
 pkgs_dkms="$pkgs_headers dkms openssl"

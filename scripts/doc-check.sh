@@ -53,8 +53,18 @@ parms() { # parms <module.ko>: one parameter name a line
 	modinfo -F parm "$1" | sed -n 's/^\([A-Za-z0-9_]*\):.*/\1/p' | sort -u
 }
 
+# Debian's python3-docutils (scripts/deps.sh) is for Debian's python3:
+# another python3 first in PATH (pyenv, a venv) may not see it
+py=python3
+for p in python3 /usr/bin/python3; do
+	if command -v "$p" >/dev/null && "$p" -c 'import docutils' 2>/dev/null; then
+		py="$p"
+		break
+	fi
+done
+
 MEMLAB_PARMS="$(parms "$ko")" BENCH_PARMS="$(parms "$bench_ko")" \
-REPO="$repo" DUMP="$dump" exec python3 - <<'EOF'
+REPO="$repo" DUMP="$dump" exec "$py" - <<'EOF'
 import os, re, sys
 
 repo = os.environ['REPO']
