@@ -80,6 +80,15 @@ module_param(cases, charp, 0444);
 MODULE_PARM_DESC(cases,
 		 "comma-separated cases: lmm, pages, slice, vm, scale (threads), frag (default all)");
 
+static char *rows = "";
+module_param(rows, charp, 0444);
+MODULE_PARM_DESC(rows, "only the rows whose name contains this text, '_' for a space (default all)");
+
+static unsigned int scale_batches = 32;
+module_param(scale_batches, uint, 0444);
+MODULE_PARM_DESC(scale_batches,
+		 "batches of 64 each scaling thread runs per repetition, 1-100000 (default 32)");
+
 static unsigned int arena_mb = 256;
 module_param(arena_mb, uint, 0444);
 MODULE_PARM_DESC(arena_mb, "MiB of the benchmark's own vmalloc buffer, 16-4096 (default 256)");
@@ -176,6 +185,24 @@ static struct bench_row *bench_row_get(const char *name, const char *a, const ch
 	return row;
 }
 
+/*
+ * Whether the row @name is to run: the rows= parameter is in its name, each
+ * '_' in it matching a space (rows=slice_64_B,_1_thread picks one row).
+ */
+static bool bench_row_wanted(const char *name)
+{
+	size_t len = strlen(rows), i;
+
+	for (; strlen(name) >= len; name++) {
+		for (i = 0; i < len; i++)
+			if (name[i] != rows[i] && !(rows[i] == '_' && name[i] == ' '))
+				break;
+		if (i == len)
+			return true;
+	}
+	return false;
+}
+
 /* One repetition of one side: picoseconds per operation. */
 typedef u64 (*bench_rep_fn)(void *ctx);
 
@@ -227,9 +254,12 @@ static u64 bench_loop_rep(void *arg)
 static void bench_pair(const char *name, const char *a, bench_fn fa, void *ca,
 		       const char *b, bench_fn fb, void *cb)
 {
-	struct bench_row *row = bench_row_get(name, a, b);
+	struct bench_row *row;
 	struct bench_loop la = { fa, ca }, lb = { fb, cb };
 
+	if (!bench_row_wanted(name))
+		return;
+	row = bench_row_get(name, a, b);
 	if (!row) {
 		pr_warn("note: more than %d rows; %s dropped\n", BENCH_MAX_ROWS, name);
 		return;
@@ -1081,11 +1111,13 @@ static void bench_scale_one(struct scale_alloc *ma, struct scale_alloc *ka, cons
 				continue;
 			snprintf(name, sizeof(name), "scale %s, %u thread%s %s", what, threads[i],
 				 threads[i] > 1 ? "s" : "", remote ? "remote" : "local");
+			if (!bench_row_wanted(name))
+				continue;
 			row = bench_row_get(name, "memlab", peer);
 			if (!row)
 				return;
 			*a = (struct scale_run) { .alloc = ma, .nr_threads = threads[i],
-						  .remote = remote, .batches = smoke ? 4 : 32 };
+						  .remote = remote, .batches = smoke ? 4 : scale_batches };
 			*b = *a;
 			b->alloc = ka;
 			init_completion(&a->done);
@@ -1466,9 +1498,11 @@ static int __init memlab_bench_init(void)
 		reps = 3;
 	}
 	if (!runs || runs > BENCH_MAX_RUNS || reps < 3 || reps > BENCH_MAX_REPS ||
-	    !target_ms || target_ms > 100 || arena_mb < 16 || arena_mb > 4096) {
-		pr_err("refused: runs=%u (1-%d), reps=%u (3-%d), target_ms=%u (1-100), arena_mb=%u (16-4096)\n",
-		       runs, BENCH_MAX_RUNS, reps, BENCH_MAX_REPS, target_ms, arena_mb);
+	    !target_ms || target_ms > 100 || arena_mb < 16 || arena_mb > 4096 ||
+	    !scale_batches || scale_batches > 100000) {
+		pr_err("refused: runs=%u (1-%d), reps=%u (3-%d), target_ms=%u (1-100), arena_mb=%u (16-4096), scale_batches=%u (1-100000)\n",
+		       runs, BENCH_MAX_RUNS, reps, BENCH_MAX_REPS, target_ms, arena_mb,
+		       scale_batches);
 		return -EINVAL;
 	}
 	bench_target_ns = smoke ? 200000 : (u64)target_ms * NSEC_PER_MSEC;

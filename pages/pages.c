@@ -1523,6 +1523,35 @@ void *memlab_pages_owner_at(struct memlab_pages *mp, const void *addr)
 }
 
 /**
+ * memlab_pages_owner_inside() - the owner tag of a page, if it points into the span
+ * @mp: the instance.
+ * @addr: any address.
+ * @len: bytes the tag must have inside the span, > 0.
+ *
+ * memlab_pages_owner_at() and memlab_pages_contains() on the tag it
+ * returns, in one call: for the free path of a layer above whose
+ * descriptors live inside the blocks they describe (a slab's header), so
+ * that it may read @len bytes at the tag however stale the tag is.
+ *
+ * Context: any context; O(1).
+ * Return: the tag, or NULL outside the span, for an untagged page, or for
+ * a tag whose @len bytes are not all inside the span.
+ */
+void *memlab_pages_owner_inside(struct memlab_pages *mp, const void *addr, size_t len)
+{
+	uintptr_t a = (uintptr_t)addr, span = mp->nr_pages << PAGE_SHIFT, t;
+	void *tag;
+
+	if (a < mp->base || a - mp->base >= span)
+		return NULL;
+	tag = READ_ONCE(mp->map[(a - mp->base) >> PAGE_SHIFT].owner);
+	t = (uintptr_t)tag;
+	if (t < mp->base || len > span || t - mp->base > span - len)
+		return NULL;
+	return tag;
+}
+
+/**
  * memlab_pages_block_owner() - the owner tag of the allocated block at an address
  * @mp: the instance.
  * @addr: the first byte of a block.

@@ -7,7 +7,9 @@
 # dev box.  QEMU emulates the CPUs in software (multi-threaded TCG), which
 # distorts absolute costs: read the ratios of one boot, not the nanoseconds.
 # MEMLAB_BENCH_ARGS overrides memlab_bench.ko's parameters (default
-# "cases=scale"); the table goes to out/bench-smp/table.txt.
+# "cases=scale"); the table goes to out/bench-smp/table.txt.  With
+# MEMLAB_QEMU_PERF=1 the guest runs the benchmark under the host's perf
+# (Debian's linux-perf) and leaves its profile in out/bench-smp/perf-*.txt.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
@@ -32,3 +34,6 @@ bench="$out/guest/bench.txt"
 	grep -v '^begin\|^end' "$bench"
 } | tee "$out/table.txt"
 log "table written to $out/table.txt"
+for f in perf-report.txt perf-callers.txt; do
+	[ ! -f "$out/guest/$f" ] || { cp "$out/guest/$f" "$out/$f"; log "profile: $out/$f"; }
+done

@@ -12,7 +12,8 @@
 #	memlab_bench.ko from beside it), scripts/guest/check.sh (or
 #	$MEMLAB_QEMU_GUEST) as /check.sh, scripts/ktap_helpers.sh, the bench
 #	parameters in <outdir>/bench-args if there are any, the sample trace,
-#	the real one -> <outdir>/initrd.gz
+#	the real one -> <outdir>/initrd.gz; with MEMLAB_QEMU_PERF=1 also the
+#	host's perf and the libraries it links (qemu_add_perf)
 #   qemu_boot <outdir> <kernel image> <cpus> <MiB> <timeout s> [kernel args]
 #	boots it under TCG: console (ttyS0) -> <outdir>/console.log, the guest's
 #	own channel (ttyS1) -> <outdir>/guest.log; sets qemu_rc and boot_s
@@ -59,7 +60,21 @@ qemu_pack() {
 	cp "$(dirname "$qemu_here")/tools/sample.trace" "$root/sample.trace"
 	cp "$(dirname "$qemu_here")/tools/testing/data/kmem-x86.trace.gz" "$root/kmem-x86.trace.gz"
 	chmod 755 "$root/check.sh"
+	[ "${MEMLAB_QEMU_PERF:-0}" != 1 ] || qemu_add_perf "$root"
 	qemu_cpio "$root" "$out/initrd.gz"
+}
+
+# The host's perf (Debian's linux-perf, 6.1: its user ABI reads any newer
+# kernel) as /bin/perf, with every shared library ldd names at its own path,
+# so the guest can profile (scripts/guest/bench.sh uses it when present).
+qemu_add_perf() {
+	local root="$1" perf lib
+	perf="$(command -v perf)" || die "MEMLAB_QEMU_PERF=1: no perf on this machine (apt-get install linux-perf)"
+	cp "$perf" "$root/bin/perf"
+	for lib in $(ldd "$perf" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
 }
 
 # Software emulation on purpose: KVM does not work on these machines.

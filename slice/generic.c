@@ -322,7 +322,7 @@ int memlab_generic_free(struct memlab_generic *g, void *ptr)
 	if (trace_memlab_generic_free_enabled())	/* no loads for it while off */
 		trace_memlab_generic_free(_RET_IP_, g->name, ptr);
 	/* the common case first: an object of one of the size classes */
-	rcu_read_lock();
+	slice_read_lock();
 	slab = memlab_slice_lookup(g->pages, ptr);
 	if (likely(slab)) {
 		pool = generic_pool_of(g, slab);
@@ -330,10 +330,10 @@ int memlab_generic_free(struct memlab_generic *g, void *ptr)
 		if (pool && trace_memlab_slice_free_enabled())
 			trace_memlab_slice_free(_THIS_IP_, pool->name, ptr);
 		ret = pool ? memlab_slice_free_checked(pool, slab, ptr) : -EINVAL;
-		rcu_read_unlock();
+		slice_read_unlock();
 		return pool ? ret : generic_foreign(g, ptr);
 	}
-	rcu_read_unlock();
+	slice_read_unlock();
 	page = memlab_addr_to_page(g->pages, ptr);
 	if (page && memlab_page_owner(page) == &g->large_tag &&
 	    memlab_page_to_addr(g->pages, page) == ptr) {

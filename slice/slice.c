@@ -30,7 +30,7 @@
  * prefers partial slabs, a slab whose last object comes back goes to the
  * empty list, and shrink gives empty slabs back to the pages layer.
  *
- * Per-CPU magazines (Bonwick) hold up to SLICE_MAG free objects each; alloc
+ * Per-CPU magazines (Bonwick) hold up to @mag_max free objects each; alloc
  * and free touch only the local magazine and the object's free-map bit,
  * and exchange half a magazine with the slabs when it runs empty or full.
  * Pools in debug mode bypass magazines, so every free and alloc is checked.
@@ -47,9 +47,11 @@
  *
  * Lock order:
  *   1. slice_pools_lock (global mutex)
- *   2. slice_cpu.lock (per CPU and pool; spinlock_t, never with irqs off)
- *   3. memlab_slice_pool.lock (per pool; spinlock_t, irq-safe)
- *   4. the pages instance's locks, then the LMM's (pages/pages.c)
+ *   2. cpu_hotplug_lock (cpus_read_lock(), by drains of every CPU)
+ *   3. a magazine (per CPU and pool: the busy flag, or on PREEMPT_RT a
+ *      spinlock_t; never taken with irqs off, except by a drain's IPI)
+ *   4. memlab_slice_pool.lock (per pool; spinlock_t, irq-safe)
+ *   5. the pages instance's locks, then the LMM's (pages/pages.c)
  *
  *   slice_pools_lock
  *
@@ -57,21 +59,24 @@
  *   walked by debugfs and memlab_slice_describe().  It is a mutex: nothing
  *   that holds it runs in atomic context.
  *
- *   slice_cpu.lock
+ *   The magazine
  *
  *   Protects one CPU's magazine of one pool: @mag, @count, @allocs and
  *   @frees (the last three also read without it, with READ_ONCE(), by
- *   snapshots).  It follows the pcp_spin_lock pattern of mm/page_alloc.c
- *   and is never taken with interrupts disabled, so it is valid on
- *   PREEMPT_RT: the owner pins itself to its CPU (preempt_disable(),
- *   migrate_disable() on RT) and takes its own magazine with spin_trylock();
- *   if that fails (a drain holds it, or the owner was interrupted on this
- *   CPU) the operation goes to the slabs under the pool lock instead.
- *   Drains - shrink, the validator, debug changes, the CPU-hotplug callback
- *   of a dead CPU - take any CPU's magazine with spin_lock() from task
- *   context.  On a uniprocessor kernel without RT a trylock cannot fail, so
- *   there only task context uses magazines and interrupts always go to the
- *   slabs.
+ *   snapshots).  The holder stays on its CPU; slice_cpu_get() fails,
+ *   rather than waits, when the magazine is held already, and the
+ *   operation then goes to the slabs under the pool lock.  On PREEMPT_RT
+ *   it is a spinlock_t taken with spin_trylock() under migrate_disable(),
+ *   the pcp_spin_lock pattern of mm/page_alloc.c, valid there because it
+ *   is never taken with interrupts disabled; drains take any CPU's with
+ *   spin_lock() from task context.  Elsewhere it is a busy flag written
+ *   with plain stores under preempt_disable(), only ever on its own CPU
+ *   while that CPU is online: an interrupt that finds it set goes to the
+ *   slabs, and a drain of an online CPU runs on that CPU in an IPI
+ *   (smp_call_function_single()), retrying while the code it interrupted
+ *   holds the magazine; an offline CPU's is drained directly, with
+ *   cpus_read_lock() (or the hotplug callback of the dead CPU) keeping it
+ *   offline.  So the fast path has no atomic instruction and no lock call.
  *
  *   memlab_slice_pool.lock
  *
@@ -80,7 +85,7 @@
  *   slab's free list and counters (@freelist, @inuse, @lost, @which,
  *   @broken, @poison_gen), the pool's @nr_inuse, @nr_lost, @poison_gen,
  *   @debug (also read without it), @warned and @st.  It nests inside a
- *   magazine lock when a magazine refills or flushes, never the other way
+ *   magazine when a magazine refills or flushes, never the other way
  *   round; the pages instance's locks nest inside it when a slab is made.
  *   Every slab helper says "Context: caller holds pool->lock" and asserts
  *   it.
@@ -88,7 +93,8 @@
  * Free-map bits change with atomic bitops, without any lock.
  *
  * RCU protects slab memory from the lockless free path: a free looks its
- * slab up and claims the object's bit inside an RCU read-side section, and
+ * slab up and claims the object's bit inside an RCU read-side section
+ * (slice_read_lock(): preempt_disable() where that is one, see there), and
  * a slab given back is unlinked at once (no lookup finds it) but released
  * to the pages layer only after a grace period (call_rcu), so that claim
  * never lands in reused memory.  Shrink, destroy and teardown wait for the
@@ -107,6 +113,7 @@
 #define KUNIT_STATIC_STUB_REDIRECT(...) do { } while (0)
 #endif
 #include <linux/bitops.h>
+#include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/export.h>
 #include <linux/list.h>
@@ -119,6 +126,7 @@
 #include <linux/reciprocal_div.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
@@ -171,6 +179,12 @@ static size_t slice_slot_size(size_t size, size_t align, unsigned int debug)
 }
 
 /* Objects of @slot bytes that fit in @bytes along with the header. */
+/* Magazine capacity for objects of @slot bytes (see SLICE_MAG). */
+static unsigned int slice_mag_max(size_t slot)
+{
+	return clamp_t(size_t, SLICE_MAG_BYTES / slot, SLICE_MAG_MIN, SLICE_MAG);
+}
+
 static unsigned int slice_fit(size_t bytes, size_t slot)
 {
 	unsigned int n = bytes / slot;
@@ -346,10 +360,9 @@ void memlab_slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misus
  */
 struct slice_slab *memlab_slice_lookup(struct memlab_pages *pages, const void *ptr)
 {
-	struct slice_slab *slab = memlab_pages_owner_at(pages, ptr);
+	struct slice_slab *slab = memlab_pages_owner_inside(pages, ptr, sizeof(*slab));
 
-	if (!slab || ((unsigned long)slab & (sizeof(long) - 1)) ||
-	    !memlab_pages_contains(pages, slab, sizeof(*slab)))
+	if (!slab || ((unsigned long)slab & (sizeof(long) - 1)))
 		return NULL;
 	if (READ_ONCE(slab->magic) != SLICE_MAGIC)
 		return NULL;
@@ -674,55 +687,22 @@ static struct slice_slab *slice_get_slab(struct memlab_slice_pool *pool)
  * ------------------------------------------------------------------------
  */
 
-/* Keep the task on its CPU between finding its magazine and locking it. */
-static inline void slice_pin(void)
+/* The magazine @c is held by the caller (slice_cpu_get(), or a drain). */
+static inline void slice_cpu_assert_held(struct slice_cpu *c)
 {
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
-		migrate_disable();
-	else
-		preempt_disable();
+#ifdef CONFIG_PREEMPT_RT
+	lockdep_assert_held(&c->lock);
+#else
+	VM_WARN_ON_ONCE(!READ_ONCE(c->busy));
+#endif
 }
 
-static inline void slice_unpin(void)
-{
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
-		migrate_enable();
-	else
-		preempt_enable();
-}
-
-/*
- * This CPU's magazine, locked, or NULL if it is busy (or, on a uniprocessor
- * kernel without RT, if we are not in task context: there spin_trylock()
- * cannot fail, so an interrupt must not enter a magazine its task holds).
- * Interrupts are never disabled.
- */
-static struct slice_cpu *slice_cpu_trylock(struct memlab_slice_pool *pool)
-{
-	struct slice_cpu *c;
-
-	if (!IS_ENABLED(CONFIG_SMP) && !IS_ENABLED(CONFIG_PREEMPT_RT) && !in_task())
-		return NULL;
-	slice_pin();
-	c = this_cpu_ptr(pool->cpu);
-	if (likely(spin_trylock(&c->lock)))
-		return c;
-	slice_unpin();
-	return NULL;
-}
-
-static void slice_cpu_unlock(struct slice_cpu *c)
-{
-	spin_unlock(&c->lock);
-	slice_unpin();
-}
-
-/* Give up to @nr magazine entries back to their slabs.  Context: caller holds c->lock. */
+/* Give up to @nr magazine entries back to their slabs.  Context: caller holds @c. */
 static void slice_mag_flush(struct memlab_slice_pool *pool, struct slice_cpu *c, unsigned int nr)
 {
 	unsigned long flags;
 
-	lockdep_assert_held(&c->lock);
+	slice_cpu_assert_held(c);
 	spin_lock_irqsave(&pool->lock, flags);
 	while (nr-- && c->count) {
 		struct slice_mag_entry *e = &c->mag[c->count - 1];
@@ -733,14 +713,14 @@ static void slice_mag_flush(struct memlab_slice_pool *pool, struct slice_cpu *c,
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
-/* Fill half a magazine from the slabs.  Context: caller holds c->lock. */
+/* Fill half a magazine from the slabs.  Context: caller holds @c. */
 static void slice_mag_refill(struct memlab_slice_pool *pool, struct slice_cpu *c)
 {
 	unsigned long flags;
 
-	lockdep_assert_held(&c->lock);
+	slice_cpu_assert_held(c);
 	spin_lock_irqsave(&pool->lock, flags);
-	while (c->count < SLICE_MAG / 2) {
+	while (c->count < pool->mag_max / 2) {
 		struct slice_slab *slab = slice_get_slab(pool);
 		struct slice_mag_entry *e;
 
@@ -756,7 +736,11 @@ static void slice_mag_refill(struct memlab_slice_pool *pool, struct slice_cpu *c
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
-/* Empty one CPU's magazine, which may be another CPU's.  Context: task context. */
+#ifdef CONFIG_PREEMPT_RT
+/*
+ * Empty @cpu's magazine, which may be another CPU's: its lock is a
+ * spinlock_t that any CPU may take.  Context: task context.
+ */
 static void slice_drain_cpu(struct memlab_slice_pool *pool, unsigned int cpu)
 {
 	struct slice_cpu *c = per_cpu_ptr(pool->cpu, cpu);
@@ -765,13 +749,71 @@ static void slice_drain_cpu(struct memlab_slice_pool *pool, unsigned int cpu)
 	slice_mag_flush(pool, c, SLICE_MAG);
 	spin_unlock(&c->lock);
 }
+#else
+struct slice_drain {
+	struct memlab_slice_pool *pool;
+	bool busy;
+};
 
+/*
+ * On the CPU whose magazine is to be emptied, interrupts disabled (an IPI,
+ * or smp_call_function_single() calling it here): empty it unless the code
+ * this interrupted holds it, which the caller then retries.
+ */
+static void slice_drain_here(void *arg)
+{
+	struct slice_drain *d = arg;
+	struct slice_cpu *c = this_cpu_ptr(d->pool->cpu);
+
+	d->busy = READ_ONCE(c->busy);
+	if (d->busy)
+		return;
+	WRITE_ONCE(c->busy, 1);
+	slice_mag_flush(d->pool, c, SLICE_MAG);
+	WRITE_ONCE(c->busy, 0);
+}
+
+/*
+ * Empty @cpu's magazine.  An online CPU's is emptied on that CPU, since only
+ * it may write the busy flag; a holder it interrupts is in a short section
+ * with preemption disabled, so the retry soon finds the magazine free.  An
+ * offline CPU runs nothing that could hold its magazine.
+ * Context: task context, interrupts enabled; @cpu stays online or offline
+ * meanwhile (cpus_read_lock(), or the CPU-hotplug callback of a dead CPU).
+ */
+static void slice_drain_cpu(struct memlab_slice_pool *pool, unsigned int cpu)
+{
+	struct slice_drain d = { .pool = pool };
+	struct slice_cpu *c;
+
+	if (cpu_online(cpu)) {
+		do {
+			if (smp_call_function_single(cpu, slice_drain_here, &d, 1))
+				break;	/* not online after all: as below */
+			if (!d.busy)
+				return;
+			cpu_relax();
+		} while (true);
+	}
+	c = per_cpu_ptr(pool->cpu, cpu);
+	if (WARN_ON_ONCE(READ_ONCE(c->busy)))
+		return;
+	WRITE_ONCE(c->busy, 1);
+	slice_mag_flush(pool, c, SLICE_MAG);
+	WRITE_ONCE(c->busy, 0);
+}
+#endif
+
+/* Empty every CPU's magazine.  Context: process context (may sleep). */
 static void slice_drain_all(struct memlab_slice_pool *pool)
 {
 	unsigned int cpu;
 
+	might_sleep();
+	cpus_read_lock();
 	for_each_possible_cpu(cpu)
 		slice_drain_cpu(pool, cpu);
+	cpus_read_unlock();
 }
 
 /**
@@ -905,7 +947,8 @@ struct memlab_slice_pool *memlab_slice_create(struct memlab_pages *pages, const 
 {
 	struct memlab_slice_pool *pool;
 	unsigned int order, objs, i;
-	int cpu, ret;
+	int __maybe_unused cpu;
+	int ret;
 
 	if (!pages || size < MEMLAB_SLICE_MIN_SIZE || size > MEMLAB_SLICE_MAX_SIZE ||
 	    (align && (!is_power_of_2(align) || align > PAGE_SIZE)) ||
@@ -930,8 +973,10 @@ struct memlab_slice_pool *memlab_slice_create(struct memlab_pages *pages, const 
 		kfree(pool);
 		return ERR_PTR(-ENOMEM);
 	}
+#ifdef CONFIG_PREEMPT_RT
 	for_each_possible_cpu(cpu)
 		spin_lock_init(&per_cpu_ptr(pool->cpu, cpu)->lock);
+#endif
 	spin_lock_init(&pool->lock);
 	for (i = 0; i < SLICE_NR_LISTS; i++)
 		INIT_LIST_HEAD(&pool->lists[i]);
@@ -943,6 +988,7 @@ struct memlab_slice_pool *memlab_slice_create(struct memlab_pages *pages, const 
 	pool->ctor = ctor;
 	pool->debug = debug;
 	pool->slot = slice_slot_size(size, align, debug);
+	pool->mag_max = slice_mag_max(pool->slot);
 	pool->order = order;
 	pool->objs = objs;
 	pool->hdr_off = (PAGE_SIZE << order) - slice_hdr_size(objs);
@@ -978,7 +1024,7 @@ static __always_inline void *slice_alloc_obj(struct memlab_slice_pool *pool)
 	}
 	if (unlikely(READ_ONCE(pool->debug)))
 		return slice_alloc_slow(pool);
-	c = slice_cpu_trylock(pool);
+	c = slice_cpu_get(pool);
 	if (unlikely(!c))
 		return slice_alloc_slow(pool);
 	if (unlikely(!c->count))
@@ -988,7 +1034,7 @@ static __always_inline void *slice_alloc_obj(struct memlab_slice_pool *pool)
 		WRITE_ONCE(c->count, c->count - 1);
 		WRITE_ONCE(c->allocs, c->allocs + 1);
 	}
-	slice_cpu_unlock(c);
+	slice_cpu_put(c);
 	if (unlikely(!e.obj)) {
 		spin_lock_irqsave(&pool->lock, flags);
 		pool->st.failures++;
@@ -1036,17 +1082,17 @@ static int slice_free_in(struct memlab_slice_pool *pool, struct slice_slab *slab
 		memlab_slice_misuse(pool, MEMLAB_SLICE_MISUSE_DOUBLE_FREE, obj, 0);
 		return -EINVAL;
 	}
-	c = unlikely(READ_ONCE(pool->debug)) ? NULL : slice_cpu_trylock(pool);
+	c = unlikely(READ_ONCE(pool->debug)) ? NULL : slice_cpu_get(pool);
 	if (unlikely(!c)) {
 		slice_free_slow(pool, slab, obj);
 		return 0;
 	}
-	if (unlikely(c->count == SLICE_MAG))
-		slice_mag_flush(pool, c, SLICE_MAG / 2);
+	if (unlikely(c->count >= pool->mag_max))
+		slice_mag_flush(pool, c, pool->mag_max / 2);
 	c->mag[c->count] = (struct slice_mag_entry) { .obj = obj, .slab = slab, .idx = idx };
 	WRITE_ONCE(c->count, c->count + 1);
 	WRITE_ONCE(c->frees, c->frees + 1);
-	slice_cpu_unlock(c);
+	slice_cpu_put(c);
 	return 0;
 }
 
@@ -1071,8 +1117,8 @@ static enum memlab_slice_misuse slice_classify(struct memlab_slice_pool *pool, c
  * The common tail of memlab_slice_free() and memlab_generic_free(): refuses
  * a pointer not at an object boundary, then frees as memlab_slice_free().
  *
- * Context: as memlab_slice_free(), inside the RCU read-side section in
- * which @slab was looked up (a slab given back waits for a grace period).
+ * Context: as memlab_slice_free(), inside the slice_read_lock() section
+ * in which @slab was looked up (a slab given back waits for a grace period).
  * Return: 0, or -EINVAL (counted, warned once per kind, nothing changed) for
  * a pointer not at an object boundary or a double free.
  */
@@ -1109,15 +1155,15 @@ int memlab_slice_free(struct memlab_slice_pool *pool, void *obj)
 	if (trace_memlab_slice_free_enabled())	/* no loads for it while off */
 		trace_memlab_slice_free(_RET_IP_, pool->name, obj);
 	/* the slab found stays memory of ours until the claim of the object is made */
-	rcu_read_lock();
+	slice_read_lock();
 	slab = memlab_slice_lookup(pool->pages, obj);
 	if (unlikely(!slab || slab->pool != pool)) {
-		rcu_read_unlock();
+		slice_read_unlock();
 		memlab_slice_misuse(pool, slice_classify(pool, obj), obj, 0);
 		return -EINVAL;
 	}
 	ret = memlab_slice_free_checked(pool, slab, obj);
-	rcu_read_unlock();
+	slice_read_unlock();
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(memlab_slice_free, MEMLAB_NS);
@@ -1129,7 +1175,7 @@ EXPORT_SYMBOL_NS_GPL(memlab_slice_free, MEMLAB_NS);
  * Empties every per-CPU magazine first; when it returns, every slab given
  * back so far is in the pages layer again.
  *
- * Context: process context (takes the magazine locks; may wait for an RCU
+ * Context: process context (drains the magazines; may wait for an RCU
  * grace period).
  * Return: the number of slabs given back.
  */
@@ -1377,6 +1423,7 @@ int memlab_slice_set_debug(struct memlab_slice_pool *pool, unsigned int debug)
 			ret = -EINVAL;
 		} else {
 			pool->slot = slice_slot_size(pool->size, pool->align, debug);
+			pool->mag_max = slice_mag_max(pool->slot);
 			pool->order = order;
 			pool->objs = objs;
 			pool->hdr_off = (PAGE_SIZE << order) - slice_hdr_size(objs);
@@ -1601,7 +1648,7 @@ static int slice_check_slab(struct memlab_slice_pool *pool, struct slice_slab *s
  * allocation does.  Exact when nothing else uses the pool meanwhile
  * (objects on their way into a magazine on another CPU have their bit set).
  *
- * Context: task context (takes the magazine locks).
+ * Context: process context (drains every CPU's magazine; may sleep).
  * Return: the number of violations; 0 means healthy.
  */
 int memlab_slice_check(struct memlab_slice_pool *pool)

@@ -7,17 +7,29 @@
 #define MEMLAB_SLICE_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/compiler.h>
 #include <linux/list.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/reciprocal_div.h>
-#include <linux/spinlock_types.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include "common/fault_hook.h"
 #include "slice/slice.h"
 
-/* Per-CPU magazine capacity: Bonwick's magazines hold tens of objects. */
-#define SLICE_MAG		32
+/*
+ * Per-CPU magazine capacity: Bonwick's magazines hold tens of objects, and
+ * as his, ours hold fewer of larger ones: up to SLICE_MAG_BYTES of objects,
+ * at least SLICE_MAG_MIN and at most SLICE_MAG of them (64 up to 512-byte
+ * objects, 32 of 1 KiB, 4 from 8 KiB).  A batch of 64 small objects
+ * allocated and freed then stays in the magazine (SLUB's per-CPU slab holds
+ * a whole slab); it overflowed the 32 entries of before into the slabs.
+ */
+#define SLICE_MAG		64
+#define SLICE_MAG_MIN		4
+#define SLICE_MAG_BYTES		(32 * 1024)
 /* 16 bits are enough beside memlab_pages_block_owner(), the real proof of a slab */
 #define SLICE_MAGIC		0x51ce
 
@@ -69,16 +81,23 @@ struct slice_mag_entry {
 
 /**
  * struct slice_cpu - a per-CPU magazine: free objects, most recently freed on top
- * @lock: protects everything below.  Taken with spin_trylock() by the
- *	owning CPU (pinned to it), with spin_lock() by drains of any CPU;
- *	never with interrupts disabled (see slice.c).
- * @count: entries in @mag; written under @lock, read by stats with READ_ONCE().
+ * @lock: (PREEMPT_RT) protects everything below.  Taken with
+ *	spin_trylock() by the owning CPU (migration disabled), with
+ *	spin_lock() by drains of any CPU; never with interrupts disabled.
+ * @busy: (otherwise) set while someone on this CPU holds the magazine,
+ *	which protects everything below; written only on this CPU while it
+ *	is online (see slice_cpu_get() and slice.c).
+ * @count: entries in @mag; written by the holder, read by stats with READ_ONCE().
  * @allocs: allocations served from @mag; as @count.
  * @frees: frees taken into @mag; as @count.
  * @mag: the entries, @mag[@count - 1] on top.
  */
 struct slice_cpu {
+#ifdef CONFIG_PREEMPT_RT
 	spinlock_t lock;	/* this magazine; never taken with irqs off */
+#else
+	unsigned int busy;
+#endif
 	unsigned int count;
 	u64 allocs;
 	u64 frees;
@@ -95,6 +114,8 @@ struct slice_cpu {
  * @size: object size asked for.
  * @align: object alignment.
  * @slot: bytes per object in a slab.
+ * @mag_max: this pool's magazine capacity (see SLICE_MAG); a refill
+ *	takes half of it, an overflow gives half back.
  * @order: slab order.
  * @objs: objects per slab.
  * @hdr_off: offset of the header in a slab.
@@ -125,6 +146,7 @@ struct memlab_slice_pool {
 	size_t size;
 	size_t align;
 	size_t slot;
+	unsigned int mag_max;
 	unsigned int order;
 	unsigned int objs;
 	size_t hdr_off;
@@ -146,6 +168,80 @@ struct memlab_slice_pool {
 	struct slice_cpu __percpu *cpu;
 	struct memlab_slice_stats st;
 };
+
+/*
+ * This CPU's magazine of @pool, held, or NULL if it is already held: by a
+ * drain (PREEMPT_RT), or by the code this one interrupted on this CPU.  The
+ * caller stays on the CPU until slice_cpu_put(); interrupts stay enabled.
+ *
+ * On PREEMPT_RT the magazine lock is a spinlock_t (a sleeping lock there)
+ * taken with spin_trylock() under migrate_disable(), the pcp_spin_lock
+ * pattern of mm/page_alloc.c.  Elsewhere the holder disables preemption
+ * and marks the magazine busy with plain accesses, as local_trylock() of
+ * newer kernels does: only this CPU ever writes @busy while it is online
+ * (drains of an online CPU run there, in an IPI), and an interrupt that
+ * arrives between the test and the store has finished, and cleared @busy,
+ * before the interrupted holder goes on; so no atomic instruction and no
+ * out-of-line lock call is needed on the fast path.
+ */
+static __always_inline struct slice_cpu *slice_cpu_get(struct memlab_slice_pool *pool)
+{
+	struct slice_cpu *c;
+
+#ifdef CONFIG_PREEMPT_RT
+	migrate_disable();
+	c = this_cpu_ptr(pool->cpu);
+	if (likely(spin_trylock(&c->lock)))
+		return c;
+	migrate_enable();
+#else
+	preempt_disable();
+	c = this_cpu_ptr(pool->cpu);
+	if (likely(!READ_ONCE(c->busy))) {
+		WRITE_ONCE(c->busy, 1);
+		barrier();	/* the flag before any access to the magazine */
+		return c;
+	}
+	preempt_enable();
+#endif
+	return NULL;
+}
+
+static __always_inline void slice_cpu_put(struct slice_cpu *c)
+{
+#ifdef CONFIG_PREEMPT_RT
+	spin_unlock(&c->lock);
+	migrate_enable();
+#else
+	barrier();	/* every access to the magazine before the flag */
+	WRITE_ONCE(c->busy, 0);
+	preempt_enable();
+#endif
+}
+
+/*
+ * The read-side section in which a free looks its slab up and claims the
+ * object's free-map bit; a slab given back waits for it (call_rcu()).  On
+ * PREEMPT_RT that is rcu_read_lock().  Elsewhere it is preempt_disable(),
+ * which an RCU grace period waits for as well (one RCU flavour since
+ * v4.20), and which the magazine takes next anyway: on a kernel with
+ * preemptible RCU that is two out-of-line calls fewer per free.
+ */
+static __always_inline void slice_read_lock(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		rcu_read_lock();
+	else
+		preempt_disable();
+}
+
+static __always_inline void slice_read_unlock(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		rcu_read_unlock();
+	else
+		preempt_enable();
+}
 
 struct slice_slab *memlab_slice_lookup(struct memlab_pages *pages, const void *ptr);
 int memlab_slice_free_checked(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj);

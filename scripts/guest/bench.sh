@@ -19,7 +19,25 @@ insmod "$KO" arena_size=16M || ktap_print_msg "insmod memlab.ko failed"
 args="$OUT/bench-args"
 [ -f "$args" ] || args=/bench-args
 # shellcheck disable=SC2046
-insmod "${KO%/*}/memlab_bench.ko" $(cat "$args" 2>/dev/null) || ktap_print_msg "insmod memlab_bench.ko failed"
+if [ -x /bin/perf ]; then
+	# MEMLAB_QEMU_PERF=1 packed perf: sample every CPU (the timer-driven
+	# cpu-clock event; TCG has no hardware counters) while the benchmark
+	# runs, and report before rmmod, while /proc/kallsyms still names the
+	# module's functions.
+	perf record -q -e cpu-clock -F 4000 -a -g -o /tmp/perf.data -- \
+		insmod "${KO%/*}/memlab_bench.ko" $(cat "$args" 2>/dev/null) ||
+		ktap_print_msg "insmod memlab_bench.ko under perf failed"
+	perf report -i /tmp/perf.data --stdio --no-children --sort dso,sym \
+		--percent-limit 0.3 -g none >"$OUT/perf-report.txt" 2>&1
+	perf report -i /tmp/perf.data --stdio --no-children --sort dso -g none >"$OUT/perf-dso.txt" 2>&1
+	grep memlab /proc/modules >"$OUT/perf-modules.txt"
+	perf script -i /tmp/perf.data -G -F ip,sym,dso 2>&1 | sort | uniq -c | sort -rn | head -300 >"$OUT/perf-script.txt"
+	perf report -i /tmp/perf.data --stdio --no-children --sort sym \
+		--percent-limit 2 -g caller,0.5,callee --max-stack 6 >"$OUT/perf-callers.txt" 2>&1
+else
+	insmod "${KO%/*}/memlab_bench.ko" $(cat "$args" 2>/dev/null) ||
+		ktap_print_msg "insmod memlab_bench.ko failed"
+fi
 dmesg | sed -n 's/^.*memlab-bench: //p' >"$OUT/bench.txt"
 rmmod memlab_bench
 # the kernel's kmalloc caches and memlab's size classes, same boot, for the waste comparison
