@@ -18,6 +18,18 @@ mkdir -p "$out"
 uml_module bench "$out" || { cat "$out/build.log" >&2; die "memlab.ko does not build"; }
 # the guest reads memlab_bench.ko's parameters from the shared out directory
 printf '%s\n' "${MEMLAB_BENCH_ARGS:-}" >"$out/bench-args"
+# UML backs every kernel mapping with a host mmap: the vmalloc and vm rows
+# (4 MiB areas, a lazy purge behind them) can pass the host's default of
+# 65530 maps per process, and UML then dies "out of memory on the host
+# side" (seen at a VM row of the second run).  Raise it when we may.
+maps=$(cat /proc/sys/vm/max_map_count 2>/dev/null || echo 0)
+if [ "$maps" -lt 1048576 ]; then
+	if sysctl -q -w vm.max_map_count=1048576 2>/dev/null; then
+		log "vm.max_map_count $maps -> 1048576 for UML's mappings"
+	else
+		log "vm.max_map_count is $maps and cannot be raised here: the VM rows may kill UML"
+	fi
+fi
 log "running the benchmarks (a few minutes)"
 MEMLAB_UML_MEM=1G bash "$here/uml-boot.sh" "$KDIR" "$KO" \
 	"$here/guest/bench.sh" "$out" 900 || die "the bench guest did not finish; see $out/console.log"

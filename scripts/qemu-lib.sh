@@ -66,11 +66,13 @@ qemu_pack() {
 
 # The host's perf (Debian's linux-perf, 6.1: its user ABI reads any newer
 # kernel) as /bin/perf, with every shared library ldd names at its own path,
-# so the guest can profile (scripts/guest/bench.sh uses it when present).
+# so the guest can profile (scripts/guest/bench.sh does when it finds
+# /perf-profile).
 qemu_add_perf() {
 	local root="$1" perf lib
 	perf="$(command -v perf)" || die "MEMLAB_QEMU_PERF=1: no perf on this machine (apt-get install linux-perf)"
 	cp "$perf" "$root/bin/perf"
+	: >"$root/perf-profile"
 	for lib in $(ldd "$perf" | grep -o '/[^ ]*'); do
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"

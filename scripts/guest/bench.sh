@@ -19,11 +19,12 @@ insmod "$KO" arena_size=16M || ktap_print_msg "insmod memlab.ko failed"
 args="$OUT/bench-args"
 [ -f "$args" ] || args=/bench-args
 # shellcheck disable=SC2046
-if [ -x /bin/perf ]; then
-	# MEMLAB_QEMU_PERF=1 packed perf: sample every CPU (the timer-driven
-	# cpu-clock event; TCG has no hardware counters) while the benchmark
-	# runs, and report before rmmod, while /proc/kallsyms still names the
-	# module's functions.
+if [ -f /perf-profile ] && [ -x /bin/perf ]; then
+	# MEMLAB_QEMU_PERF=1 packed perf and the marker (the UML guest's root
+	# is the host's, perf included, but its kernel has no perf events):
+	# sample every CPU (the timer-driven cpu-clock event; TCG has no
+	# hardware counters) while the benchmark runs, and report before
+	# rmmod, while /proc/kallsyms still names the module's functions.
 	perf record -q -e cpu-clock -F 4000 -a -g -o /tmp/perf.data -- \
 		insmod "${KO%/*}/memlab_bench.ko" $(cat "$args" 2>/dev/null) ||
 		ktap_print_msg "insmod memlab_bench.ko under perf failed"
