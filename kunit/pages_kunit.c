@@ -717,6 +717,72 @@ static void pages_pairs_vs_alloc_pages(struct kunit *test)
 	}
 }
 
+/* A descriptor inside the block it describes, as a slab's header is. */
+struct pk_desc {
+	u64 pad;
+	void *base;
+	u64 more;
+};
+
+/*
+ * memlab_pages_owner_of_block() believes a tag only when the block proves
+ * it.  An order-1 block whose two pages are tagged with a descriptor in its
+ * second page that records the block's first byte: expect the descriptor
+ * from either page.  Then each lie on its own, expect NULL: a tag outside
+ * the span, a misaligned one, one whose bytes run past the span's end, a
+ * recorded base that is not page aligned, is a tail page, lies outside the
+ * span, a head tagged with something else, and the block freed.
+ */
+static void pages_owner_of_block_proves_tags(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	size_t off = offsetof(struct pk_desc, base), len = sizeof(struct pk_desc);
+	struct memlab_page *head, *tail;
+	struct pk_desc *d, *outside;
+	char *base, *last;
+
+	KUNIT_ASSERT_EQ(test, memlab_pages_set_reserve(fx->mp, 0), 0);
+	head = memlab_alloc_pages(fx->mp, 0, 1);
+	KUNIT_ASSERT_NOT_NULL(test, head);
+	base = memlab_page_to_addr(fx->mp, head);
+	tail = memlab_addr_to_page(fx->mp, base + PAGE_SIZE);
+	d = (struct pk_desc *)(base + 2 * PAGE_SIZE - 64);
+	d->base = base;
+	memlab_page_set_owner(head, d);
+	memlab_page_set_owner(tail, d);
+	KUNIT_EXPECT_PTR_EQ(test, memlab_pages_owner_of_block(fx->mp, base + 8, len, off), d);
+	KUNIT_EXPECT_PTR_EQ(test, memlab_pages_owner_of_block(fx->mp, base + PAGE_SIZE, len, off), d);
+	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, fx->buf - 1, len, off));
+	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, base, len, len));
+
+	outside = kunit_kzalloc(test, sizeof(*outside), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, outside);
+	outside->base = base;
+	memlab_page_set_owner(tail, outside);
+	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, base + PAGE_SIZE, len, off));
+	memlab_page_set_owner(tail, (char *)d + 1);
+	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, base + PAGE_SIZE, len, off));
+	last = fx->buf + PK_BUF - 8;
+	memlab_page_set_owner(tail, last);
+	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, base + PAGE_SIZE, len, off));
+	memlab_page_set_owner(tail, d);
+
+	d->base = base + 64;
+	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, base, len, off));
+	d->base = base + PAGE_SIZE;
+	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, base, len, off));
+	d->base = outside;
+	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, base, len, off));
+	d->base = base;
+	memlab_page_set_owner(head, NULL);
+	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, base + PAGE_SIZE, len, off));
+	memlab_page_set_owner(head, d);
+	KUNIT_EXPECT_PTR_EQ(test, memlab_pages_owner_of_block(fx->mp, base + PAGE_SIZE, len, off), d);
+
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, head), 0);
+	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, base + PAGE_SIZE, len, off));
+}
+
 static struct kunit_case memlab_pages_cases[] = {
 	KUNIT_CASE(pages_split_and_merge),
 	KUNIT_CASE(pages_every_order_exhaust_and_return),
@@ -738,6 +804,7 @@ static struct kunit_case memlab_pages_cases[] = {
 	KUNIT_CASE(pages_destroy_busy),
 	KUNIT_CASE(pages_fragmentation_indices),
 	KUNIT_CASE(pages_fragmentation_of_instance),
+	KUNIT_CASE(pages_owner_of_block_proves_tags),
 	KUNIT_CASE_PARAM_ATTR(pages_stress_with_model, stress_seed_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_SLOW(pages_pairs_vs_alloc_pages),

@@ -1523,30 +1523,43 @@ void *memlab_pages_owner_at(struct memlab_pages *mp, const void *addr)
 }
 
 /**
- * memlab_pages_owner_inside() - the owner tag of a page, if it points into the span
+ * memlab_pages_owner_of_block() - a page's owner tag, proven by its block
  * @mp: the instance.
  * @addr: any address.
- * @len: bytes the tag must have inside the span, > 0.
+ * @len: bytes of the descriptor the tag points at, > 0.
+ * @base_off: where in that descriptor its block's first byte is recorded.
  *
- * memlab_pages_owner_at() and memlab_pages_contains() on the tag it
- * returns, in one call: for the free path of a layer above whose
- * descriptors live inside the blocks they describe (a slab's header), so
- * that it may read @len bytes at the tag however stale the tag is.
+ * For the free path of a layer above whose descriptors live inside the
+ * blocks they describe, tagging every page of the block (a slab and its
+ * header): the owner tag of the page containing @addr, believed only if it
+ * points at @len bytes inside the span, aligned for a pointer, and the
+ * block whose first byte the descriptor records is an allocated block of
+ * @mp tagged with that same descriptor.  So a stale or corrupted tag is
+ * never followed beyond the span, and memlab_pages_owner_at(),
+ * memlab_pages_contains() and memlab_pages_block_owner() are done in one call.
  *
  * Context: any context; O(1).
- * Return: the tag, or NULL outside the span, for an untagged page, or for
- * a tag whose @len bytes are not all inside the span.
+ * Return: the tag, or NULL.
  */
-void *memlab_pages_owner_inside(struct memlab_pages *mp, const void *addr, size_t len)
+void *memlab_pages_owner_of_block(struct memlab_pages *mp, const void *addr, size_t len,
+				  size_t base_off)
 {
-	uintptr_t a = (uintptr_t)addr, span = mp->nr_pages << PAGE_SHIFT, t;
+	uintptr_t a = (uintptr_t)addr, span = mp->nr_pages << PAGE_SHIFT, t, base;
+	struct memlab_page *head;
 	void *tag;
 
 	if (a < mp->base || a - mp->base >= span)
 		return NULL;
 	tag = READ_ONCE(mp->map[(a - mp->base) >> PAGE_SHIFT].owner);
 	t = (uintptr_t)tag;
-	if (t < mp->base || len > span || t - mp->base > span - len)
+	if (t < mp->base || len > span || base_off > len - sizeof(void *) ||
+	    t - mp->base > span - len || (t & (sizeof(void *) - 1)))
+		return NULL;
+	base = (uintptr_t)READ_ONCE(*(void **)(t + base_off));
+	if (base < mp->base || base - mp->base >= span || (base & ~PAGE_MASK))
+		return NULL;
+	head = &mp->map[(base - mp->base) >> PAGE_SHIFT];
+	if (mp_check_free(mp, head) != MEMLAB_PAGES_NR_MISUSE || READ_ONCE(head->owner) != tag)
 		return NULL;
 	return tag;
 }

@@ -175,7 +175,8 @@ int memlab_page_order(struct memlab_pages *mp, const struct memlab_page *page);
 void memlab_page_set_owner(struct memlab_page *page, void *owner);
 void *memlab_page_owner(const struct memlab_page *page);
 void *memlab_pages_owner_at(struct memlab_pages *mp, const void *addr);
-void *memlab_pages_owner_inside(struct memlab_pages *mp, const void *addr, size_t len);
+void *memlab_pages_owner_of_block(struct memlab_pages *mp, const void *addr, size_t len,
+				  size_t base_off);
 void *memlab_pages_block_owner(struct memlab_pages *mp, const void *addr);
 bool memlab_pages_contains(struct memlab_pages *mp, const void *addr, size_t len);
 

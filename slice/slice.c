@@ -360,13 +360,10 @@ void memlab_slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misus
  */
 struct slice_slab *memlab_slice_lookup(struct memlab_pages *pages, const void *ptr)
 {
-	struct slice_slab *slab = memlab_pages_owner_inside(pages, ptr, sizeof(*slab));
+	struct slice_slab *slab = memlab_pages_owner_of_block(pages, ptr, sizeof(*slab),
+							      offsetof(struct slice_slab, base));
 
-	if (!slab || ((unsigned long)slab & (sizeof(long) - 1)))
-		return NULL;
-	if (READ_ONCE(slab->magic) != SLICE_MAGIC)
-		return NULL;
-	if (memlab_pages_block_owner(pages, slab->base) != slab)
+	if (!slab || READ_ONCE(slab->magic) != SLICE_MAGIC)
 		return NULL;
 	if ((const char *)ptr < slab->base || (const char *)ptr >= (const char *)slab)
 		return NULL;
@@ -1070,8 +1067,8 @@ EXPORT_SYMBOL_NS_GPL(memlab_slice_alloc, MEMLAB_NS);
  * boundary test (caller misuse, counted and refused) are behind; a failed
  * precondition here is a memlab bug.
  */
-static int slice_free_in(struct memlab_slice_pool *pool, struct slice_slab *slab,
-			 unsigned int idx, void *obj)
+static __always_inline int slice_free_in(struct memlab_slice_pool *pool,
+					 struct slice_slab *slab, unsigned int idx, void *obj)
 {
 	struct slice_cpu *c;
 
@@ -1108,6 +1105,20 @@ static enum memlab_slice_misuse slice_classify(struct memlab_slice_pool *pool, c
 	return MEMLAB_SLICE_MISUSE_NOT_OBJECT;
 }
 
+/* memlab_slice_free_checked(), inline in memlab_slice_free(). */
+static __always_inline int slice_free_checked(struct memlab_slice_pool *pool,
+					      struct slice_slab *slab, void *obj)
+{
+	long idx = slice_index(pool, slab, obj);
+
+	if (unlikely(idx < 0)) {
+		memlab_slice_misuse(pool, MEMLAB_SLICE_MISUSE_NOT_OBJECT, obj,
+				    ((char *)obj - slab->base) % pool->slot);
+		return -EINVAL;
+	}
+	return slice_free_in(pool, slab, idx, obj);
+}
+
 /**
  * memlab_slice_free_checked() - free an object of a slab already looked up
  * @pool: the pool @slab belongs to.
@@ -1124,14 +1135,7 @@ static enum memlab_slice_misuse slice_classify(struct memlab_slice_pool *pool, c
  */
 int memlab_slice_free_checked(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj)
 {
-	long idx = slice_index(pool, slab, obj);
-
-	if (unlikely(idx < 0)) {
-		memlab_slice_misuse(pool, MEMLAB_SLICE_MISUSE_NOT_OBJECT, obj,
-				    ((char *)obj - slab->base) % pool->slot);
-		return -EINVAL;
-	}
-	return slice_free_in(pool, slab, idx, obj);
+	return slice_free_checked(pool, slab, obj);
 }
 
 /**
@@ -1162,7 +1166,7 @@ int memlab_slice_free(struct memlab_slice_pool *pool, void *obj)
 		memlab_slice_misuse(pool, slice_classify(pool, obj), obj, 0);
 		return -EINVAL;
 	}
-	ret = memlab_slice_free_checked(pool, slab, obj);
+	ret = slice_free_checked(pool, slab, obj);
 	slice_read_unlock();
 	return ret;
 }

@@ -30,7 +30,7 @@
 #define SLICE_MAG		64
 #define SLICE_MAG_MIN		4
 #define SLICE_MAG_BYTES		(32 * 1024)
-/* 16 bits are enough beside memlab_pages_block_owner(), the real proof of a slab */
+/* 16 bits are enough beside memlab_pages_owner_of_block(), the real proof of a slab */
 #define SLICE_MAGIC		0x51ce
 
 enum slice_list { SLICE_FULL, SLICE_PARTIAL, SLICE_EMPTY, SLICE_NR_LISTS };
