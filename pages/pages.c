@@ -1546,7 +1546,9 @@ void *memlab_pages_owner_of_block(struct memlab_pages *mp, const void *addr, siz
 {
 	uintptr_t a = (uintptr_t)addr, span = mp->nr_pages << PAGE_SHIFT, t, base;
 	struct memlab_page *head;
+	unsigned long idx;
 	void *tag;
+	u8 f;
 
 	if (a < mp->base || a - mp->base >= span)
 		return NULL;
@@ -1558,8 +1560,11 @@ void *memlab_pages_owner_of_block(struct memlab_pages *mp, const void *addr, siz
 	base = (uintptr_t)READ_ONCE(*(void **)(t + base_off));
 	if (base < mp->base || base - mp->base >= span || (base & ~PAGE_MASK))
 		return NULL;
-	head = &mp->map[(base - mp->base) >> PAGE_SHIFT];
-	if (mp_check_free(mp, head) != MEMLAB_PAGES_NR_MISUSE || READ_ONCE(head->owner) != tag)
+	idx = (base - mp->base) >> PAGE_SHIFT;
+	head = &mp->map[idx];
+	/* an allocated head, as mp_check_free() finds it, without the call */
+	f = READ_ONCE(head->flags);
+	if (!mp_held(mp, idx) || !(f & MP_HEAD) || !(f & MP_ALLOC) || READ_ONCE(head->owner) != tag)
 		return NULL;
 	return tag;
 }

@@ -346,29 +346,6 @@ void memlab_slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misus
  * ------------------------------------------------------------------------
  */
 
-/**
- * memlab_slice_lookup() - the live slab that contains @ptr, in O(1)
- * @pages: the pages instance the slab would come from.
- * @ptr: any pointer.
- *
- * Follows the page descriptor's owner tag to a slab header and believes it
- * only if the header's block is an allocated block tagged with that same
- * header and @ptr lies among its objects - so a stale or foreign tag is
- * never dereferenced beyond memory of the instance.
- *
- * Return: the slab, or NULL.
- */
-struct slice_slab *memlab_slice_lookup(struct memlab_pages *pages, const void *ptr)
-{
-	struct slice_slab *slab = memlab_pages_owner_of_block(pages, ptr, sizeof(*slab),
-							      offsetof(struct slice_slab, base));
-
-	if (!slab || READ_ONCE(slab->magic) != SLICE_MAGIC)
-		return NULL;
-	if ((const char *)ptr < slab->base || (const char *)ptr >= (const char *)slab)
-		return NULL;
-	return slab;
-}
 
 /* ------------------------------------------------------------------------
  * Debug checks

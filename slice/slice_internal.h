@@ -14,9 +14,11 @@
 #include <linux/rcupdate.h>
 #include <linux/reciprocal_div.h>
 #include <linux/spinlock.h>
+#include <linux/stddef.h>
 #include <linux/types.h>
 
 #include "common/fault_hook.h"
+#include "pages/pages.h"
 #include "slice/slice.h"
 
 /*
@@ -243,7 +245,32 @@ static __always_inline void slice_read_unlock(void)
 		preempt_enable();
 }
 
-struct slice_slab *memlab_slice_lookup(struct memlab_pages *pages, const void *ptr);
+/*
+ * memlab_slice_lookup() - the live slab that contains @ptr, in O(1)
+ * @pages: the pages instance the slab would come from.
+ * @ptr: any pointer.
+ *
+ * Follows the page descriptor's owner tag to a slab header and believes it
+ * only if the header's block is an allocated block tagged with that same
+ * header (memlab_pages_owner_of_block()) and @ptr lies among its objects -
+ * so a stale or foreign tag is never dereferenced beyond memory of the
+ * instance.  Inline: it is on every free path.
+ *
+ * Return: the slab, or NULL.
+ */
+static __always_inline struct slice_slab *memlab_slice_lookup(struct memlab_pages *pages,
+							      const void *ptr)
+{
+	struct slice_slab *slab = memlab_pages_owner_of_block(pages, ptr, sizeof(*slab),
+							      offsetof(struct slice_slab, base));
+
+	if (!slab || READ_ONCE(slab->magic) != SLICE_MAGIC)
+		return NULL;
+	if ((const char *)ptr < slab->base || (const char *)ptr >= (const char *)slab)
+		return NULL;
+	return slab;
+}
+
 int memlab_slice_free_checked(struct memlab_slice_pool *pool, struct slice_slab *slab, void *obj);
 void memlab_slice_misuse(struct memlab_slice_pool *pool, enum memlab_slice_misuse kind,
 			 const void *obj, long offset);
