@@ -34,6 +34,38 @@ bench="$out/guest/bench.txt"
 	grep -v '^begin\|^end' "$bench"
 } | tee "$out/table.txt"
 log "table written to $out/table.txt"
-for f in perf-report.txt perf-callers.txt; do
+for f in perf-report.txt perf-callers.txt perf-dso.txt perf-script.txt perf-modules.txt; do
 	[ ! -f "$out/guest/$f" ] || { cp "$out/guest/$f" "$out/$f"; log "profile: $out/$f"; }
 done
+# Under TCG an instruction that crosses a 4 KiB page starts a translation
+# block QEMU never chains to: each pass through it goes back to QEMU's main
+# loop, and the timer's samples pile up there.  Say how much of memlab.ko's
+# profile (perf-script.txt: samples per instruction, the 300 busiest) sits
+# on the last 15 bytes of a page, where such instructions start.
+if [ -f "$out/perf-script.txt" ] && [ -f "$out/perf-modules.txt" ]; then
+	python3 - "$out/perf-modules.txt" "$out/perf-script.txt" <<'EOF' | tee "$out/perf-page-edges.txt"
+import sys
+lo = hi = 0
+for line in open(sys.argv[1]):
+    f = line.split()
+    if f and f[0] == 'memlab':
+        lo = int(f[-2], 16)
+        hi = lo + int(f[1])
+total = edge = 0
+where = []
+for line in open(sys.argv[2]):
+    f = line.split()
+    if len(f) < 3 or not f[1].startswith('ffff'):
+        continue
+    n, ip = int(f[0]), int(f[1], 16)
+    if not lo <= ip < hi:
+        continue
+    total += n
+    if ip % 4096 >= 4096 - 15:
+        edge += n
+        where.append('%s at page offset %#x: %d' % (f[2], ip % 4096, n))
+if total:
+    print('memlab.ko: %d samples, %d (%.0f%%) on the last 15 bytes of a 4 KiB page (%s)'
+          % (total, edge, 100.0 * edge / total, ', '.join(where) or 'none'))
+EOF
+fi
