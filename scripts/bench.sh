@@ -42,4 +42,6 @@ grep -q '^end' "$out/bench.txt" || die "the benchmark did not complete; see $out
 	echo "* gen_pool has no address-range constraint: alignment only"
 	grep -v '^begin\|^end' "$out/bench.txt"
 } | tee "$out/table.txt"
+# the goals of Documentation/benchmarks.rst, judged on this table alone
+python3 "$here/bench-goals.py" "$out/table.txt" | tee -a "$out/table.txt"
 log "table written to $out/table.txt"

@@ -44,6 +44,13 @@ else
 	ktap_test_fail "tools/kmem2trace.py --selftest (kmem and memlab: events)"
 fi
 
+# make bench's judge of its goals, on a table whose verdicts are known.
+if python3 "$here/bench-goals.py" --selftest >"$out/bench-goals-selftest.txt" 2>&1; then
+	ktap_test_pass "scripts/bench-goals.py --selftest (a goal met, two missed)"
+else
+	ktap_test_fail "scripts/bench-goals.py --selftest (a goal met, two missed)"
+fi
+
 # The example LMM policy module, against memlab.ko's symbols: the guest
 # finds it beside memlab.ko (scripts/guest/check.sh).
 ex=examples/lmm-policy-nextfit
