@@ -24,14 +24,15 @@
 /*
  * Per-CPU magazine capacity: Bonwick's magazines hold tens of objects, and
  * as his, ours hold fewer of larger ones: up to SLICE_MAG_BYTES of objects,
- * at least SLICE_MAG_MIN and at most SLICE_MAG of them (64 up to 512-byte
- * objects, 32 of 1 KiB, 4 from 8 KiB).  A batch of 64 small objects
- * allocated and freed then stays in the magazine (SLUB's per-CPU slab holds
- * a whole slab); it overflowed the 32 entries of before into the slabs.
+ * at least SLICE_MAG_MIN and at most SLICE_MAG of them (64 up to 1 KiB
+ * objects, 32 of 2 KiB, 4 from 16 KiB), about what SLUB keeps per CPU (a
+ * slab and a few partial ones).  A batch of 64 objects up to 1 KiB
+ * allocated and freed then stays in the magazine; it overflowed the 32
+ * entries of before into the slabs, under the pool lock that all CPUs share.
  */
 #define SLICE_MAG		64
 #define SLICE_MAG_MIN		4
-#define SLICE_MAG_BYTES		(32 * 1024)
+#define SLICE_MAG_BYTES		(64 * 1024)
 /* 16 bits are enough beside memlab_pages_owner_of_block(), the real proof of a slab */
 #define SLICE_MAGIC		0x51ce
 
