@@ -1117,7 +1117,8 @@ static void bench_scale_one(struct scale_alloc *ma, struct scale_alloc *ka, cons
 			if (!row)
 				return;
 			*a = (struct scale_run) { .alloc = ma, .nr_threads = threads[i],
-						  .remote = remote, .batches = smoke ? 4 : scale_batches };
+						  .remote = remote,
+						  .batches = smoke ? 4 : scale_batches };
 			*b = *a;
 			b->alloc = ka;
 			init_completion(&a->done);

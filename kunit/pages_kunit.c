@@ -751,7 +751,8 @@ static void pages_owner_of_block_proves_tags(struct kunit *test)
 	memlab_page_set_owner(head, d);
 	memlab_page_set_owner(tail, d);
 	KUNIT_EXPECT_PTR_EQ(test, memlab_pages_owner_of_block(fx->mp, base + 8, len, off), d);
-	KUNIT_EXPECT_PTR_EQ(test, memlab_pages_owner_of_block(fx->mp, base + PAGE_SIZE, len, off), d);
+	KUNIT_EXPECT_PTR_EQ(test, memlab_pages_owner_of_block(fx->mp, base + PAGE_SIZE, len, off),
+			    d);
 	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, fx->buf - 1, len, off));
 	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, base, len, len));
 
@@ -777,7 +778,8 @@ static void pages_owner_of_block_proves_tags(struct kunit *test)
 	memlab_page_set_owner(head, NULL);
 	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, base + PAGE_SIZE, len, off));
 	memlab_page_set_owner(head, d);
-	KUNIT_EXPECT_PTR_EQ(test, memlab_pages_owner_of_block(fx->mp, base + PAGE_SIZE, len, off), d);
+	KUNIT_EXPECT_PTR_EQ(test, memlab_pages_owner_of_block(fx->mp, base + PAGE_SIZE, len, off),
+			    d);
 
 	KUNIT_EXPECT_EQ(test, memlab_free_pages(fx->mp, head), 0);
 	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, base + PAGE_SIZE, len, off));
