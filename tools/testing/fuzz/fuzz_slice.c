@@ -87,6 +87,7 @@ static struct {
 	unsigned int hook_fire;
 	u64 serial, fired;
 	u64 debug_epoch;		/* successful debug changes so far */
+	unsigned int debug_changing;	/* 1 + the pool whose set_debug is running */
 	bool in_nested;
 	bool torn;			/* a pool was torn down with objects live */
 	char *stale[64];		/* their objects: invalid now */
@@ -402,9 +403,18 @@ static FZ_NOCOV void fs_add(unsigned int i, char *p, bool debug_stable)
 		 (unsigned long)((uintptr_t)p - fs.base));
 	FZ_CHECK(!((uintptr_t)p % fp->align), "pool %u: object misaligned for %zu", i, fp->align);
 	FZ_CHECK(!memlab_slice_describe(fs.pages, p, &info), "object in no live slab");
+	/*
+	 * An allocation that preempts this pool's set_debug may already get
+	 * the new layout and flags (set in one lock hold, with no slab left),
+	 * which the model learns only when set_debug returns: judge the
+	 * layout, the red zone and the poison only outside that window.
+	 */
+	if (fs.debug_changing == i + 1)
+		debug_stable = false;
 	FZ_CHECK(!strcmp(info.pool, fp->name) && p >= (char *)info.base && p < (char *)info.hdr &&
-		 !((p - (char *)info.base) % fp->slot) && info.bytes == PAGE_SIZE << fp->order &&
-		 info.objs == fp->objs && info.inuse >= 1 && info.inuse <= info.objs,
+		 (!debug_stable || (!((p - (char *)info.base) % fp->slot) &&
+				    info.bytes == PAGE_SIZE << fp->order && info.objs == fp->objs)) &&
+		 info.inuse >= 1 && info.inuse <= info.objs,
 		 "pool %u: object at offset %ld of a slab of %s, %u/%u in use", i,
 		 (long)(p - (char *)info.base), info.pool, info.inuse, info.objs);
 	/* an allocation that began before poisoning was turned on is not poisoned */
@@ -414,7 +424,7 @@ static FZ_NOCOV void fs_add(unsigned int i, char *p, bool debug_stable)
 		bad = b ? b - p : -1;
 		FZ_CHECK(bad < 0, "pool %u: new object not poisoned at offset %ld", i, bad);
 	}
-	if (fp->debug & MEMLAB_SLICE_REDZONE)
+	if ((fp->debug & MEMLAB_SLICE_REDZONE) && debug_stable)
 		FZ_CHECK(!memchr_inv(p + fp->size, FS_REDZONE, FS_RZ), "pool %u: red zone", i);
 	FZ_CHECK(fs.nr_live < FS_MAX_LIVE, "model full");
 	o = &fs.live[fs.nr_live];
@@ -678,6 +688,7 @@ static void fs_op_knob(void)
 	unsigned int i = fz_below(fs.nr_pools), debug;
 	struct fs_pool *fp = &fs.pools[i];
 	struct memlab_slice_stats st;
+	unsigned long long nested;
 	int can, ret;
 
 	switch (fz_below(5)) {
@@ -690,7 +701,10 @@ static void fs_op_knob(void)
 		can = FZ_CALL(memlab_slice_can_set_debug(fp->pool, debug));
 		if (!fz_skip("debug-race"))
 			fz_arm_preempt(1 + fz_below(4));
+		fs.debug_changing = i + 1;
+		nested = fz_nested;
 		ret = FZ_CALL(memlab_slice_set_debug(fp->pool, debug));
+		fs.debug_changing = 0;
 		fz_trace("pool %u: set_debug %u -> %d (can: %d)", i, debug, ret, can);
 		if (debug & 4) {
 			FZ_CHECK(ret == -EINVAL && can == -EINVAL, "unknown debug flag: %d", ret);
@@ -708,9 +722,17 @@ static void fs_op_knob(void)
 			FZ_CHECK(!ret == !can || (ret == -EBUSY && !can) || (!ret && can == -EBUSY),
 				 "set_debug %u: %d, can_set_debug said %d", debug, ret, can);
 		if (!ret) {
+			/*
+			 * Its flags took effect in one lock hold, not at its
+			 * return: a set_debug that preempted it after that hold
+			 * has the last word.  Alone, it must have had it.
+			 */
+			fs_stats(i, &st);
+			FZ_CHECK(nested != fz_nested || st.debug == debug,
+				 "set_debug %u returned 0, the pool has %u", debug, st.debug);
+			debug = st.debug;
 			if ((debug ^ fp->debug) & MEMLAB_SLICE_REDZONE) {
 				fp->nr_freed = 0;	/* new slots: old addresses mean nothing */
-				fs_stats(i, &st);
 				fp->slot = st.slot_size;
 				fp->order = memlab_slice_order_for(fp->size, fp->align, debug,
 								   fs.max_order, &fp->objs);
