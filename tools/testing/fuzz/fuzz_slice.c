@@ -397,6 +397,7 @@ static FZ_NOCOV void fs_add(unsigned int i, char *p, bool debug_stable)
 	struct fs_pool *fp = &fs.pools[i];
 	struct memlab_slab_info info;
 	struct fs_obj *o;
+	bool same_layout;
 	long bad;
 
 	FZ_CHECK(fs_find(p) < 0, "pool %u handed out live object 0x%lx twice", i,
@@ -411,10 +412,10 @@ static FZ_NOCOV void fs_add(unsigned int i, char *p, bool debug_stable)
 	 */
 	if (fs.debug_changing == i + 1)
 		debug_stable = false;
+	same_layout = !((p - (char *)info.base) % fp->slot) &&
+		      info.bytes == PAGE_SIZE << fp->order && info.objs == fp->objs;
 	FZ_CHECK(!strcmp(info.pool, fp->name) && p >= (char *)info.base && p < (char *)info.hdr &&
-		 (!debug_stable || (!((p - (char *)info.base) % fp->slot) &&
-				    info.bytes == PAGE_SIZE << fp->order && info.objs == fp->objs)) &&
-		 info.inuse >= 1 && info.inuse <= info.objs,
+		 (!debug_stable || same_layout) && info.inuse >= 1 && info.inuse <= info.objs,
 		 "pool %u: object at offset %ld of a slab of %s, %u/%u in use", i,
 		 (long)(p - (char *)info.base), info.pool, info.inuse, info.objs);
 	/* an allocation that began before poisoning was turned on is not poisoned */
