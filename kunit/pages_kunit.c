@@ -728,7 +728,8 @@ struct pk_desc {
  * memlab_pages_owner_of_block() believes a tag only when the block proves
  * it.  An order-1 block whose two pages are tagged with a descriptor in its
  * second page that records the block's first byte: expect the descriptor
- * from either page.  Then each lie on its own, expect NULL: a tag outside
+ * from either page.  Then each lie on its own, expect NULL: a descriptor
+ * too short to hold the base or with the base beyond it, a tag outside
  * the span, a misaligned one, one whose bytes run past the span's end, a
  * recorded base that is not page aligned, is a tail page, lies outside the
  * span, a head tagged with something else, and the block freed.
@@ -755,6 +756,8 @@ static void pages_owner_of_block_proves_tags(struct kunit *test)
 			    d);
 	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, fx->buf - 1, len, off));
 	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, base, len, len));
+	d->pad = (uintptr_t)base;	/* a base at offset 0, but in 4 bytes there is no room */
+	KUNIT_EXPECT_NULL(test, memlab_pages_owner_of_block(fx->mp, base, 4, 0));
 
 	outside = kunit_kzalloc(test, sizeof(*outside), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, outside);

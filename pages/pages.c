@@ -1502,27 +1502,6 @@ void *memlab_page_owner(const struct memlab_page *page)
 }
 
 /**
- * memlab_pages_owner_at() - the owner tag of the page containing an address
- * @mp: the instance.
- * @addr: any address.
- *
- * One call for memlab_page_owner(memlab_addr_to_page()), for the layer
- * above's free path.
- *
- * Context: any context; O(1).
- * Return: the tag (possibly stale: the caller validates it), or NULL
- * outside the span.
- */
-void *memlab_pages_owner_at(struct memlab_pages *mp, const void *addr)
-{
-	uintptr_t a = (uintptr_t)addr;
-
-	if (a < mp->base || a - mp->base >= mp->nr_pages << PAGE_SHIFT)
-		return NULL;
-	return READ_ONCE(mp->map[(a - mp->base) >> PAGE_SHIFT].owner);
-}
-
-/**
  * memlab_pages_owner_of_block() - a page's owner tag, proven by its block
  * @mp: the instance.
  * @addr: any address.
@@ -1535,8 +1514,8 @@ void *memlab_pages_owner_at(struct memlab_pages *mp, const void *addr)
  * points at @len bytes inside the span, aligned for a pointer, and the
  * block whose first byte the descriptor records is an allocated block of
  * @mp tagged with that same descriptor.  So a stale or corrupted tag is
- * never followed beyond the span, and memlab_pages_owner_at(),
- * memlab_pages_contains() and memlab_pages_block_owner() are done in one call.
+ * never followed beyond the span: memlab_page_owner(memlab_addr_to_page()),
+ * memlab_pages_contains() and memlab_pages_block_owner() in one call.
  *
  * Context: any context; O(1).
  * Return: the tag, or NULL.
@@ -1554,7 +1533,7 @@ void *memlab_pages_owner_of_block(struct memlab_pages *mp, const void *addr, siz
 		return NULL;
 	tag = READ_ONCE(mp->map[(a - mp->base) >> PAGE_SHIFT].owner);
 	t = (uintptr_t)tag;
-	if (t < mp->base || len > span || base_off > len - sizeof(void *) ||
+	if (t < mp->base || len > span || len < sizeof(void *) || base_off > len - sizeof(void *) ||
 	    t - mp->base > span - len || (t & (sizeof(void *) - 1)))
 		return NULL;
 	base = (uintptr_t)READ_ONCE(*(void **)(t + base_off));

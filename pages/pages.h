@@ -174,7 +174,6 @@ struct memlab_page *memlab_addr_to_page(struct memlab_pages *mp, const void *add
 int memlab_page_order(struct memlab_pages *mp, const struct memlab_page *page);
 void memlab_page_set_owner(struct memlab_page *page, void *owner);
 void *memlab_page_owner(const struct memlab_page *page);
-void *memlab_pages_owner_at(struct memlab_pages *mp, const void *addr);
 void *memlab_pages_owner_of_block(struct memlab_pages *mp, const void *addr, size_t len,
 				  size_t base_off);
 void *memlab_pages_block_owner(struct memlab_pages *mp, const void *addr);

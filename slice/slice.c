@@ -178,13 +178,13 @@ static size_t slice_slot_size(size_t size, size_t align, unsigned int debug)
 	return ALIGN(size + (debug & MEMLAB_SLICE_REDZONE ? SLICE_REDZONE : 0), align);
 }
 
-/* Objects of @slot bytes that fit in @bytes along with the header. */
 /* Magazine capacity for objects of @slot bytes (see SLICE_MAG). */
 static unsigned int slice_mag_max(size_t slot)
 {
 	return clamp_t(size_t, SLICE_MAG_BYTES / slot, SLICE_MAG_MIN, SLICE_MAG);
 }
 
+/* Objects of @slot bytes that fit in @bytes along with the header. */
 static unsigned int slice_fit(size_t bytes, size_t slot)
 {
 	unsigned int n = bytes / slot;
@@ -724,6 +724,21 @@ struct slice_drain {
 };
 
 /*
+ * Empty @c unless it is held; return whether it was.  Context: on @c's
+ * CPU with nothing there able to take it meanwhile (interrupts off), or
+ * @c's CPU offline.
+ */
+static bool slice_drain_unless_held(struct memlab_slice_pool *pool, struct slice_cpu *c)
+{
+	if (READ_ONCE(c->busy))
+		return true;
+	WRITE_ONCE(c->busy, 1);
+	slice_mag_flush(pool, c, SLICE_MAG);
+	WRITE_ONCE(c->busy, 0);
+	return false;
+}
+
+/*
  * On the CPU whose magazine is to be emptied, interrupts disabled (an IPI,
  * or smp_call_function_single() calling it here): empty it unless the code
  * this interrupted holds it, which the caller then retries.
@@ -731,14 +746,8 @@ struct slice_drain {
 static void slice_drain_here(void *arg)
 {
 	struct slice_drain *d = arg;
-	struct slice_cpu *c = this_cpu_ptr(d->pool->cpu);
 
-	d->busy = READ_ONCE(c->busy);
-	if (d->busy)
-		return;
-	WRITE_ONCE(c->busy, 1);
-	slice_mag_flush(d->pool, c, SLICE_MAG);
-	WRITE_ONCE(c->busy, 0);
+	d->busy = slice_drain_unless_held(d->pool, this_cpu_ptr(d->pool->cpu));
 }
 
 /*
@@ -752,7 +761,6 @@ static void slice_drain_here(void *arg)
 static void slice_drain_cpu(struct memlab_slice_pool *pool, unsigned int cpu)
 {
 	struct slice_drain d = { .pool = pool };
-	struct slice_cpu *c;
 
 	if (cpu_online(cpu)) {
 		do {
@@ -763,12 +771,7 @@ static void slice_drain_cpu(struct memlab_slice_pool *pool, unsigned int cpu)
 			cpu_relax();
 		} while (true);
 	}
-	c = per_cpu_ptr(pool->cpu, cpu);
-	if (WARN_ON_ONCE(READ_ONCE(c->busy)))
-		return;
-	WRITE_ONCE(c->busy, 1);
-	slice_mag_flush(pool, c, SLICE_MAG);
-	WRITE_ONCE(c->busy, 0);
+	WARN_ON_ONCE(slice_drain_unless_held(pool, per_cpu_ptr(pool->cpu, cpu)));
 }
 #endif
 

@@ -671,7 +671,8 @@ static void fp_op_query(void)
 	b = &fp.live[fz_below(fp.nr_live)];
 	FZ_CHECK(memlab_page_order(fp.mp, b->page) == (int)b->order, "order query");
 	FZ_CHECK(memlab_pages_block_owner(fp.mp, (void *)b->addr) == b->owner, "block owner");
-	FZ_CHECK(memlab_pages_owner_at(fp.mp, (void *)b->addr) == b->owner, "owner at");
+	FZ_CHECK(memlab_page_owner(memlab_addr_to_page(fp.mp, (void *)b->addr)) == b->owner,
+		 "owner of the page at the address");
 	FZ_CHECK(memlab_pages_contains(fp.mp, (void *)b->addr, PAGE_SIZE << b->order),
 		 "contains");
 	FZ_CHECK(!memlab_pages_contains(fp.mp, (void *)b->addr,
@@ -684,8 +685,8 @@ static void fp_op_query(void)
 		FZ_CHECK(!memlab_pages_block_owner(fp.mp, (void *)a), "owner of a tail page");
 	}
 	FZ_CHECK(!memlab_addr_to_page(fp.mp, (void *)(fp.base - 1)), "page below the span");
-	FZ_CHECK(!memlab_pages_owner_at(fp.mp, (void *)(fp.base + (fp.nr_pages << PAGE_SHIFT))),
-		 "owner above the span");
+	FZ_CHECK(!memlab_addr_to_page(fp.mp, (void *)(fp.base + (fp.nr_pages << PAGE_SHIFT))),
+		 "page above the span");
 	fz_after("queries");
 }
 
